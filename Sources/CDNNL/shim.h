@@ -1,0 +1,68 @@
+#ifndef CDNNL_SHIM_H
+#define CDNNL_SHIM_H
+#include <dnnl.h>
+#include <string.h>
+
+/* libgomp's entry point for a parallel region. oneDNN (Debian build) runs its GEMMs on libgomp's
+   thread pool; running the engine's own kernels on the same pool avoids two pools fighting over
+   two cores (idle OpenMP workers keep spinning for a while after every GEMM). */
+void GOMP_parallel(void (*fn)(void *), void *data, unsigned num_threads, unsigned int flags);
+int omp_get_thread_num(void);
+int omp_get_num_threads(void);
+int omp_get_max_threads(void);
+
+/* Batched row-major matmul C[b] = alpha * op(A[b]) * op(B[b]) + beta * C[b] through oneDNN's matmul
+   primitive. op() transposes through strides, so no copies are made. A batch stride of 0 broadcasts
+   that operand over the batch. Written in C because oneDNN's fixed-size dims arrays are clumsy
+   to build from Swift. oneDNN caches primitives by descriptor, so repeated shapes are cheap.
+   fpmath_bf16 != 0 lets oneDNN compute the products in bf16 (fp32 accumulation). */
+static inline dnnl_status_t cdnnl_batched_matmul(
+        dnnl_engine_t engine, dnnl_stream_t stream, int64_t batch, int64_t m, int64_t n, int64_t k,
+        int trans_a, int trans_b, const float *a, int64_t stride_a, const float *b, int64_t stride_b,
+        float *c, float alpha, float beta, int fpmath_bf16) {
+    dnnl_dims_t a_dims = {batch, m, k}, b_dims = {batch, k, n}, c_dims = {batch, m, n};
+    dnnl_dims_t a_strides = {stride_a, trans_a ? 1 : k, trans_a ? m : 1};
+    dnnl_dims_t b_strides = {stride_b, trans_b ? 1 : n, trans_b ? k : 1};
+    dnnl_dims_t c_strides = {m * n, n, 1};
+    if (stride_a == 0) a_dims[0] = 1;
+    if (stride_b == 0) b_dims[0] = 1;
+    dnnl_memory_desc_t a_md, b_md, c_md;
+    dnnl_status_t st;
+    if ((st = dnnl_memory_desc_init_by_strides(&a_md, 3, a_dims, dnnl_f32, a_strides)) != dnnl_success) return st;
+    if ((st = dnnl_memory_desc_init_by_strides(&b_md, 3, b_dims, dnnl_f32, b_strides)) != dnnl_success) return st;
+    if ((st = dnnl_memory_desc_init_by_strides(&c_md, 3, c_dims, dnnl_f32, c_strides)) != dnnl_success) return st;
+    dnnl_matmul_desc_t desc;
+    if ((st = dnnl_matmul_desc_init(&desc, &a_md, &b_md, NULL, &c_md)) != dnnl_success) return st;
+    dnnl_primitive_attr_t attr;
+    if ((st = dnnl_primitive_attr_create(&attr)) != dnnl_success) return st;
+    if (alpha != 1.0f) dnnl_primitive_attr_set_output_scales(attr, 1, 0, &alpha);
+    dnnl_post_ops_t ops = NULL;
+    if (beta != 0.0f) {
+        dnnl_post_ops_create(&ops);
+        dnnl_post_ops_append_sum(ops, beta);
+        dnnl_primitive_attr_set_post_ops(attr, ops);
+    }
+    if (fpmath_bf16) dnnl_primitive_attr_set_fpmath_mode(attr, dnnl_fpmath_mode_bf16);
+    dnnl_primitive_desc_t pd = NULL;
+    st = dnnl_primitive_desc_create(&pd, &desc, attr, engine, NULL);
+    dnnl_primitive_attr_destroy(attr);
+    if (ops) dnnl_post_ops_destroy(ops);
+    if (st != dnnl_success) return st;
+    dnnl_primitive_t prim = NULL;
+    st = dnnl_primitive_create(&prim, pd);
+    dnnl_primitive_desc_destroy(pd);
+    if (st != dnnl_success) return st;
+    dnnl_memory_t a_mem = NULL, b_mem = NULL, c_mem = NULL;
+    dnnl_memory_create(&a_mem, &a_md, engine, (void *)a);
+    dnnl_memory_create(&b_mem, &b_md, engine, (void *)b);
+    dnnl_memory_create(&c_mem, &c_md, engine, c);
+    dnnl_exec_arg_t args[3] = {{DNNL_ARG_SRC, a_mem}, {DNNL_ARG_WEIGHTS, b_mem}, {DNNL_ARG_DST, c_mem}};
+    st = dnnl_primitive_execute(prim, stream, 3, args);
+    if (st == dnnl_success) st = dnnl_stream_wait(stream);
+    dnnl_memory_destroy(a_mem);
+    dnnl_memory_destroy(b_mem);
+    dnnl_memory_destroy(c_mem);
+    dnnl_primitive_destroy(prim);
+    return st;
+}
+#endif

@@ -1,0 +1,176 @@
+import Foundation
+
+/// Plain kernels over raw buffers. Each differentiable kernel has a forward and a backward; the
+/// backward takes what the forward saved (or recomputes it) and the output gradient `dy`, and
+/// writes the input gradient `dx`. Autograd (`Ops/`) only wires them together.
+public enum Kernels {}
+
+// MARK: - Pointwise arithmetic
+
+extension Kernels {
+    /// `dst += src`.
+    public static func addInPlace(_ dst: UnsafeMutablePointer<Float>, _ src: UnsafePointer<Float>, _ n: Int) {
+        Parallel.forRange(n) { r in for i in r { dst[i] += src[i] } }
+    }
+
+    /// `y = x` (the memory-bandwidth baseline of `contrast bench ops`).
+    public static func copy(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
+        Parallel.forRange(n) { r in (y + r.lowerBound).update(from: x + r.lowerBound, count: r.count) }
+    }
+
+    /// The four arithmetic operations on two same-shaped buffers, or with `b` repeating over `a`
+    /// (`b` holds the trailing `bCount` elements' pattern: a bias over rows), or the reverse.
+    public enum Arithmetic: Sendable { case add, sub, mul, div }
+
+    /// `y[i] = a[i] (op) b[i % bCount]` when `aCount >= bCount`, else `y[i] = a[i % aCount] (op) b[i]`.
+    public static func arithmetic(_ op: Arithmetic, _ a: UnsafePointer<Float>, aCount: Int, _ b: UnsafePointer<Float>, bCount: Int, _ y: UnsafeMutablePointer<Float>) {
+        switch op {
+        case .add: binary(AddFunction.self, a, aCount, b, bCount, y)
+        case .sub: binary(SubFunction.self, a, aCount, b, bCount, y)
+        case .mul: binary(MulFunction.self, a, aCount, b, bCount, y)
+        case .div: binary(DivFunction.self, a, aCount, b, bCount, y)
+        }
+    }
+
+    // Generic over the operation so that each instance is specialised and its loops vectorised.
+    @inline(__always)
+    private static func binary<F: BinaryFunction>(_: F.Type, _ a: UnsafePointer<Float>, _ aCount: Int, _ b: UnsafePointer<Float>, _ bCount: Int, _ y: UnsafeMutablePointer<Float>) {
+        let n = max(aCount, bCount)
+        if aCount == bCount {
+            Parallel.forRange(n) { r in for i in r { y[i] = F.apply(a[i], b[i]) } }
+        } else if bCount == 1 {
+            let s = b[0]
+            Parallel.forRange(n) { r in for i in r { y[i] = F.apply(a[i], s) } }
+        } else if aCount == 1 {
+            let s = a[0]
+            Parallel.forRange(n) { r in for i in r { y[i] = F.apply(s, b[i]) } }
+        } else if aCount > bCount {
+            Parallel.forRange(n / bCount, costPerItem: bCount) { rows in
+                for row in rows {
+                    let o = row * bCount
+                    for j in 0..<bCount { y[o + j] = F.apply(a[o + j], b[j]) }
+                }
+            }
+        } else {
+            Parallel.forRange(n / aCount, costPerItem: aCount) { rows in
+                for row in rows {
+                    let o = row * aCount
+                    for j in 0..<aCount { y[o + j] = F.apply(a[j], b[o + j]) }
+                }
+            }
+        }
+    }
+
+    /// `y = a * x + b` elementwise with scalar `a`, `b`.
+    public static func affine(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int, scale a: Float, shift b: Float) {
+        Parallel.forRange(n) { r in for i in r { y[i] = a * x[i] + b } }
+    }
+}
+
+// MARK: - Unary functions with their derivatives
+
+extension Kernels {
+    /// A pointwise function and its derivative, expressed through the input `x`, the output `y`,
+    /// or both (whichever is cheaper: `exp`'s derivative is its output).
+    public enum Unary: Sendable {
+        case exp, log, sqrt, tanh, sigmoid, relu, abs
+        case pow(Float)
+        case clamp(Float, Float)
+    }
+
+    /// `y = f(x)`.
+    public static func unaryForward(_ f: Unary, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
+        switch f {
+        case .exp: Parallel.forRange(n) { r in for i in r { y[i] = FastMath.exp(x[i]) } }
+        case .log: Parallel.forRange(n, costPerItem: 8) { r in for i in r { y[i] = Foundation.log(x[i]) } }
+        case .sqrt: Parallel.forRange(n) { r in for i in r { y[i] = x[i].squareRoot() } }
+        case .tanh: Parallel.forRange(n, costPerItem: 8) { r in for i in r { y[i] = Foundation.tanh(x[i]) } }
+        case .sigmoid: Parallel.forRange(n) { r in for i in r { y[i] = 1 / (1 + FastMath.exp(-x[i])) } }
+        case .relu: Parallel.forRange(n) { r in for i in r { y[i] = Swift.max(x[i], 0) } }
+        case .abs: Parallel.forRange(n) { r in for i in r { y[i] = Swift.abs(x[i]) } }
+        case .pow(let p):
+            if p == 2 {
+                Parallel.forRange(n) { r in for i in r { y[i] = x[i] * x[i] } }
+            } else {
+                Parallel.forRange(n, costPerItem: 8) { r in for i in r { y[i] = Foundation.pow(x[i], p) } }
+            }
+        case .clamp(let lo, let hi): Parallel.forRange(n) { r in for i in r { y[i] = Swift.min(Swift.max(x[i], lo), hi) } }
+        }
+    }
+
+    /// `dx = dy * f'(x)`, where `y = f(x)` is the saved forward output.
+    public static func unaryBackward(_ f: Unary, _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, _ n: Int) {
+        switch f {
+        case .exp: Parallel.forRange(n) { r in for i in r { dx[i] = dy[i] * y[i] } }
+        case .log: Parallel.forRange(n) { r in for i in r { dx[i] = dy[i] / x[i] } }
+        case .sqrt: Parallel.forRange(n) { r in for i in r { dx[i] = dy[i] * 0.5 / y[i] } }
+        case .tanh: Parallel.forRange(n) { r in for i in r { dx[i] = dy[i] * (1 - y[i] * y[i]) } }
+        case .sigmoid: Parallel.forRange(n) { r in for i in r { dx[i] = dy[i] * y[i] * (1 - y[i]) } }
+        case .relu: Parallel.forRange(n) { r in for i in r { dx[i] = x[i] > 0 ? dy[i] : 0 } }
+        case .abs: Parallel.forRange(n) { r in for i in r { dx[i] = x[i] > 0 ? dy[i] : (x[i] < 0 ? -dy[i] : 0) } }
+        case .pow(let p):
+            if p == 2 {
+                Parallel.forRange(n) { r in for i in r { dx[i] = dy[i] * 2 * x[i] } }
+            } else {
+                Parallel.forRange(n, costPerItem: 8) { r in for i in r { dx[i] = dy[i] * p * Foundation.pow(x[i], p - 1) } }
+            }
+        case .clamp(let lo, let hi): Parallel.forRange(n) { r in for i in r { dx[i] = (x[i] >= lo && x[i] <= hi) ? dy[i] : 0 } }
+        }
+    }
+}
+
+// MARK: - GELU
+
+extension Kernels {
+    /// `y = x * Φ(x) = 0.5 x (1 + erf(x / √2))`, the exact (erf) GELU that BERT uses.
+    public static func geluForward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
+        Parallel.forRange(n, costPerItem: 4) { r in
+            for i in r {
+                let v = x[i]
+                y[i] = 0.5 * v * (1 + FastMath.erf(v * 0.707_106_77))
+            }
+        }
+    }
+
+    /// `dx = dy * (Φ(x) + x φ(x))`.
+    public static func geluBackward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, _ n: Int) {
+        Parallel.forRange(n, costPerItem: 4) { r in
+            for i in r {
+                let v = x[i]
+                let cdf = 0.5 * (1 + FastMath.erf(v * 0.707_106_77))
+                let pdf = 0.398_942_28 * FastMath.exp(-0.5 * v * v)
+                dx[i] = dy[i] * (cdf + v * pdf)
+            }
+        }
+    }
+}
+
+// MARK: - Dropout
+
+extension Kernels {
+    /// `y = x * mask / (1 - p)` where `mask[i] = bits(seed, stream, i) >= p * 2^32`. The mask is
+    /// never stored: the backward regenerates it from `(seed, stream)`.
+    public static func dropoutForward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int, p: Float, seed: UInt64, stream: UInt64) {
+        let threshold = dropThreshold(p)
+        let scale = 1 / (1 - p)
+        Philox.forEachBits(count: n, seed: seed, stream: stream) { i, bits in
+            y[i] = bits >= threshold ? x[i] * scale : 0
+        }
+    }
+
+    /// `dx = dy * mask / (1 - p)` with the forward's mask.
+    public static func dropoutBackward(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, _ n: Int, p: Float, seed: UInt64, stream: UInt64) {
+        dropoutForward(dy, dx, n, p: p, seed: seed, stream: stream)
+    }
+
+    @inline(__always)
+    static func dropThreshold(_ p: Float) -> UInt32 {
+        UInt32(Swift.min(Double(p) * 4_294_967_296.0, 4_294_967_295.0))
+    }
+}
+
+protocol BinaryFunction { static func apply(_ a: Float, _ b: Float) -> Float }
+enum AddFunction: BinaryFunction { @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a + b } }
+enum SubFunction: BinaryFunction { @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a - b } }
+enum MulFunction: BinaryFunction { @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a * b } }
+enum DivFunction: BinaryFunction { @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a / b } }

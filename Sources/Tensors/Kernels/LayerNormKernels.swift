@@ -1,0 +1,63 @@
+/// Layer normalisation over the last axis, fused: one pass for statistics and output forward,
+/// one for the input gradient and one (over columns) for the parameter gradients backward.
+extension Kernels {
+    /// `y = (x - mean) * rstd * weight + bias` per row of `n`; saves `mean` and `rstd` (one per row).
+    public static func layerNormForward(
+        _ x: UnsafePointer<Float>, _ weight: UnsafePointer<Float>, _ bias: UnsafePointer<Float>,
+        _ y: UnsafeMutablePointer<Float>, mean: UnsafeMutablePointer<Float>, rstd: UnsafeMutablePointer<Float>,
+        rows: Int, n: Int, eps: Float
+    ) {
+        Parallel.forRange(rows, costPerItem: n * 3) { rs in
+            for r in rs {
+                let xr = x + r * n, yr = y + r * n
+                var s: Float = 0
+                for j in 0..<n { s += xr[j] }
+                let m = s / Float(n)
+                var v: Float = 0
+                for j in 0..<n {
+                    let d = xr[j] - m
+                    v += d * d
+                }
+                let rs = 1 / (v / Float(n) + eps).squareRoot()
+                for j in 0..<n { yr[j] = (xr[j] - m) * rs * weight[j] + bias[j] }
+                mean[r] = m
+                rstd[r] = rs
+            }
+        }
+    }
+
+    /// Writes `dx` and accumulates (`+=`) into `dweight` and `dbias`.
+    public static func layerNormBackward(
+        _ x: UnsafePointer<Float>, _ weight: UnsafePointer<Float>, mean: UnsafePointer<Float>, rstd: UnsafePointer<Float>,
+        _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>,
+        dweight: UnsafeMutablePointer<Float>?, dbias: UnsafeMutablePointer<Float>?, rows: Int, n: Int
+    ) {
+        Parallel.forRange(rows, costPerItem: n * 4) { rs in
+            for r in rs {
+                let xr = x + r * n, dyr = dy + r * n, dxr = dx + r * n
+                let m = mean[r], s = rstd[r]
+                var sumG: Float = 0, sumGX: Float = 0
+                for j in 0..<n {
+                    let g = dyr[j] * weight[j]
+                    sumG += g
+                    sumGX += g * (xr[j] - m) * s
+                }
+                let meanG = sumG / Float(n), meanGX = sumGX / Float(n)
+                for j in 0..<n {
+                    let xhat = (xr[j] - m) * s
+                    dxr[j] = s * (dyr[j] * weight[j] - meanG - xhat * meanGX)
+                }
+            }
+        }
+        guard dweight != nil || dbias != nil else { return }
+        // Parameter gradients split over columns so that threads never write the same element.
+        Parallel.forRange(n, costPerItem: rows * 2) { cols in
+            for r in 0..<rows {
+                let xr = x + r * n, dyr = dy + r * n
+                let m = mean[r], s = rstd[r]
+                if let dweight { for j in cols { dweight[j] += dyr[j] * (xr[j] - m) * s } }
+                if let dbias { for j in cols { dbias[j] += dyr[j] } }
+            }
+        }
+    }
+}

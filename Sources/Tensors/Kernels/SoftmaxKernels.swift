@@ -1,0 +1,74 @@
+import Foundation
+
+/// Softmax and log-softmax over the last axis of `rows x n` buffers.
+extension Kernels {
+    /// `y = softmax(x)` row by row, stable (the row maximum is subtracted first).
+    public static func softmaxForward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, rows: Int, n: Int) {
+        Parallel.forRange(rows, costPerItem: n * 4) { rs in
+            for r in rs {
+                let xr = x + r * n, yr = y + r * n
+                let m = rowMax(xr, n)
+                var sum: Float = 0
+                for j in 0..<n {
+                    let e = FastMath.exp(xr[j] - m)
+                    yr[j] = e
+                    sum += e
+                }
+                let inv = 1 / sum
+                for j in 0..<n { yr[j] *= inv }
+            }
+        }
+    }
+
+    /// `dx = y * (dy - Σ dy·y)` from the forward output `y`.
+    public static func softmaxBackward(_ y: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, rows: Int, n: Int) {
+        Parallel.forRange(rows, costPerItem: n * 2) { rs in
+            for r in rs {
+                let yr = y + r * n, dyr = dy + r * n, dxr = dx + r * n
+                var dot: Float = 0
+                for j in 0..<n { dot += dyr[j] * yr[j] }
+                for j in 0..<n { dxr[j] = yr[j] * (dyr[j] - dot) }
+            }
+        }
+    }
+
+    /// `y = x - logsumexp(x)` row by row.
+    public static func logSoftmaxForward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, rows: Int, n: Int) {
+        Parallel.forRange(rows, costPerItem: n * 4) { rs in
+            for r in rs {
+                let xr = x + r * n, yr = y + r * n
+                let lse = rowLogSumExp(xr, n)
+                for j in 0..<n { yr[j] = xr[j] - lse }
+            }
+        }
+    }
+
+    /// `dx = dy - exp(y) Σ dy` from the forward output `y`.
+    public static func logSoftmaxBackward(_ y: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, rows: Int, n: Int) {
+        Parallel.forRange(rows, costPerItem: n * 4) { rs in
+            for r in rs {
+                let yr = y + r * n, dyr = dy + r * n, dxr = dx + r * n
+                var sum: Float = 0
+                for j in 0..<n { sum += dyr[j] }
+                for j in 0..<n { dxr[j] = dyr[j] - FastMath.exp(yr[j]) * sum }
+            }
+        }
+    }
+
+    @inline(__always)
+    static func rowMax(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
+        var m = -Float.infinity
+        for j in 0..<n { m = Swift.max(m, x[j]) }
+        return m
+    }
+
+    /// `log Σ exp(x)`, stable; `-inf` for an empty or all `-inf` row.
+    @inline(__always)
+    static func rowLogSumExp(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
+        let m = rowMax(x, n)
+        if m == -.infinity { return -.infinity }
+        var sum: Float = 0
+        for j in 0..<n { sum += FastMath.exp(x[j] - m) }
+        return m + Foundation.log(sum)
+    }
+}

@@ -1,0 +1,68 @@
+/// Softmax, log-softmax, LayerNorm and L2 normalisation over the last axis, each one fused kernel.
+extension Tensor {
+    private var rowsAndWidth: (rows: Int, n: Int) {
+        precondition(rank >= 1, "normalisation: needs at least one axis, got a scalar")
+        let n = shape[rank - 1]
+        return (n == 0 ? 0 : count / n, n)
+    }
+
+    /// Softmax over the last axis.
+    public func softmax() -> Tensor {
+        let (rows, n) = rowsAndWidth
+        let out = Tensor(uninitialized: shape)
+        Tensor.withData(self, out) { p in Kernels.softmaxForward(p[0], p[1], rows: rows, n: n) }
+        return out.recorded("softmax", [self]) { [unowned out] g in
+            let dx = Tensor(uninitialized: g.shape)
+            Tensor.withData(out, g, dx) { p in Kernels.softmaxBackward(p[0], p[1], p[2], rows: rows, n: n) }
+            return [dx]
+        }
+    }
+
+    /// Log-softmax over the last axis.
+    public func logSoftmax() -> Tensor {
+        let (rows, n) = rowsAndWidth
+        let out = Tensor(uninitialized: shape)
+        Tensor.withData(self, out) { p in Kernels.logSoftmaxForward(p[0], p[1], rows: rows, n: n) }
+        return out.recorded("logSoftmax", [self]) { [unowned out] g in
+            let dx = Tensor(uninitialized: g.shape)
+            Tensor.withData(out, g, dx) { p in Kernels.logSoftmaxBackward(p[0], p[1], p[2], rows: rows, n: n) }
+            return [dx]
+        }
+    }
+
+    /// Layer normalisation over the last axis with an affine `weight` and `bias` (both `[n]`).
+    public func layerNorm(weight: Tensor, bias: Tensor, eps: Float = 1e-5) -> Tensor {
+        let (rows, n) = rowsAndWidth
+        precondition(weight.shape == [n] && bias.shape == [n], "layerNorm: weight \(weight.shape) and bias \(bias.shape) must both be [\(n)] for input \(shape)")
+        let out = Tensor(uninitialized: shape)
+        let mean = Tensor(uninitialized: [rows]), rstd = Tensor(uninitialized: [rows])
+        Tensor.withData(self, weight, bias, out, mean, rstd) { p in
+            Kernels.layerNormForward(p[0], p[1], p[2], p[3], mean: p[4], rstd: p[5], rows: rows, n: n, eps: eps)
+        }
+        return out.recorded("layerNorm", [self, weight, bias]) { g in
+            let dx = Tensor(uninitialized: self.shape)
+            let dw = weight.requiresGrad ? Tensor.zeros([n]) : nil
+            let db = bias.requiresGrad ? Tensor.zeros([n]) : nil
+            Tensor.withData(self, weight, mean, rstd, g, dx) { p in
+                withExtendedLifetime((dw, db)) {
+                    Kernels.layerNormBackward(p[0], p[1], mean: p[2], rstd: p[3], p[4], p[5],
+                                              dweight: dw?.storage.base, dbias: db?.storage.base, rows: rows, n: n)
+                }
+            }
+            return [dx, dw, db]
+        }
+    }
+
+    /// Each row divided by its Euclidean norm, `x / max(‖x‖, eps)` over the last axis.
+    public func l2Normalized(eps: Float = 1e-12) -> Tensor {
+        let (rows, n) = rowsAndWidth
+        let out = Tensor(uninitialized: shape)
+        let norm = Tensor(uninitialized: [rows])
+        Tensor.withData(self, out, norm) { p in Kernels.l2NormalizeForward(p[0], p[1], norm: p[2], rows: rows, n: n, eps: eps) }
+        return out.recorded("l2Normalize", [self]) { [unowned out] g in
+            let dx = Tensor(uninitialized: g.shape)
+            Tensor.withData(out, norm, g, dx) { p in Kernels.l2NormalizeBackward(p[0], norm: p[1], p[2], p[3], rows: rows, n: n, eps: eps) }
+            return [dx]
+        }
+    }
+}

@@ -1,0 +1,112 @@
+/// Philox4x32-10 (Salmon et al. 2011), a counter-based generator: the random bits at position
+/// `counter` under `key` are a pure function of the two, so any element of any random stream can
+/// be regenerated exactly. Dropout keys its masks by `(seed, stream key)` and element index,
+/// which lets gradient caching replay a forward pass with identical masks.
+public enum Philox {
+    /// The four 32-bit random words at `counter` under `key`.
+    @inline(__always)
+    public static func block(counter: (UInt32, UInt32, UInt32, UInt32), key: (UInt32, UInt32)) -> (UInt32, UInt32, UInt32, UInt32) {
+        var (c0, c1, c2, c3) = counter
+        var (k0, k1) = key
+        for _ in 0..<10 {
+            let p0 = UInt64(0xD251_1F53) &* UInt64(c0)
+            let p1 = UInt64(0xCD9E_8D57) &* UInt64(c2)
+            let hi0 = UInt32(truncatingIfNeeded: p0 >> 32), lo0 = UInt32(truncatingIfNeeded: p0)
+            let hi1 = UInt32(truncatingIfNeeded: p1 >> 32), lo1 = UInt32(truncatingIfNeeded: p1)
+            (c0, c1, c2, c3) = (hi1 ^ c1 ^ k0, lo1, hi0 ^ c3 ^ k1, lo0)
+            k0 = k0 &+ 0x9E37_79B9
+            k1 = k1 &+ 0xBB67_AE85
+        }
+        return (c0, c1, c2, c3)
+    }
+
+    /// The 32 random bits for element `index` of the stream `(seed, stream)`.
+    @inline(__always)
+    public static func bits(seed: UInt64, stream: UInt64, index: Int) -> UInt32 {
+        let block = UInt64(index >> 2)
+        let words = Philox.block(
+            counter: (UInt32(truncatingIfNeeded: block), UInt32(truncatingIfNeeded: block >> 32),
+                      UInt32(truncatingIfNeeded: stream), UInt32(truncatingIfNeeded: stream >> 32)),
+            key: (UInt32(truncatingIfNeeded: seed), UInt32(truncatingIfNeeded: seed >> 32)))
+        switch index & 3 {
+        case 0: return words.0
+        case 1: return words.1
+        case 2: return words.2
+        default: return words.3
+        }
+    }
+
+    /// Calls `body(index, bits)` for every `index` in `0..<count` of stream `(seed, stream)`,
+    /// in parallel over blocks of four.
+    @inline(__always)
+    public static func forEachBits(count: Int, seed: UInt64, stream: UInt64, _ body: (Int, UInt32) -> Void) {
+        let key = (UInt32(truncatingIfNeeded: seed), UInt32(truncatingIfNeeded: seed >> 32))
+        let s0 = UInt32(truncatingIfNeeded: stream), s1 = UInt32(truncatingIfNeeded: stream >> 32)
+        Parallel.forRange((count + 3) / 4, costPerItem: 40) { blocks in
+            for b in blocks {
+                let w = Philox.block(counter: (UInt32(truncatingIfNeeded: b), UInt32(truncatingIfNeeded: b >> 32), s0, s1), key: key)
+                let i = b &* 4
+                if i &+ 3 < count {
+                    body(i, w.0); body(i &+ 1, w.1); body(i &+ 2, w.2); body(i &+ 3, w.3)
+                } else {
+                    body(i, w.0)
+                    if i &+ 1 < count { body(i &+ 1, w.1) }
+                    if i &+ 2 < count { body(i &+ 2, w.2) }
+                }
+            }
+        }
+    }
+
+    /// Fills `out[0..<count]` with uniform floats in [0, 1) from stream `(seed, stream)`.
+    public static func fillUniform(_ out: UnsafeMutablePointer<Float>, count: Int, seed: UInt64, stream: UInt64) {
+        forEachBits(count: count, seed: seed, stream: stream) { i, bits in out[i] = unitFloat(bits) }
+    }
+
+    /// Maps 32 random bits to a float in [0, 1) using the top 24 bits (exactly representable).
+    @inline(__always)
+    public static func unitFloat(_ bits: UInt32) -> Float { Float(bits >> 8) * (1.0 / 16_777_216.0) }
+}
+
+/// A seedable source of random streams: each draw of `nextStream()` names a fresh Philox stream.
+/// A value type, so saving and restoring it (checkpoints, replay) is an assignment.
+public struct RandomGenerator: Sendable, Equatable, Codable {
+    /// The Philox key.
+    public let seed: UInt64
+    /// The number of streams drawn so far.
+    public var offset: UInt64
+
+    public init(seed: UInt64, offset: UInt64 = 0) {
+        self.seed = seed
+        self.offset = offset
+    }
+
+    /// A new stream key; masks and samples drawn with it never overlap earlier draws.
+    public mutating func nextStream() -> UInt64 {
+        defer { offset &+= 1 }
+        return offset
+    }
+
+    /// A uniform integer in `0..<upperBound` (for shuffling and sampling), drawn as its own stream.
+    public mutating func nextInt(below upperBound: Int) -> Int {
+        precondition(upperBound > 0, "RandomGenerator.nextInt: upper bound \(upperBound) must be positive")
+        let s = nextStream()
+        let high = UInt64(Philox.bits(seed: seed, stream: s, index: 0))
+        let low = UInt64(Philox.bits(seed: seed, stream: s, index: 1))
+        return Int(((high << 32) | low) % UInt64(upperBound))
+    }
+
+    /// A uniform float in [0, 1), drawn as its own stream.
+    public mutating func nextUniform() -> Float {
+        Philox.unitFloat(Philox.bits(seed: seed, stream: nextStream(), index: 0))
+    }
+
+    /// `array` in a uniformly random order (Fisher-Yates).
+    public mutating func shuffled<T>(_ array: [T]) -> [T] {
+        var a = array
+        if a.count < 2 { return a }
+        for i in stride(from: a.count - 1, to: 0, by: -1) {
+            a.swapAt(i, nextInt(below: i + 1))
+        }
+        return a
+    }
+}

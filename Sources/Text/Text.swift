@@ -1,0 +1,2 @@
+/// Tokenizers and text datasets.
+public enum Text {}
