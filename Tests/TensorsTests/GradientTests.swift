@@ -1,0 +1,108 @@
+import Testing
+import Tensors
+
+/// A finite-difference gradient test for every differentiable operation of the engine.
+@Suite struct GradientTests {
+    func check(_ inputs: [Tensor], epsilon: Float = 1e-2, sourceLocation: SourceLocation = #_sourceLocation, _ f: ([Tensor]) -> Tensor) {
+        let result = GradientCheck.check(inputs, epsilon: epsilon, f)
+        #expect(result.passed, "\(result)", sourceLocation: sourceLocation)
+    }
+
+    /// Normal values pushed at least 0.1 away from 0 (for kinks at 0: relu, abs).
+    func awayFromZero(_ shape: [Int], seed: UInt64) -> Tensor {
+        let x = Tensor.randn(shape, seed: seed)
+        return Tensor(x.scalars.map { $0 + ($0 < 0 ? -0.1 : 0.1) }, shape: shape)
+    }
+
+    /// Distinct values spaced 0.1 apart in a shuffled order (for max, where ties break gradients).
+    func distinct(_ shape: [Int], seed: UInt64) -> Tensor {
+        var g = RandomGenerator(seed: seed)
+        let n = shape.reduce(1, *)
+        return Tensor(g.shuffled((0..<n).map { Float($0) * 0.1 - Float(n) * 0.05 }), shape: shape)
+    }
+
+    @Test func add() { check([Tensor.randn([3, 4], seed: 1), Tensor.randn([3, 4], seed: 2)]) { $0[0] + $0[1] } }
+    @Test func addBroadcastBias() { check([Tensor.randn([2, 3, 4], seed: 1), Tensor.randn([4], seed: 2)]) { $0[0] + $0[1] } }
+    @Test func addBroadcastGeneral() { check([Tensor.randn([3, 1], seed: 1), Tensor.randn([1, 4], seed: 2)]) { $0[0] + $0[1] } }
+    @Test func sub() { check([Tensor.randn([3, 4], seed: 3), Tensor.randn([3, 1], seed: 4)]) { $0[0] - $0[1] } }
+    @Test func mul() { check([Tensor.randn([3, 4], seed: 5), Tensor.randn([4], seed: 6)]) { $0[0] * $0[1] } }
+    @Test func div() {
+        let b = Tensor.rand([2, 3, 4], seed: 8) + 1
+        check([Tensor.randn([2, 3, 4], seed: 7), b]) { $0[0] / $0[1] }
+    }
+    @Test func scalarAffine() { check([Tensor.randn([5], seed: 9)]) { 3 - 2 * $0[0] / 4 + 1 } }
+    @Test func scalarDividedByTensor() { check([Tensor.rand([5], seed: 9) + 1]) { 2 / $0[0] } }
+    @Test func negate() { check([Tensor.randn([5], seed: 10)]) { -$0[0] } }
+    @Test func exp() { check([Tensor.randn([4, 5], seed: 11)]) { $0[0].exp() } }
+    @Test func log() { check([Tensor.rand([4, 5], seed: 12) + 0.5]) { $0[0].log() } }
+    @Test func sqrt() { check([Tensor.rand([4, 5], seed: 13) + 0.5]) { $0[0].sqrt() } }
+    @Test func tanh() { check([Tensor.randn([4, 5], seed: 14)]) { $0[0].tanh() } }
+    @Test func sigmoid() { check([Tensor.randn([4, 5], seed: 15)]) { $0[0].sigmoid() } }
+    @Test func relu() { check([awayFromZero([4, 5], seed: 16)]) { $0[0].relu() } }
+    @Test func abs() { check([awayFromZero([4, 5], seed: 17)]) { $0[0].abs() } }
+    @Test func powSquare() { check([Tensor.randn([4, 5], seed: 18)]) { $0[0].pow(2) } }
+    @Test func powFractional() { check([Tensor.rand([4, 5], seed: 19) + 0.5]) { $0[0].pow(1.5) } }
+    @Test func clamp() {
+        // Values strictly inside or outside [-0.5, 0.5], never within epsilon of a bound.
+        let x = Tensor([-1.2, -0.3, 0.2, 0.45, 0.7, 2.0], shape: [6])
+        check([x]) { $0[0].clamped(min: -0.5, max: 0.5) }
+    }
+    @Test func gelu() { check([Tensor.randn([6, 7], seed: 20).affine(scale: 2)]) { $0[0].gelu() } }
+    @Test func dropout() { check([Tensor.randn([8, 16], seed: 21)]) { $0[0].dropout(p: 0.3, seed: 5, stream: 9) } }
+    @Test func sumAxis() { check([Tensor.randn([2, 3, 4], seed: 22)]) { $0[0].sum(axis: 1) } }
+    @Test func sumAll() { check([Tensor.randn([2, 3, 4], seed: 22)]) { $0[0].sum() } }
+    @Test func meanAxis() { check([Tensor.randn([2, 3, 4], seed: 23)]) { $0[0].mean(axis: -1, keepingDimension: true) } }
+    @Test func meanAll() { check([Tensor.randn([2, 3], seed: 23)]) { $0[0].mean() } }
+    @Test func maxAxis() { check([distinct([3, 4, 5], seed: 24)]) { $0[0].max(axis: 1) } }
+    @Test func maxLastAxis() { check([distinct([3, 5], seed: 25)]) { $0[0].max(axis: 1) } }
+    @Test func logSumExp() { check([Tensor.randn([3, 4, 5], seed: 26)]) { $0[0].logSumExp(axis: 1) } }
+    @Test func reshape() { check([Tensor.randn([2, 6], seed: 27)]) { $0[0].reshaped([3, -1]) * Tensor.randn([3, 4], seed: 1) } }
+    @Test func squeezeUnsqueeze() { check([Tensor.randn([2, 1, 3], seed: 28)]) { $0[0].squeezed(axis: 1).unsqueezed(axis: 0) * Tensor.randn([1, 2, 3], seed: 2) } }
+    @Test func permute() { check([Tensor.randn([2, 3, 4, 5], seed: 29)]) { $0[0].permuted([0, 2, 1, 3]) } }
+    @Test func transpose() { check([Tensor.randn([3, 4], seed: 30)]) { $0[0].transposed() } }
+    @Test func slice() { check([Tensor.randn([3, 6, 2], seed: 31)]) { $0[0].slice(axis: 1, 2..<5) } }
+    @Test func indexSelect() { check([Tensor.randn([3, 4, 2], seed: 32)]) { $0[0].indexSelect(axis: 1, [3, 0, 3, 1]) } }
+    @Test func gatherRows() { check([Tensor.randn([10, 4], seed: 33)]) { $0[0].gatherRows([1, 7, 1, 0, 9, 7], indexShape: [2, 3]) } }
+    @Test func concat() { check([Tensor.randn([2, 3], seed: 34), Tensor.randn([2, 5], seed: 35)]) { Tensor.concat($0, axis: 1) } }
+    @Test func stack() { check([Tensor.randn([2, 3], seed: 36), Tensor.randn([2, 3], seed: 37)]) { Tensor.stack($0, axis: 1) } }
+    @Test func expand() { check([Tensor.randn([3, 1], seed: 38)]) { $0[0].expanded(to: [2, 3, 4]) } }
+    @Test func whereSelect() {
+        let condition = Tensor([1, 0, 0, 1], shape: [1, 4])
+        check([Tensor.randn([3, 4], seed: 39), Tensor.randn([4], seed: 40)]) { Tensor.where(condition, $0[0], $0[1]) }
+    }
+    @Test func maskedFill() {
+        let mask = Tensor([0, 1, 0], shape: [3, 1])
+        check([Tensor.randn([3, 4], seed: 41)]) { $0[0].maskedFill(mask, -1e4) }
+    }
+    @Test func matmul() { check([Tensor.randn([3, 4], seed: 42), Tensor.randn([4, 5], seed: 43)]) { $0[0].matmul($0[1]) } }
+    @Test func matmulTransposed() {
+        check([Tensor.randn([4, 3], seed: 44), Tensor.randn([5, 4], seed: 45)]) { $0[0].matmul($0[1], transposeSelf: true, transposeOther: true) }
+    }
+    @Test func matmulBatched() {
+        check([Tensor.randn([2, 3, 3, 4], seed: 46), Tensor.randn([2, 3, 5, 4], seed: 47)]) { $0[0].matmul($0[1], transposeOther: true) }
+    }
+    @Test func matmulBatchedTransposeSelf() {
+        check([Tensor.randn([2, 4, 3], seed: 48), Tensor.randn([2, 4, 5], seed: 49)]) { $0[0].matmul($0[1], transposeSelf: true) }
+    }
+    @Test func matmulSharedRight() {
+        check([Tensor.randn([2, 3, 4], seed: 50), Tensor.randn([5, 4], seed: 51)]) { $0[0].matmul($0[1], transposeOther: true) }
+    }
+    @Test func matmulSharedLeft() {
+        check([Tensor.randn([3, 4], seed: 52), Tensor.randn([2, 4, 5], seed: 53)]) { $0[0].matmul($0[1]) }
+    }
+    @Test func softmax() { check([Tensor.randn([3, 7], seed: 54)]) { $0[0].softmax() } }
+    @Test func logSoftmax() { check([Tensor.randn([3, 7], seed: 55)]) { $0[0].logSoftmax() } }
+    @Test func layerNorm() {
+        check([Tensor.randn([4, 6], seed: 56), Tensor.randn([6], seed: 57), Tensor.randn([6], seed: 58)]) {
+            $0[0].layerNorm(weight: $0[1], bias: $0[2], eps: 1e-5)
+        }
+    }
+    @Test func l2Normalize() { check([Tensor.randn([4, 6], seed: 59)]) { $0[0].l2Normalized() } }
+    @Test func crossEntropy() {
+        check([Tensor.randn([5, 4], seed: 60)]) { $0[0].crossEntropy(targets: [1, 0, -100, 3, 3]) }
+    }
+    @Test func softCrossEntropy() {
+        let targets = Tensor.rand([3, 4], seed: 62).softmax()
+        check([Tensor.randn([3, 4], seed: 61), targets]) { $0[0].crossEntropy(softTargets: $0[1]) }
+    }
+}

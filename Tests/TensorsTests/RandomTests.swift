@@ -1,0 +1,50 @@
+import Testing
+@testable import Tensors
+
+@Suite struct RandomTests {
+    /// Known-answer vectors of Philox4x32-10 from the Random123 distribution (kat_vectors).
+    @Test func philoxKnownAnswers() {
+        let zero = Philox.block(counter: (0, 0, 0, 0), key: (0, 0))
+        #expect([zero.0, zero.1, zero.2, zero.3] == [0x6627_E8D5, 0xE169_C58D, 0xBC57_AC4C, 0x9B00_DBD8])
+        let ones = Philox.block(counter: (.max, .max, .max, .max), key: (.max, .max))
+        #expect([ones.0, ones.1, ones.2, ones.3] == [0x408F_276D, 0x41C8_3B0E, 0xA20B_C7C6, 0x6D54_51FD])
+        let pi = Philox.block(counter: (0x243F_6A88, 0x85A3_08D3, 0x1319_8A2E, 0x0370_7344), key: (0xA409_3822, 0x299F_31D0))
+        #expect([pi.0, pi.1, pi.2, pi.3] == [0xD16C_FE09, 0x94FD_CCEB, 0x5001_E420, 0x2412_6EA1])
+    }
+
+    @Test func dropoutMaskIsReplayableAndKeyed() {
+        let x = Tensor.ones([100_003])
+        let a = x.dropout(p: 0.25, seed: 42, stream: 3).scalars
+        let b = x.dropout(p: 0.25, seed: 42, stream: 3).scalars
+        let c = x.dropout(p: 0.25, seed: 42, stream: 4).scalars
+        #expect(a == b)
+        #expect(a != c)
+        let kept = a.filter { $0 != 0 }
+        #expect(Set(kept) == [Float(1) / 0.75])
+        let fraction = Double(kept.count) / Double(a.count)
+        #expect(Swift.abs(fraction - 0.75) < 0.01)
+    }
+
+    @Test func dropoutBackwardUsesTheForwardMask() {
+        let x = Tensor.randn([5000], seed: 1).requiringGradient()
+        let y = x.dropout(p: 0.5, seed: 9, stream: 1)
+        y.sum().backward()
+        let yv = y.scalars, g = x.grad!.scalars
+        #expect(zip(yv, g).allSatisfy { ($0 == 0) == ($1 == 0) })
+    }
+
+    @Test func generatorDrawsAreReproducible() {
+        var g1 = RandomGenerator(seed: 5), g2 = RandomGenerator(seed: 5)
+        #expect(Tensor.normal([1000], generator: &g1).scalars == Tensor.normal([1000], generator: &g2).scalars)
+        #expect(g1 == g2)
+        let n = Tensor.randn([200_000], seed: 3).scalars
+        let mean = n.map(Double.init).reduce(0, +) / Double(n.count)
+        let variance = n.map { Double($0) * Double($0) }.reduce(0, +) / Double(n.count) - mean * mean
+        #expect(Swift.abs(mean) < 0.01)
+        #expect(Swift.abs(variance - 1) < 0.02)
+        var g = RandomGenerator(seed: 1)
+        #expect(g.shuffled(Array(0..<50)).sorted() == Array(0..<50))
+        let u = Tensor.rand([100_000], seed: 2).scalars
+        #expect(u.allSatisfy { $0 >= 0 && $0 < 1 })
+    }
+}
