@@ -26,7 +26,7 @@ let package = Package(
         .executableTarget(
             name: "ContrastCLI",
             dependencies: [
-                "Tensors", "NeuralNetworks", "Text",
+                "CDNNL", "Tensors", "NeuralNetworks", "Text",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),

@@ -48,3 +48,18 @@ import Testing
         #expect(u.allSatisfy { $0 >= 0 && $0 < 1 })
     }
 }
+
+extension RandomTests {
+    /// The vectorised generator (used by uniform fills and dropout) and the scalar `Philox.bits`
+    /// define the same element-to-bits mapping, including a tail that is not a multiple of 8.
+    @Test func vectorAndScalarPathsAgree() {
+        let count = 32 * 5 + 13
+        var out = [Float](repeating: -1, count: count)
+        out.withUnsafeMutableBufferPointer { Philox.fillUniform($0.baseAddress!, count: count, seed: 77, stream: 5) }
+        let scalar = (0..<count).map { Philox.unitFloat(Philox.bits(seed: 77, stream: 5, index: $0)) }
+        #expect(out == scalar)
+        let x = Tensor.ones([count]).dropout(p: 0.5, seed: 77, stream: 5).scalars
+        let threshold = UInt32(0.5 * 4_294_967_296.0)
+        #expect(x == (0..<count).map { Philox.bits(seed: 77, stream: 5, index: $0) >= threshold ? 2 : 0 })
+    }
+}

@@ -46,13 +46,8 @@ extension Kernels {
             for r in rs {
                 let xr = x + r * n, pr = p + r * n
                 let l = rowLogSumExp(xr, n)
-                var sp: Float = 0, spx: Float = 0
-                for j in 0..<n {
-                    sp += pr[j]
-                    spx += pr[j] * xr[j]
-                }
                 lse[r] = l
-                loss[r] = l * sp - spx
+                loss[r] = l * Vector.sum(pr, n) - Vector.dot(pr, xr, n)
             }
         }
     }
@@ -68,8 +63,7 @@ extension Kernels {
                 let xr = x + r * n, pr = p + r * n
                 let g = rowScale[r], l = lse[r]
                 if let dx {
-                    var sp: Float = 0
-                    for j in 0..<n { sp += pr[j] }
+                    let sp = Vector.sum(pr, n)
                     let dxr = dx + r * n
                     for j in 0..<n { dxr[j] = g * (FastMath.exp(xr[j] - l) * sp - pr[j]) }
                 }

@@ -15,33 +15,33 @@ enum FastMath {
         p = p * r + 1.666_666_545_9e-1
         p = p * r + 5.000_000_120_1e-1
         p = p * r * r + r + 1
-        // 2^n built from its exponent bits; n = -127 gives the bit pattern 0, i.e. exactly 0.
-        let scale = Float(bitPattern: UInt32(truncatingIfNeeded: Int32(n) + 127) << 23)
+        // 2^n built from its exponent bits without a trapping Float->Int conversion (which would
+        // keep the loop scalar): adding 1.5 * 2^23 leaves n in the low mantissa bits.
+        let integer = Int32(bitPattern: (n + 12_582_912).bitPattern) &- 0x4B40_0000
+        // n = -127 gives the bit pattern 0, i.e. exactly 0.
+        let scale = Float(bitPattern: UInt32(bitPattern: (integer &+ 127) &<< 23))
         return p * scale
     }
 
-    /// The error function, absolute error below 2e-7: the Taylor series on |x| < 0.5 (relative
-    /// accuracy near 0), Abramowitz & Stegun 7.1.26 elsewhere.
+    /// The error function, relative error below 5e-7: an odd/even rational minimax form on
+    /// [-4, 4] (outside, erf is ±1 in single precision), as in Eigen's vectorised `erf`.
+    /// One division and twelve fused multiply-adds, no branches.
     @inline(__always)
     static func erf(_ x: Float) -> Float {
+        let x = Swift.min(Swift.max(x, -4), 4)
         let z = x * x
-        var s: Float = 1.205_533_3e-4
-        s = s * z - 8.548_327_0e-4
-        s = s * z + 5.223_977_6e-3
-        s = s * z - 2.686_617_1e-2
-        s = s * z + 1.128_379_17e-1
-        s = s * z - 3.761_263_9e-1
-        s = s * z + 1.128_379_17
-        let small = x * s
-        let a = Swift.abs(x)
-        let t = 1 / (1 + 0.327_591_1 * a)
-        var q: Float = 1.061_405_429
-        q = q * t - 1.453_152_027
-        q = q * t + 1.421_413_741
-        q = q * t - 0.284_496_736
-        q = q * t + 0.254_829_592
-        let large = 1 - q * t * exp(-z)
-        let signed = x < 0 ? -large : large
-        return a < 0.5 ? small : signed
+        var p: Float = -2.726_142_258_013_06e-10
+        p = p * z + 2.770_681_424_959_02e-08
+        p = p * z - 2.101_024_020_825_08e-06
+        p = p * z - 5.692_506_394_623_46e-05
+        p = p * z - 7.349_906_303_268_55e-04
+        p = p * z - 2.954_599_808_540_25e-03
+        p = p * z - 1.609_603_332_624_15e-02
+        var q: Float = -1.456_607_184_649_96e-05
+        q = q * z - 2.133_740_552_789_05e-04
+        q = q * z - 1.682_826_974_382_03e-03
+        q = q * z - 7.373_329_167_204_68e-03
+        q = q * z - 1.426_473_905_141_89e-02
+        return x * p / q
     }
 }

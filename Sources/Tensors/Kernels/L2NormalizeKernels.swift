@@ -5,9 +5,7 @@ extension Kernels {
         Parallel.forRange(rows, costPerItem: n * 2) { rs in
             for r in rs {
                 let xr = x + r * n, yr = y + r * n
-                var s: Float = 0
-                for j in 0..<n { s += xr[j] * xr[j] }
-                let d = Swift.max(s.squareRoot(), eps)
+                let d = Swift.max(Vector.dot(xr, xr, n).squareRoot(), eps)
                 norm[r] = d
                 let inv = 1 / d
                 for j in 0..<n { yr[j] = xr[j] * inv }
@@ -25,8 +23,7 @@ extension Kernels {
                     for j in 0..<n { dxr[j] = dyr[j] * inv }
                     continue
                 }
-                var dot: Float = 0
-                for j in 0..<n { dot += dyr[j] * yr[j] }
+                let dot = Vector.dot(dyr, yr, n)
                 for j in 0..<n { dxr[j] = (dyr[j] - yr[j] * dot) * inv }
             }
         }

@@ -10,15 +10,8 @@ extension Kernels {
         Parallel.forRange(rows, costPerItem: n * 3) { rs in
             for r in rs {
                 let xr = x + r * n, yr = y + r * n
-                var s: Float = 0
-                for j in 0..<n { s += xr[j] }
-                let m = s / Float(n)
-                var v: Float = 0
-                for j in 0..<n {
-                    let d = xr[j] - m
-                    v += d * d
-                }
-                let rs = 1 / (v / Float(n) + eps).squareRoot()
+                let m = Vector.sum(xr, n) / Float(n)
+                let rs = 1 / (Vector.sumSquaredDeviation(xr, from: m, n) / Float(n) + eps).squareRoot()
                 for j in 0..<n { yr[j] = (xr[j] - m) * rs * weight[j] + bias[j] }
                 mean[r] = m
                 rstd[r] = rs
@@ -36,13 +29,18 @@ extension Kernels {
             for r in rs {
                 let xr = x + r * n, dyr = dy + r * n, dxr = dx + r * n
                 let m = mean[r], s = rstd[r]
-                var sumG: Float = 0, sumGX: Float = 0
-                for j in 0..<n {
-                    let g = dyr[j] * weight[j]
-                    sumG += g
-                    sumGX += g * (xr[j] - m) * s
+                // Σ g and Σ g·(x - m) with g = dy·w, in one vector pass.
+                var accG = Float8(), accGX = Float8(), j = 0
+                let mv = Float8(repeating: m)
+                while j + 8 <= n {
+                    let g = dyr.load8(j) * weight.load8(j)
+                    accG += g
+                    accGX = accGX.addingProduct(g, xr.load8(j) - mv)
+                    j += 8
                 }
-                let meanG = sumG / Float(n), meanGX = sumGX / Float(n)
+                var sumG = accG.sum(), sumGX = accGX.sum()
+                while j < n { let g = dyr[j] * weight[j]; sumG += g; sumGX += g * (xr[j] - m); j += 1 }
+                let meanG = sumG / Float(n), meanGX = sumGX * s / Float(n)
                 for j in 0..<n {
                     let xhat = (xr[j] - m) * s
                     dxr[j] = s * (dyr[j] * weight[j] - meanG - xhat * meanGX)

@@ -13,9 +13,7 @@ extension Kernels {
                     let xr = x + o * n
                     switch kind {
                     case .sum:
-                        var s: Float = 0
-                        for k in 0..<n { s += xr[k] }
-                        y[o] = s
+                        y[o] = Vector.sum(xr, n)
                     case .max:
                         var best = -Float.infinity, at = 0
                         for k in 0..<n where xr[k] > best || k == 0 { best = xr[k]; at = k }

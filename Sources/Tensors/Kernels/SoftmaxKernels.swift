@@ -7,14 +7,9 @@ extension Kernels {
         Parallel.forRange(rows, costPerItem: n * 4) { rs in
             for r in rs {
                 let xr = x + r * n, yr = y + r * n
-                let m = rowMax(xr, n)
-                var sum: Float = 0
-                for j in 0..<n {
-                    let e = FastMath.exp(xr[j] - m)
-                    yr[j] = e
-                    sum += e
-                }
-                let inv = 1 / sum
+                let m = Vector.max(xr, n)
+                for j in 0..<n { yr[j] = FastMath.exp(xr[j] - m) }
+                let inv = 1 / Vector.sum(yr, n)
                 for j in 0..<n { yr[j] *= inv }
             }
         }
@@ -25,8 +20,7 @@ extension Kernels {
         Parallel.forRange(rows, costPerItem: n * 2) { rs in
             for r in rs {
                 let yr = y + r * n, dyr = dy + r * n, dxr = dx + r * n
-                var dot: Float = 0
-                for j in 0..<n { dot += dyr[j] * yr[j] }
+                let dot = Vector.dot(dyr, yr, n)
                 for j in 0..<n { dxr[j] = yr[j] * (dyr[j] - dot) }
             }
         }
@@ -48,27 +42,17 @@ extension Kernels {
         Parallel.forRange(rows, costPerItem: n * 4) { rs in
             for r in rs {
                 let yr = y + r * n, dyr = dy + r * n, dxr = dx + r * n
-                var sum: Float = 0
-                for j in 0..<n { sum += dyr[j] }
+                let sum = Vector.sum(dyr, n)
                 for j in 0..<n { dxr[j] = dyr[j] - FastMath.exp(yr[j]) * sum }
             }
         }
     }
 
-    @inline(__always)
-    static func rowMax(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
-        var m = -Float.infinity
-        for j in 0..<n { m = Swift.max(m, x[j]) }
-        return m
-    }
-
     /// `log Σ exp(x)`, stable; `-inf` for an empty or all `-inf` row.
     @inline(__always)
     static func rowLogSumExp(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
-        let m = rowMax(x, n)
+        let m = Vector.max(x, n)
         if m == -.infinity { return -.infinity }
-        var sum: Float = 0
-        for j in 0..<n { sum += FastMath.exp(x[j] - m) }
-        return m + Foundation.log(sum)
+        return m + Foundation.log(Vector.sumExp(x, shift: m, n))
     }
 }

@@ -20,38 +20,66 @@ public enum Philox {
         return (c0, c1, c2, c3)
     }
 
-    /// The 32 random bits for element `index` of the stream `(seed, stream)`.
+    /// Eight Philox blocks at once: lane `l` computes the block with counter
+    /// `(c0[l], c1, c2, c3)`. Returns the four output words, each as eight lanes.
+    @inline(__always)
+    static func block8(_ c0: SIMD8<UInt32>, _ c1: UInt32, _ c2: UInt32, _ c3: UInt32, key: (UInt32, UInt32)) -> (SIMD8<UInt32>, SIMD8<UInt32>, SIMD8<UInt32>, SIMD8<UInt32>) {
+        var x0 = c0, x1 = SIMD8<UInt32>(repeating: c1), x2 = SIMD8<UInt32>(repeating: c2), x3 = SIMD8<UInt32>(repeating: c3)
+        var k0 = key.0, k1 = key.1
+        for _ in 0..<10 {
+            let p0 = SIMD8<UInt64>(truncatingIfNeeded: x0) &* 0xD251_1F53
+            let p1 = SIMD8<UInt64>(truncatingIfNeeded: x2) &* 0xCD9E_8D57
+            let hi0 = SIMD8<UInt32>(truncatingIfNeeded: p0 &>> 32), lo0 = SIMD8<UInt32>(truncatingIfNeeded: p0)
+            let hi1 = SIMD8<UInt32>(truncatingIfNeeded: p1 &>> 32), lo1 = SIMD8<UInt32>(truncatingIfNeeded: p1)
+            (x0, x1, x2, x3) = (hi1 ^ x1 ^ SIMD8(repeating: k0), lo1, hi0 ^ x3 ^ SIMD8(repeating: k1), lo0)
+            k0 = k0 &+ 0x9E37_79B9
+            k1 = k1 &+ 0xBB67_AE85
+        }
+        return (x0, x1, x2, x3)
+    }
+
+    /// How elements map to Philox output: elements are taken in groups of 32; element
+    /// `32g + 8w + l` is word `w` of block `8g + l`. Eight consecutive elements are then eight
+    /// lanes of one word, so kernels consume the generator in vector registers.
     @inline(__always)
     public static func bits(seed: UInt64, stream: UInt64, index: Int) -> UInt32 {
-        let block = UInt64(index >> 2)
-        let words = Philox.block(
+        let block = UInt64((index >> 5) << 3 | (index & 7))
+        let w = Philox.block(
             counter: (UInt32(truncatingIfNeeded: block), UInt32(truncatingIfNeeded: block >> 32),
                       UInt32(truncatingIfNeeded: stream), UInt32(truncatingIfNeeded: stream >> 32)),
             key: (UInt32(truncatingIfNeeded: seed), UInt32(truncatingIfNeeded: seed >> 32)))
-        switch index & 3 {
-        case 0: return words.0
-        case 1: return words.1
-        case 2: return words.2
-        default: return words.3
+        switch (index >> 3) & 3 {
+        case 0: return w.0
+        case 1: return w.1
+        case 2: return w.2
+        default: return w.3
         }
     }
 
-    /// Calls `body(index, bits)` for every `index` in `0..<count` of stream `(seed, stream)`,
-    /// in parallel over blocks of four.
+    /// Calls `body(offset, bits)` with the random bits of elements `offset..<offset + 8` for every
+    /// full run of eight in `0..<count` (in parallel over groups of 32), and `tail(index, bits)` for
+    /// the last `count % 8` elements.
     @inline(__always)
-    public static func forEachBits(count: Int, seed: UInt64, stream: UInt64, _ body: (Int, UInt32) -> Void) {
+    static func forEachLanes(count: Int, seed: UInt64, stream: UInt64, _ body: (Int, SIMD8<UInt32>) -> Void, tail: (Int, UInt32) -> Void) {
         let key = (UInt32(truncatingIfNeeded: seed), UInt32(truncatingIfNeeded: seed >> 32))
         let s0 = UInt32(truncatingIfNeeded: stream), s1 = UInt32(truncatingIfNeeded: stream >> 32)
-        Parallel.forRange((count + 3) / 4, costPerItem: 40) { blocks in
-            for b in blocks {
-                let w = Philox.block(counter: (UInt32(truncatingIfNeeded: b), UInt32(truncatingIfNeeded: b >> 32), s0, s1), key: key)
-                let i = b &* 4
-                if i &+ 3 < count {
-                    body(i, w.0); body(i &+ 1, w.1); body(i &+ 2, w.2); body(i &+ 3, w.3)
-                } else {
-                    body(i, w.0)
-                    if i &+ 1 < count { body(i &+ 1, w.1) }
-                    if i &+ 2 < count { body(i &+ 2, w.2) }
+        let lanes = SIMD8<UInt32>(0, 1, 2, 3, 4, 5, 6, 7)
+        Parallel.forRange((count + 31) / 32, costPerItem: 200) { groups in
+            for g in groups {
+                let block = UInt64(g) << 3
+                let w = block8(SIMD8(repeating: UInt32(truncatingIfNeeded: block)) &+ lanes, UInt32(truncatingIfNeeded: block >> 32), s0, s1, key: key)
+                let base = g &* 32
+                if base &+ 32 <= count {
+                    body(base, w.0); body(base &+ 8, w.1); body(base &+ 16, w.2); body(base &+ 24, w.3)
+                    continue
+                }
+                for (k, word) in [w.0, w.1, w.2, w.3].enumerated() {
+                    let offset = base &+ k &* 8
+                    if offset &+ 8 <= count {
+                        body(offset, word)
+                    } else {
+                        for l in 0..<Swift.max(0, count &- offset) { tail(offset &+ l, word[l]) }
+                    }
                 }
             }
         }
@@ -59,7 +87,9 @@ public enum Philox {
 
     /// Fills `out[0..<count]` with uniform floats in [0, 1) from stream `(seed, stream)`.
     public static func fillUniform(_ out: UnsafeMutablePointer<Float>, count: Int, seed: UInt64, stream: UInt64) {
-        forEachBits(count: count, seed: seed, stream: stream) { i, bits in out[i] = unitFloat(bits) }
+        forEachLanes(count: count, seed: seed, stream: stream, { offset, bits in
+            out.store8(SIMD8<Float>(bits &>> 8) * (1.0 / 16_777_216.0), offset)
+        }, tail: { i, bits in out[i] = unitFloat(bits) })
     }
 
     /// Maps 32 random bits to a float in [0, 1) using the top 24 bits (exactly representable).

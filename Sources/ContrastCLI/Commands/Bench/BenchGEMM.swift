@@ -1,0 +1,57 @@
+import ArgumentParser
+import CDNNL
+import Tensors
+
+/// `contrast bench gemm`: the engine's matmul against raw `dnnl_sgemm` on the same shapes.
+struct BenchGEMM: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gemm",
+        abstract: "Median GFLOP/s of C = A·B through Tensor.matmul, next to raw dnnl_sgemm.",
+        discussion: "With --batch B > 1, compares the batched matmul primitive with one dnnl_sgemm call per matrix.")
+
+    @Option(help: "Rows of A and C.") var m = 2048
+    @Option(help: "Columns of B and C.") var n = 1536
+    @Option(help: "Columns of A, rows of B.") var k = 384
+    @Option(help: "Number of independent products (attention-shaped work when > 1).") var batch = 1
+    @Option(help: "Timed repetitions (after 3 warm-up runs).") var repeats = 20
+    @Flag(help: "Print one JSON object as the last line of stdout.") var json = false
+
+    struct Result: Encodable {
+        let m, n, k, batch: Int
+        let gflops: Double
+        let raw_gflops: Double
+        let ratio: Double
+        let raw: String
+        let threads: Int
+    }
+
+    func validate() throws {
+        guard m > 0, n > 0, k > 0, batch > 0, repeats > 0 else { throw ValidationError("--m, --n, --k, --batch and --repeats must be positive") }
+    }
+
+    func run() throws {
+        let a = Tensor.randn([batch, m, k], seed: 1), b = Tensor.randn(batch == 1 ? [k, n] : [batch, k, n], seed: 2)
+        let a2 = batch == 1 ? a.reshaped([m, k]) : a
+        let flops = 2.0 * Double(batch * m * n * k)
+        let ours = Stopwatch.median(repeats: repeats) { _ = a2.matmul(b) }
+        let c = Tensor.zeros([batch, m, n])
+        let rawName = batch == 1 ? "dnnl_sgemm" : "dnnl_sgemm per matrix"
+        let raw = a.withUnsafeBufferPointer { pa in
+            b.withUnsafeBufferPointer { pb in
+                c.withUnsafeMutableBufferPointer { pc in
+                    Stopwatch.median(repeats: repeats) {
+                        for i in 0..<batch {
+                            _ = dnnl_sgemm(0x4E, 0x4E, Int64(m), Int64(n), Int64(k), 1, pa.baseAddress! + i * m * k, Int64(k),
+                                           pb.baseAddress! + (batch == 1 ? 0 : i * k * n), Int64(n), 0, pc.baseAddress! + i * m * n, Int64(n))
+                        }
+                    }
+                }
+            }
+        }
+        let result = Result(m: m, n: n, k: k, batch: batch, gflops: flops / ours / 1e9, raw_gflops: flops / raw / 1e9,
+                            ratio: raw / ours, raw: rawName, threads: Parallel.threadCount)
+        Report.info("gemm \(batch) x [\(m) x \(k)] · [\(k) x \(n)]: Tensor.matmul \(Format.fixed(result.gflops, 1)) GFLOP/s, "
+            + "\(rawName) \(Format.fixed(result.raw_gflops, 1)) GFLOP/s (ratio \(Format.fixed(result.ratio, 3)), \(result.threads) threads)")
+        if json { try Report.json(result) }
+    }
+}

@@ -1,0 +1,23 @@
+import Foundation
+
+/// Output conventions shared by every command: human-readable text on stderr, and with `--json`
+/// one JSON object as the last line of stdout.
+enum Report {
+    /// Writes a line to standard error.
+    static func info(_ line: String) {
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+
+    /// Prints `value` as one line of JSON on standard output.
+    static func json<T: Encodable>(_ value: T) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        print(String(decoding: try encoder.encode(value), as: UTF8.self))
+    }
+}
+
+/// Number formatting for human-readable output.
+enum Format {
+    /// `value` with `digits` digits after the decimal point.
+    static func fixed(_ value: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", value) }
+}

@@ -1,0 +1,87 @@
+/// Eight-lane vector helpers for the kernels' reductions. LLVM vectorises plain elementwise loops
+/// by itself, but not floating-point sums (that would reorder additions), so row sums, maxima and
+/// dot products are written with explicit `SIMD8<Float>` accumulators.
+typealias Float8 = SIMD8<Float>
+
+extension UnsafePointer where Pointee == Float {
+    @inline(__always) func load8(_ offset: Int) -> Float8 { UnsafeRawPointer(self + offset).loadUnaligned(as: Float8.self) }
+}
+
+extension UnsafeMutablePointer where Pointee == Float {
+    @inline(__always) func load8(_ offset: Int) -> Float8 { UnsafeRawPointer(self + offset).loadUnaligned(as: Float8.self) }
+    @inline(__always) func store8(_ v: Float8, _ offset: Int) { UnsafeMutableRawPointer(self + offset).storeBytes(of: v, as: Float8.self) }
+}
+
+enum Vector {
+    /// `Σ x[j]`.
+    @inline(__always)
+    static func sum(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
+        var acc = Float8(), j = 0
+        while j + 8 <= n { acc += x.load8(j); j += 8 }
+        var s = acc.sum()
+        while j < n { s += x[j]; j += 1 }
+        return s
+    }
+
+    /// `Σ a[j] b[j]`.
+    @inline(__always)
+    static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
+        var acc = Float8(), j = 0
+        while j + 8 <= n { acc = acc.addingProduct(a.load8(j), b.load8(j)); j += 8 }
+        var s = acc.sum()
+        while j < n { s += a[j] * b[j]; j += 1 }
+        return s
+    }
+
+    /// `Σ (x[j] - c)²`.
+    @inline(__always)
+    static func sumSquaredDeviation(_ x: UnsafePointer<Float>, from c: Float, _ n: Int) -> Float {
+        var acc = Float8(), j = 0
+        let cv = Float8(repeating: c)
+        while j + 8 <= n { let d = x.load8(j) - cv; acc = acc.addingProduct(d, d); j += 8 }
+        var s = acc.sum()
+        while j < n { let d = x[j] - c; s += d * d; j += 1 }
+        return s
+    }
+
+    /// `max_j x[j]` (`-inf` for an empty row).
+    @inline(__always)
+    static func max(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
+        var acc = Float8(repeating: -.infinity), j = 0
+        while j + 8 <= n { acc = pointwiseMax(acc, x.load8(j)); j += 8 }
+        var m = acc.max()
+        while j < n { m = Swift.max(m, x[j]); j += 1 }
+        return m
+    }
+
+    /// `Σ exp(x[j] - shift)`.
+    @inline(__always)
+    static func sumExp(_ x: UnsafePointer<Float>, shift: Float, _ n: Int) -> Float {
+        var acc = Float8(), j = 0
+        let sv = Float8(repeating: shift)
+        while j + 8 <= n { acc += FastMath.exp8(x.load8(j) - sv); j += 8 }
+        var s = acc.sum()
+        while j < n { s += FastMath.exp(x[j] - shift); j += 1 }
+        return s
+    }
+}
+
+extension FastMath {
+    /// `FastMath.exp` on eight lanes.
+    @inline(__always)
+    static func exp8(_ x: Float8) -> Float8 {
+        let x = pointwiseMin(pointwiseMax(x, Float8(repeating: -88)), Float8(repeating: 88))
+        let n = (x * 1.442_695_04).rounded(.toNearestOrEven)
+        let r = x - n * 0.693_359_375 + n * 2.121_944_4e-4
+        var p = Float8(repeating: 1.987_569_15e-4)
+        p = p * r + 1.398_199_950_7e-3
+        p = p * r + 8.333_451_907_3e-3
+        p = p * r + 4.166_579_589_4e-2
+        p = p * r + 1.666_666_545_9e-1
+        p = p * r + 5.000_000_120_1e-1
+        p = p * r * r + r + 1
+        let integer = unsafeBitCast(n + 12_582_912, to: SIMD8<Int32>.self) &- 0x4B40_0000
+        let scale = unsafeBitCast((integer &+ 127) &<< 23, to: Float8.self)
+        return p * scale
+    }
+}
