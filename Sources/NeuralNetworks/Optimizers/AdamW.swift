@@ -11,8 +11,10 @@ import Tensors
 /// p ← p − lr/(1 − β₁ᵗ) · m / (√v / √(1 − β₂ᵗ) + ε)
 /// ```
 ///
-/// with ε added after the bias-corrected square root, the bias corrections computed in double
-/// precision, and a step count per parameter (a parameter without a gradient does not advance).
+/// with ε added after the bias-corrected square root, the scalar factors (decay, bias corrections)
+/// computed in double precision as PyTorch does in Python, and a step count per parameter (a
+/// parameter without a gradient does not advance). The moment update uses PyTorch's `lerp` form,
+/// exact for β₁ ≥ 0.5 (PyTorch switches formula below that).
 /// Each parameter is updated in one pass over its value, gradient and moment buffers.
 ///
 /// ```swift
@@ -71,7 +73,7 @@ public final class AdamW: Optimizer {
             }()
             s.step += 1
             let t = Double(s.step)
-            let decay = 1 - lr * weightDecay
+            let decay = Float(1 - Double(lr) * Double(weightDecay))
             let stepSize = Float(Double(lr) / (1 - Foundation.pow(Double(beta1), t)))
             let correction2 = Float((1 - Foundation.pow(Double(beta2), t)).squareRoot())
             let (w1, w2) = (1 - beta1, 1 - beta2)

@@ -19,9 +19,14 @@ public enum SafeTensorsDType: String, Sendable, CaseIterable {
     func convert(_ source: UnsafeRawPointer, count: Int, into target: UnsafeMutablePointer<Float>) {
         switch self {
         case .float32:
+            #if _endian(little)
+            // The file's bytes are already this machine's floats: one copy (any alignment).
+            UnsafeMutableRawPointer(target).copyMemory(from: source, byteCount: 4 * count)
+            #else
             for i in 0..<count {
                 target[i] = Float(bitPattern: UInt32(littleEndian: source.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self)))
             }
+            #endif
         case .float16:
             for i in 0..<count {
                 target[i] = Float(Float16(bitPattern: UInt16(littleEndian: source.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))))
