@@ -17,6 +17,7 @@ public final class Dropout: Module {
     /// The random source shared with the rest of the model.
     public let source: RandomSource
 
+    /// A dropout layer drawing its masks from `source`, shared with the rest of the model.
     public init(probability: Float, source: RandomSource) {
         precondition(probability >= 0 && probability < 1, "Dropout: probability \(probability) is outside [0, 1)")
         self.probability = probability
@@ -24,6 +25,7 @@ public final class Dropout: Module {
         super.init()
     }
 
+    /// `x` with dropout applied in training mode; `x` itself in evaluation mode.
     public func callAsFunction(_ x: Tensor) -> Tensor {
         guard isTraining, probability > 0 else { return x }
         let (seed, stream) = source.nextStream()

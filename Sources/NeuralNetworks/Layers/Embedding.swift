@@ -26,7 +26,9 @@ public final class Embedding: Module {
         register(parameter: weight, as: "weight")
     }
 
+    /// The number of rows (vocabulary size).
     public var count: Int { weight.shape[0] }
+    /// The width of each vector.
     public var dimension: Int { weight.shape[1] }
 
     /// The vectors of `indices`, shaped `shape + [dimension]` (`shape` defaults to `[indices.count]`).

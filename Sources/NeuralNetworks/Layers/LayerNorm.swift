@@ -17,6 +17,7 @@ public final class LayerNorm: Module {
     /// Added to the variance before the square root.
     public let eps: Float
 
+    /// A layer over vectors of width `dimension` (pass `eps: 1e-12` for BERT).
     public init(dimension: Int, eps: Float = 1e-5) {
         weight = Tensor.ones([dimension])
         bias = Tensor.zeros([dimension])

@@ -26,7 +26,9 @@ public final class Linear: Module {
         if let b = self.bias { register(parameter: b, as: "bias") }
     }
 
+    /// The width of the inputs.
     public var inputSize: Int { weight.shape[1] }
+    /// The width of the outputs.
     public var outputSize: Int { weight.shape[0] }
 
     /// Maps the last axis of `x` (`inputSize`) to `outputSize`.

@@ -33,6 +33,7 @@ open class Module {
     private var ownParameters: [(name: String, tensor: Tensor)] = []
     private var ownChildren: [(name: String, module: Module)] = []
 
+    /// An empty module in training mode; subclasses register their parameters and children.
     public init() {}
 
     // MARK: Registration

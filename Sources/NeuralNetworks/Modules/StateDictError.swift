@@ -7,10 +7,14 @@
 public struct StateDictError: Error, Equatable, CustomStringConvertible {
     /// A key whose tensor has a different shape than the parameter it should fill.
     public struct ShapeMismatch: Equatable, Sendable {
+        /// The state dict key.
         public let key: String
+        /// The parameter's shape.
         public let expected: [Int]
+        /// The state dict tensor's shape.
         public let found: [Int]
 
+        /// A mismatch of `key`.
         public init(key: String, expected: [Int], found: [Int]) {
             self.key = key
             self.expected = expected
@@ -25,6 +29,7 @@ public struct StateDictError: Error, Equatable, CustomStringConvertible {
     /// Keys whose shapes disagree (sorted by key).
     public let shapeMismatches: [ShapeMismatch]
 
+    /// An error (or report) with the keys sorted.
     public init(missingKeys: [String] = [], unexpectedKeys: [String] = [], shapeMismatches: [ShapeMismatch] = []) {
         self.missingKeys = missingKeys.sorted()
         self.unexpectedKeys = unexpectedKeys.sorted()

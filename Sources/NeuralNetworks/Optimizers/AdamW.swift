@@ -24,8 +24,11 @@ import Tensors
 public final class AdamW: Optimizer {
     public var learningRate: Float
     public let groups: [ParameterGroup]
+    /// Decay of the first moment (PyTorch `betas[0]`, default 0.9).
     public let beta1: Float
+    /// Decay of the second moment (PyTorch `betas[1]`, default 0.999).
     public let beta2: Float
+    /// Added to the bias-corrected root of the second moment (default 1e-8).
     public let eps: Float
 
     /// A parameter's moments and how many updates it has had.

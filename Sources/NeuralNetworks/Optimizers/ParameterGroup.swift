@@ -14,6 +14,7 @@ public struct ParameterGroup {
     /// Multiplies the optimizer's learning rate for this group (layer-wise rates, a slower encoder).
     public var learningRateScale: Float
 
+    /// A group; decay 0 and the base learning rate by default.
     public init(parameters: [(name: String, tensor: Tensor)], weightDecay: Float = 0, learningRateScale: Float = 1) {
         self.parameters = parameters
         self.weightDecay = weightDecay

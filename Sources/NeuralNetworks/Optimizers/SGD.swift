@@ -17,13 +17,17 @@ import Tensors
 public final class SGD: Optimizer {
     public var learningRate: Float
     public let groups: [ParameterGroup]
+    /// The momentum factor μ (0: plain SGD, no state).
     public let momentum: Float
+    /// Scales down the gradient added to the momentum buffer after the first step.
     public let dampening: Float
+    /// Whether to step along `g + μ·b` rather than `b`.
     public let nesterov: Bool
     /// Each parameter's momentum buffer, created on its first update.
     private var buffers: [String: Tensor] = [:]
     private static let slot = "momentum_buffer"
 
+    /// An optimizer over explicit groups (each group's `weightDecay` is L2 decay added to the gradient).
     public init(groups: [ParameterGroup], learningRate: Float, momentum: Float = 0, dampening: Float = 0, nesterov: Bool = false) {
         precondition(learningRate >= 0 && momentum >= 0, "SGD: invalid learning rate \(learningRate) or momentum \(momentum)")
         precondition(!nesterov || (momentum > 0 && dampening == 0), "SGD: Nesterov momentum needs momentum > 0 and no dampening")

@@ -5,9 +5,12 @@
 /// ConstantSchedule(learningRate: 1e-3, warmupSteps: 10).learningRate(at: 5)  // 5e-4
 /// ```
 public struct ConstantSchedule: LearningRateSchedule {
+    /// The rate after warm-up.
     public let learningRate: Float
+    /// Updates spent rising linearly from 0 (none by default).
     public let warmupSteps: Int
 
+    /// A constant schedule, optionally with warm-up.
     public init(learningRate: Float, warmupSteps: Int = 0) {
         precondition(warmupSteps >= 0, "ConstantSchedule: negative warm-up \(warmupSteps)")
         self.learningRate = learningRate

@@ -10,11 +10,16 @@ import Foundation
 /// s.learningRate(at: 50)   // 0.5
 /// ```
 public struct CosineSchedule: LearningRateSchedule {
+    /// The rate at the end of warm-up.
     public let peakLearningRate: Float
+    /// Updates spent rising linearly from 0.
     public let warmupSteps: Int
+    /// The update at which the rate reaches `minimumLearningRate`.
     public let totalSteps: Int
+    /// The floor the cosine decays to.
     public let minimumLearningRate: Float
 
+    /// A schedule; needs `0 <= warmupSteps <= totalSteps`.
     public init(peakLearningRate: Float, warmupSteps: Int, totalSteps: Int, minimumLearningRate: Float = 0) {
         precondition(warmupSteps >= 0 && totalSteps >= warmupSteps, "CosineSchedule: need 0 <= warmupSteps (\(warmupSteps)) <= totalSteps (\(totalSteps))")
         self.peakLearningRate = peakLearningRate

@@ -7,10 +7,14 @@
 /// s.learningRate(at: 60)   // 0.5
 /// ```
 public struct LinearSchedule: LearningRateSchedule {
+    /// The rate at the end of warm-up.
     public let peakLearningRate: Float
+    /// Updates spent rising linearly from 0.
     public let warmupSteps: Int
+    /// The update at which the rate reaches 0.
     public let totalSteps: Int
 
+    /// A schedule; needs `0 <= warmupSteps <= totalSteps`.
     public init(peakLearningRate: Float, warmupSteps: Int, totalSteps: Int) {
         precondition(warmupSteps >= 0 && totalSteps >= warmupSteps, "LinearSchedule: need 0 <= warmupSteps (\(warmupSteps)) <= totalSteps (\(totalSteps))")
         self.peakLearningRate = peakLearningRate

@@ -35,8 +35,10 @@ public struct SafeTensorsError: Error, Equatable, CustomStringConvertible {
     public let path: String
     /// The tensor at fault, if the problem is one tensor's.
     public let tensor: String?
+    /// What is wrong.
     public let reason: Reason
 
+    /// An error about `path` (and `tensor`, when one is at fault).
     public init(path: String, tensor: String? = nil, reason: Reason) {
         self.path = path
         self.tensor = tensor

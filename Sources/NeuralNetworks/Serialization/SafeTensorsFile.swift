@@ -11,7 +11,9 @@ import Tensors
 /// try model.load(stateDict: file.allTensors(), ignoring: ["embeddings.position_ids"])
 /// ```
 public final class SafeTensorsFile {
+    /// The path the file was opened at.
     public let path: String
+    /// The validated header.
     public let header: SafeTensorsHeader
     private let file: MappedFile
     /// Where the data section starts in the file.

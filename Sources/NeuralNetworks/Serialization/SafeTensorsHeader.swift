@@ -11,7 +11,9 @@ import Foundation
 public struct SafeTensorsHeader: Sendable {
     /// One tensor's description.
     public struct Entry: Equatable, Sendable {
+        /// The stored element type.
         public let dtype: SafeTensorsDType
+        /// The extents.
         public let shape: [Int]
         /// Byte offsets relative to the start of the data section.
         public let byteRange: Range<Int>
@@ -19,7 +21,9 @@ public struct SafeTensorsHeader: Sendable {
         public var count: Int { shape.reduce(1, *) }
     }
 
+    /// The tensors by name.
     public let entries: [String: Entry]
+    /// The `__metadata__` strings (empty when absent).
     public let metadata: [String: String]
 
     static let metadataKey = "__metadata__"
