@@ -1,0 +1,34 @@
+import Tensors
+
+/// Inverted dropout: in training mode each element is zeroed with `probability` and the others
+/// are scaled by `1 / (1 - probability)`; in evaluation mode it is the identity and draws nothing.
+///
+/// Masks come from the model's shared `RandomSource`, one stream per call, so restoring the
+/// source's snapshot replays the same masks (see `RandomSource`).
+///
+/// ```swift
+/// let random = RandomSource(seed: 0)
+/// let dropout = Dropout(probability: 0.1, source: random)
+/// let y = dropout(x)
+/// ```
+public final class Dropout: Module {
+    /// The probability of zeroing an element, in `[0, 1)`.
+    public let probability: Float
+    /// The random source shared with the rest of the model.
+    public let source: RandomSource
+
+    /// A dropout layer drawing its masks from `source`, shared with the rest of the model.
+    public init(probability: Float, source: RandomSource) {
+        precondition(probability >= 0 && probability < 1, "Dropout: probability \(probability) is outside [0, 1)")
+        self.probability = probability
+        self.source = source
+        super.init()
+    }
+
+    /// `x` with dropout applied in training mode; `x` itself in evaluation mode.
+    public func callAsFunction(_ x: Tensor) -> Tensor {
+        guard isTraining, probability > 0 else { return x }
+        let (seed, stream) = source.nextStream()
+        return x.dropout(p: probability, seed: seed, stream: stream)
+    }
+}

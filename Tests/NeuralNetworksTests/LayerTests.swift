@@ -1,0 +1,94 @@
+import Testing
+import Tensors
+@testable import NeuralNetworks
+
+@Suite struct LayerTests {
+    @Test func linearUsesHuggingFaceLayout() {
+        var g = RandomGenerator(seed: 0)
+        let linear = Linear(inputSize: 2, outputSize: 3, generator: &g)
+        linear.weight.assign(Tensor([1, 2, 3, 4, 5, 6], shape: [3, 2]))
+        linear.bias!.assign(Tensor([0.5, 0, -0.5]))
+        #expect(linear(Tensor([1, 1], shape: [1, 2])).scalars == [3.5, 7, 10.5])
+        #expect(Linear(inputSize: 2, outputSize: 3, bias: false, generator: &g).namedParameters().map(\.name) == ["weight"])
+    }
+
+    @Test func initialisationMatchesBERT() {
+        var g = RandomGenerator(seed: 3)
+        let linear = Linear(inputSize: 100, outputSize: 100, generator: &g)
+        let w = linear.weight.scalars
+        let mean = w.reduce(0, +) / Float(w.count)
+        let std = (w.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Float(w.count)).squareRoot()
+        #expect(abs(mean) < 1e-3 && abs(std - 0.02) < 1e-3)
+        #expect(linear.bias!.scalars.allSatisfy { $0 == 0 })
+        let norm = LayerNorm(dimension: 4, eps: 1e-12)
+        #expect(norm.weight.scalars == [1, 1, 1, 1] && norm.bias.scalars == [0, 0, 0, 0] && norm.eps == 1e-12)
+        let embedding = Embedding(count: 5, dimension: 3, paddingIndex: 2, generator: &g)
+        #expect(embedding([2]).scalars == [0, 0, 0])
+        #expect(embedding([0, 1, 4, 1], shape: [2, 2]).shape == [2, 2, 3])
+    }
+
+    @Test func sameSeedSameWeights() {
+        #expect(TinyEncoder(seed: 5).layers[1].query.weight.scalars == TinyEncoder(seed: 5).layers[1].query.weight.scalars)
+        #expect(TinyEncoder(seed: 5).layers[1].query.weight.scalars != TinyEncoder(seed: 6).layers[1].query.weight.scalars)
+    }
+
+    @Test func dropoutReplaysFromSnapshot() {
+        let random = RandomSource(seed: 9)
+        let first = Dropout(probability: 0.5, source: random), second = Dropout(probability: 0.5, source: random)
+        let x = Tensor.ones([64])
+        let forward = { second(first(x)).scalars }
+        let saved = random.snapshot()
+        let a = forward()
+        let b = forward()
+        #expect(a != b)  // fresh masks per call
+        random.restore(saved)
+        #expect(forward() == a)
+        #expect(random.replaying(from: saved) { forward() } == a)
+        #expect(forward() == b)  // the replay left the source where it was
+        let kept = a.filter { $0 != 0 }
+        #expect(kept.allSatisfy { $0 == 4 } && kept.count > 4 && kept.count < 32)
+    }
+
+    @Test func dropoutIsIdentityInEvaluation() {
+        let random = RandomSource(seed: 1)
+        let dropout = Dropout(probability: 0.3, source: random)
+        dropout.eval()
+        let x = Tensor.ones([8])
+        #expect(dropout(x) === x)
+        #expect(random.snapshot().offset == 0)  // evaluation draws no randomness
+    }
+
+    @Test func linearGradientsMatchFiniteDifferences() {
+        var g = RandomGenerator(seed: 4)
+        let linear = Linear(inputSize: 3, outputSize: 2, std: 0.5, generator: &g)
+        let x = Tensor.normal([2, 3], generator: &g).requiringGradient()
+        let r = Tensor.normal([2, 2], generator: &g)
+        let loss = { (linear(x) * r).sum() }
+        loss().backward()
+        for tensor in [x, linear.weight, linear.bias!] {
+            let numeric = numericalGradient(of: tensor) { withoutGradient { loss().item } }
+            #expect(close(tensor.grad!.scalars, numeric, tolerance: 1e-2))
+        }
+    }
+
+    @Test func layerNormGradientsMatchFiniteDifferences() {
+        var g = RandomGenerator(seed: 5)
+        let norm = LayerNorm(dimension: 4, eps: 1e-12)
+        norm.weight.assign(Tensor([1, 2, 0.5, -1]))
+        let x = Tensor.normal([3, 4], generator: &g).requiringGradient()
+        let r = Tensor.normal([3, 4], generator: &g)
+        let loss = { (norm(x) * r).sum() }
+        loss().backward()
+        for tensor in [x, norm.weight, norm.bias] {
+            let numeric = numericalGradient(of: tensor) { withoutGradient { loss().item } }
+            #expect(close(tensor.grad!.scalars, numeric, tolerance: 2e-2))
+        }
+    }
+
+    @Test func embeddingGradientScatterAdds() {
+        var g = RandomGenerator(seed: 6)
+        let embedding = Embedding(count: 3, dimension: 2, generator: &g)
+        embedding([2, 0, 2]).sum().backward()
+        #expect(embedding.weight.grad!.scalars == [1, 1, 0, 0, 2, 2])
+    }
+}
