@@ -137,3 +137,23 @@ import Foundation
 private func _cos(_ x: Float) -> Float { Foundation.cos(x) }
 private func _sin(_ x: Float) -> Float { Foundation.sin(x) }
 private func _pow(_ x: Float, _ y: Float) -> Float { Foundation.pow(x, y) }
+
+extension AutogradTests {
+    @Test func leavesNeverShareAGradientBuffer() {
+        let a = Tensor([1, 1]).requiringGradient(), b = Tensor([1, 1]).requiringGradient()
+        ((a + b) * Tensor([3, 4])).sum().backward()
+        a.grad!.withUnsafeMutableBufferPointer { $0[0] = 100 }
+        #expect(b.grad!.scalars == [3, 4])
+        // Reshape views share storage too.
+        let c = Tensor([1, 2]).requiringGradient(), d = Tensor([1, 2], shape: [1, 2]).requiringGradient()
+        (c.reshaped([1, 2]) + d).sum().backward()
+        c.grad!.withUnsafeMutableBufferPointer { $0[0] = 100 }
+        #expect(d.grad!.scalars == [1, 1])
+        // A gradient passed in by the caller is not adopted either.
+        let e = Tensor([1, 2]).requiringGradient()
+        let seed = Tensor([5, 6])
+        e.backward(seed)
+        e.grad!.withUnsafeMutableBufferPointer { $0[0] = 0 }
+        #expect(seed.scalars == [5, 6])
+    }
+}

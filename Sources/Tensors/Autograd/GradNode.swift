@@ -37,8 +37,12 @@ extension Tensor {
             return Tensor.full(shape, 1)
         }()
         precondition(seed.shape == shape, "backward: gradient of shape \(seed.shape) for tensor of shape \(shape)")
+        // Storages already handed to a leaf as its gradient in this pass: a second leaf receiving
+        // one of them (`a + b` gives both the same gradient) gets a copy, so that in-place changes
+        // to one leaf's `grad` (clipping, averaging across ranks) never reach another's.
+        var handedOut = Set<ObjectIdentifier>()
         if gradNode == nil {
-            accumulateGrad(seed)
+            accumulateGrad(gradient == nil ? seed : seed.copy(), handedOut: &handedOut)
             return
         }
         let order = topologicalOrder()
@@ -53,7 +57,7 @@ extension Tensor {
                     guard input.requiresGrad, let grad else { continue }
                     precondition(grad.shape == input.shape, "backward of \(node.op): gradient shape \(grad.shape) for input of shape \(input.shape)")
                     if input.gradNode == nil {
-                        input.accumulateGrad(grad)
+                        input.accumulateGrad(grad, handedOut: &handedOut)
                     } else if let existing = pending[ObjectIdentifier(input)] {
                         pending[ObjectIdentifier(input)] = existing + grad
                     } else {
@@ -65,10 +69,15 @@ extension Tensor {
     }
 
     /// Adds `g` to this leaf's gradient, in place when the buffer is this tensor's own.
-    private func accumulateGrad(_ g: Tensor) {
+    private func accumulateGrad(_ g: Tensor, handedOut: inout Set<ObjectIdentifier>) {
         guard let existing = grad else {
-            grad = g
-            gradIsOwned = false
+            if handedOut.insert(ObjectIdentifier(g.storage)).inserted {
+                grad = g
+                gradIsOwned = false
+            } else {
+                grad = g.copy()
+                gradIsOwned = true
+            }
             return
         }
         if gradIsOwned {

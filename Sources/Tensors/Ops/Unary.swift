@@ -59,6 +59,6 @@ extension Tensor {
 
     /// Dropout with a fresh stream drawn from `generator`.
     public func dropout(p: Float, generator: inout RandomGenerator) -> Tensor {
-        dropout(p: p, seed: generator.seed, stream: generator.nextStream())
+        p == 0 ? self : dropout(p: p, seed: generator.seed, stream: generator.nextStream())
     }
 }
