@@ -106,3 +106,10 @@ import Tensors
         check([Tensor.randn([3, 4], seed: 61), targets]) { $0[0].crossEntropy(softTargets: $0[1]) }
     }
 }
+
+extension GradientTests {
+    @Test func scaledMaskedSoftmax() {
+        let mask = Tensor([0, 0, -1e4, 0, 0, 0, 0, -1e4], shape: [2, 4])
+        check([Tensor.randn([2, 3, 2, 4], seed: 63)]) { $0[0].softmax(scale: 0.5, additiveMask: mask) }
+    }
+}

@@ -170,3 +170,16 @@ import Testing
         #expect(Tensor.zeros([2, 3]).l2Normalized().scalars.allSatisfy { $0 == 0 })
     }
 }
+
+extension KernelAccuracyTests {
+    @Test func maskedSoftmaxEqualsSoftmaxOfMaskedScores() {
+        let x = Tensor.randn([16, 12, 32, 32], seed: 16)
+        let maskValues = (0..<(16 * 32)).map { ($0 % 32) >= 20 + ($0 / 32) % 10 ? Float(-1e30) : 0 }
+        let mask = Tensor(maskValues, shape: [16, 32])
+        let fused = x.softmax(scale: 0.125, additiveMask: mask)
+        let reference = (x * 0.125 + mask.reshaped([16, 1, 1, 32])).softmax()
+        #expect(maxError(fused.scalars, reference.scalars.map(Double.init)) < 1e-6)
+        // Masked keys get exactly zero probability.
+        #expect(fused.scalars.enumerated().allSatisfy { maskValues[($0.offset / (12 * 32 * 32)) * 32 + $0.offset % 32] == 0 || $0.element == 0 })
+    }
+}

@@ -6,14 +6,27 @@ extension Tensor {
         return (n == 0 ? 0 : count / n, n)
     }
 
-    /// Softmax over the last axis.
-    public func softmax() -> Tensor {
+    /// Softmax over the last axis of `scale * self + additiveMask`, fused in one kernel.
+    ///
+    /// `additiveMask` is `[batch, n]` for a tensor `[batch, ..., n]`: one row per sequence, shared by
+    /// every head and query position (0 where attending, a large negative value where masked).
+    /// It receives no gradient. This is attention's scale-mask-softmax in one pass.
+    public func softmax(scale: Float = 1, additiveMask: Tensor? = nil) -> Tensor {
         let (rows, n) = rowsAndWidth
+        var rowsPerBias = 1
+        if let mask = additiveMask {
+            precondition(mask.rank == 2 && mask.shape[1] == n && rank >= 2 && mask.shape[0] == shape[0],
+                         "softmax: mask of shape \(mask.shape) does not match input \(shape) (expected [\(shape.first ?? 0), \(n)])")
+            rowsPerBias = rows / Swift.max(mask.shape[0], 1)
+        }
         let out = Tensor(uninitialized: shape)
-        Tensor.withData(self, out) { p in Kernels.softmaxForward(p[0], p[1], rows: rows, n: n) }
+        let maskTensor = additiveMask ?? Tensor.zeros([0])
+        Tensor.withData(self, out, maskTensor) { p in
+            Kernels.softmaxForward(p[0], p[1], rows: rows, n: n, scale: scale, bias: additiveMask == nil ? nil : UnsafePointer(p[2]), rowsPerBias: rowsPerBias)
+        }
         return out.recorded("softmax", [self]) { [unowned out] g in
             let dx = Tensor(uninitialized: g.shape)
-            Tensor.withData(out, g, dx) { p in Kernels.softmaxBackward(p[0], p[1], p[2], rows: rows, n: n) }
+            Tensor.withData(out, g, dx) { p in Kernels.softmaxBackward(p[0], p[1], p[2], rows: rows, n: n, scale: scale) }
             return [dx]
         }
     }
