@@ -1,5 +1,4 @@
 import Foundation
-import Testing
 
 /// Where the tests find the repository, the shared data and the pretrained model.
 enum TestPaths {
@@ -18,14 +17,19 @@ enum TestPaths {
         return repositoryRoot.appendingPathComponent("models/all-MiniLM-L6-v2")
     }()
 
-    /// A file of the pretrained model; records a test failure explaining how to fetch the model
-    /// when it is missing.
-    static func modelFile(_ name: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> URL {
+    /// The pretrained model is not where the tests look for it.
+    struct MissingModel: Error, CustomStringConvertible {
+        let file: URL
+        var description: String {
+            "\(file.path) is missing: run scripts/fetch-model.sh (or set CONTRASTIVE_MODEL_DIR to the model folder)"
+        }
+    }
+
+    /// A file of the pretrained model; throws ``MissingModel`` (which explains how to fetch the
+    /// model) when it is absent, so every test that needs it fails with that message.
+    static func modelFile(_ name: String) throws -> URL {
         let file = modelDirectory.appendingPathComponent(name)
-        try #require(
-            FileManager.default.fileExists(atPath: file.path),
-            "\(file.path) is missing: run scripts/fetch-model.sh (or set CONTRASTIVE_MODEL_DIR)",
-            sourceLocation: sourceLocation)
+        guard FileManager.default.fileExists(atPath: file.path) else { throw MissingModel(file: file) }
         return file
     }
 

@@ -31,8 +31,9 @@ enum DelimitedFile {
     static func records(of file: URL, format: DelimitedFormat) throws(TextFileError) -> [DelimitedRecord] {
         switch format {
         case .tsv:
-            try TextFile.lines(of: file).map {
-                DelimitedRecord(line: $0.number, fields: $0.text.split(separator: "\t", omittingEmptySubsequences: false).map(String.init))
+            try TextFile.lines(of: file).map { line in
+                let fields = line.text.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+                return DelimitedRecord(line: line.number, fields: fields)
             }
         case .csv:
             try csvRecords(TextFile.bytes(of: file), file: file)

@@ -30,7 +30,7 @@ struct JSONFile {
         var current: Any = root
         for key in path.split(separator: ".") {
             guard let object = current as? [String: Any] else {
-                throw TextFileError(file: file, .wrongType(path: String(path), expected: "inside an object"))
+                throw TextFileError(file: file, .wrongType(path: path, expected: "inside an object"))
             }
             guard let next = object[String(key)], !(next is NSNull) else { return nil }
             current = next

@@ -17,7 +17,8 @@ public struct Encoding: Sendable, Equatable {
 public enum Padding: Sendable, Equatable {
     /// To the longest sequence in the batch.
     case longest
-    /// To this many tokens; longer sequences are truncated to it.
+    /// To this many tokens; longer sequences are truncated to it. At least 2 (3 for pairs), the
+    /// room special tokens need.
     case fixed(Int)
 }
 

@@ -43,8 +43,8 @@ public struct WordPieceTokenizer: Sendable {
     private let basic: BasicTokenizer
     /// Trie node after the continuation prefix (`##`); `nil` when no token has it.
     private let continuationNode: VocabularyTrie.Node?
-    /// Special tokens matched verbatim in the input, longest first so `[SEP]x` style overlaps
-    /// resolve to the longer spelling.
+    /// Special tokens matched verbatim in the input (case-sensitive, before normalisation), longest
+    /// first so that a spelling that is a prefix of another never wins.
     private let verbatimTokens: [(spelling: [UInt8], id: Int)]
 
     /// Assembles a tokenizer; `file` is named in errors about missing special tokens.
@@ -138,7 +138,9 @@ public struct WordPieceTokenizer: Sendable {
     }
 
     /// The text of `ids`: tokens joined by spaces with `##` continuations glued to the previous
-    /// token. Normalisation is not undone (an uncased model gives lower-case text).
+    /// token, `[CLS]`, `[SEP]` and `[PAD]` left out unless `skippingSpecialTokens` is false.
+    /// Normalisation is not undone (an uncased model gives lower-case text), nor is the space
+    /// before punctuation removed.
     public func decodeText(_ ids: [Int], skippingSpecialTokens: Bool = true) -> String {
         let skipped: Set<Int> = skippingSpecialTokens
             ? [specialTokens.classification, specialTokens.separator, specialTokens.padding] : []
