@@ -1,2 +1,0 @@
-/// Tokenizers and text datasets.
-public enum Text {}
