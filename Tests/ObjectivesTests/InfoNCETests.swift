@@ -1,5 +1,5 @@
 import Foundation
-import Objectives
+@testable import Objectives
 import Testing
 import Tensors
 
@@ -13,7 +13,7 @@ import Tensors
         let distinct = Array(0..<6)
         #expect(abs(nce(queries: a, keys: b, targets: .sharedLabels(queries: distinct, keys: distinct)).item - plain) < 1e-5)
         #expect(abs(nce(queries: a, keys: b, targets: .distilled(teacherQueries: a, weight: 0)).item - plain) < 1e-5)
-        let oneHot = Tensor.constantRows(6, 6) { $0 == $1 ? 1 : 0 }
+        let oneHot = Tensor.constant(rows: 6, columns: 6) { $0 == $1 ? 1 : 0 }
         #expect(abs(nce(queries: a, keys: b, targets: .distribution(oneHot)).item - plain) < 1e-5)
     }
 

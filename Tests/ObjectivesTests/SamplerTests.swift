@@ -1,5 +1,5 @@
 import Foundation
-import Objectives
+@testable import Objectives
 import Testing
 import Tensors
 
@@ -8,7 +8,7 @@ import Tensors
         var generator = RandomGenerator(seed: 11)
         let ids = [0, 0, 1, 2, 2, 3]   // rows 0/1 and 3/4 share an id (two captions of one image)
         // The same-id columns are the most similar: a sampler that ignored ids would pick them.
-        let sims = Tensor.constantRows(6, 6) { i, j in ids[i] == ids[j] ? 50 : Float((i * 7 + j * 3) % 5) }
+        let sims = Tensor.constant(rows: 6, columns: 6) { i, j in ids[i] == ids[j] ? 50 : Float((i * 7 + j * 3) % 5) }
         let sampler = HardNegativeSampler()
         for _ in 0..<50 {
             let drawn = sampler.sample(similarities: sims, rowIDs: ids, columnIDs: ids, generator: &generator)

@@ -1,5 +1,5 @@
 import Foundation
-import Objectives
+@testable import Objectives
 import Testing
 import Tensors
 
@@ -14,7 +14,7 @@ import Tensors
 
         var tensor: Tensor {
             switch self {
-            case .signed: Tensor.constantRows(8, 4) { i, j in j == i % 4 ? (i < 4 ? 1 : -1) : 0 }
+            case .signed: Tensor.constant(rows: 8, columns: 4) { i, j in j == i % 4 ? (i < 4 ? 1 : -1) : 0 }
             case .equal: Tensor.full([8, 4], 0.5)
             }
         }
@@ -61,12 +61,5 @@ import Tensors
         let loss = InfoNCELoss(temperature: .fixed(0.01))(queries: Input.equal.tensor, keys: Input.equal.tensor)
         #expect(abs(loss.item - Foundation.log(8)) < 1e-4)
         #expect(abs(Uniformity().loss(Input.equal.tensor).item) < 1e-6)
-    }
-}
-
-extension Tensor {
-    /// A `[rows, columns]` tensor from a function of the position.
-    static func constantRows(_ rows: Int, _ columns: Int, _ value: (Int, Int) -> Float) -> Tensor {
-        Tensor((0..<(rows * columns)).map { value($0 / columns, $0 % columns) }, shape: [rows, columns])
     }
 }

@@ -28,11 +28,13 @@ public struct EuclideanDistance: PairwiseMeasure {
 
     /// `sqrt(max(‖x_i - y_j‖², 1e-12))` for every pair.
     public func pairwise(_ x: Tensor, _ y: Tensor) -> Tensor {
-        squared.pairwise(x, y).clamped(min: Self.squaredFloor).sqrt()
+        MeasureShapes.checkPairwise(x, y, measure: "EuclideanDistance")
+        return squared.pairwise(x, y).clamped(min: Self.squaredFloor).sqrt()
     }
 
     /// `sqrt(max(‖x_i - y_i‖², 1e-12))` row by row.
     public func paired(_ x: Tensor, _ y: Tensor) -> Tensor {
-        squared.paired(x, y).clamped(min: Self.squaredFloor).sqrt()
+        MeasureShapes.checkPaired(x, y, measure: "EuclideanDistance")
+        return squared.paired(x, y).clamped(min: Self.squaredFloor).sqrt()
     }
 }

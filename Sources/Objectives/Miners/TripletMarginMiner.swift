@@ -13,7 +13,14 @@
 public struct TripletMarginMiner: TripletMiner {
     /// Which triplets to keep.
     public enum Difficulty: Sendable, CaseIterable {
-        case all, hard, semiHard, easy
+        /// Every valid triplet.
+        case all
+        /// `gap ≤ 0`.
+        case hard
+        /// `0 < gap ≤ margin`.
+        case semiHard
+        /// `gap > margin`.
+        case easy
     }
 
     /// Which triplets to keep.
