@@ -60,10 +60,9 @@ public struct InfoNCELoss {
                                targets: ContrastiveTargets = .matchingIndex) -> Tensor {
         let logits = self.logits(queries: queries, keys: keys, hardNegatives: hardNegatives, queue: queue)
         let n = queries.shape[0], m = keys.shape[0]
-        if case .matchingIndex = targets { checkOwnKeys(n: n, m: m) }
-        if case .distilled = targets { checkOwnKeys(n: n, m: m) }
         switch targets {
         case .matchingIndex:
+            checkOwnKeys(n: n, m: m)
             return ContrastiveCrossEntropy.hard(logits, targets: positiveColumns(n), smoothing: labelSmoothing)
         case .sharedLabels(let queryLabels, let keyLabels):
             precondition(inBatchNegatives && queryLabels.count == n && keyLabels.count == m,
@@ -75,6 +74,7 @@ public struct InfoNCELoss {
             precondition(teacherQueries.shape == queries.shape,
                          "InfoNCELoss: teacher queries \(teacherQueries.shape) must match queries \(queries.shape)")
             precondition(weight >= 0 && weight <= 1, "InfoNCELoss: distillation weight \(weight) is outside [0, 1]")
+            checkOwnKeys(n: n, m: m)
             let distribution = withoutGradient {
                 let teacher = self.logits(queries: teacherQueries, keys: keys, hardNegatives: hardNegatives, queue: queue).softmax()
                 let oneHot = ContrastiveCrossEntropy.oneHot(positiveColumns(n), columns: logits.shape[1])
