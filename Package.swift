@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "Tensors", targets: ["Tensors"]),
         .library(name: "NeuralNetworks", targets: ["NeuralNetworks"]),
         .library(name: "Text", targets: ["Text"]),
+        .library(name: "Objectives", targets: ["Objectives"]),
         .executable(name: "contrast", targets: ["ContrastCLI"]),
     ],
     dependencies: [
@@ -22,6 +23,8 @@ let package = Package(
         .target(name: "NeuralNetworks", dependencies: ["Tensors"]),
         // Floor 3: tokenizers and text datasets (no tensor dependency).
         .target(name: "Text"),
+        // Floor 3: similarities, contrastive losses, miners, reducers, feature queues, momentum updates.
+        .target(name: "Objectives", dependencies: ["Tensors"]),
         // Floor 6: the command-line tool.
         .executableTarget(
             name: "ContrastCLI",
@@ -32,6 +35,7 @@ let package = Package(
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
         .testTarget(name: "NeuralNetworksTests", dependencies: ["NeuralNetworks", "Tensors"]),
         .testTarget(name: "TextTests", dependencies: ["Text"]),
+        .testTarget(name: "ObjectivesTests", dependencies: ["Objectives", "Tensors"]),
     ]
 )
 

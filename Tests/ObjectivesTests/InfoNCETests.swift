@@ -1,0 +1,79 @@
+import Foundation
+@testable import Objectives
+import Testing
+import Tensors
+
+/// The InfoNCE variants agree with each other where their definitions coincide.
+@Suite struct InfoNCETests {
+    let a = Tensor.randn([6, 5], seed: 1), b = Tensor.randn([6, 5], seed: 2)
+    let nce = InfoNCELoss(temperature: .fixed(0.1))
+
+    @Test func targetKindsThatMeanOneHotAgree() {
+        let plain = nce(queries: a, keys: b).item
+        let distinct = Array(0..<6)
+        #expect(abs(nce(queries: a, keys: b, targets: .sharedLabels(queries: distinct, keys: distinct)).item - plain) < 1e-5)
+        #expect(abs(nce(queries: a, keys: b, targets: .distilled(teacherQueries: a, weight: 0)).item - plain) < 1e-5)
+        let oneHot = Tensor.constant(rows: 6, columns: 6) { $0 == $1 ? 1 : 0 }
+        #expect(abs(nce(queries: a, keys: b, targets: .distribution(oneHot)).item - plain) < 1e-5)
+    }
+
+    @Test func labelSmoothingMatchesItsDefinition() {
+        // (1 - ε) CE + ε mean_j(-log softmax_j), as PyTorch's label_smoothing.
+        let epsilon: Float = 0.2
+        let logSoftmax = nce.logits(queries: a, keys: b).logSoftmax().scalars
+        let uniformTerm = -logSoftmax.reduce(0, +) / Float(6 * 6)
+        let expected = (1 - epsilon) * nce(queries: a, keys: b).item + epsilon * uniformTerm
+        let smoothed = InfoNCELoss(temperature: .fixed(0.1), labelSmoothing: epsilon)(queries: a, keys: b)
+        #expect(abs(smoothed.item - expected) < 1e-5)
+    }
+
+    @Test func multiplePositivesSpreadTheTarget() {
+        // Labels pair rows (0,1), (2,3), (4,5): each query has two positive keys, weight 1/2 each.
+        let labels = [0, 0, 1, 1, 2, 2]
+        let logSoftmax = nce.logits(queries: a, keys: b).logSoftmax().scalars
+        var expected: Float = 0
+        for i in 0..<6 { for j in 0..<6 where labels[i] == labels[j] { expected -= logSoftmax[i * 6 + j] / 2 } }
+        let loss = nce(queries: a, keys: b, targets: .sharedLabels(queries: labels, keys: labels))
+        #expect(abs(loss.item - expected / 6) < 1e-5)
+    }
+
+    @Test func symmetricIsTheMeanOfBothDirections() {
+        let scale = Tensor(scalar: Foundation.log(10)).requiringGradient()
+        let clip = InfoNCELoss(temperature: .learnableLogScale(scale))
+        let expected = (nce(queries: a, keys: b).item + nce(queries: b, keys: a).item) / 2
+        #expect(abs(clip.symmetric(a, b).item - expected) < 1e-5)
+    }
+
+    @Test func theLogScaleClampPassesGradientOnItsBoundAndStopsItAbove() {
+        let atBound = Tensor(scalar: Foundation.log(100)).requiringGradient()
+        InfoNCELoss(temperature: .learnableLogScale(atBound)).symmetric(a, b).backward()
+        #expect((atBound.grad?.item ?? 0) != 0)
+        let above = Tensor(scalar: Foundation.log(200)).requiringGradient()
+        let clamped = InfoNCELoss(temperature: .learnableLogScale(above)).symmetric(a, b)
+        clamped.backward()
+        #expect(above.grad?.item == 0)
+        #expect(abs(clamped.item - InfoNCELoss(temperature: .fixed(0.01)).symmetric(a, b).item) < 1e-4)
+    }
+
+    @Test func aLearnableTemperatureIsClampedToItsRange() {
+        let tau = Tensor(scalar: 0.0001).requiringGradient()
+        let loss = InfoNCELoss(temperature: .learnable(tau, range: 0.001...0.5))(queries: a, keys: b)
+        #expect(abs(loss.item - InfoNCELoss(temperature: .fixed(0.001))(queries: a, keys: b).item) < 1e-2)
+        loss.backward()
+        #expect(tau.grad?.item == 0)
+    }
+
+    @Test func theQueueGetsNoGradient() {
+        let queue = Tensor.randn([4, 5], seed: 3).requiringGradient()
+        let q = a.copy().requiringGradient()
+        nce(queries: q, keys: b, queue: queue).backward()
+        #expect(queue.grad == nil && q.grad != nil)
+    }
+
+    @Test func distancesServeAsNegatedLogits() {
+        // Prototypical-network style: logits = -‖q - k‖².
+        let proto = InfoNCELoss(similarity: SquaredEuclideanDistance(), temperature: .fixed(1))
+        let d = SquaredEuclideanDistance().pairwise(a, b)
+        #expect(abs(proto(queries: a, keys: b).item - (-d).crossEntropy(targets: Array(0..<6)).item) < 1e-5)
+    }
+}
