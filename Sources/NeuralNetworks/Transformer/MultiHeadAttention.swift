@@ -1,0 +1,58 @@
+import Tensors
+
+/// Multi-head scaled dot-product attention with query, key and value projections, named as in
+/// Hugging Face BERT's `BertSelfAttention` (`query`, `key`, `value`).
+///
+/// Self-attention reads keys and values from its input; cross-attention (ALBEF's fusion encoder)
+/// reads them from a `context` sequence, whose width may differ from the query width.
+///
+/// ```swift
+/// let attention = MultiHeadAttention(width: 384, heads: 12, dropout: 0.1, source: random, generator: &g)
+/// let y = attention(x, keyMask: mask)                  // self-attention, x: [batch, tokens, 384]
+/// let z = attention(x, context: image, keyMask: nil)   // cross-attention
+/// ```
+public final class MultiHeadAttention: Module {
+    public let query: Linear, key: Linear, value: Linear
+    /// Dropout on the attention probabilities.
+    public let dropout: Dropout
+    public let heads: Int
+
+    /// - Parameter contextWidth: the width of the key/value sequence (defaults to `width`).
+    public init(width: Int, heads: Int, contextWidth: Int? = nil, dropout: Float, source: RandomSource, generator: inout RandomGenerator) {
+        precondition(heads > 0 && width % heads == 0, "MultiHeadAttention: width \(width) is not divisible by \(heads) heads")
+        let kv = contextWidth ?? width
+        query = Linear(inputSize: width, outputSize: width, generator: &generator)
+        key = Linear(inputSize: kv, outputSize: width, generator: &generator)
+        value = Linear(inputSize: kv, outputSize: width, generator: &generator)
+        self.dropout = Dropout(probability: dropout, source: source)
+        self.heads = heads
+        super.init()
+        register(child: query, as: "query")
+        register(child: key, as: "key")
+        register(child: value, as: "value")
+        register(child: self.dropout, as: "dropout")
+    }
+
+    /// Attends from `x` (`[batch, tokens, width]`) to `context` (default: `x` itself).
+    ///
+    /// - Parameter keyMask: `[batch, keys]` additive mask (0 to attend, a large negative value to
+    ///   ignore), e.g. from `MultiHeadAttention.additiveMask(_:)`.
+    public func callAsFunction(_ x: Tensor, context: Tensor? = nil, keyMask: Tensor? = nil) -> Tensor {
+        precondition(x.rank == 3, "MultiHeadAttention: input must be [batch, tokens, width], got \(x.shape)")
+        let source = context ?? x
+        let (batch, tokens, width) = (x.shape[0], x.shape[1], x.shape[2])
+        let headSize = width / heads
+        func split(_ t: Tensor) -> Tensor { t.reshaped([t.shape[0], t.shape[1], heads, headSize]).permuted([0, 2, 1, 3]) }
+        let q = split(query(x)), k = split(key(source)), v = split(value(source))
+        let scores = q.matmul(k, transposeOther: true)
+        let probabilities = dropout(scores.softmax(scale: 1 / Float(headSize).squareRoot(), additiveMask: keyMask))
+        return probabilities.matmul(v).permuted([0, 2, 1, 3]).reshaped([batch, tokens, width])
+    }
+
+    /// The additive mask for a `[batch, tokens]` attention mask of 1 (attend) and 0 (padding):
+    /// 0 where attending, the lowest finite Float elsewhere (as Hugging Face does).
+    public static func additiveMask(_ attentionMask: [Int], batch: Int, tokens: Int) -> Tensor {
+        precondition(attentionMask.count == batch * tokens, "additiveMask: \(attentionMask.count) mask values for [\(batch), \(tokens)]")
+        return Tensor(attentionMask.map { $0 != 0 ? 0 : -Float.greatestFiniteMagnitude }, shape: [batch, tokens])
+    }
+}

@@ -1,0 +1,43 @@
+import Tensors
+
+/// `LayerNorm(dropout(dense(h)) + residual)`: the output block of a post-LN transformer sublayer,
+/// named as Hugging Face's `BertSelfOutput` / `BertOutput` (`dense`, `LayerNorm`).
+public final class ResidualOutput: Module {
+    public let dense: Linear
+    public let norm: LayerNorm
+    public let dropout: Dropout
+
+    public init(inputSize: Int, outputSize: Int, eps: Float, dropout: Float, source: RandomSource, generator: inout RandomGenerator) {
+        dense = Linear(inputSize: inputSize, outputSize: outputSize, generator: &generator)
+        norm = LayerNorm(dimension: outputSize, eps: eps)
+        self.dropout = Dropout(probability: dropout, source: source)
+        super.init()
+        register(child: dense, as: "dense")
+        register(child: norm, as: "LayerNorm")
+        register(child: self.dropout, as: "dropout")
+    }
+
+    public func callAsFunction(_ h: Tensor, residual: Tensor) -> Tensor {
+        norm(dropout(dense(h)) + residual)
+    }
+}
+
+/// Attention followed by its residual output block, named as Hugging Face's `BertAttention`
+/// (`self`, `output`).
+public final class AttentionBlock: Module {
+    public let attention: MultiHeadAttention
+    public let output: ResidualOutput
+
+    public init(width: Int, heads: Int, contextWidth: Int? = nil, eps: Float, attentionDropout: Float, hiddenDropout: Float,
+                source: RandomSource, generator: inout RandomGenerator) {
+        attention = MultiHeadAttention(width: width, heads: heads, contextWidth: contextWidth, dropout: attentionDropout, source: source, generator: &generator)
+        output = ResidualOutput(inputSize: width, outputSize: width, eps: eps, dropout: hiddenDropout, source: source, generator: &generator)
+        super.init()
+        register(child: attention, as: "self")
+        register(child: output, as: "output")
+    }
+
+    public func callAsFunction(_ x: Tensor, context: Tensor? = nil, keyMask: Tensor? = nil) -> Tensor {
+        output(attention(x, context: context, keyMask: keyMask), residual: x)
+    }
+}

@@ -1,0 +1,127 @@
+import Tensors
+
+/// The activation of a transformer's feed-forward block.
+public enum Activation: String, Sendable, Codable {
+    /// The exact (erf) GELU of BERT.
+    case gelu
+    case relu
+
+    func callAsFunction(_ x: Tensor) -> Tensor {
+        switch self {
+        case .gelu: x.gelu()
+        case .relu: x.relu()
+        }
+    }
+}
+
+/// The widths and rates of a transformer layer.
+public struct TransformerLayerConfiguration: Sendable {
+    public var width: Int
+    public var heads: Int
+    public var feedForwardWidth: Int
+    public var activation: Activation
+    public var layerNormEps: Float
+    public var hiddenDropout: Float
+    public var attentionDropout: Float
+
+    public init(width: Int, heads: Int, feedForwardWidth: Int, activation: Activation = .gelu, layerNormEps: Float = 1e-12,
+                hiddenDropout: Float = 0.1, attentionDropout: Float = 0.1) {
+        self.width = width
+        self.heads = heads
+        self.feedForwardWidth = feedForwardWidth
+        self.activation = activation
+        self.layerNormEps = layerNormEps
+        self.hiddenDropout = hiddenDropout
+        self.attentionDropout = attentionDropout
+    }
+}
+
+/// A post-LN transformer encoder layer (BERT), named as Hugging Face's `BertLayer`:
+/// `attention`, optional `crossattention` (ALBEF's fusion layers), `intermediate.dense`, `output`.
+///
+/// `h = LN(x + Attention(x))`, then optionally `h = LN(h + CrossAttention(h, context))`,
+/// then `y = LN(h + W2 act(W1 h))`.
+public final class TransformerEncoderLayer: Module {
+    public let attention: AttentionBlock
+    public let crossAttention: AttentionBlock?
+    public let intermediate: Linear
+    public let output: ResidualOutput
+    public let activation: Activation
+
+    /// - Parameter crossAttentionWidth: the width of the context sequence when the layer also
+    ///   attends to one (ALBEF's fusion encoder); `nil` for a plain encoder layer.
+    public init(_ c: TransformerLayerConfiguration, crossAttentionWidth: Int? = nil, source: RandomSource, generator: inout RandomGenerator) {
+        attention = AttentionBlock(width: c.width, heads: c.heads, eps: c.layerNormEps, attentionDropout: c.attentionDropout,
+                                   hiddenDropout: c.hiddenDropout, source: source, generator: &generator)
+        crossAttention = crossAttentionWidth.map {
+            AttentionBlock(width: c.width, heads: c.heads, contextWidth: $0, eps: c.layerNormEps, attentionDropout: c.attentionDropout,
+                           hiddenDropout: c.hiddenDropout, source: source, generator: &generator)
+        }
+        let feedForward = Module()
+        intermediate = feedForward.register(child: Linear(inputSize: c.width, outputSize: c.feedForwardWidth, generator: &generator), as: "dense")
+        output = ResidualOutput(inputSize: c.feedForwardWidth, outputSize: c.width, eps: c.layerNormEps, dropout: c.hiddenDropout,
+                                source: source, generator: &generator)
+        activation = c.activation
+        super.init()
+        register(child: attention, as: "attention")
+        if let crossAttention { register(child: crossAttention, as: "crossattention") }
+        register(child: feedForward, as: "intermediate")
+        register(child: output, as: "output")
+    }
+
+    /// - Parameters:
+    ///   - keyMask: `[batch, tokens]` additive mask over this sequence's tokens.
+    ///   - context: the sequence cross-attention reads (required when the layer has one).
+    ///   - contextMask: `[batch, context tokens]` additive mask over the context.
+    public func callAsFunction(_ x: Tensor, keyMask: Tensor? = nil, context: Tensor? = nil, contextMask: Tensor? = nil) -> Tensor {
+        var h = attention(x, keyMask: keyMask)
+        if let crossAttention {
+            precondition(context != nil, "TransformerEncoderLayer: a cross-attention layer needs a context sequence")
+            h = crossAttention(h, context: context, keyMask: contextMask)
+        }
+        return output(activation(intermediate(h)), residual: h)
+    }
+}
+
+/// A pre-LN transformer encoder layer (ViT), named as Hugging Face's `ViTLayer`:
+/// `layernorm_before`, `attention.attention`, `attention.output.dense`, `layernorm_after`,
+/// `intermediate.dense`, `output.dense`.
+///
+/// `h = x + Attention(LN(x))`, `y = h + W2 act(W1 LN(h))`.
+public final class PreNormTransformerLayer: Module {
+    public let normBefore: LayerNorm, normAfter: LayerNorm
+    public let attention: MultiHeadAttention
+    public let attentionOutput: Linear
+    public let intermediate: Linear, output: Linear
+    public let dropout: Dropout
+    public let activation: Activation
+
+    public init(_ c: TransformerLayerConfiguration, source: RandomSource, generator: inout RandomGenerator) {
+        normBefore = LayerNorm(dimension: c.width, eps: c.layerNormEps)
+        normAfter = LayerNorm(dimension: c.width, eps: c.layerNormEps)
+        attention = MultiHeadAttention(width: c.width, heads: c.heads, dropout: c.attentionDropout, source: source, generator: &generator)
+        attentionOutput = Linear(inputSize: c.width, outputSize: c.width, generator: &generator)
+        intermediate = Linear(inputSize: c.width, outputSize: c.feedForwardWidth, generator: &generator)
+        output = Linear(inputSize: c.feedForwardWidth, outputSize: c.width, generator: &generator)
+        dropout = Dropout(probability: c.hiddenDropout, source: source)
+        activation = c.activation
+        super.init()
+        let attentionBlock = Module(), attentionOutputBlock = Module(), intermediateBlock = Module(), outputBlock = Module()
+        attentionBlock.register(child: attention, as: "attention")
+        attentionOutputBlock.register(child: attentionOutput, as: "dense")
+        attentionBlock.register(child: attentionOutputBlock, as: "output")
+        intermediateBlock.register(child: intermediate, as: "dense")
+        outputBlock.register(child: output, as: "dense")
+        register(child: normBefore, as: "layernorm_before")
+        register(child: attentionBlock, as: "attention")
+        register(child: normAfter, as: "layernorm_after")
+        register(child: intermediateBlock, as: "intermediate")
+        register(child: outputBlock, as: "output")
+        register(child: dropout, as: "dropout")
+    }
+
+    public func callAsFunction(_ x: Tensor, keyMask: Tensor? = nil) -> Tensor {
+        let h = x + dropout(attentionOutput(attention(normBefore(x), keyMask: keyMask)))
+        return h + dropout(output(activation(intermediate(normAfter(h)))))
+    }
+}
