@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "Tensors", targets: ["Tensors"]),
         .library(name: "NeuralNetworks", targets: ["NeuralNetworks"]),
         .library(name: "Text", targets: ["Text"]),
+        .library(name: "Models", targets: ["Models"]),
         .library(name: "Objectives", targets: ["Objectives"]),
         .executable(name: "contrast", targets: ["ContrastCLI"]),
     ],
@@ -25,16 +26,21 @@ let package = Package(
         .target(name: "Text"),
         // Floor 3: similarities, contrastive losses, miners, reducers, feature queues, momentum updates.
         .target(name: "Objectives", dependencies: ["Tensors"]),
+        // Floor 4: models (BERT) with pretrained loading and export.
+        .target(name: "Models", dependencies: ["Tensors", "NeuralNetworks", "Text"]),
         // Floor 6: the command-line tool.
         .executableTarget(
             name: "ContrastCLI",
             dependencies: [
-                "CDNNL", "Tensors", "NeuralNetworks", "Text",
+                "CDNNL", "Tensors", "NeuralNetworks", "Text", "Models",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
         .testTarget(name: "NeuralNetworksTests", dependencies: ["NeuralNetworks", "Tensors"]),
-        .testTarget(name: "TextTests", dependencies: ["Text"]),
+        // Locations of the repository, shared data and pretrained model, for every test target.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "TextTests", dependencies: ["Text", "TestSupport"]),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "Text", "NeuralNetworks", "Tensors", "TestSupport"]),
         .testTarget(name: "ObjectivesTests", dependencies: ["Objectives", "Tensors"]),
     ]
 )

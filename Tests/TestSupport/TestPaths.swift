@@ -1,16 +1,17 @@
 import Foundation
 
-/// Where the tests find the repository, the shared data and the pretrained model.
-enum TestPaths {
-    /// The repository root, found from this file's path (Tests/TextTests/TestPaths.swift).
-    static let repositoryRoot = URL(fileURLWithPath: #filePath)
+/// Where the tests find the repository, the shared data and the pretrained model (shared by the
+/// test targets).
+public enum TestPaths {
+    /// The repository root, found from this file's path (Tests/TestSupport/TestPaths.swift).
+    public static let repositoryRoot = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     /// The shared folder, a sibling of the repository (locally and in CI).
-    static let shared = repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared")
+    public static let shared = repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared")
 
     /// `$CONTRASTIVE_MODEL_DIR`, else `models/all-MiniLM-L6-v2` in the repository.
-    static let modelDirectory: URL = {
+    public static let modelDirectory: URL = {
         if let dir = ProcessInfo.processInfo.environment["CONTRASTIVE_MODEL_DIR"], !dir.isEmpty {
             return URL(fileURLWithPath: dir)
         }
@@ -18,40 +19,40 @@ enum TestPaths {
     }()
 
     /// The pretrained model is not where the tests look for it.
-    struct MissingModel: Error, CustomStringConvertible {
-        let file: URL
-        var description: String {
+    public struct MissingModel: Error, CustomStringConvertible {
+        public let file: URL
+        public var description: String {
             "\(file.path) is missing: run scripts/fetch-model.sh (or set CONTRASTIVE_MODEL_DIR to the model folder)"
         }
     }
 
     /// A file of the pretrained model; throws ``MissingModel`` (which explains how to fetch the
     /// model) when it is absent, so every test that needs it fails with that message.
-    static func modelFile(_ name: String) throws -> URL {
+    public static func modelFile(_ name: String) throws -> URL {
         let file = modelDirectory.appendingPathComponent(name)
         guard FileManager.default.fileExists(atPath: file.path) else { throw MissingModel(file: file) }
         return file
     }
 
     /// A file of the shared data folder.
-    static func sharedFile(_ path: String) -> URL { shared.appendingPathComponent(path) }
+    public static func sharedFile(_ path: String) -> URL { shared.appendingPathComponent(path) }
 
     /// A fresh temporary folder for files a test writes.
-    static func temporaryDirectory() throws -> URL {
+    public static func temporaryDirectory() throws -> URL {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("TextTests-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         return dir
     }
 
     /// Writes `bytes` to `name` in a fresh temporary folder and returns the file.
-    static func write(_ bytes: [UInt8], named name: String) throws -> URL {
+    public static func write(_ bytes: [UInt8], named name: String) throws -> URL {
         let file = try temporaryDirectory().appendingPathComponent(name)
         try Data(bytes).write(to: file)
         return file
     }
 
     /// Writes `text` (UTF-8) to `name` in a fresh temporary folder and returns the file.
-    static func write(_ text: String, named name: String) throws -> URL {
+    public static func write(_ text: String, named name: String) throws -> URL {
         try write(Array(text.utf8), named: name)
     }
 }

@@ -1,0 +1,112 @@
+import Foundation
+import NeuralNetworks
+
+/// The shape of a BERT encoder, read from (and written to) a Hugging Face `config.json`.
+public struct BertConfiguration: Sendable, Equatable {
+    public var vocabularySize: Int
+    public var hiddenSize: Int
+    public var layers: Int
+    public var heads: Int
+    public var intermediateSize: Int
+    public var activation: Activation
+    public var hiddenDropout: Float
+    public var attentionDropout: Float
+    public var maxPositions: Int
+    public var typeVocabularySize: Int
+    public var layerNormEps: Float
+    public var padTokenID: Int
+
+    public init(vocabularySize: Int = 30_522, hiddenSize: Int, layers: Int, heads: Int, intermediateSize: Int,
+                activation: Activation = .gelu, hiddenDropout: Float = 0.1, attentionDropout: Float = 0.1,
+                maxPositions: Int = 512, typeVocabularySize: Int = 2, layerNormEps: Float = 1e-12, padTokenID: Int = 0) {
+        self.vocabularySize = vocabularySize
+        self.hiddenSize = hiddenSize
+        self.layers = layers
+        self.heads = heads
+        self.intermediateSize = intermediateSize
+        self.activation = activation
+        self.hiddenDropout = hiddenDropout
+        self.attentionDropout = attentionDropout
+        self.maxPositions = maxPositions
+        self.typeVocabularySize = typeVocabularySize
+        self.layerNormEps = layerNormEps
+        self.padTokenID = padTokenID
+    }
+
+    /// Named shapes for randomly initialised encoders (`--init` and `contrast bench`).
+    public enum Preset: String, Sendable, CaseIterable {
+        /// 128 wide, 2 layers, 2 heads, FFN 512: for tests.
+        case tiny
+        /// 256 wide, 4 layers, 4 heads, FFN 1024 (BERT-mini).
+        case mini
+        /// 384 wide, 6 layers, 12 heads, FFN 1536 (all-MiniLM-L6-v2).
+        case minilm
+    }
+
+    /// The configuration of a preset shape.
+    public init(preset: Preset, vocabularySize: Int = 30_522) {
+        switch preset {
+        case .tiny: self.init(vocabularySize: vocabularySize, hiddenSize: 128, layers: 2, heads: 2, intermediateSize: 512)
+        case .mini: self.init(vocabularySize: vocabularySize, hiddenSize: 256, layers: 4, heads: 4, intermediateSize: 1024)
+        case .minilm: self.init(vocabularySize: vocabularySize, hiddenSize: 384, layers: 6, heads: 12, intermediateSize: 1536)
+        }
+    }
+
+    /// The layer configuration shared by every encoder layer.
+    public var layer: TransformerLayerConfiguration {
+        TransformerLayerConfiguration(width: hiddenSize, heads: heads, feedForwardWidth: intermediateSize, activation: activation,
+                                      layerNormEps: layerNormEps, hiddenDropout: hiddenDropout, attentionDropout: attentionDropout)
+    }
+}
+
+// MARK: - config.json
+
+extension BertConfiguration {
+    /// Model types whose checkpoints are BERT-shaped with BERT's parameter names.
+    static let supportedModelTypes: Set<String> = ["bert"]
+
+    /// Reads a Hugging Face `config.json`, checking every field's type and value.
+    public init(contentsOf url: URL) throws(ModelFileError) {
+        let object = try JSONObjectFile.read(url)
+        let field = JSONObjectFile.Fields(object: object, file: url)
+        let modelType: String = try field.required("model_type")
+        guard Self.supportedModelTypes.contains(modelType) else {
+            throw ModelFileError(url, "unsupported model_type '\(modelType)' (supported: \(Self.supportedModelTypes.sorted().joined(separator: ", ")))")
+        }
+        let act: String = try field.optional("hidden_act") ?? "gelu"
+        guard let activation = Activation(rawValue: act) else {
+            throw ModelFileError(url, "unsupported hidden_act '\(act)' (supported: gelu, relu)")
+        }
+        self.init(
+            vocabularySize: try field.positive("vocab_size"),
+            hiddenSize: try field.positive("hidden_size"),
+            layers: try field.positive("num_hidden_layers"),
+            heads: try field.positive("num_attention_heads"),
+            intermediateSize: try field.positive("intermediate_size"),
+            activation: activation,
+            hiddenDropout: try field.probability("hidden_dropout_prob", default: 0.1),
+            attentionDropout: try field.probability("attention_probs_dropout_prob", default: 0.1),
+            maxPositions: try field.positive("max_position_embeddings"),
+            typeVocabularySize: try field.optional("type_vocab_size") ?? 2,
+            layerNormEps: Float(try field.optional("layer_norm_eps") as Double? ?? 1e-12),
+            padTokenID: try field.optional("pad_token_id") ?? 0)
+        guard hiddenSize % heads == 0 else {
+            throw ModelFileError(url, "hidden_size \(hiddenSize) is not divisible by num_attention_heads \(heads)")
+        }
+        if let pe: String = try field.optional("position_embedding_type"), pe != "absolute" {
+            throw ModelFileError(url, "unsupported position_embedding_type '\(pe)' (supported: absolute)")
+        }
+    }
+
+    /// The `config.json` Hugging Face's `BertModel` reads.
+    public var jsonObject: [String: Any] {
+        [
+            "architectures": ["BertModel"], "model_type": "bert", "vocab_size": vocabularySize, "hidden_size": hiddenSize,
+            "num_hidden_layers": layers, "num_attention_heads": heads, "intermediate_size": intermediateSize,
+            "hidden_act": activation.rawValue, "hidden_dropout_prob": Double(hiddenDropout),
+            "attention_probs_dropout_prob": Double(attentionDropout), "max_position_embeddings": maxPositions,
+            "type_vocab_size": typeVocabularySize, "layer_norm_eps": Double(layerNormEps), "pad_token_id": padTokenID,
+            "position_embedding_type": "absolute", "initializer_range": 0.02,
+        ]
+    }
+}

@@ -1,0 +1,85 @@
+import NeuralNetworks
+import Tensors
+
+/// A batch of token sequences ready for an encoder: row-major `[batch, tokens]` ids, attention mask
+/// (1 for tokens, 0 for padding) and token-type ids.
+public struct TokenBatch: Sendable, Equatable {
+    public var ids: [Int]
+    public var attentionMask: [Int]
+    public var tokenTypeIDs: [Int]
+    public var batch: Int
+    public var tokens: Int
+
+    public init(ids: [Int], attentionMask: [Int], tokenTypeIDs: [Int]? = nil, batch: Int, tokens: Int) {
+        precondition(ids.count == batch * tokens && attentionMask.count == ids.count,
+                     "TokenBatch: \(ids.count) ids and \(attentionMask.count) mask values for [\(batch), \(tokens)]")
+        self.ids = ids
+        self.attentionMask = attentionMask
+        self.tokenTypeIDs = tokenTypeIDs ?? [Int](repeating: 0, count: ids.count)
+        self.batch = batch
+        self.tokens = tokens
+    }
+}
+
+/// What a BERT forward pass returns.
+public struct BertOutput {
+    /// `hidden_states` as Hugging Face returns them: the embeddings' output, then each layer's
+    /// output (`layers + 1` tensors of `[batch, tokens, hidden]`).
+    public let hiddenStates: [Tensor]
+    /// The last layer's output.
+    public var lastHiddenState: Tensor { hiddenStates[hiddenStates.count - 1] }
+    /// `tanh(dense([CLS]))` when the model has a pooler.
+    public let pooled: Tensor?
+}
+
+/// The BERT encoder with Hugging Face's parameter names (`embeddings.…`, `encoder.layer.N.…`,
+/// `pooler.dense.…`), so checkpoints load by name.
+///
+/// ```swift
+/// let random = RandomSource(seed: 0)
+/// var g = RandomGenerator(seed: 1)
+/// let bert = BertModel(BertConfiguration(preset: .tiny), source: random, generator: &g)
+/// let out = bert(batch)            // out.lastHiddenState: [batch, tokens, 128]
+/// ```
+public final class BertModel: Module {
+    public let configuration: BertConfiguration
+    public let embeddings: BertEmbeddings
+    public let layers: [TransformerEncoderLayer]
+    /// The pooler (`dense` + tanh over [CLS]); absent in checkpoints saved without one.
+    public let pooler: Linear?
+    /// The dropout stream shared by every layer.
+    public let source: RandomSource
+
+    public init(_ c: BertConfiguration, withPooler: Bool = true, source: RandomSource, generator: inout RandomGenerator) {
+        configuration = c
+        self.source = source
+        embeddings = BertEmbeddings(c, source: source, generator: &generator)
+        layers = (0..<c.layers).map { _ in TransformerEncoderLayer(c.layer, source: source, generator: &generator) }
+        pooler = withPooler ? Linear(inputSize: c.hiddenSize, outputSize: c.hiddenSize, generator: &generator) : nil
+        super.init()
+        register(child: embeddings, as: "embeddings")
+        let encoder = Module()
+        encoder.register(children: layers, as: "layer")
+        register(child: encoder, as: "encoder")
+        if let pooler {
+            let block = Module()
+            block.register(child: pooler, as: "dense")
+            register(child: block, as: "pooler")
+        }
+    }
+
+    /// Encodes a batch. `wordEmbeddingHook` may transform the word embeddings (Cutoff), and
+    /// `attentionMask` overrides the batch's mask (token and span Cutoff also mask the cut positions).
+    public func callAsFunction(_ batch: TokenBatch, attentionMask: [Int]? = nil, wordEmbeddingHook: ((Tensor) -> Tensor)? = nil) -> BertOutput {
+        let mask = MultiHeadAttention.additiveMask(attentionMask ?? batch.attentionMask, batch: batch.batch, tokens: batch.tokens)
+        var h = embeddings(ids: batch.ids, tokenTypeIDs: batch.tokenTypeIDs, batch: batch.batch, tokens: batch.tokens,
+                           wordEmbeddingHook: wordEmbeddingHook)
+        var states = [h]
+        for layer in layers {
+            h = layer(h, keyMask: mask)
+            states.append(h)
+        }
+        let pooled = pooler.map { $0(h.slice(axis: 1, 0..<1).squeezed(axis: 1)).tanh() }
+        return BertOutput(hiddenStates: states, pooled: pooled)
+    }
+}

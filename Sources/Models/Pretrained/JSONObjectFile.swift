@@ -1,0 +1,104 @@
+import Foundation
+
+/// Reads small JSON configuration files (config.json, pooling configs) with typed field access
+/// whose errors name the file and the key.
+enum JSONObjectFile {
+    static func read(_ url: URL) throws(ModelFileError) -> [String: Any] {
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
+            throw ModelFileError(url, FileManager.default.fileExists(atPath: url.path) ? "cannot be read" : "is missing")
+        }
+        let parsed: Any
+        do { parsed = try JSONSerialization.jsonObject(with: data) } catch {
+            throw ModelFileError(url, "is not valid JSON")
+        }
+        guard let object = parsed as? [String: Any] else { throw ModelFileError(url, "is not a JSON object") }
+        return object
+    }
+
+    /// Typed access to the fields of one object.
+    struct Fields {
+        let object: [String: Any]
+        let file: URL
+
+        func optional<T: JSONFieldValue>(_ key: String) throws(ModelFileError) -> T? {
+            guard let raw = object[key], !(raw is NSNull) else { return nil }
+            guard let value = T(json: raw) else {
+                throw ModelFileError(file, "field '\(key)' should be \(T.typeName), found \(JSONObjectFile.describe(raw))")
+            }
+            return value
+        }
+
+        func required<T: JSONFieldValue>(_ key: String) throws(ModelFileError) -> T {
+            guard let value: T = try optional(key) else { throw ModelFileError(file, "field '\(key)' is missing") }
+            return value
+        }
+
+        func positive(_ key: String) throws(ModelFileError) -> Int {
+            let value: Int = try required(key)
+            guard value > 0 else { throw ModelFileError(file, "field '\(key)' should be positive, found \(value)") }
+            return value
+        }
+
+        func probability(_ key: String, default fallback: Float) throws(ModelFileError) -> Float {
+            guard let value: Double = try optional(key) else { return fallback }
+            guard value >= 0 && value < 1 else { throw ModelFileError(file, "field '\(key)' should be in [0, 1), found \(value)") }
+            return Float(value)
+        }
+    }
+
+    static func describe(_ raw: Any) -> String {
+        switch raw {
+        case is String: "a string"
+        case let n as NSNumber where isBoolean(n): "a boolean"
+        case is NSNumber: "a number"
+        case is [Any]: "an array"
+        case is [String: Any]: "an object"
+        default: "another type"
+        }
+    }
+}
+
+/// Types a JSON field can be read as; JSON booleans are never taken for numbers or vice versa.
+protocol JSONFieldValue {
+    init?(json: Any)
+    static var typeName: String { get }
+}
+
+extension Int: JSONFieldValue {
+    init?(json: Any) {
+        guard let n = json as? NSNumber, !JSONObjectFile.isBoolean(n), let v = Int(exactly: n.doubleValue) else { return nil }
+        self = v
+    }
+    static var typeName: String { "an integer" }
+}
+
+extension Double: JSONFieldValue {
+    init?(json: Any) {
+        guard let n = json as? NSNumber, !JSONObjectFile.isBoolean(n) else { return nil }
+        self = n.doubleValue
+    }
+    static var typeName: String { "a number" }
+}
+
+extension Bool: JSONFieldValue {
+    init?(json: Any) {
+        guard let n = json as? NSNumber, JSONObjectFile.isBoolean(n) else { return nil }
+        self = n.boolValue
+    }
+    static var typeName: String { "a boolean" }
+}
+
+extension String: JSONFieldValue {
+    init?(json: Any) {
+        guard let s = json as? String else { return nil }
+        self = s
+    }
+    static var typeName: String { "a string" }
+}
+
+extension JSONObjectFile {
+    /// Whether a parsed number was a JSON `true`/`false`. On Linux `NSNumber(0) is Bool` holds, so
+    /// the type encoding decides: the parser boxes booleans as `c` (char) and numbers as `q` or `d`.
+    static func isBoolean(_ n: NSNumber) -> Bool { String(cString: n.objCType) == "c" }
+}

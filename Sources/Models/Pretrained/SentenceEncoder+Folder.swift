@@ -1,0 +1,121 @@
+import Foundation
+import NeuralNetworks
+import Tensors
+import Text
+
+/// Loading from and saving to model folders: Hugging Face (`config.json`, `model.safetensors`,
+/// `vocab.txt` or `tokenizer.json`) with the sentence-transformers files beside them
+/// (`modules.json`, `1_Pooling/config.json`, `sentence_bert_config.json`).
+extension SentenceEncoder {
+    /// The files a loaded folder's pooling and length settings come from, parsed.
+    struct FolderSettings {
+        var pooling: Pooling
+        var maxLength: Int
+    }
+
+    /// Loads a model folder. `pooling` overrides the folder's own pooling mode.
+    ///
+    /// Every problem throws an error whose description is one line naming the file at fault.
+    public convenience init(directory: URL, pooling mode: PoolingMode? = nil, dropoutSeed: UInt64 = 0) throws {
+        let configuration = try BertConfiguration(contentsOf: directory.appendingPathComponent("config.json"))
+        let tokenizer = try WordPieceTokenizer(directory: directory)
+        guard tokenizer.vocabularySize <= configuration.vocabularySize else {
+            throw ModelFileError(directory.appendingPathComponent("vocab.txt"),
+                                 "holds \(tokenizer.vocabularySize) tokens, more than the model's vocab_size \(configuration.vocabularySize)")
+        }
+        let weightsURL = directory.appendingPathComponent("model.safetensors")
+        let file = try SafeTensorsFile(path: weightsURL.path)
+        var tensors: [String: Tensor] = [:]
+        // `cls.` holds the pre-training heads of BertForPreTraining checkpoints, not the encoder.
+        for name in file.names where !name.hasPrefix("cls.") {
+            // Checkpoints of task models prefix the encoder's names with "bert.".
+            let key = name.hasPrefix("bert.") ? String(name.dropFirst(5)) : name
+            tensors[key] = try file.tensor(named: name)
+        }
+        let hasPooler = tensors["pooler.dense.weight"] != nil
+        var generator = RandomGenerator(seed: 0)
+        let model = BertModel(configuration, withPooler: hasPooler, source: RandomSource(seed: dropoutSeed), generator: &generator)
+        do {
+            try model.load(stateDict: tensors, strict: true, ignoring: ["embeddings.position_ids"])
+        } catch let error as StateDictError {
+            throw ModelFileError(weightsURL, "does not match config.json: \(error)")
+        }
+        var settings = try Self.readSettings(directory)
+        if let mode { settings.pooling.mode = mode }
+        self.init(tokenizer: tokenizer, model: model, pooling: settings.pooling, maxLength: Swift.min(settings.maxLength, configuration.maxPositions))
+    }
+
+    static func readSettings(_ directory: URL) throws(ModelFileError) -> FolderSettings {
+        var settings = FolderSettings(pooling: Pooling(mode: .mean), maxLength: 512)
+        let poolingURL = directory.appendingPathComponent("1_Pooling/config.json")
+        if FileManager.default.fileExists(atPath: poolingURL.path) {
+            let fields = JSONObjectFile.Fields(object: try JSONObjectFile.read(poolingURL), file: poolingURL)
+            if let ours: String = try fields.optional("pooling_mode") {
+                guard let mode = PoolingMode(rawValue: ours) else { throw ModelFileError(poolingURL, "unknown pooling_mode '\(ours)'") }
+                settings.pooling.mode = mode
+            } else if try fields.optional("pooling_mode_cls_token") == true {
+                settings.pooling.mode = .clsBeforePooler
+            } else if try fields.optional("pooling_mode_max_tokens") == true {
+                settings.pooling.mode = .max
+            } else if try fields.optional("pooling_mode_mean_tokens") == true {
+                settings.pooling.mode = .mean
+            } else {
+                throw ModelFileError(poolingURL, "selects no supported pooling (cls, mean or max tokens)")
+            }
+        }
+        let modulesURL = directory.appendingPathComponent("modules.json")
+        if FileManager.default.fileExists(atPath: modulesURL.path) {
+            guard let data = try? Data(contentsOf: modulesURL), let modules = try? JSONSerialization.jsonObject(with: data) as? [[String: Any]] else {
+                throw ModelFileError(modulesURL, "is not a JSON array of module objects")
+            }
+            settings.pooling.normalize = modules.contains { ($0["type"] as? String)?.hasSuffix("Normalize") == true }
+        }
+        let sbertURL = directory.appendingPathComponent("sentence_bert_config.json")
+        if FileManager.default.fileExists(atPath: sbertURL.path) {
+            let fields = JSONObjectFile.Fields(object: try JSONObjectFile.read(sbertURL), file: sbertURL)
+            if let length: Int = try fields.optional("max_seq_length") {
+                guard length >= 2 else { throw ModelFileError(sbertURL, "max_seq_length \(length) is below 2") }
+                settings.maxLength = length
+            }
+        }
+        return settings
+    }
+
+    /// Writes a folder that this library, Hugging Face `transformers` (`BertModel`, `BertTokenizer`)
+    /// and `sentence-transformers` (`SentenceTransformer(path)`) all load with the same embeddings.
+    public func save(to directory: URL) throws {
+        let fm = FileManager.default
+        try fm.createDirectory(at: directory.appendingPathComponent("1_Pooling"), withIntermediateDirectories: true)
+        func write(_ object: Any, _ name: String) throws {
+            let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
+            try data.write(to: directory.appendingPathComponent(name), options: .atomic)
+        }
+        try write(model.configuration.jsonObject, "config.json")
+        try SafeTensors.write(model.stateDict(), metadata: ["format": "pt"], to: directory.appendingPathComponent("model.safetensors").path)
+        let vocabulary = tokenizer.decode(Array(0..<tokenizer.vocabularySize)).joined(separator: "\n") + "\n"
+        try Data(vocabulary.utf8).write(to: directory.appendingPathComponent("vocab.txt"), options: .atomic)
+        try write(["do_lower_case": tokenizer.normalization.lowercase, "model_max_length": maxLength,
+                   "tokenizer_class": "BertTokenizer", "strip_accents": tokenizer.normalization.stripAccents as Any? ?? NSNull(),
+                   "tokenize_chinese_chars": tokenizer.normalization.handleChineseCharacters], "tokenizer_config.json")
+        try write(["cls_token": "[CLS]", "sep_token": "[SEP]", "pad_token": "[PAD]", "unk_token": "[UNK]", "mask_token": "[MASK]"],
+                  "special_tokens_map.json")
+        let mode = pooling.mode
+        try write([
+            "word_embedding_dimension": model.configuration.hiddenSize, "pooling_mode": mode.rawValue,
+            "pooling_mode_cls_token": mode == .clsBeforePooler, "pooling_mode_mean_tokens": mode == .mean,
+            "pooling_mode_max_tokens": mode == .max, "pooling_mode_mean_sqrt_len_tokens": false,
+        ], "1_Pooling/config.json")
+        var modules: [[String: Any]] = [
+            ["idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"],
+            ["idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"],
+        ]
+        if pooling.normalize {
+            try fm.createDirectory(at: directory.appendingPathComponent("2_Normalize"), withIntermediateDirectories: true)
+            modules.append(["idx": 2, "name": "2", "path": "2_Normalize", "type": "sentence_transformers.models.Normalize"])
+        }
+        try write(modules, "modules.json")
+        try write(["max_seq_length": maxLength, "do_lower_case": false], "sentence_bert_config.json")
+        try write(["__version__": ["sentence_transformers": "2.2.2"], "prompts": [String: String](), "similarity_fn_name": "cosine"],
+                  "config_sentence_transformers.json")
+    }
+}

@@ -1,0 +1,65 @@
+import Foundation
+import NeuralNetworks
+import Tensors
+import Text
+
+/// A tokenizer, a BERT encoder and a pooling: text in, sentence embeddings out. Loads and saves
+/// Hugging Face / sentence-transformers model folders.
+///
+/// ```swift
+/// let encoder = try SentenceEncoder(directory: URL(fileURLWithPath: "models/all-MiniLM-L6-v2"))
+/// let embeddings = encoder.encode(["A man is playing a guitar."])   // [1, 384], L2-normalised
+/// ```
+public final class SentenceEncoder {
+    public let tokenizer: WordPieceTokenizer
+    public let model: BertModel
+    public var pooling: Pooling
+    /// Longest token sequence fed to the model (sentence-transformers' `max_seq_length`).
+    public var maxLength: Int
+
+    public init(tokenizer: WordPieceTokenizer, model: BertModel, pooling: Pooling, maxLength: Int) {
+        precondition(maxLength >= 2 && maxLength <= model.configuration.maxPositions,
+                     "SentenceEncoder: max length \(maxLength) outside 2...\(model.configuration.maxPositions)")
+        self.tokenizer = tokenizer
+        self.model = model
+        self.pooling = pooling
+        self.maxLength = maxLength
+    }
+
+    /// Tokenises `sentences` into one padded batch.
+    public func batch(_ sentences: [String], maxLength: Int? = nil) -> TokenBatch {
+        let encoded = tokenizer.encodeBatch(sentences, maxLength: maxLength ?? self.maxLength)
+        return TokenBatch(ids: encoded.ids, attentionMask: encoded.attentionMask, tokenTypeIDs: encoded.tokenTypeIDs,
+                          batch: encoded.batchSize, tokens: encoded.sequenceLength)
+    }
+
+    /// Embeddings of `batch` with gradient recording as the caller's scope has it (training).
+    public func embed(_ batch: TokenBatch, pooler: ((Tensor) -> Tensor)? = nil) -> Tensor {
+        pooling(model(batch), attentionMask: batch.attentionMask, pooler: pooler)
+    }
+
+    /// `[sentences.count, hidden]` embeddings in input order, computed in evaluation mode without
+    /// gradients. Sentences are batched by length (as sentence-transformers does) to limit padding;
+    /// `progress` receives the number of sentences done after each batch.
+    public func encode(_ sentences: [String], batchSize: Int = 64, progress: ((Int) -> Void)? = nil) -> Tensor {
+        precondition(batchSize > 0, "SentenceEncoder.encode: batch size \(batchSize) must be positive")
+        let wasTraining = model.isTraining
+        model.eval()
+        defer { model.train(wasTraining) }
+        let lengths = sentences.map { tokenizer.pieceIDs($0).count }
+        let order = sentences.indices.sorted { lengths[$0] > lengths[$1] }
+        var rows = [Tensor?](repeating: nil, count: sentences.count)
+        var done = 0
+        withoutGradient {
+            for start in stride(from: 0, to: order.count, by: batchSize) {
+                let chunk = Array(order[start..<Swift.min(start + batchSize, order.count)])
+                let embeddings = embed(batch(chunk.map { sentences[$0] }))
+                for (k, index) in chunk.enumerated() { rows[index] = embeddings.slice(axis: 0, k..<(k + 1)) }
+                done += chunk.count
+                progress?(done)
+            }
+        }
+        guard !sentences.isEmpty else { return Tensor.zeros([0, model.configuration.hiddenSize]) }
+        return Tensor.concat(rows.map { $0! }, axis: 0)
+    }
+}
