@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "NeuralNetworks", targets: ["NeuralNetworks"]),
         .library(name: "Text", targets: ["Text"]),
         .library(name: "Models", targets: ["Models"]),
+        .library(name: "Methods", targets: ["Methods"]),
         .library(name: "Objectives", targets: ["Objectives"]),
         .executable(name: "contrast", targets: ["ContrastCLI"]),
     ],
@@ -27,12 +28,15 @@ let package = Package(
         // Floor 3: similarities, contrastive losses, miners, reducers, feature queues, momentum updates.
         .target(name: "Objectives", dependencies: ["Tensors"]),
         // Floor 4: models (BERT) with pretrained loading and export.
-        .target(name: "Models", dependencies: ["Tensors", "NeuralNetworks", "Text"]),
+        .target(name: "Models", dependencies: ["Tensors", "NeuralNetworks", "Text"],
+                exclude: ["Resources/README.md"], resources: [.copy("Resources/uncased-vocab.txt")]),
+        // Floor 5: training methods over one trainer (SimCSE, ESimCSE, CERT, ...), checkpoints.
+        .target(name: "Methods", dependencies: ["Tensors", "NeuralNetworks", "Objectives", "Text", "Models"]),
         // Floor 6: the command-line tool.
         .executableTarget(
             name: "ContrastCLI",
             dependencies: [
-                "CDNNL", "Tensors", "NeuralNetworks", "Text", "Models",
+                "CDNNL", "Tensors", "NeuralNetworks", "Text", "Models", "Methods",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
@@ -41,10 +45,15 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "TextTests", dependencies: ["Text", "TestSupport"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Text", "NeuralNetworks", "Tensors", "TestSupport"]),
+        .testTarget(name: "MethodsTests", dependencies: ["Methods", "Models", "Text", "NeuralNetworks", "Tensors", "TestSupport"]),
         .testTarget(name: "ObjectivesTests", dependencies: ["Objectives", "Tensors"]),
     ]
 )
 
 /// The engine's kernels are plain loops that LLVM vectorises; AVX2 and FMA (every x86-64 server
 /// since 2013) double their width over the baseline SSE2 target.
-var vectorized: [SwiftSetting] { [.unsafeFlags(["-target-cpu", "haswell"])] }
+/// Debug builds optimise the engine too: unoptimised kernels make the test suite (which runs real
+/// models) many times slower, and the engine is debugged through its tests, not a debugger.
+var vectorized: [SwiftSetting] {
+    [.unsafeFlags(["-target-cpu", "haswell"]), .unsafeFlags(["-O"], .when(configuration: .debug))]
+}

@@ -4,5 +4,5 @@ import ArgumentParser
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure the speed of GEMM and of the fused kernels.",
-        subcommands: [BenchGEMM.self, BenchOps.self])
+        subcommands: [BenchGEMM.self, BenchOps.self, BenchEncode.self])
 }

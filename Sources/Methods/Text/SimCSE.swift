@@ -1,0 +1,69 @@
+import Models
+import NeuralNetworks
+import Objectives
+import Tensors
+
+/// SimCSE (Gao, Yao & Chen 2021).
+///
+/// - Unsupervised: each sentence is its own positive; two passes through the encoder with
+///   different dropout masks make the two views (done as one pass over the batch twice stacked,
+///   so every position gets its own mask). An optional augmentation makes the second view.
+/// - Supervised: NLI-style (anchor, entailed positive, contradicting hard negative); hard
+///   negatives join the candidates, with `hardNegativeWeight` added to each anchor's own.
+///
+/// Defaults (paper): temperature 0.05, lr 3e-5 (unsup.), batch 64, max length 32; with pooling
+/// `cls`, an MLP (dense + tanh) over [CLS] during training only.
+public final class SimCSE: TextMethod {
+    public let encoder: SentenceEncoder
+    /// SimCSE's training-only MLP over [CLS] (pooling `cls`), freshly initialised.
+    public let mlp: Linear?
+    public let loss: InfoNCELoss
+    public let maxLength: Int
+    /// Makes the second view of unsupervised examples (nil: the same text, dropout only).
+    public let secondView: ((TokenBatch, inout RandomGenerator) -> TokenBatch)?
+
+    /// - Parameters:
+    ///   - pooling: training pooling; `cls` adds the MLP.
+    ///   - secondView: optional token-level augmentation of the second view.
+    public init(encoder: SentenceEncoder, configuration c: TrainingConfiguration,
+                secondView: ((TokenBatch, inout RandomGenerator) -> TokenBatch)? = nil) {
+        self.encoder = encoder
+        encoder.pooling.mode = c.pooling
+        var g = RandomGenerator(seed: c.seed &+ 0x5151)
+        let width = encoder.model.configuration.hiddenSize
+        mlp = c.pooling == .cls ? Linear(inputSize: width, outputSize: width, generator: &g) : nil
+        loss = InfoNCELoss(similarity: CosineSimilarity(), temperature: .fixed(c.temperature), hardNegativeLogWeight: c.hardNegativeWeight)
+        maxLength = c.maxLength
+        self.secondView = secondView
+    }
+
+    public var heads: [(prefix: String, module: Module)] { mlp.map { [("mlp", $0)] } ?? [] }
+
+    /// Embeddings of one batch of token sequences through the training pooling (and MLP).
+    func embed(_ batch: TokenBatch) -> Tensor {
+        encoder.embed(batch, pooler: mlp.map { layer in { layer($0).tanh() } })
+    }
+
+    public func loss(_ batch: [TextExample], generator: inout RandomGenerator) -> Tensor {
+        let n = batch.count
+        if batch.allSatisfy({ $0.positive == nil }) {
+            let anchors = encoder.batch(batch.map(\.anchor), maxLength: maxLength)
+            if let secondView {
+                let z1 = embed(anchors), z2 = embed(secondView(anchors, &generator))
+                return loss(queries: z1, keys: z2)
+            }
+            let z = embed(encoder.batch(batch.map(\.anchor) + batch.map(\.anchor), maxLength: maxLength))
+            return loss(queries: z.slice(axis: 0, 0..<n), keys: z.slice(axis: 0, n..<(2 * n)))
+        }
+        precondition(batch.allSatisfy { $0.positive != nil }, "SimCSE: a batch mixes unsupervised and supervised examples")
+        let negatives = batch.compactMap(\.hardNegative)
+        let z = embed(encoder.batch(batch.map(\.anchor) + batch.map { $0.positive! } + negatives, maxLength: maxLength))
+        let anchors = z.slice(axis: 0, 0..<n), positives = z.slice(axis: 0, n..<(2 * n))
+        if negatives.count == n {
+            return loss(queries: anchors, keys: positives, hardNegatives: z.slice(axis: 0, (2 * n)..<(3 * n)))
+        }
+        // Some anchors lack a hard negative: the available ones join the candidate keys of every
+        // anchor (in-batch negatives), without the per-anchor log-weight.
+        return loss(queries: anchors, keys: negatives.isEmpty ? positives : z.slice(axis: 0, n..<z.shape[0]))
+    }
+}

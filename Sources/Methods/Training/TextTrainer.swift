@@ -1,0 +1,199 @@
+import Foundation
+import Models
+import NeuralNetworks
+import Tensors
+
+/// What the trainer reports while it runs (for progress bars and logs).
+public enum TrainingEvent {
+    case step(step: Int, total: Int, loss: Float, learningRate: Float, sentencesPerSecond: Double)
+    case evaluation(step: Int, metrics: [String: Double])
+    case checkpoint(step: Int, folder: URL)
+    case skipped(step: Int, reason: String)
+}
+
+/// The outcome of a run.
+public struct TrainingSummary: Sendable {
+    public var steps: Int
+    public var finalLoss: Float
+    public var finalMetrics: [String: Double]
+    public var bestMetric: Double?
+    public var bestStep: Int?
+    public var skippedSteps: Int
+    public var seconds: Double
+}
+
+/// Runs a `TextMethod`: shuffled batches, AdamW with a schedule, evaluation every N steps keeping
+/// the best model, resumable checkpoints, and a JSONL metrics log.
+///
+/// A run folder holds `config.json` (resolved settings), `metrics.jsonl`, `checkpoints/`, the final
+/// model (a Hugging Face / sentence-transformers folder at the root) and, when evaluating, `best/`.
+///
+/// Determinism: the data order of epoch `e` comes from `(seed, e)`, each step's augmentation
+/// stream from `(seed, step)`, and dropout from one stream saved in checkpoints, so a resumed run
+/// ends with exactly the weights of an uninterrupted one.
+public final class TextTrainer {
+    public let method: any TextMethod
+    public let configuration: TrainingConfiguration
+    public let examples: [TextExample]
+    public let output: URL
+    /// Computes evaluation metrics of the encoder (in evaluation pooling); the first key of
+    /// `primaryMetric` decides the best checkpoint.
+    public var evaluate: ((SentenceEncoder) throws -> [String: Double])?
+    public var primaryMetric = "spearman"
+    public var onEvent: ((TrainingEvent) -> Void)?
+
+    let optimizer: AdamW
+    let parameters: [(name: String, tensor: Tensor)]
+
+    public init(method: any TextMethod, configuration: TrainingConfiguration, examples: [TextExample], output: URL) throws {
+        if let problem = configuration.problems.first { throw TrainingError.invalidSetup(problem) }
+        guard examples.count >= configuration.batchSize else {
+            throw TrainingError.invalidSetup("\(examples.count) training examples cannot fill one batch of \(configuration.batchSize)")
+        }
+        self.method = method
+        self.configuration = configuration
+        self.examples = examples
+        self.output = output
+        parameters = method.trainableParameters
+        optimizer = AdamW(parameters: parameters, learningRate: configuration.learningRate, weightDecay: configuration.weightDecay)
+    }
+
+    /// Batches per epoch (the last, incomplete batch of an epoch is dropped so every batch has
+    /// the same number of in-batch negatives).
+    public var stepsPerEpoch: Int { examples.count / configuration.batchSize }
+
+    /// Optimizer steps in the whole run.
+    public var totalSteps: Int { configuration.maxSteps ?? configuration.epochs * stepsPerEpoch }
+
+    var schedule: any LearningRateSchedule {
+        let c = configuration
+        switch c.schedule {
+        case .constant: return ConstantSchedule(learningRate: c.learningRate, warmupSteps: c.warmupSteps)
+        case .linear: return LinearSchedule(peakLearningRate: c.learningRate, warmupSteps: c.warmupSteps, totalSteps: totalSteps)
+        case .cosine: return CosineSchedule(peakLearningRate: c.learningRate, warmupSteps: c.warmupSteps, totalSteps: totalSteps)
+        }
+    }
+
+    /// The examples of step `step` (0-based).
+    func batch(at step: Int) -> [TextExample] {
+        let epoch = step / stepsPerEpoch, index = step % stepsPerEpoch
+        var generator = RandomGenerator(seed: configuration.seed ^ 0xDA7A_0DE5, offset: UInt64(epoch) << 32)
+        let order = generator.shuffled(Array(examples.indices))
+        let start = index * configuration.batchSize
+        return order[start..<(start + configuration.batchSize)].map { examples[$0] }
+    }
+
+    /// Trains to the end, starting from the newest checkpoint when `resume` is set.
+    @discardableResult
+    public func train(resume: Bool = false) throws -> TrainingSummary {
+        let started = ContinuousClock.now
+        let store = CheckpointStore(run: output)
+        let log = try MetricsLog(url: output.appendingPathComponent("metrics.jsonl"))
+        var state = TrainerState(step: 0, dropout: method.encoder.model.source.snapshot(), bestMetric: nil, bestStep: nil, skippedSteps: 0)
+        if resume, let checkpoint = try store.latest() {
+            try restore(checkpoint)
+            state = checkpoint.state
+            try log.truncate(after: state.step)
+        }
+        var lastLoss: Float = .nan
+        method.setTraining(true)
+        while state.step < totalSteps {
+            let step = state.step
+            let stepStart = ContinuousClock.now
+            optimizer.learningRate = schedule.learningRate(at: step)
+            var generator = RandomGenerator(seed: configuration.seed ^ 0xA06_3E47, offset: UInt64(step) << 32)
+            optimizer.zeroGrad()
+            let loss = method.loss(batch(at: step), generator: &generator)
+            lastLoss = loss.item
+            loss.backward()
+            if let bad = nonFinite(loss: lastLoss) {
+                guard !configuration.stopOnNonFinite else { throw TrainingError.nonFinite(step: step + 1, tensor: bad) }
+                state.skippedSteps += 1
+                onEvent?(.skipped(step: step + 1, reason: "non-finite \(bad)"))
+            } else {
+                if let maxNorm = configuration.maxGradientNorm { clipGradientNorm(parameters.map(\.tensor), maxNorm: maxNorm) }
+                optimizer.step()
+                method.didStep(step)
+            }
+            state.step += 1
+            let seconds = (ContinuousClock.now - stepStart).seconds
+            let rate = Double(configuration.batchSize) / seconds
+            try log.append(["step": .int(state.step), "loss": .double(Double(lastLoss)), "lr": .double(Double(optimizer.learningRate)),
+                            "sentences_per_s": .double(rate)])
+            onEvent?(.step(step: state.step, total: totalSteps, loss: lastLoss, learningRate: optimizer.learningRate, sentencesPerSecond: rate))
+            if let every = configuration.evaluateEvery, state.step % every == 0, state.step < totalSteps {
+                try evaluateAndKeepBest(&state, log: log)
+            }
+            if let every = configuration.checkpointEvery, state.step % every == 0 {
+                state.dropout = method.encoder.model.source.snapshot()
+                try store.save(parameters: namedTensors(), optimizer: optimizer.stateDict(), method: method.checkpointState(), state: state)
+                onEvent?(.checkpoint(step: state.step, folder: store.directory.appendingPathComponent("step-\(state.step)")))
+            }
+        }
+        let final = evaluate == nil ? [:] : try evaluateAndKeepBest(&state, log: log)
+        try saveModel(to: output)
+        return TrainingSummary(steps: state.step, finalLoss: lastLoss, finalMetrics: final, bestMetric: state.bestMetric,
+                               bestStep: state.bestStep, skippedSteps: state.skippedSteps, seconds: (ContinuousClock.now - started).seconds)
+    }
+
+    /// Evaluates, logs, and saves `best/` when the primary metric improved.
+    @discardableResult
+    func evaluateAndKeepBest(_ state: inout TrainerState, log: MetricsLog) throws -> [String: Double] {
+        guard let evaluate else { return [:] }
+        let encoder = method.encoder
+        let trainingMode = encoder.pooling.mode
+        encoder.pooling.mode = configuration.evaluationPooling
+        defer { encoder.pooling.mode = trainingMode; method.setTraining(true) }
+        let metrics = try evaluate(encoder)
+        try log.append(["step": .int(state.step)].merging(metrics.mapValues { .double($0) }) { a, _ in a })
+        onEvent?(.evaluation(step: state.step, metrics: metrics))
+        if let value = metrics[primaryMetric], value > (state.bestMetric ?? -.infinity) {
+            state.bestMetric = value
+            state.bestStep = state.step
+            try saveModel(to: output.appendingPathComponent("best"))
+        }
+        return metrics
+    }
+
+    /// Saves the encoder with its evaluation pooling as a model folder.
+    func saveModel(to folder: URL) throws {
+        let encoder = method.encoder
+        let trainingMode = encoder.pooling.mode
+        encoder.pooling.mode = configuration.evaluationPooling
+        defer { encoder.pooling.mode = trainingMode }
+        try encoder.save(to: folder)
+    }
+
+    /// Trainable parameters by checkpoint name.
+    func namedTensors() -> [String: Tensor] {
+        Dictionary(uniqueKeysWithValues: parameters.map { ($0.name, $0.tensor) })
+    }
+
+    func restore(_ checkpoint: Checkpoint) throws {
+        let saved = try checkpoint.tensors("model.safetensors")
+        for (name, tensor) in parameters {
+            guard let value = saved[name], value.shape == tensor.shape else {
+                throw TrainingError.corruptCheckpoint("\(checkpoint.folder.path): parameter \(name) is missing or has the wrong shape")
+            }
+            tensor.assign(value)
+        }
+        try optimizer.load(stateDict: checkpoint.tensors("optimizer.safetensors"))
+        try method.restore(checkpointState: checkpoint.tensors("method.safetensors"))
+        method.encoder.model.source.restore(checkpoint.state.dropout)
+    }
+
+    /// The name of the first non-finite value among the loss and the gradients, if any.
+    func nonFinite(loss: Float) -> String? {
+        if !loss.isFinite { return "the loss" }
+        for (name, tensor) in parameters {
+            guard let grad = tensor.grad else { continue }
+            if grad.withUnsafeBufferPointer({ $0.contains { !$0.isFinite } }) { return "the gradient of \(name)" }
+        }
+        return nil
+    }
+}
+
+extension Duration {
+    /// The duration in seconds.
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
+}
