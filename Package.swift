@@ -26,6 +26,8 @@ let package = Package(
         .target(name: "Text"),
         // Floor 3: similarities, contrastive losses, miners, reducers, feature queues, momentum updates.
         .target(name: "Objectives", dependencies: ["Tensors"]),
+        // Floor 3: positive views for contrastive text methods (token edits, Cutoff, back-translation).
+        .target(name: "Augmentation", dependencies: ["Tensors", "Text"]),
         // Floor 4: models (BERT) with pretrained loading and export.
         .target(name: "Models", dependencies: ["Tensors", "NeuralNetworks", "Text"]),
         // Floor 6: the command-line tool.
@@ -42,6 +44,9 @@ let package = Package(
         .testTarget(name: "TextTests", dependencies: ["Text", "TestSupport"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Text", "NeuralNetworks", "Tensors", "TestSupport"]),
         .testTarget(name: "ObjectivesTests", dependencies: ["Objectives", "Tensors"]),
+        .testTarget(
+            name: "AugmentationTests", dependencies: ["Augmentation", "Tensors", "Text"],
+            exclude: ["Fixtures"]),  // read by path, like the shared data
     ]
 )
 
