@@ -45,7 +45,7 @@ let package = Package(
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Text", "NeuralNetworks", "Tensors", "TestSupport"]),
         .testTarget(name: "ObjectivesTests", dependencies: ["Objectives", "Tensors"]),
         .testTarget(
-            name: "AugmentationTests", dependencies: ["Augmentation", "Tensors", "Text"],
+            name: "AugmentationTests", dependencies: ["Augmentation", "Tensors", "Text", "TestSupport"],
             exclude: ["Fixtures"]),  // read by path, like the shared data
     ]
 )

@@ -28,9 +28,13 @@ public enum AugmentationSpec: Sendable, Equatable, CustomStringConvertible {
 
     /// The token-level augmentations, which carry one rate each.
     public enum TokenEdit: Sendable, Equatable {
+        /// `repetition[:RATE]`: ESimCSE's word repetition.
         case repetition(WordRepetition)
+        /// `deletion[:PROBABILITY]`: EDA's random deletion.
         case deletion(RandomDeletion)
+        /// `insertion[:RATE]`: EDA's random insertion.
         case insertion(RandomInsertion)
+        /// `swap[:RATE]`: EDA's random swap.
         case swap(RandomSwap)
     }
 
