@@ -23,7 +23,7 @@ enum Sample {
         return augmentation.augment(ids, isSpecial: special.contains, generator: &generator)
     }
 
-    /// The special tokens of `ids` with their positions.
+    /// The special tokens of `ids`, in order.
     static func specials(_ ids: [Int]) -> [Int] { ids.filter(special.contains) }
 
     /// The test fixture `name`.
