@@ -27,6 +27,8 @@ let package = Package(
         .target(name: "Text"),
         // Floor 3: similarities, contrastive losses, miners, reducers, feature queues, momentum updates.
         .target(name: "Objectives", dependencies: ["Tensors"]),
+        // Floor 3: positive views for contrastive text methods (token edits, Cutoff, back-translation).
+        .target(name: "Augmentation", dependencies: ["Tensors", "Text"]),
         // Floor 4: models (BERT) with pretrained loading and export.
         .target(name: "Models", dependencies: ["Tensors", "NeuralNetworks", "Text"],
                 exclude: ["Resources/README.md"], resources: [.copy("Resources/uncased-vocab.txt")]),
@@ -47,6 +49,9 @@ let package = Package(
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Text", "NeuralNetworks", "Tensors", "TestSupport"]),
         .testTarget(name: "MethodsTests", dependencies: ["Methods", "Models", "Text", "NeuralNetworks", "Tensors", "TestSupport"]),
         .testTarget(name: "ObjectivesTests", dependencies: ["Objectives", "Tensors"]),
+        .testTarget(
+            name: "AugmentationTests", dependencies: ["Augmentation", "Tensors", "Text", "TestSupport"],
+            exclude: ["Fixtures"]),  // read by path, like the shared data
     ]
 )
 

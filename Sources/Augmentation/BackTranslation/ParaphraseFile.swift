@@ -1,0 +1,95 @@
+import Foundation
+import Text
+
+/// Files of sentences with paraphrases produced offline by any translator (CERT's
+/// back-translations), one sentence per line, in one of two formats:
+/// - TSV: `sentence<TAB>paraphrase 1<TAB>paraphrase 2...`, quotes being ordinary characters;
+/// - JSONL: `{"text": "sentence", "paraphrases": ["paraphrase 1", ...]}`, other keys ignored.
+///
+/// ```swift
+/// let pairs = try ParaphraseFile.read(URL(fileURLWithPath: "bt.jsonl"))
+/// print(pairs.examples.count, pairs.skippedEmptyLines)
+/// ```
+public enum ParaphraseFile {
+    /// The two line formats.
+    public enum Format: Sendable, Equatable {
+        /// Tab-separated columns.
+        case tsv
+        /// One JSON object per line.
+        case jsonl
+
+        /// `.jsonl` for a `.jsonl` or `.ndjson` extension, `.tsv` otherwise.
+        public static func guessed(from file: URL) -> Format {
+            ["jsonl", "ndjson"].contains(file.pathExtension.lowercased()) ? .jsonl : .tsv
+        }
+    }
+
+    /// Reads `file` in `format` (guessed from the extension by default). Lines that are empty or
+    /// only whitespace are skipped and counted; every sentence needs at least one paraphrase, and
+    /// none may be empty (an empty field is a translator failure worth seeing).
+    ///
+    /// - Throws: ``ParaphraseFileError`` naming the file and line.
+    public static func read(_ file: URL, format: Format? = nil) throws(ParaphraseFileError) -> ParsedDataset<ParaphrasedSentence> {
+        let format = format ?? .guessed(from: file)
+        var examples: [ParaphrasedSentence] = []
+        var blank = 0
+        for line in try TextLines.read(file) {
+            if line.text.allSatisfy(\.isWhitespace) {
+                blank += 1
+                continue
+            }
+            let fields = switch format {
+            case .tsv: tsvFields(line.text)
+            case .jsonl: try jsonFields(line.text, file: file, line: line.number)
+            }
+            examples.append(try validated(fields, file: file, line: line.number))
+        }
+        return ParsedDataset(examples: examples, skippedEmptyLines: blank)
+    }
+
+    private static func tsvFields(_ text: String) -> ParaphrasedSentence {
+        let columns = text.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+        return ParaphrasedSentence(columns[0], paraphrases: Array(columns.dropFirst()))
+    }
+
+    private static func jsonFields(_ text: String, file: URL, line: Int) throws(ParaphraseFileError) -> ParaphrasedSentence {
+        func failure(_ problem: TextFileError.Problem) -> ParaphraseFileError {
+            ParaphraseFileError(file: file, line: line, .file(problem))
+        }
+        let parsed: Any
+        do {
+            parsed = try JSONSerialization.jsonObject(with: Data(text.utf8))
+        } catch {
+            // Foundation's message spans lines on some platforms; keep the error one line.
+            throw failure(.invalidJSON((error as NSError).localizedDescription.split(whereSeparator: \.isNewline).joined(separator: " ")))
+        }
+        guard let object = parsed as? [String: Any] else {
+            throw failure(.wrongType(path: "the line", expected: "an object"))
+        }
+        guard let sentence = object["text"] else { throw failure(.missingKey("text")) }
+        guard let sentence = sentence as? String else { throw failure(.wrongType(path: "text", expected: "a string")) }
+        guard let paraphrases = object["paraphrases"] else { throw failure(.missingKey("paraphrases")) }
+        guard let paraphrases = paraphrases as? [Any] else {
+            throw failure(.wrongType(path: "paraphrases", expected: "an array of strings"))
+        }
+        var strings: [String] = []
+        for (index, paraphrase) in paraphrases.enumerated() {
+            guard let string = paraphrase as? String else {
+                throw failure(.wrongType(path: "paraphrases[\(index)]", expected: "a string"))
+            }
+            strings.append(string)
+        }
+        return ParaphrasedSentence(sentence, paraphrases: strings)
+    }
+
+    /// `example` if its sentence and paraphrases are all present and non-empty.
+    private static func validated(_ example: ParaphrasedSentence, file: URL, line: Int) throws(ParaphraseFileError) -> ParaphrasedSentence {
+        func isEmpty(_ text: String) -> Bool { text.allSatisfy(\.isWhitespace) }
+        guard !isEmpty(example.sentence) else { throw ParaphraseFileError(file: file, line: line, .emptySentence) }
+        guard !example.paraphrases.isEmpty else { throw ParaphraseFileError(file: file, line: line, .noParaphrases) }
+        if let index = example.paraphrases.firstIndex(where: isEmpty) {
+            throw ParaphraseFileError(file: file, line: line, .emptyParaphrase(index: index + 1))
+        }
+        return example
+    }
+}
