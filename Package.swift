@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "NeuralNetworks", targets: ["NeuralNetworks"]),
         .library(name: "Text", targets: ["Text"]),
         .library(name: "Objectives", targets: ["Objectives"]),
+        .library(name: "Evaluation", targets: ["Evaluation"]),
         .executable(name: "contrast", targets: ["ContrastCLI"]),
     ],
     dependencies: [
@@ -25,17 +26,20 @@ let package = Package(
         .target(name: "Text"),
         // Floor 3: similarities, contrastive losses, miners, reducers, feature queues, momentum updates.
         .target(name: "Objectives", dependencies: ["Tensors"]),
+        // Floor 5: evaluators (STS correlations, alignment/uniformity reports), progress display.
+        .target(name: "Evaluation", dependencies: ["Tensors", "Objectives", "Text"]),
         // Floor 6: the command-line tool.
         .executableTarget(
             name: "ContrastCLI",
             dependencies: [
-                "CDNNL", "Tensors", "NeuralNetworks", "Text",
+                "CDNNL", "Tensors", "NeuralNetworks", "Text", "Evaluation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
         .testTarget(name: "NeuralNetworksTests", dependencies: ["NeuralNetworks", "Tensors"]),
         .testTarget(name: "TextTests", dependencies: ["Text"]),
         .testTarget(name: "ObjectivesTests", dependencies: ["Objectives", "Tensors"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Objectives", "Tensors", "Text"]),
     ]
 )
 
