@@ -28,7 +28,10 @@ import Text
     @Test func scoresMatchScipyAndEmbedEachSentenceOnce() throws {
         let encoder = TableEncoder(Self.table)
         var reports: [[Int]] = []
-        let result = try STSEvaluator(pairs: Self.pairs, batchSize: 3).run(encoder.encode) { reports.append([$0, $1]) }
+        let evaluator = STSEvaluator(pairs: Self.pairs, batchSize: 3)
+        #expect(evaluator.distinct.sentences == ["a", "b", "c", "d"])
+        #expect(evaluator.distinct.rows == [0, 1, 0, 2, 2, 3, 1, 2, 0, 3, 0, 1])
+        let result = try evaluator.run(encoder.encode) { reports.append([$0, $1]) }
         #expect(encoder.batches == [["a", "b", "c"], ["d"]])
         #expect(reports == [[3, 4], [4, 4]])
         #expect(abs(result.spearman - 97.10083124552244) < 1e-4)

@@ -7,7 +7,7 @@ import Text
 /// and Pearson correlations x100, with SimCSE's alignment and uniformity of the embeddings.
 ///
 /// ```swift
-/// let dev = try STSBenchmark.read(devFile).records
+/// let dev = try STSBenchmark.read(devFile).examples
 /// let result = try STSEvaluator(name: "sts-dev", pairs: dev).run(encode)
 /// print(result.spearman)   // 86.72 for all-MiniLM-L6-v2
 /// ```
@@ -16,6 +16,8 @@ public struct STSEvaluator: Evaluator, Sendable {
     public var name: String
     /// The scored pairs.
     public let pairs: [ScoredPair]
+    /// The pairs' sentences, each once (what the encoder embeds; its count is the progress total).
+    public let distinct: DistinctSentences
     /// Sentences per call of the encoder.
     public var batchSize: Int
     /// Gold scores strictly above this define the positive pairs of the alignment metric
@@ -27,6 +29,7 @@ public struct STSEvaluator: Evaluator, Sendable {
         precondition(batchSize > 0, "STSEvaluator: batch size \(batchSize) must be positive")
         self.name = name
         self.pairs = pairs
+        distinct = DistinctSentences(pairs.flatMap { [$0.first, $0.second] })
         self.batchSize = batchSize
         self.alignmentThreshold = alignmentThreshold
     }
@@ -42,7 +45,6 @@ public struct STSEvaluator: Evaluator, Sendable {
     /// - Throws: ``EvaluationError`` when there are no pairs; whatever `encode` throws.
     public func run(_ encode: SentenceEncoder, progress: ProgressHandler? = nil) throws -> STSResult {
         guard !pairs.isEmpty else { throw EvaluationError("STSEvaluator \(name): no pairs to evaluate") }
-        let distinct = DistinctSentences(pairs.flatMap { [$0.first, $0.second] })
         let embeddings = try distinct.embed(encode, batchSize: batchSize, progress: progress)
         return withoutGradient {
             // Occurrence 2i is pair i's first sentence, 2i + 1 its second.

@@ -16,7 +16,7 @@ import Foundation
 /// Not thread-safe: update it from one thread.
 ///
 /// ```swift
-/// let bar = ProgressBar(total: evaluator.pairs.count * 2, label: "sts-dev", unit: "sent")
+/// let bar = ProgressBar(total: evaluator.distinct.sentences.count, label: "sts-dev", unit: "sent")
 /// let result = try evaluator.run(encode) { done, _ in bar.update(done: done) }
 /// bar.finish()
 /// ```
