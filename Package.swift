@@ -9,7 +9,6 @@ let package = Package(
         .library(name: "NeuralNetworks", targets: ["NeuralNetworks"]),
         .library(name: "Text", targets: ["Text"]),
         .library(name: "Objectives", targets: ["Objectives"]),
-        .library(name: "Evaluation", targets: ["Evaluation"]),
         .executable(name: "contrast", targets: ["ContrastCLI"]),
     ],
     dependencies: [
