@@ -38,7 +38,7 @@ let package = Package(
         .testTarget(name: "NeuralNetworksTests", dependencies: ["NeuralNetworks", "Tensors"]),
         .testTarget(name: "TextTests", dependencies: ["Text"]),
         .testTarget(name: "ObjectivesTests", dependencies: ["Objectives", "Tensors"]),
-        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Objectives", "Tensors", "Text"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Tensors", "Text"]),
     ]
 )
 
