@@ -33,12 +33,14 @@ let package = Package(
         .target(name: "Models", dependencies: ["Tensors", "NeuralNetworks", "Text"],
                 exclude: ["Resources/README.md"], resources: [.copy("Resources/uncased-vocab.txt")]),
         // Floor 5: training methods over one trainer (SimCSE, ESimCSE, CERT, ...), checkpoints.
-        .target(name: "Methods", dependencies: ["Tensors", "NeuralNetworks", "Objectives", "Text", "Models"]),
+        .target(name: "Methods", dependencies: ["Tensors", "NeuralNetworks", "Objectives", "Text", "Augmentation", "Models"]),
+        // Floor 5: evaluators (STS correlations, alignment/uniformity reports), progress display.
+        .target(name: "Evaluation", dependencies: ["Tensors", "Objectives", "Text"]),
         // Floor 6: the command-line tool.
         .executableTarget(
             name: "ContrastCLI",
             dependencies: [
-                "CDNNL", "Tensors", "NeuralNetworks", "Text", "Models", "Methods",
+                "CDNNL", "Tensors", "NeuralNetworks", "Objectives", "Text", "Augmentation", "Models", "Methods", "Evaluation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
@@ -52,6 +54,7 @@ let package = Package(
         .testTarget(
             name: "AugmentationTests", dependencies: ["Augmentation", "Tensors", "Text", "TestSupport"],
             exclude: ["Fixtures"]),  // read by path, like the shared data
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Tensors", "Text", "TestSupport"]),
     ]
 )
 
