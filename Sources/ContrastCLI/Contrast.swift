@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// The `contrast` command-line tool.
 @main
@@ -9,6 +10,37 @@ struct Contrast: ParsableCommand {
         discussion: """
             Commands that report numbers accept --json: the last line on standard output is then one \
             JSON object. Progress and human-readable output go to standard error.
+            Exit codes: 0 success, 1 a problem with data or files, 2 a usage error.
             """,
-        subcommands: [Bench.self])
+        subcommands: [Train.self, Encode.self, Bench.self])
+
+    /// Runs the command, mapping failures to one-line messages and exit codes 2 (usage) and 1 (data).
+    static func main() {
+        let command: ParsableCommand
+        do {
+            command = try parseAsRoot()
+        } catch {
+            // Help and version requests exit 0; parse errors are usage errors.
+            if exitCode(for: error) == .success { exit(withError: error) }
+            FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+            Foundation.exit(2)
+        }
+        do {
+            var command = command
+            try command.run()
+        } catch let error as ValidationError {
+            fail(error.message, code: 2)
+        } catch CLIError.usage(let message) {
+            fail(message, code: 2)
+        } catch let error as ExitCode {
+            Foundation.exit(error.rawValue)
+        } catch {
+            fail(String(describing: error), code: 1)
+        }
+    }
+
+    private static func fail(_ message: String, code: Int32) -> Never {
+        FileHandle.standardError.write(Data(("error: " + message.replacingOccurrences(of: "\n", with: " ") + "\n").utf8))
+        Foundation.exit(code)
+    }
 }

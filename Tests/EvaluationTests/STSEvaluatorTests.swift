@@ -1,3 +1,4 @@
+import TestSupport
 import Evaluation
 import Foundation
 import Tensors
@@ -65,7 +66,7 @@ import Text
     }
 
     @Test func sickPairsAreScoredByRelatedness() throws {
-        let sick = try SICK.read(SharedFiles.url("data/sick/SICK_trial.txt")).examples
+        let sick = try SICK.read(TestPaths.sharedFile("data/sick/SICK_trial.txt")).examples
         let evaluator = STSEvaluator(sick: sick)
         #expect(evaluator.name == "sick")
         #expect(evaluator.pairs.map(\.score) == sick.map(\.relatedness))
@@ -83,8 +84,8 @@ import Text
             let pearson_x100: Double
             let sentences: [Sentence]
         }
-        let reference = try JSONDecoder().decode(Reference.self, from: Data(contentsOf: SharedFiles.url("reference/minilm_stsb_dev100.json")))
-        let pairs = Array(try STSBenchmark.read(SharedFiles.url("data/stsb/sts-dev.csv")).examples.prefix(reference.pairs))
+        let reference = try JSONDecoder().decode(Reference.self, from: Data(contentsOf: TestPaths.sharedFile("reference/minilm_stsb_dev100.json")))
+        let pairs = Array(try STSBenchmark.read(TestPaths.sharedFile("data/stsb/sts-dev.csv")).examples.prefix(reference.pairs))
         let encoder = TableEncoder(Dictionary(uniqueKeysWithValues: reference.sentences.map { ($0.text, $0.embedding) }))
         let result = try STSEvaluator(name: "sts-dev", pairs: pairs).run(encoder.encode)
         #expect(encoder.batches.joined().count == reference.sentences.count)

@@ -23,7 +23,7 @@ public struct DistinctSentences: Sendable {
 
     /// The `[sentences.count, d]` embeddings, computed by `encode` in batches of `batchSize`
     /// (bounding the encoder's activation memory), without gradient, reporting sentences done.
-    public func embed(_ encode: SentenceEncoder, batchSize: Int, progress: ProgressHandler? = nil) throws -> Tensor {
+    public func embed(_ encode: EmbeddingFunction, batchSize: Int, progress: ProgressHandler? = nil) throws -> Tensor {
         precondition(batchSize > 0, "DistinctSentences.embed: batch size \(batchSize) must be positive")
         precondition(!sentences.isEmpty, "DistinctSentences.embed: no sentences to embed")
         let batches = try withoutGradient {

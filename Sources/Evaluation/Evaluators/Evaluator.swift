@@ -2,7 +2,7 @@ import Tensors
 
 /// Embeds a batch of sentences: row `i` of the `[count, d]` result is the embedding of
 /// `sentences[i]`. Any model fits behind it (a BERT encoder with pooling, a lookup table in tests).
-public typealias SentenceEncoder = (_ sentences: [String]) throws -> Tensor
+public typealias EmbeddingFunction = (_ sentences: [String]) throws -> Tensor
 
 /// Called as work advances with the items done so far and the total, for progress display.
 public typealias ProgressHandler = (_ done: Int, _ total: Int) -> Void
@@ -21,12 +21,12 @@ public protocol Evaluator {
     /// Runs the task on `encode`, reporting progress to `progress` when given.
     ///
     /// - Throws: ``EvaluationError`` when the task's data cannot be evaluated; whatever `encode` throws.
-    func evaluate(_ encode: SentenceEncoder, progress: ProgressHandler?) throws -> [String: Double]
+    func evaluate(_ encode: EmbeddingFunction, progress: ProgressHandler?) throws -> [String: Double]
 }
 
 extension Evaluator {
     /// Runs the task on `encode` without progress reports.
-    public func evaluate(_ encode: SentenceEncoder) throws -> [String: Double] {
+    public func evaluate(_ encode: EmbeddingFunction) throws -> [String: Double] {
         try evaluate(encode, progress: nil)
     }
 }

@@ -43,7 +43,7 @@ public struct STSEvaluator: Evaluator, Sendable {
     /// with the gold scores. `progress` counts distinct sentences embedded.
     ///
     /// - Throws: ``EvaluationError`` when there are no pairs; whatever `encode` throws.
-    public func run(_ encode: SentenceEncoder, progress: ProgressHandler? = nil) throws -> STSResult {
+    public func run(_ encode: EmbeddingFunction, progress: ProgressHandler? = nil) throws -> STSResult {
         guard !pairs.isEmpty else { throw EvaluationError("STSEvaluator \(name): no pairs to evaluate") }
         let embeddings = try distinct.embed(encode, batchSize: batchSize, progress: progress)
         return withoutGradient {
@@ -67,7 +67,7 @@ public struct STSEvaluator: Evaluator, Sendable {
 
     /// ``run(_:progress:)``'s result as metrics named `<name>_spearman`, `<name>_pearson`,
     /// `<name>_pairs`, `<name>_alignment`, `<name>_uniformity`.
-    public func evaluate(_ encode: SentenceEncoder, progress: ProgressHandler?) throws -> [String: Double] {
+    public func evaluate(_ encode: EmbeddingFunction, progress: ProgressHandler?) throws -> [String: Double] {
         try run(encode, progress: progress).metrics(prefix: name)
     }
 }

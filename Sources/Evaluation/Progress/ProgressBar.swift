@@ -75,10 +75,15 @@ public final class ProgressBar {
         lastDraw = start
     }
 
+    /// Text after the counts (e.g. the current loss), shown from the next redraw on.
+    public private(set) var detail = ""
+
     /// Records that `done` items (of ``total``) are finished and redraws when it is time to.
-    public func update(done: Int) {
+    /// `detail`, when given, replaces the text shown after the counts.
+    public func update(done: Int, detail: String? = nil) {
         precondition(done >= 0 && done <= total, "ProgressBar.update: done \(done) outside 0...\(total)")
         self.done = done
+        if let detail { self.detail = detail }
         guard !quiet && !finished else { return }
         let time = now()
         let interval = isTerminal ? Self.redrawInterval : lineInterval
@@ -122,6 +127,7 @@ public final class ProgressBar {
         } else {
             parts.append("ETA " + (rate > 0 ? Self.clock(Double(total - done) / rate) : "-"))
         }
+        if !detail.isEmpty { parts.append(detail) }
         return parts.joined(separator: "  ")
     }
 

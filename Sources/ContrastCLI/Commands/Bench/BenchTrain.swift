@@ -1,0 +1,68 @@
+import ArgumentParser
+import Foundation
+import Models
+import NeuralNetworks
+import Objectives
+import Tensors
+
+/// `contrast bench train`: one unsupervised SimCSE step (two dropout views, InfoNCE, AdamW).
+struct BenchTrain: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Sentences per second and peak memory of unsupervised SimCSE training steps on a BERT of a named shape.",
+        discussion: "A step: forward of the batch twice stacked (dropout 0.1 gives two views), InfoNCE at temperature 0.05 on [CLS], backward, AdamW.")
+
+    @Option(help: "Encoder shape: \(BertConfiguration.Preset.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var shape: BertConfiguration.Preset = .minilm
+    @Option(name: .customLong("batch-size"), help: "Sentences per step.") var batchSize = 64
+    @Option(name: .customLong("seq-len"), help: "Tokens per sentence.") var seqLen = 32
+    @Option(help: "Timed steps (after 2 warm-up steps).") var repeats = 10
+    @Flag(help: "Print one JSON object as the last line of stdout.") var json = false
+
+    struct Result: Encodable {
+        let shape: String
+        let batch_size, seq_len: Int
+        let sentences_per_s: Double
+        let ms_per_step: Double
+        let peak_rss_mb: Double
+        let threads: Int
+    }
+
+    func validate() throws {
+        guard batchSize > 1, seqLen >= 2, seqLen <= 512, repeats > 0 else {
+            throw ValidationError("--batch-size must be at least 2, --repeats positive, --seq-len within 2...512")
+        }
+    }
+
+    func run() throws {
+        var generator = RandomGenerator(seed: 1)
+        let model = BertModel(BertConfiguration(preset: shape), source: RandomSource(seed: 2), generator: &generator)
+        let single = BenchmarkBatches.randomTokens(batch: batchSize, tokens: seqLen, vocabulary: model.configuration.vocabularySize, generator: &generator)
+        let twice = TokenBatch(ids: single.ids + single.ids, attentionMask: single.attentionMask + single.attentionMask,
+                               batch: 2 * batchSize, tokens: seqLen)
+        let optimizer = AdamW(parameters: model.trainableParameters(), learningRate: 3e-5, weightDecay: 0)
+        let loss = InfoNCELoss(temperature: .fixed(0.05))
+        let pooling = Pooling(mode: .clsBeforePooler)
+        let seconds = Stopwatch.median(warmup: 2, repeats: repeats) {
+            optimizer.zeroGrad()
+            let z = pooling(model(twice), attentionMask: twice.attentionMask)
+            loss(queries: z.slice(axis: 0, 0..<batchSize), keys: z.slice(axis: 0, batchSize..<(2 * batchSize))).backward()
+            optimizer.step()
+        }
+        let result = Result(shape: shape.rawValue, batch_size: batchSize, seq_len: seqLen, sentences_per_s: Double(batchSize) / seconds,
+                            ms_per_step: seconds * 1e3, peak_rss_mb: Memory.peakResidentMegabytes, threads: Parallel.threadCount)
+        Report.info("train simcse \(shape.rawValue) batch \(batchSize) x \(seqLen): \(Format.fixed(result.ms_per_step, 1)) ms/step, "
+            + "\(Format.fixed(result.sentences_per_s, 1)) sentences/s, peak RSS \(Format.fixed(result.peak_rss_mb, 0)) MB (\(result.threads) threads)")
+        if json { try Report.json(result) }
+    }
+}
+
+/// The process's memory use.
+enum Memory {
+    /// Peak resident set size so far, in MiB (Linux reports `ru_maxrss` in KiB).
+    static var peakResidentMegabytes: Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_maxrss) / 1024
+    }
+}

@@ -1,0 +1,122 @@
+import ArgumentParser
+import Evaluation
+import Foundation
+import Methods
+import Models
+import Text
+
+/// Everything a `contrast train` method needs before its first step: a safe output folder, the
+/// starting encoder, the examples, the evaluator; then the run itself with progress and summary.
+struct TrainingRun {
+    let options: TrainOptions
+    let configuration: TrainingConfiguration
+    let output: URL
+    let encoder: Models.SentenceEncoder
+    let examples: [TextExample]
+    let evaluator: STSEvaluator?
+
+    init(options: TrainOptions, configuration: TrainingConfiguration) throws {
+        self.options = options
+        self.configuration = configuration
+        output = URL(fileURLWithPath: options.output)
+        try OutputFolder.prepare(output, overwrite: options.overwrite, resume: options.resume)
+        if let model = options.model {
+            encoder = try Models.SentenceEncoder(directory: URL(fileURLWithPath: model), dropoutSeed: configuration.seed)
+        } else {
+            encoder = try Models.SentenceEncoder.randomlyInitialized(options.`init`!, seed: configuration.seed)
+        }
+        encoder.maxLength = min(configuration.maxLength, encoder.model.configuration.maxPositions)
+        examples = try Self.readExamples(options)
+        evaluator = try options.evalData.map { try STSData.evaluator(URL(fileURLWithPath: $0), format: options.evalFormat) }
+    }
+
+    static func readExamples(_ o: TrainOptions) throws -> [TextExample] {
+        if let corpus = o.corpus {
+            let data = try PlainCorpus.read(URL(fileURLWithPath: corpus))
+            if data.skippedEmptyLines > 0 { Report.info("\(corpus): skipped \(data.skippedEmptyLines) empty lines") }
+            return data.examples.map { TextExample(anchor: $0) }
+        }
+        if let pairs = o.pairs {
+            return try PairFile.read(URL(fileURLWithPath: pairs)).examples.map { TextExample(anchor: $0.first, positive: $0.second) }
+        }
+        if let triplets = o.triplets {
+            return try TripletFile.read(URL(fileURLWithPath: triplets)).examples.map {
+                TextExample(anchor: $0.anchor, positive: $0.positive, hardNegative: $0.hardNegative)
+            }
+        }
+        let sick = try SICK.read(URL(fileURLWithPath: o.sick!)).examples
+        // Entailed hypotheses are positives; a contradiction of the same premise, when there is one, the hard negative.
+        var contradictions: [String: String] = [:]
+        for p in sick where p.label == .contradiction && contradictions[p.first] == nil { contradictions[p.first] = p.second }
+        return sick.filter { $0.label == .entailment }.map { TextExample(anchor: $0.first, positive: $0.second, hardNegative: contradictions[$0.first]) }
+    }
+
+    /// Trains `method`, reporting progress on stderr, and prints the summary.
+    func train(_ method: any TextMethod) throws {
+        let trainer = try TextTrainer(method: method, configuration: configuration, examples: examples, output: output)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try encoder.encode(configuration).write(to: output.appendingPathComponent("config.json"))
+        let bar = ProgressBar(total: trainer.totalSteps, label: "train \(configuration.method)", unit: "steps", quiet: options.quiet)
+        if let evaluator {
+            trainer.primaryMetric = "\(evaluator.name)_spearman"
+            trainer.evaluate = { model in
+                let evalBar = ProgressBar(total: evaluator.distinct.sentences.count, label: "eval \(evaluator.name)", unit: "sentences", quiet: options.quiet)
+                defer { evalBar.finish() }
+                return try evaluator.evaluate({ model.encode($0, batchSize: 64) }, progress: { done, _ in evalBar.update(done: done) })
+            }
+        }
+        trainer.onEvent = { event in
+            switch event {
+            case .step(let step, _, let loss, let lr, let rate):
+                bar.update(done: step, detail: "loss \(Format.fixed(Double(loss), 4)) lr \(String(format: "%.2e", lr)) \(Format.fixed(rate, 1)) sent/s")
+            case .evaluation(let step, let metrics):
+                if !options.quiet { Report.info("step \(step): " + metrics.sorted { $0.key < $1.key }.map { "\($0.key) \(Format.fixed($0.value, 4))" }.joined(separator: ", ")) }
+            case .checkpoint(let step, let folder):
+                if !options.quiet { Report.info("step \(step): checkpoint \(folder.path)") }
+            case .skipped(let step, let reason):
+                Report.info("step \(step): skipped (\(reason))")
+            }
+        }
+        let summary = try trainer.train(resume: options.resume)
+        bar.finish()
+        Report.info("trained \(summary.steps) steps in \(Format.fixed(summary.seconds, 1)) s; model saved to \(output.path)")
+        if options.json {
+            struct Summary: Encodable {
+                let steps: Int, final_loss: Double, seconds: Double, skipped_steps: Int, output: String
+                let metrics: [String: Double], best_metric: Double?, best_step: Int?
+            }
+            try Report.json(Summary(steps: summary.steps, final_loss: Double(summary.finalLoss), seconds: summary.seconds,
+                                    skipped_steps: summary.skippedSteps, output: output.path, metrics: summary.finalMetrics,
+                                    best_metric: summary.bestMetric, best_step: summary.bestStep))
+        }
+    }
+}
+
+/// Output-folder safety: a run never silently replaces another.
+enum OutputFolder {
+    static func prepare(_ url: URL, overwrite: Bool, resume: Bool) throws {
+        let fm = FileManager.default
+        var isDirectory: ObjCBool = false
+        if fm.fileExists(atPath: url.path, isDirectory: &isDirectory) {
+            guard isDirectory.boolValue else { throw CLIError.data("\(url.path): exists and is not a folder") }
+            let contents = try fm.contentsOfDirectory(atPath: url.path)
+            if !contents.isEmpty && !resume {
+                guard overwrite else { throw CLIError.usage("\(url.path): folder is not empty (use --overwrite to replace it or --resume to continue it)") }
+                try fm.removeItem(at: url)
+            }
+        }
+        try fm.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+}
+
+/// Reading STS evaluation files in either format.
+enum STSData {
+    static func evaluator(_ url: URL, format: STSFormat?) throws -> STSEvaluator {
+        let resolved = format ?? (url.lastPathComponent.lowercased().contains("sick") ? .sick : .stsb)
+        switch resolved {
+        case .stsb: return STSEvaluator(name: "sts", pairs: try STSBenchmark.read(url).examples)
+        case .sick: return STSEvaluator(name: "sts", sick: try SICK.read(url).examples)
+        }
+    }
+}
