@@ -2,6 +2,7 @@
 #define CDNNL_SHIM_H
 #include <dnnl.h>
 #include <string.h>
+#include <malloc.h>  /* mallopt: the engine keeps freed buffers in the heap */
 
 /* libgomp's entry point for a parallel region. oneDNN (Debian build) runs its GEMMs on libgomp's
    thread pool; running the engine's own kernels on the same pool avoids two pools fighting over

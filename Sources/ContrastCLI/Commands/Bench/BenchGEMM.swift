@@ -13,6 +13,8 @@ struct BenchGEMM: ParsableCommand {
     @Option(help: "Columns of B and C.") var n = 1536
     @Option(help: "Columns of A, rows of B.") var k = 384
     @Option(help: "Number of independent products (attention-shaped work when > 1).") var batch = 1
+    @Flag(name: .customLong("transpose-a"), help: "Multiply by Aᵀ (A stored k x m), as weight gradients do.") var transposeA = false
+    @Flag(name: .customLong("transpose-b"), help: "Multiply by Bᵀ (B stored n x k), as Linear layers do.") var transposeB = false
     @Option(help: "Timed repetitions (after 3 warm-up runs).") var repeats = 20
     @Flag(help: "Print one JSON object as the last line of stdout.") var json = false
 
@@ -30,10 +32,11 @@ struct BenchGEMM: ParsableCommand {
     }
 
     func run() throws {
-        let a = Tensor.randn([batch, m, k], seed: 1), b = Tensor.randn(batch == 1 ? [k, n] : [batch, k, n], seed: 2)
-        let a2 = batch == 1 ? a.reshaped([m, k]) : a
+        let a = Tensor.randn(transposeA ? [batch, k, m] : [batch, m, k], seed: 1)
+        let b = Tensor.randn((batch == 1 ? [] : [batch]) + (transposeB ? [n, k] : [k, n]), seed: 2)
+        let a2 = batch == 1 ? a.reshaped(Array(a.shape.dropFirst())) : a
         let flops = 2.0 * Double(batch * m * n * k)
-        let ours = Stopwatch.median(repeats: repeats) { _ = a2.matmul(b) }
+        let ours = Stopwatch.median(repeats: repeats) { _ = a2.matmul(b, transposeSelf: transposeA, transposeOther: transposeB) }
         let c = Tensor.zeros([batch, m, n])
         let rawName = batch == 1 ? "dnnl_sgemm" : "dnnl_sgemm per matrix"
         let raw = a.withUnsafeBufferPointer { pa in
@@ -41,8 +44,10 @@ struct BenchGEMM: ParsableCommand {
                 c.withUnsafeMutableBufferPointer { pc in
                     Stopwatch.median(repeats: repeats) {
                         for i in 0..<batch {
-                            _ = dnnl_sgemm(0x4E, 0x4E, Int64(m), Int64(n), Int64(k), 1, pa.baseAddress! + i * m * k, Int64(k),
-                                           pb.baseAddress! + (batch == 1 ? 0 : i * k * n), Int64(n), 0, pc.baseAddress! + i * m * n, Int64(n))
+                            _ = dnnl_sgemm(transposeA ? 0x54 : 0x4E, transposeB ? 0x54 : 0x4E, Int64(m), Int64(n), Int64(k), 1,
+                                           pa.baseAddress! + i * m * k, Int64(transposeA ? m : k),
+                                           pb.baseAddress! + (batch == 1 ? 0 : i * k * n), Int64(transposeB ? k : n), 0,
+                                           pc.baseAddress! + i * m * n, Int64(n))
                         }
                     }
                 }

@@ -1,0 +1,43 @@
+import ArgumentParser
+import Evaluation
+import Foundation
+import Models
+
+/// `contrast eval sts`: Spearman and Pearson correlation of cosine similarities with gold scores.
+struct EvalSTS: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sts",
+        abstract: "Semantic textual similarity: Spearman and Pearson (x100) of cosine similarity against gold scores.",
+        discussion: "STS-B files: tab-separated, score and sentences in columns 5-7 (extra columns ignored). SICK: pair id, sentence A, sentence B, relatedness, label. Also reports alignment (pairs scored above 4) and uniformity.")
+
+    @Option(help: "Model folder.") var model: String
+    @Option(help: "STS file.") var data: String
+    @Option(help: "File format: stsb or sick (default: guessed from the file name).") var format: STSFormat?
+    @Option(help: "Pooling (default: the model folder's own): \(PoolingMode.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var pooling: PoolingMode?
+    @Option(name: .customLong("batch-size"), help: "Sentences per batch.") var batchSize = 64
+    @Option(name: .customLong("max-length"), help: "Longest token sequence (default: the model folder's).") var maxLength: Int?
+    @Flag(help: "No progress output.") var quiet = false
+    @Flag(help: "Print one JSON object as the last line of stdout.") var json = false
+
+    func validate() throws {
+        guard batchSize > 0 else { throw ValidationError("--batch-size must be positive") }
+        if let maxLength, maxLength < 2 { throw ValidationError("--max-length must be at least 2") }
+    }
+
+    func run() throws {
+        let encoder = try Models.SentenceEncoder(directory: URL(fileURLWithPath: model), pooling: pooling)
+        if let maxLength { encoder.maxLength = min(maxLength, encoder.model.configuration.maxPositions) }
+        let evaluator = try STSData.evaluator(URL(fileURLWithPath: data), format: format)
+        let bar = ProgressBar(total: evaluator.distinct.sentences.count, label: "eval sts", unit: "sentences", quiet: quiet)
+        let result = try evaluator.run({ encoder.encode($0, batchSize: batchSize) }, progress: { done, _ in bar.update(done: done) })
+        bar.finish()
+        Report.info("\(data): Spearman \(Format.fixed(result.spearman, 2)), Pearson \(Format.fixed(result.pearson, 2)) over \(result.pairs) pairs"
+            + (result.alignment.map { ", alignment \(Format.fixed($0, 4))" } ?? "") + (result.uniformity.map { ", uniformity \(Format.fixed($0, 4))" } ?? ""))
+        if json {
+            struct Output: Encodable { let spearman, pearson: Double; let pairs: Int; let alignment, uniformity: Double?; let pooling: String }
+            try Report.json(Output(spearman: result.spearman, pearson: result.pearson, pairs: result.pairs, alignment: result.alignment,
+                                   uniformity: result.uniformity, pooling: encoder.pooling.mode.rawValue))
+        }
+    }
+}
