@@ -1,68 +1,63 @@
+import Augmentation
 import Foundation
 import Methods
 import Models
 import Tensors
-import TestSupport
 import Testing
 
-/// SimCSE on tiny data with a tiny random BERT: the loss falls, positives get closer, resuming
-/// from a checkpoint reproduces an uninterrupted run.
+/// SimCSE on tiny data with a tiny random BERT: the loss falls, resuming from a checkpoint
+/// reproduces an uninterrupted run, and augmented views train too.
 @Suite struct SimCSETests {
-    static let sentences: [String] = {
-        let text = (try? String(contentsOf: TestPaths.sharedFile("data/wiki/wiki_sents.txt"), encoding: .utf8)) ?? ""
-        return Array(text.split(separator: "\n").prefix(64).map(String.init))
-    }()
-
-    func configuration(steps: Int) -> TrainingConfiguration {
-        var c = TrainingConfiguration()
-        c.batchSize = 16
-        c.maxLength = 24
-        c.maxSteps = steps
-        c.learningRate = 1e-3
-        c.schedule = .constant
-        c.pooling = .mean
-        c.seed = 3
-        return c
+    @Test func unsupervisedLossFalls() throws {
+        #expect(MethodFixtures.sentences.count == 64)
+        let c = MethodFixtures.configuration(steps: 24)
+        let trainer = try TextTrainer(method: SimCSE(encoder: try MethodFixtures.encoder(), configuration: c),
+                                      configuration: c, examples: MethodFixtures.examples, output: MethodFixtures.temporaryRun())
+        let (first, last) = try MethodFixtures.lossTrend(trainer)
+        #expect(last < first * 0.7, "loss \(first) -> \(last)")
     }
 
-    func encoder() throws -> SentenceEncoder { try SentenceEncoder.randomlyInitialized(.tiny, seed: 11) }
-
-    func temporaryRun() -> URL {
-        FileManager.default.temporaryDirectory.appendingPathComponent("simcse-\(UUID().uuidString)")
+    @Test(arguments: ["cutoff-token:0.2", "cutoff-span:0.2", "cutoff-feature:0.2", "deletion:0.2", "swap:0.2", "insertion:0.2"])
+    func augmentedViewsGetCloser(_ name: String) throws {
+        let c = MethodFixtures.configuration(steps: 16)
+        let views = try PositiveViews(AugmentationSpec(parsing: name))
+        let encoder = try MethodFixtures.encoder()
+        let before = MethodFixtures.alignment(encoder, views: views)
+        let trainer = try TextTrainer(method: SimCSE(encoder: encoder, configuration: c, views: views),
+                                      configuration: c, examples: MethodFixtures.examples, output: MethodFixtures.temporaryRun())
+        let (first, last) = try MethodFixtures.lossTrend(trainer)
+        #expect(last < first, "\(name): loss \(first) -> \(last)")
+        let after = MethodFixtures.alignment(encoder, views: views)
+        #expect(after < before, "\(name): alignment \(before) -> \(after)")
     }
 
-    @Test func unsupervisedLossFallsAndViewsAlign() throws {
-        #expect(Self.sentences.count == 64)
-        let c = configuration(steps: 24)
-        let method = SimCSE(encoder: try encoder(), configuration: c)
-        let trainer = try TextTrainer(method: method, configuration: c, examples: Self.sentences.map { TextExample(anchor: $0) }, output: temporaryRun())
-        var losses: [Float] = []
-        trainer.onEvent = { if case .step(_, _, let loss, _, _) = $0 { losses.append(loss) } }
-        let summary = try trainer.train()
-        #expect(summary.steps == 24)
-        let first = losses.prefix(4).reduce(0, +) / 4, last = losses.suffix(4).reduce(0, +) / 4
-        #expect(last < first * 0.7, "loss \(first) -> \(last) \(losses)")
+    @Test func supervisedWithHardNegativesLossFalls() throws {
+        let s = MethodFixtures.sentences
+        // Positives: the next sentence of the same article; hard negatives: a distant one.
+        let examples = (0..<48).map { TextExample(anchor: s[$0], positive: s[$0 + 1], hardNegative: $0 % 3 == 0 ? nil : s[63 - $0]) }
+        var c = MethodFixtures.configuration(steps: 16)
+        c.hardNegativeWeight = 0
+        let trainer = try TextTrainer(method: SimCSE(encoder: try MethodFixtures.encoder(), configuration: c),
+                                      configuration: c, examples: examples, output: MethodFixtures.temporaryRun())
+        let (first, last) = try MethodFixtures.lossTrend(trainer)
+        #expect(last < first, "loss \(first) -> \(last)")
     }
 
     @Test func resumedRunEndsWithTheSameWeights() throws {
-        var c = configuration(steps: 6)
+        var c = MethodFixtures.configuration(steps: 6)
         c.checkpointEvery = 3
-        let examples = Self.sentences.map { TextExample(anchor: $0) }
-        let straight = temporaryRun(), interrupted = temporaryRun()
-        let a = SimCSE(encoder: try encoder(), configuration: c)
-        try TextTrainer(method: a, configuration: c, examples: examples, output: straight).train()
+        let straight = MethodFixtures.temporaryRun(), interrupted = MethodFixtures.temporaryRun()
+        let a = SimCSE(encoder: try MethodFixtures.encoder(), configuration: c)
+        try TextTrainer(method: a, configuration: c, examples: MethodFixtures.examples, output: straight).train()
 
         var firstHalf = c
         firstHalf.maxSteps = 3
-        try TextTrainer(method: SimCSE(encoder: try encoder(), configuration: firstHalf), configuration: firstHalf, examples: examples, output: interrupted).train()
-        let b = SimCSE(encoder: try encoder(), configuration: c)
-        let summary = try TextTrainer(method: b, configuration: c, examples: examples, output: interrupted).train(resume: true)
+        try TextTrainer(method: SimCSE(encoder: try MethodFixtures.encoder(), configuration: firstHalf), configuration: firstHalf,
+                        examples: MethodFixtures.examples, output: interrupted).train()
+        let b = SimCSE(encoder: try MethodFixtures.encoder(), configuration: c)
+        let summary = try TextTrainer(method: b, configuration: c, examples: MethodFixtures.examples, output: interrupted).train(resume: true)
         #expect(summary.steps == 6)
-        var worst: Float = 0
-        for ((name, x), (_, y)) in zip(a.trainableParameters, b.trainableParameters) {
-            let d = zip(x.scalars, y.scalars).map { Swift.abs($0 - $1) }.max() ?? 0
-            if d > worst { worst = d; _ = name }
-        }
+        let worst = MethodFixtures.maxDifference(a.trainableParameters, b.trainableParameters)
         #expect(worst <= 1e-6, "max abs difference \(worst)")
     }
 }

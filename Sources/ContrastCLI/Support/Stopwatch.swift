@@ -1,11 +1,12 @@
+import Tensors
+
 /// Timing for benchmarks: warm-up runs, then the median of repeated runs.
 enum Stopwatch {
     /// Seconds taken by one call of `body`.
     static func seconds(_ body: () -> Void) -> Double {
         let start = ContinuousClock.now
         body()
-        let d = ContinuousClock.now - start
-        return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+        return (ContinuousClock.now - start).seconds
     }
 
     /// The median time of `body` over `repeats` runs after `warmup` untimed runs.

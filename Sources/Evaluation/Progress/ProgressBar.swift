@@ -1,4 +1,5 @@
 import Foundation
+import Tensors
 
 /// A progress display on standard error for long operations: items done of total, percentage,
 /// throughput and time left.
@@ -52,10 +53,7 @@ public final class ProgressBar {
         self.init(
             total: total, label: label, unit: unit, quiet: quiet, lineInterval: lineInterval,
             isTerminal: isatty(2) != 0,
-            now: {
-                let elapsed = clock.now - origin
-                return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-            },
+            now: { (clock.now - origin).seconds },
             write: { FileHandle.standardError.write(Data($0.utf8)) })
     }
 

@@ -19,14 +19,11 @@ public final class SimCSE: TextMethod {
     public let mlp: Linear?
     public let loss: InfoNCELoss
     public let maxLength: Int
-    /// Makes the second view of unsupervised examples (nil: the same text, dropout only).
-    public let secondView: ((TokenBatch, inout RandomGenerator) -> TokenBatch)?
+    /// Makes the second view of unsupervised examples (by default the same text: dropout only).
+    public let views: PositiveViews
 
-    /// - Parameters:
-    ///   - pooling: training pooling; `cls` adds the MLP.
-    ///   - secondView: optional token-level augmentation of the second view.
-    public init(encoder: SentenceEncoder, configuration c: TrainingConfiguration,
-                secondView: ((TokenBatch, inout RandomGenerator) -> TokenBatch)? = nil) {
+    /// - Parameter views: how the positive view of an unsupervised example is made.
+    public init(encoder: SentenceEncoder, configuration c: TrainingConfiguration, views: PositiveViews = .dropout) {
         self.encoder = encoder
         encoder.pooling.mode = c.pooling
         var g = RandomGenerator(seed: c.seed &+ 0x5151)
@@ -34,25 +31,29 @@ public final class SimCSE: TextMethod {
         mlp = c.pooling == .cls ? Linear(inputSize: width, outputSize: width, generator: &g) : nil
         loss = InfoNCELoss(similarity: CosineSimilarity(), temperature: .fixed(c.temperature), hardNegativeLogWeight: c.hardNegativeWeight)
         maxLength = c.maxLength
-        self.secondView = secondView
+        self.views = views
     }
 
     public var heads: [(prefix: String, module: Module)] { mlp.map { [("mlp", $0)] } ?? [] }
 
-    /// Embeddings of one batch of token sequences through the training pooling (and MLP).
-    func embed(_ batch: TokenBatch) -> Tensor {
-        encoder.embed(batch, pooler: mlp.map { layer in { layer($0).tanh() } })
+    /// Embeddings of one view through the training pooling (and MLP).
+    func embed(_ input: EncoderInput) -> Tensor {
+        encoder.embed(input, pooler: mlp.map { layer in { layer($0).tanh() } })
     }
+
+    func embed(_ batch: TokenBatch) -> Tensor { embed(EncoderInput(batch)) }
 
     public func loss(_ batch: [TextExample], generator: inout RandomGenerator) -> Tensor {
         let n = batch.count
         if batch.allSatisfy({ $0.positive == nil }) {
-            let anchors = encoder.batch(batch.map(\.anchor), maxLength: maxLength)
-            if let secondView {
-                let z1 = embed(anchors), z2 = embed(secondView(anchors, &generator))
+            let sentences = batch.map(\.anchor)
+            if !views.isIdentity {
+                let z1 = embed(encoder.batch(sentences, maxLength: maxLength))
+                let z2 = embed(views.view(of: sentences, encoder: encoder, maxLength: maxLength, generator: &generator))
                 return loss(queries: z1, keys: z2)
             }
-            let z = embed(encoder.batch(batch.map(\.anchor) + batch.map(\.anchor), maxLength: maxLength))
+            // Dropout alone: one pass over the batch twice stacked gives every copy its own masks.
+            let z = embed(encoder.batch(sentences + sentences, maxLength: maxLength))
             return loss(queries: z.slice(axis: 0, 0..<n), keys: z.slice(axis: 0, n..<(2 * n)))
         }
         precondition(batch.allSatisfy { $0.positive != nil }, "SimCSE: a batch mixes unsupervised and supervised examples")

@@ -34,8 +34,13 @@ public final class SentenceEncoder {
     }
 
     /// Embeddings of `batch` with gradient recording as the caller's scope has it (training).
-    public func embed(_ batch: TokenBatch, pooler: ((Tensor) -> Tensor)? = nil) -> Tensor {
-        pooling(model(batch), attentionMask: batch.attentionMask, pooler: pooler)
+    ///
+    /// `attentionMask` overrides the batch's mask and `wordEmbeddingHook` transforms the word
+    /// embeddings (Cutoff's views); `pooler` replaces the model's pooler for `cls` (SimCSE's MLP).
+    public func embed(_ batch: TokenBatch, attentionMask: [Int]? = nil, wordEmbeddingHook: ((Tensor) -> Tensor)? = nil,
+                      pooler: ((Tensor) -> Tensor)? = nil) -> Tensor {
+        let mask = attentionMask ?? batch.attentionMask
+        return pooling(model(batch, attentionMask: mask, wordEmbeddingHook: wordEmbeddingHook), attentionMask: mask, pooler: pooler)
     }
 
     /// `[sentences.count, hidden]` embeddings in input order, computed in evaluation mode without

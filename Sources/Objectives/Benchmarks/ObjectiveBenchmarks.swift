@@ -46,10 +46,7 @@ public enum ObjectiveBenchmarks {
     private static func median(_ iterations: Int, _ body: () -> Void) -> Double {
         body()
         let clock = ContinuousClock()
-        let times = (0..<iterations).map { _ -> Double in
-            let elapsed = clock.measure(body)
-            return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-        }.sorted()
+        let times = (0..<iterations).map { _ in clock.measure(body).seconds }.sorted()
         return times[times.count / 2]
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Methods
 
 /// `contrast train`: contrastive training methods.
@@ -6,7 +7,7 @@ struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train a sentence encoder with a contrastive method.",
         discussion: "Each method's defaults come from its paper; see docs/methods/ for where each comes from.",
-        subcommands: [TrainSimCSE.self])
+        subcommands: [TrainSimCSE.self, TrainESimCSE.self, TrainCERT.self])
 }
 
 /// `contrast train simcse`.
@@ -21,6 +22,59 @@ struct TrainSimCSE: ParsableCommand {
     func run() throws {
         let c = try options.resolvedConfiguration(method: "simcse", defaults: TrainingConfiguration())
         let run = try TrainingRun(options: options, configuration: c)
-        try run.train(SimCSE(encoder: run.encoder, configuration: c))
+        try run.train(SimCSE(encoder: run.encoder, configuration: c, views: run.views))
+    }
+}
+
+/// `contrast train esimcse`.
+struct TrainESimCSE: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "esimcse",
+        abstract: "ESimCSE: unsupervised SimCSE with word-repetition positives and a momentum-encoder queue of negatives (--corpus).",
+        discussion: "Defaults (Wu et al. 2021): duplication rate 0.32, momentum 0.995, queue 160, temperature 0.05, lr 3e-5, batch 64, max length 32. --augment replaces word repetition as the positive view.")
+
+    @OptionGroup var options: TrainOptions
+
+    func run() throws {
+        let c = try options.resolvedConfiguration(method: "esimcse", defaults: TrainingConfiguration())
+        guard options.corpus != nil else { throw CLIError.usage("esimcse trains on a plain corpus (--corpus)") }
+        let run = try TrainingRun(options: options, configuration: c)
+        try run.train(ESimCSE(encoder: run.encoder, configuration: c, views: options.augment == nil ? nil : run.views))
+    }
+}
+
+/// `contrast train cert`: contrastive pre-training, then fine-tuning a sentence-pair classifier.
+struct TrainCERT: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cert",
+        abstract: "CERT: MoCo-style contrastive training over augmented sentences (--corpus), then fine-tuning on SICK entailment.",
+        discussion: """
+            Stage 1 (Fang et al. 2020, MoCo settings): views from --paraphrases (back-translation) or --augment, \
+            momentum 0.999, queue 1024, temperature 0.07. Stage 2, when --finetune-data is given: a 3-class \
+            entailment classifier (SICK format) fine-tuned for --finetune-epochs, accuracy on --finetune-eval.
+            """)
+
+    @OptionGroup var options: TrainOptions
+    @Option(name: .customLong("finetune-data"), help: "SICK-format file to fine-tune the entailment classifier on.") var finetuneData: String?
+    @Option(name: .customLong("finetune-eval"), help: "SICK-format file the classifier's accuracy is measured on.") var finetuneEval: String?
+    @Option(name: .customLong("finetune-epochs"), help: "Fine-tuning epochs.") var finetuneEpochs = 3
+
+    func validate() throws {
+        guard (finetuneData == nil) == (finetuneEval == nil) else { throw ValidationError("give both --finetune-data and --finetune-eval, or neither") }
+        guard finetuneEpochs > 0 else { throw ValidationError("--finetune-epochs must be positive") }
+    }
+
+    func run() throws {
+        let c = try options.resolvedConfiguration(method: "cert", defaults: CERT.defaults)
+        guard options.corpus != nil else { throw CLIError.usage("cert pre-trains on a plain corpus (--corpus)") }
+        let run = try TrainingRun(options: options, configuration: c)
+        try run.train(CERT(encoder: run.encoder, configuration: c, views: run.views))
+        guard let finetuneData, let finetuneEval else { return }
+        var fineTuning = PairClassificationTraining()
+        fineTuning.epochs = finetuneEpochs
+        fineTuning.seed = c.seed
+        let accuracy = try EntailmentFineTuning.run(encoder: run.encoder, training: fineTuning, train: URL(fileURLWithPath: finetuneData),
+                                                    evaluation: URL(fileURLWithPath: finetuneEval), output: run.output, quiet: options.quiet)
+        if options.json { try Report.json(["sick_accuracy": accuracy]) }
     }
 }

@@ -29,7 +29,9 @@ struct TrainOptions: ParsableArguments {
     @Option(help: "Pooling: cls (MLP in training only), cls_before_pooler, mean, max, avg_first_last, avg_top2.") var pooling: PoolingMode?
     @Option(help: "Random seed (data order, dropout, augmentations, new layers).") var seed: UInt64?
     @Option(name: .customLong("hard-negative-weight"), help: "Log-weight on each anchor's own hard negative.") var hardNegativeWeight: Float?
-    @Option(help: "Positive-making augmentation (none = dropout noise only).") var augment: String?
+    @Option(help: "Positive-making augmentation: none (dropout noise only), repetition[:rate], deletion[:p], insertion[:rate], swap[:rate], cutoff-token[:rate], cutoff-span[:rate], cutoff-feature[:rate], back-translation.")
+    var augment: String?
+    @Option(help: "Back-translation paraphrases: TSV (sentence, paraphrases...) or JSONL {\"text\", \"paraphrases\"}.") var paraphrases: String?
     @Option(name: .customLong("queue-size"), help: "Momentum-encoder queue length (ESimCSE, CERT).") var queueSize: Int?
     @Option(help: "Momentum of the momentum encoder.") var momentum: Float?
     @Option(name: .customLong("dup-rate"), help: "ESimCSE word-repetition rate.") var dupRate: Float?

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Augmentation
 import Evaluation
 import Foundation
 import Methods
@@ -14,6 +15,8 @@ struct TrainingRun {
     let encoder: Models.SentenceEncoder
     let examples: [TextExample]
     let evaluator: STSEvaluator?
+    /// The positive views `--augment` asks for.
+    let views: PositiveViews
 
     init(options: TrainOptions, configuration: TrainingConfiguration) throws {
         self.options = options
@@ -28,6 +31,10 @@ struct TrainingRun {
         encoder.maxLength = min(configuration.maxLength, encoder.model.configuration.maxPositions)
         examples = try Self.readExamples(options)
         evaluator = try options.evalData.map { try STSData.evaluator(URL(fileURLWithPath: $0), format: options.evalFormat) }
+        let spec: AugmentationSpec
+        do { spec = try AugmentationSpec(parsing: configuration.augmentation) } catch { throw CLIError.usage("--augment: \(error)") }
+        let paraphrases = try options.paraphrases.map { BackTranslation(try ParaphraseFile.read(URL(fileURLWithPath: $0)).examples) }
+        views = try PositiveViews(spec, backTranslation: paraphrases)
     }
 
     static func readExamples(_ o: TrainOptions) throws -> [TextExample] {

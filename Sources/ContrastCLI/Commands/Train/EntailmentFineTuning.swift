@@ -1,0 +1,47 @@
+import Evaluation
+import Foundation
+import Methods
+import Models
+import NeuralNetworks
+import Tensors
+import Text
+
+/// CERT's second stage on SICK: a 3-class entailment classifier over the trained encoder.
+enum EntailmentFineTuning {
+    /// SICK labels as classes: entailment 0, neutral 1, contradiction 2.
+    static func pairs(_ url: URL) throws -> [LabelledPair] {
+        try SICK.read(url).examples.map { pair in
+            let label: Int = switch pair.label {
+            case .entailment: 0
+            case .neutral: 1
+            case .contradiction: 2
+            }
+            return LabelledPair(pair.first, pair.second, label: label)
+        }
+    }
+
+    /// Fine-tunes, saves the classifier under `output/classifier`, and returns the final accuracy.
+    static func run(encoder: Models.SentenceEncoder, training: PairClassificationTraining, train: URL, evaluation: URL,
+                    output: URL, quiet: Bool) throws -> Double {
+        let trainPairs = try pairs(train), evalPairs = try pairs(evaluation)
+        var generator = RandomGenerator(seed: training.seed &+ 7)
+        let classifier = SentencePairClassifier(encoder: encoder, classes: 3, generator: &generator)
+        let steps = (trainPairs.count + training.batchSize - 1) / training.batchSize * training.epochs
+        let bar = ProgressBar(total: steps, label: "fine-tune sick", unit: "steps", quiet: quiet)
+        let accuracies = training.run(classifier, train: trainPairs, evaluation: evalPairs) { step, _, loss in
+            bar.update(done: step, detail: "loss \(Format.fixed(Double(loss), 4))")
+        }
+        bar.finish()
+        let folder = output.appendingPathComponent("classifier")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try SafeTensors.write(classifier.stateDict(), metadata: ["format": "pt"], to: folder.appendingPathComponent("model.safetensors").path)
+        var config = encoder.model.configuration.jsonObject
+        config["architectures"] = ["BertForSequenceClassification"]
+        config["id2label"] = ["0": "ENTAILMENT", "1": "NEUTRAL", "2": "CONTRADICTION"]
+        config["label2id"] = ["ENTAILMENT": 0, "NEUTRAL": 1, "CONTRADICTION": 2]
+        try JSONSerialization.data(withJSONObject: config, options: [.prettyPrinted, .sortedKeys]).write(to: folder.appendingPathComponent("config.json"))
+        let accuracy = accuracies.last ?? 0
+        Report.info("SICK entailment accuracy by epoch: " + accuracies.map { Format.fixed($0 * 100, 2) }.joined(separator: ", ") + "; classifier saved to \(folder.path)")
+        return accuracy
+    }
+}

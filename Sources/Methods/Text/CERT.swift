@@ -1,0 +1,58 @@
+import Augmentation
+import Models
+import NeuralNetworks
+import Objectives
+import Tensors
+
+/// CERT's contrastive stage (Fang et al. 2020): MoCo over augmented sentences. Two views of each
+/// sentence (back-translated paraphrases in the paper; any `--augment`) go through the query
+/// encoder and through a momentum key encoder; each query's positive is its own key and the
+/// negatives come from a queue of past keys. The encoder is then fine-tuned on the target task
+/// (`SentencePairClassifier`).
+///
+/// Per step: `q` = online(view 1), `k` = momentum(view 2) without gradient; loss = InfoNCE with
+/// only the own key as positive plus the queue (read before `k` is enqueued); the momentum
+/// update follows the optimizer step.
+///
+/// Defaults: MoCo's temperature 0.07 and momentum 0.999; queue 1024 (the paper's 65,536 keys
+/// exceed our corpora).
+public final class CERT: TextMethod {
+    public let encoder: SentenceEncoder
+    public let momentum: MomentumEncoder
+    public let views: PositiveViews
+    public let loss: InfoNCELoss
+    let maxLength: Int
+
+    public init(encoder: SentenceEncoder, configuration c: TrainingConfiguration, views: PositiveViews) {
+        self.encoder = encoder
+        encoder.pooling.mode = c.evaluationPooling
+        momentum = MomentumEncoder(copying: encoder, head: nil, momentum: c.momentum, queueSize: c.queueSize)
+        self.views = views
+        loss = InfoNCELoss(temperature: .fixed(c.temperature), inBatchNegatives: false)
+        maxLength = c.maxLength
+    }
+
+    /// CERT's settings where they differ from SimCSE's.
+    public static var defaults: TrainingConfiguration {
+        var c = TrainingConfiguration()
+        c.method = "cert"
+        c.temperature = 0.07
+        c.momentum = 0.999
+        c.queueSize = 1024
+        c.augmentation = "back-translation"
+        c.pooling = .clsBeforePooler
+        return c
+    }
+
+    public func loss(_ batch: [TextExample], generator: inout RandomGenerator) -> Tensor {
+        let sentences = batch.map(\.anchor)
+        let q = encoder.embed(views.view(of: sentences, encoder: encoder, maxLength: maxLength, generator: &generator), pooler: nil)
+        let negatives = momentum.negatives
+        let k = momentum.enqueue(views.view(of: sentences, encoder: encoder, maxLength: maxLength, generator: &generator))
+        return loss(queries: q, keys: k, queue: negatives)
+    }
+
+    public func didStep(_ step: Int) { momentum.update(step: step) }
+    public func checkpointState() -> [String: Tensor] { momentum.stateDict }
+    public func restore(checkpointState state: [String: Tensor]) throws { try momentum.load(state) }
+}

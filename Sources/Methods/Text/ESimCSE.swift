@@ -1,0 +1,43 @@
+import Augmentation
+import Models
+import NeuralNetworks
+import Objectives
+import Tensors
+
+/// ESimCSE (Wu et al. 2021): unsupervised SimCSE whose positive view repeats a few words (so
+/// length no longer tells positives apart) and whose negatives include a queue of embeddings from
+/// a momentum encoder.
+///
+/// Per step: `z1` = online encoder on the sentences, `z2` = online encoder on their word-repeated
+/// view (dropout on both); loss = InfoNCE over `[z2 | queue]` at temperature τ; then the momentum
+/// encoder (no dropout, no gradient) embeds the repeated view and those embeddings enter the queue,
+/// after the loss read it. The momentum update follows the optimizer step.
+///
+/// Defaults (paper): duplication rate 0.32, momentum 0.995, queue 160 (2.5 × batch 64), τ 0.05.
+public final class ESimCSE: TextMethod {
+    public let simcse: SimCSE
+    public let momentum: MomentumEncoder
+
+    public init(encoder: SentenceEncoder, configuration c: TrainingConfiguration, views: PositiveViews? = nil) throws {
+        let repetition = try views ?? PositiveViews(.tokens(.repetition(WordRepetition(rate: Double(c.duplicationRate)))))
+        simcse = SimCSE(encoder: encoder, configuration: c, views: repetition)
+        momentum = MomentumEncoder(copying: encoder, head: simcse.mlp, momentum: c.momentum, queueSize: c.queueSize)
+    }
+
+    public var encoder: SentenceEncoder { simcse.encoder }
+    public var heads: [(prefix: String, module: Module)] { simcse.heads }
+
+    public func loss(_ batch: [TextExample], generator: inout RandomGenerator) -> Tensor {
+        let sentences = batch.map(\.anchor)
+        let z1 = simcse.embed(encoder.batch(sentences, maxLength: simcse.maxLength))
+        let view = simcse.views.view(of: sentences, encoder: encoder, maxLength: simcse.maxLength, generator: &generator)
+        let z2 = simcse.embed(view)
+        let loss = simcse.loss(queries: z1, keys: z2, queue: momentum.negatives)
+        momentum.enqueue(view)
+        return loss
+    }
+
+    public func didStep(_ step: Int) { momentum.update(step: step) }
+    public func checkpointState() -> [String: Tensor] { momentum.stateDict }
+    public func restore(checkpointState state: [String: Tensor]) throws { try momentum.load(state) }
+}

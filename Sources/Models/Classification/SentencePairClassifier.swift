@@ -1,0 +1,55 @@
+import NeuralNetworks
+import Tensors
+
+/// BERT for sentence-pair classification (Hugging Face's `BertForSequenceClassification`): the
+/// pair is encoded as `[CLS] a [SEP] b [SEP]`; the pooled [CLS] state (the pooler's dense + tanh
+/// when the model has one, else the raw state) goes through dropout and a linear layer.
+///
+/// ```swift
+/// let classifier = SentencePairClassifier(encoder: encoder, classes: 3, generator: &g)
+/// let logits = classifier.logits([("A man plays.", "A person plays.")], maxLength: 64)  // [1, 3]
+/// ```
+public final class SentencePairClassifier: Module {
+    public let encoder: SentenceEncoder
+    public let dropout: Dropout
+    public let classifier: Linear
+
+    public init(encoder: SentenceEncoder, classes: Int, generator: inout RandomGenerator) {
+        precondition(classes >= 2, "SentencePairClassifier: needs at least 2 classes, got \(classes)")
+        self.encoder = encoder
+        let c = encoder.model.configuration
+        dropout = Dropout(probability: c.hiddenDropout, source: encoder.model.source)
+        classifier = Linear(inputSize: c.hiddenSize, outputSize: classes, generator: &generator)
+        super.init()
+        register(child: encoder.model, as: "bert")
+        register(child: dropout, as: "dropout")
+        register(child: classifier, as: "classifier")
+    }
+
+    /// `[pairs.count, classes]` logits, recorded for differentiation in training mode.
+    public func logits(_ pairs: [(String, String)], maxLength: Int) -> Tensor {
+        let encoded = encoder.tokenizer.encodeBatch(pairs: pairs, maxLength: maxLength)
+        let batch = TokenBatch(ids: encoded.ids, attentionMask: encoded.attentionMask, tokenTypeIDs: encoded.tokenTypeIDs,
+                               batch: encoded.batchSize, tokens: encoded.sequenceLength)
+        let output = encoder.model(batch)
+        let pooled = output.pooled ?? output.lastHiddenState.slice(axis: 1, 0..<1).squeezed(axis: 1)
+        return classifier(dropout(pooled))
+    }
+
+    /// The most likely class of each pair, in evaluation mode without gradients.
+    public func predict(_ pairs: [(String, String)], maxLength: Int, batchSize: Int = 64) -> [Int] {
+        let wasTraining = isTraining
+        eval()
+        defer { train(wasTraining) }
+        return withoutGradient {
+            stride(from: 0, to: pairs.count, by: batchSize).flatMap { start -> [Int] in
+                let chunk = Array(pairs[start..<min(start + batchSize, pairs.count)])
+                let scores = logits(chunk, maxLength: maxLength)
+                let classes = scores.shape[1], values = scores.scalars
+                return (0..<chunk.count).map { row in
+                    (0..<classes).max { values[row * classes + $0] < values[row * classes + $1] }!
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,39 @@
+import Augmentation
+import Foundation
+import Methods
+import Models
+import Tensors
+import Testing
+
+@Suite struct ESimCSETests {
+    @Test func lossFallsRepeatedViewsAlignAndTheQueueFills() throws {
+        let c = MethodFixtures.configuration(steps: 16)
+        let encoder = try MethodFixtures.encoder()
+        let method = try ESimCSE(encoder: encoder, configuration: c)
+        let before = MethodFixtures.alignment(encoder, views: method.simcse.views)
+        let trainer = try TextTrainer(method: method, configuration: c, examples: MethodFixtures.examples, output: MethodFixtures.temporaryRun())
+        let (first, last) = try MethodFixtures.lossTrend(trainer)
+        #expect(last < first, "loss \(first) -> \(last)")
+        #expect(MethodFixtures.alignment(encoder, views: method.simcse.views) < before)
+        #expect(method.momentum.queue.count == c.queueSize)
+        // The momentum encoder moved toward the online one but is not equal to it.
+        let online = encoder.model.parameters()[0].scalars, target = method.momentum.encoder.model.parameters()[0].scalars
+        #expect(online != target)
+    }
+
+    @Test func resumedRunEndsWithTheSameWeights() throws {
+        var c = MethodFixtures.configuration(steps: 6)
+        c.checkpointEvery = 3
+        let a = try ESimCSE(encoder: try MethodFixtures.encoder(), configuration: c)
+        try TextTrainer(method: a, configuration: c, examples: MethodFixtures.examples, output: MethodFixtures.temporaryRun()).train()
+        let interrupted = MethodFixtures.temporaryRun()
+        var firstHalf = c
+        firstHalf.maxSteps = 3
+        try TextTrainer(method: try ESimCSE(encoder: try MethodFixtures.encoder(), configuration: firstHalf), configuration: firstHalf,
+                        examples: MethodFixtures.examples, output: interrupted).train()
+        let b = try ESimCSE(encoder: try MethodFixtures.encoder(), configuration: c)
+        try TextTrainer(method: b, configuration: c, examples: MethodFixtures.examples, output: interrupted).train(resume: true)
+        #expect(MethodFixtures.maxDifference(a.trainableParameters, b.trainableParameters) <= 1e-6)
+        #expect(a.momentum.queue.features.scalars == b.momentum.queue.features.scalars)
+    }
+}

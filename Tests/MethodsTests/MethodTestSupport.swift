@@ -1,0 +1,61 @@
+import Foundation
+import Methods
+import Models
+import Tensors
+import TestSupport
+
+/// Tiny data and a tiny random BERT for the methods' tests.
+enum MethodFixtures {
+    static let sentences: [String] = {
+        let text = (try? String(contentsOf: TestPaths.sharedFile("data/wiki/wiki_sents.txt"), encoding: .utf8)) ?? ""
+        return Array(text.split(separator: "\n").prefix(64).map(String.init))
+    }()
+
+    static var examples: [TextExample] { sentences.map { TextExample(anchor: $0) } }
+
+    static func configuration(steps: Int) -> TrainingConfiguration {
+        var c = TrainingConfiguration()
+        c.batchSize = 16
+        c.maxLength = 24
+        c.maxSteps = steps
+        c.learningRate = 1e-3
+        c.schedule = .constant
+        c.pooling = .mean
+        c.seed = 3
+        c.queueSize = 24
+        return c
+    }
+
+    static func encoder() throws -> SentenceEncoder { try SentenceEncoder.randomlyInitialized(.tiny, seed: 11) }
+
+    static func temporaryRun() -> URL {
+        FileManager.default.temporaryDirectory.appendingPathComponent("run-\(UUID().uuidString)")
+    }
+
+    /// Mean training loss of the first and of the last `window` steps.
+    static func lossTrend(_ trainer: TextTrainer, window: Int = 4) throws -> (first: Float, last: Float) {
+        var losses: [Float] = []
+        trainer.onEvent = { if case .step(_, _, let loss, _, _) = $0 { losses.append(loss) } }
+        try trainer.train()
+        return (losses.prefix(window).reduce(0, +) / Float(window), losses.suffix(window).reduce(0, +) / Float(window))
+    }
+
+    /// Mean squared distance between the L2-normalised embeddings of each sentence and of its view
+    /// (Wang & Isola's alignment) in evaluation mode.
+    static func alignment(_ encoder: SentenceEncoder, views: PositiveViews, seed: UInt64 = 99) -> Float {
+        var generator = RandomGenerator(seed: seed)
+        let model = encoder.model
+        model.eval()
+        defer { model.train() }
+        return withoutGradient {
+            let a = encoder.embed(encoder.batch(sentences, maxLength: 24)).l2Normalized()
+            let b = encoder.embed(views.view(of: sentences, encoder: encoder, maxLength: 24, generator: &generator), pooler: nil).l2Normalized()
+            return (a - b).pow(2).sum(axis: 1).mean().item
+        }
+    }
+
+    /// The largest absolute difference between two parameter lists.
+    static func maxDifference(_ a: [(name: String, tensor: Tensor)], _ b: [(name: String, tensor: Tensor)]) -> Float {
+        zip(a, b).map { x, y in zip(x.tensor.scalars, y.tensor.scalars).map { Swift.abs($0 - $1) }.max() ?? 0 }.max() ?? 0
+    }
+}
