@@ -1,17 +1,21 @@
 # The two commands a newcomer runs: `make demo` and `make test` (see README.md).
 SWIFT ?= swift
 
-.PHONY: demo test deps build bench clean
+.PHONY: demo test deps model build bench clean
 
-## Installs what is missing, builds in release and runs the demo.
-demo: deps
+## Installs what is missing (packages, the pretrained model), builds in release and runs the demo:
+## unsupervised SimCSE from all-MiniLM-L6-v2 on bundled sentences, STS-B dev before and after.
+demo: deps model
 	$(SWIFT) build -c release --product contrast
-	.build/release/contrast bench gemm
-	.build/release/contrast bench ops
+	.build/release/contrast demo
 
 ## Installs what is missing and runs the whole test suite.
-test: deps
+test: deps model
 	$(SWIFT) test
+
+## all-MiniLM-L6-v2 into models/ (git-ignored), fetched once.
+model:
+	@bash scripts/fetch-model.sh
 
 ## Debian packages (oneDNN, ...), installed only when missing.
 deps:

@@ -23,8 +23,8 @@ let package = Package(
         .target(name: "Tensors", dependencies: ["CDNNL"], swiftSettings: vectorized),
         // Floor 2: modules, layers, optimizers, safetensors.
         .target(name: "NeuralNetworks", dependencies: ["Tensors"]),
-        // Floor 3: tokenizers and text datasets (no tensor dependency).
-        .target(name: "Text"),
+        // Floor 3: tokenizers and text datasets.
+        .target(name: "Text", dependencies: ["Tensors"]),
         // Floor 3: similarities, contrastive losses, miners, reducers, feature queues, momentum updates.
         .target(name: "Objectives", dependencies: ["Tensors"]),
         // Floor 3: positive views for contrastive text methods (token edits, Cutoff, back-translation).

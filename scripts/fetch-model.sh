@@ -27,11 +27,10 @@ if complete; then
     exit 0
 fi
 
-# pip and python3 are needed; install them only when missing (the script runs as root in CI).
-if ! command -v python3 >/dev/null || ! python3 -m pip --version >/dev/null 2>&1; then
-    log "python3/pip missing; installing python3-pip with apt-get."
-    apt-get update >&2
-    DEBIAN_FRONTEND=noninteractive apt-get install -y python3-pip >&2
+# pip is needed; scripts/install-deps.sh (run first by `make`) installs it when missing.
+if ! python3 -m pip --version >/dev/null 2>&1; then
+    log "python3 with pip is needed: run scripts/install-deps.sh (or apt-get install python3-pip)"
+    exit 1
 fi
 
 tmp="$(mktemp -d)"

@@ -10,11 +10,11 @@ import Testing
         let c = MethodFixtures.configuration(steps: 16)
         let encoder = try MethodFixtures.encoder()
         let method = try ESimCSE(encoder: encoder, configuration: c)
-        let before = MethodFixtures.alignment(encoder, views: method.simcse.views)
+        let before = MethodFixtures.positiveMargin(encoder, views: method.simcse.views)
         let trainer = try TextTrainer(method: method, configuration: c, examples: MethodFixtures.examples, output: MethodFixtures.temporaryRun())
         let (first, last) = try MethodFixtures.lossTrend(trainer)
         #expect(last < first, "loss \(first) -> \(last)")
-        #expect(MethodFixtures.alignment(encoder, views: method.simcse.views) < before)
+        #expect(MethodFixtures.positiveMargin(encoder, views: method.simcse.views) > before)
         #expect(method.momentum.queue.count == c.queueSize)
         // The momentum encoder moved toward the online one but is not equal to it.
         let online = encoder.model.parameters()[0].scalars, target = method.momentum.encoder.model.parameters()[0].scalars

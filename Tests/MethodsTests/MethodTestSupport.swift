@@ -40,9 +40,10 @@ enum MethodFixtures {
         return (losses.prefix(window).reduce(0, +) / Float(window), losses.suffix(window).reduce(0, +) / Float(window))
     }
 
-    /// Mean squared distance between the L2-normalised embeddings of each sentence and of its view
-    /// (Wang & Isola's alignment) in evaluation mode.
-    static func alignment(_ encoder: SentenceEncoder, views: PositiveViews, seed: UInt64 = 99) -> Float {
+    /// The mean margin by which each sentence's positive view is closer (cosine) than the nearest
+    /// view of another sentence, over 64 sentences in evaluation mode: how far positives stand
+    /// out from negatives. Contrastive training should widen it.
+    static func positiveMargin(_ encoder: SentenceEncoder, views: PositiveViews, seed: UInt64 = 99) -> Float {
         var generator = RandomGenerator(seed: seed)
         let model = encoder.model
         model.eval()
@@ -50,7 +51,10 @@ enum MethodFixtures {
         return withoutGradient {
             let a = encoder.embed(encoder.batch(sentences, maxLength: 24)).l2Normalized()
             let b = encoder.embed(views.view(of: sentences, encoder: encoder, maxLength: 24, generator: &generator), pooler: nil).l2Normalized()
-            return (a - b).pow(2).sum(axis: 1).mean().item
+            let s = a.matmul(b, transposeOther: true).scalars
+            let n = sentences.count
+            let margins = (0..<n).map { i in s[i * n + i] - (0..<n).filter { $0 != i }.map { s[i * n + $0] }.max()! }
+            return margins.reduce(0, +) / Float(n)
         }
     }
 

@@ -22,13 +22,13 @@ import Testing
         let c = MethodFixtures.configuration(steps: 16)
         let views = try PositiveViews(AugmentationSpec(parsing: name))
         let encoder = try MethodFixtures.encoder()
-        let before = MethodFixtures.alignment(encoder, views: views)
+        let before = MethodFixtures.positiveMargin(encoder, views: views)
         let trainer = try TextTrainer(method: SimCSE(encoder: encoder, configuration: c, views: views),
                                       configuration: c, examples: MethodFixtures.examples, output: MethodFixtures.temporaryRun())
         let (first, last) = try MethodFixtures.lossTrend(trainer)
         #expect(last < first, "\(name): loss \(first) -> \(last)")
-        let after = MethodFixtures.alignment(encoder, views: views)
-        #expect(after < before, "\(name): alignment \(before) -> \(after)")
+        let after = MethodFixtures.positiveMargin(encoder, views: views)
+        #expect(after > before, "\(name): positive margin \(before) -> \(after)")
     }
 
     @Test func supervisedWithHardNegativesLossFalls() throws {

@@ -157,3 +157,29 @@ extension AutogradTests {
         #expect(seed.scalars == [5, 6])
     }
 }
+
+extension AutogradTests {
+    @Test func aGraphThatIsNeverBackPropagatedIsFreed() {
+        weak var output: Tensor?
+        do {
+            let x = Tensor.randn([4, 5], seed: 1).requiringGradient()
+            let y = x.softmax().exp().l2Normalized().logSoftmax().logSumExp(axis: 1)
+            output = y
+        }
+        #expect(output == nil)
+    }
+
+    @Test func intermediatesThatNoBackwardReadsAreFreedDuringTheForward() {
+        let x = Tensor.randn([4, 5], seed: 2).requiringGradient()
+        weak var intermediate: Tensor?
+        let y: Tensor
+        do {
+            let t = x.permuted([1, 0])  // permute's backward needs no values
+            intermediate = t
+            y = t.reshaped([20]) * 2
+        }
+        #expect(intermediate == nil)
+        y.sum().backward()
+        #expect(x.grad!.scalars == [Float](repeating: 2, count: 20))
+    }
+}

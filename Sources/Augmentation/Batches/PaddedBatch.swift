@@ -1,3 +1,4 @@
+import Tensors
 import Text
 
 /// A padded batch of token sequences, row-major and flat (`batchSize x sequenceLength`), laid out
@@ -27,7 +28,7 @@ public struct PaddedBatch: Sendable, Equatable {
 
     /// Pads `rows` with `padID` to the longest; `tokenTypes` (one per token, all 0 when `nil`).
     public init(rows: [[Int]], tokenTypes: [[Int]]? = nil, padID: Int) {
-        precondition(tokenTypes.map { $0.map(\.count) == rows.map(\.count) } ?? true,
+        ensure(tokenTypes.map { $0.map(\.count) == rows.map(\.count) } ?? true,
                      "PaddedBatch: token types and ids differ in length")
         batchSize = rows.count
         lengths = rows.map(\.count)

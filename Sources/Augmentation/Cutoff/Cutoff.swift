@@ -41,7 +41,7 @@ public struct Cutoff: Sendable, Equatable {
 
     /// Cutoff of `kind` at `rate` in 0...1.
     public init(_ kind: Kind, rate: Double = defaultRate) {
-        precondition((0...1).contains(rate), "Cutoff: rate \(rate) is outside 0...1")
+        ensure((0...1).contains(rate), "Cutoff: rate \(rate) is outside 0...1")
         self.kind = kind
         self.rate = rate
     }

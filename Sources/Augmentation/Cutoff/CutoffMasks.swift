@@ -18,7 +18,7 @@ public struct CutoffMasks: Sendable, Equatable {
 
     /// Creates masks; `keep` holds the product of `keepShape` factors.
     public init(keep: [Float], keepShape: [Int], attentionMask: [Int]) {
-        precondition(keep.count == keepShape.reduce(1, *), "CutoffMasks: \(keep.count) factors for shape \(keepShape)")
+        ensure(keep.count == keepShape.reduce(1, *), "CutoffMasks: \(keep.count) factors for shape \(keepShape)")
         self.keep = keep
         self.keepShape = keepShape
         self.attentionMask = attentionMask
@@ -29,7 +29,7 @@ public struct CutoffMasks: Sendable, Equatable {
 
     /// `embeddings` (`[batch, tokens, hidden]`) times the keep-mask.
     public func apply(to embeddings: Tensor) -> Tensor {
-        precondition(embeddings.rank == 3 && Array(embeddings.shape.prefix(2)) == Array(keepShape.prefix(2))
+        ensure(embeddings.rank == 3 && Array(embeddings.shape.prefix(2)) == Array(keepShape.prefix(2))
                      && (keepShape[2] == 1 || keepShape[2] == embeddings.shape[2]),
                      "CutoffMasks: embeddings of shape \(embeddings.shape) do not match the mask \(keepShape)")
         return embeddings * keepTensor

@@ -20,7 +20,7 @@ public struct RandomDeletion: TokenAugmentation, Equatable {
 
     /// Deletion of each content token with chance `probability` in 0...1.
     public init(probability: Double = defaultProbability) {
-        precondition((0...1).contains(probability), "RandomDeletion: probability \(probability) is outside 0...1")
+        ensure((0...1).contains(probability), "RandomDeletion: probability \(probability) is outside 0...1")
         self.probability = probability
     }
 

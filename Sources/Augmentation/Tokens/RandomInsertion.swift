@@ -21,7 +21,7 @@ public struct RandomInsertion: TokenAugmentation, Equatable {
 
     /// `ceil(rate * L)` insertions, `rate` in 0...1.
     public init(rate: Double = defaultRate) {
-        precondition((0...1).contains(rate), "RandomInsertion: rate \(rate) is outside 0...1")
+        ensure((0...1).contains(rate), "RandomInsertion: rate \(rate) is outside 0...1")
         self.rate = rate
     }
 

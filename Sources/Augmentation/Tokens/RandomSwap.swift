@@ -17,7 +17,7 @@ public struct RandomSwap: TokenAugmentation, Equatable {
 
     /// `ceil(rate * L)` swaps, `rate` in 0...1.
     public init(rate: Double = defaultRate) {
-        precondition((0...1).contains(rate), "RandomSwap: rate \(rate) is outside 0...1")
+        ensure((0...1).contains(rate), "RandomSwap: rate \(rate) is outside 0...1")
         self.rate = rate
     }
 

@@ -5,7 +5,7 @@ extension RandomGenerator {
     /// `count` distinct elements of `elements`, in random order (a partial Fisher-Yates shuffle:
     /// one draw per element taken, however long `elements` is).
     mutating func sample<T>(_ count: Int, of elements: [T]) -> [T] {
-        precondition(count <= elements.count, "sample: \(count) elements asked of \(elements.count)")
+        ensure(count <= elements.count, "sample: \(count) elements asked of \(elements.count)")
         var pool = elements
         for i in 0..<count {
             pool.swapAt(i, i + nextInt(below: pool.count - i))

@@ -25,8 +25,8 @@ public struct WordRepetition: TokenAugmentation, Equatable {
 
     /// Word repetition with duplication rate `rate` in 0...1.
     public init(rate: Double = defaultRate, maxRepetitions: Int = 10) {
-        precondition((0...1).contains(rate), "WordRepetition: rate \(rate) is outside 0...1")
-        precondition(maxRepetitions >= 1, "WordRepetition: maxRepetitions must be positive")
+        ensure((0...1).contains(rate), "WordRepetition: rate \(rate) is outside 0...1")
+        ensure(maxRepetitions >= 1, "WordRepetition: maxRepetitions must be positive")
         self.rate = rate
         self.maxRepetitions = maxRepetitions
     }

@@ -1,8 +1,10 @@
+import Tensors
+
 extension Correlation {
     /// Spearman's rank correlation of `x` and `y` (`scipy.stats.spearmanr(x, y).statistic`): the
     /// Pearson correlation of their ranks, tied values sharing the average of their ranks.
     public static func spearman(_ x: [Double], _ y: [Double]) -> Double {
-        precondition(x.count == y.count, "Correlation.spearman: samples of \(x.count) and \(y.count) values differ in length")
+        ensure(x.count == y.count, "Correlation.spearman: samples of \(x.count) and \(y.count) values differ in length")
         // NaN has no place in an order; scipy's default policy propagates it.
         guard !x.contains(where: \.isNaN), !y.contains(where: \.isNaN) else { return .nan }
         return pearson(averageRanks(x), averageRanks(y))
@@ -11,7 +13,7 @@ extension Correlation {
     /// The 1-based ranks of `values`, ties given the mean of the ranks they span
     /// (`scipy.stats.rankdata(values, method="average")`). `values` must not contain `nan`.
     public static func averageRanks(_ values: [Double]) -> [Double] {
-        precondition(!values.contains(where: \.isNaN), "Correlation.averageRanks: values of \(values.count) elements contain nan")
+        ensure(!values.contains(where: \.isNaN), "Correlation.averageRanks: values of \(values.count) elements contain nan")
         let order = values.indices.sorted { values[$0] < values[$1] }
         var ranks = [Double](repeating: 0, count: values.count)
         var start = 0

@@ -1,3 +1,4 @@
+import Tensors
 import Foundation
 
 /// Correlation coefficients between two samples, in Float64, matching `scipy.stats`.
@@ -16,7 +17,7 @@ public enum Correlation {
     /// Centred first (two passes), so large offsets such as scores near 1e6 lose no precision;
     /// clipped to [-1, 1] against rounding, as scipy does.
     public static func pearson(_ x: [Double], _ y: [Double]) -> Double {
-        precondition(x.count == y.count, "Correlation.pearson: samples of \(x.count) and \(y.count) values differ in length")
+        ensure(x.count == y.count, "Correlation.pearson: samples of \(x.count) and \(y.count) values differ in length")
         guard x.count >= 2 else { return .nan }
         let meanX = x.reduce(0, +) / Double(x.count), meanY = y.reduce(0, +) / Double(y.count)
         var sxy = 0.0, sxx = 0.0, syy = 0.0

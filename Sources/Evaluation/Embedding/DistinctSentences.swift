@@ -24,13 +24,13 @@ public struct DistinctSentences: Sendable {
     /// The `[sentences.count, d]` embeddings, computed by `encode` in batches of `batchSize`
     /// (bounding the encoder's activation memory), without gradient, reporting sentences done.
     public func embed(_ encode: EmbeddingFunction, batchSize: Int, progress: ProgressHandler? = nil) throws -> Tensor {
-        precondition(batchSize > 0, "DistinctSentences.embed: batch size \(batchSize) must be positive")
-        precondition(!sentences.isEmpty, "DistinctSentences.embed: no sentences to embed")
+        ensure(batchSize > 0, "DistinctSentences.embed: batch size \(batchSize) must be positive")
+        ensure(!sentences.isEmpty, "DistinctSentences.embed: no sentences to embed")
         let batches = try withoutGradient {
             try stride(from: 0, to: sentences.count, by: batchSize).map { start -> Tensor in
                 let batch = Array(sentences[start..<Swift.min(start + batchSize, sentences.count)])
                 let embeddings = try encode(batch)
-                precondition(embeddings.rank == 2 && embeddings.shape[0] == batch.count,
+                ensure(embeddings.rank == 2 && embeddings.shape[0] == batch.count,
                              "DistinctSentences.embed: encoder returned \(embeddings.shape) for a batch of \(batch.count) sentences, expected [\(batch.count), d]")
                 progress?(start + batch.count, sentences.count)
                 return embeddings

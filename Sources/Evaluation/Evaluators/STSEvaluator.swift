@@ -26,7 +26,7 @@ public struct STSEvaluator: Evaluator, Sendable {
 
     /// An evaluator over `pairs`.
     public init(name: String = "sts", pairs: [ScoredPair], batchSize: Int = 64, alignmentThreshold: Double = 4.0) {
-        precondition(batchSize > 0, "STSEvaluator: batch size \(batchSize) must be positive")
+        ensure(batchSize > 0, "STSEvaluator: batch size \(batchSize) must be positive")
         self.name = name
         self.pairs = pairs
         distinct = DistinctSentences(pairs.flatMap { [$0.first, $0.second] })

@@ -60,7 +60,7 @@ public final class ProgressBar {
     /// A bar with its clock (seconds, monotonic) and output given, for tests.
     init(total: Int, label: String, unit: String, quiet: Bool, lineInterval: Double, isTerminal: Bool,
          now: @escaping () -> Double, write: @escaping (String) -> Void) {
-        precondition(total >= 0 && lineInterval > 0, "ProgressBar: total \(total) must not be negative and line interval \(lineInterval) must be positive")
+        ensure(total >= 0 && lineInterval > 0, "ProgressBar: total \(total) must not be negative and line interval \(lineInterval) must be positive")
         self.total = total
         self.label = label
         self.unit = unit
@@ -79,7 +79,7 @@ public final class ProgressBar {
     /// Records that `done` items (of ``total``) are finished and redraws when it is time to.
     /// `detail`, when given, replaces the text shown after the counts.
     public func update(done: Int, detail: String? = nil) {
-        precondition(done >= 0 && done <= total, "ProgressBar.update: done \(done) outside 0...\(total)")
+        ensure(done >= 0 && done <= total, "ProgressBar.update: done \(done) outside 0...\(total)")
         self.done = done
         if let detail { self.detail = detail }
         guard !quiet && !finished else { return }

@@ -31,7 +31,7 @@ public struct PairClassificationTraining: Sendable {
     /// Trains `classifier` on `train`; returns the accuracy on `evaluation` after each epoch.
     public func run(_ classifier: SentencePairClassifier, train: [LabelledPair], evaluation: [LabelledPair],
                     onStep: ((Int, Int, Float) -> Void)? = nil) -> [Double] {
-        precondition(!train.isEmpty && batchSize > 0 && epochs > 0, "PairClassificationTraining: needs data, a positive batch size and epochs")
+        ensure(!train.isEmpty && batchSize > 0 && epochs > 0, "PairClassificationTraining: needs data, a positive batch size and epochs")
         let optimizer = AdamW(parameters: classifier.trainableParameters(), learningRate: learningRate, weightDecay: weightDecay)
         let stepsPerEpoch = (train.count + batchSize - 1) / batchSize
         let schedule = LinearSchedule(peakLearningRate: learningRate, warmupSteps: stepsPerEpoch * epochs / 10, totalSteps: stepsPerEpoch * epochs)

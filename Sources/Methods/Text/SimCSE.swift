@@ -56,7 +56,7 @@ public final class SimCSE: TextMethod {
             let z = embed(encoder.batch(sentences + sentences, maxLength: maxLength))
             return loss(queries: z.slice(axis: 0, 0..<n), keys: z.slice(axis: 0, n..<(2 * n)))
         }
-        precondition(batch.allSatisfy { $0.positive != nil }, "SimCSE: a batch mixes unsupervised and supervised examples")
+        ensure(batch.allSatisfy { $0.positive != nil }, "SimCSE: a batch mixes unsupervised and supervised examples")
         let negatives = batch.compactMap(\.hardNegative)
         let z = embed(encoder.batch(batch.map(\.anchor) + batch.map { $0.positive! } + negatives, maxLength: maxLength))
         let anchors = z.slice(axis: 0, 0..<n), positives = z.slice(axis: 0, n..<(2 * n))

@@ -27,7 +27,7 @@ public final class BertEmbeddings: Module {
     /// there).
     public func callAsFunction(ids: [Int], tokenTypeIDs: [Int]?, batch: Int, tokens: Int,
                                wordEmbeddingHook: ((Tensor) -> Tensor)? = nil) -> Tensor {
-        precondition(tokens <= positions.count, "BertEmbeddings: \(tokens) tokens exceed the \(positions.count) positions of the model")
+        ensure(tokens <= positions.count, "BertEmbeddings: \(tokens) tokens exceed the \(positions.count) positions of the model")
         var w = words(ids, shape: [batch, tokens])
         if let hook = wordEmbeddingHook { w = hook(w) }
         let p = positions(Array(0..<tokens), shape: [tokens])

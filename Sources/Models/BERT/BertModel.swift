@@ -11,7 +11,7 @@ public struct TokenBatch: Sendable, Equatable {
     public var tokens: Int
 
     public init(ids: [Int], attentionMask: [Int], tokenTypeIDs: [Int]? = nil, batch: Int, tokens: Int) {
-        precondition(ids.count == batch * tokens && attentionMask.count == ids.count,
+        ensure(ids.count == batch * tokens && attentionMask.count == ids.count,
                      "TokenBatch: \(ids.count) ids and \(attentionMask.count) mask values for [\(batch), \(tokens)]")
         self.ids = ids
         self.attentionMask = attentionMask

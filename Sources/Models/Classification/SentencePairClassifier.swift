@@ -15,7 +15,7 @@ public final class SentencePairClassifier: Module {
     public let classifier: Linear
 
     public init(encoder: SentenceEncoder, classes: Int, generator: inout RandomGenerator) {
-        precondition(classes >= 2, "SentencePairClassifier: needs at least 2 classes, got \(classes)")
+        ensure(classes >= 2, "SentencePairClassifier: needs at least 2 classes, got \(classes)")
         self.encoder = encoder
         let c = encoder.model.configuration
         dropout = Dropout(probability: c.hiddenDropout, source: encoder.model.source)

@@ -47,7 +47,7 @@ public struct Pooling: Sendable, Equatable {
             if let pooler {
                 embedding = pooler(cls(last))
             } else {
-                precondition(output.pooled != nil, "Pooling: mode cls needs a pooler, and the model has none (use cls_before_pooler)")
+                ensure(output.pooled != nil, "Pooling: mode cls needs a pooler, and the model has none (use cls_before_pooler)")
                 embedding = output.pooled!
             }
         case .clsBeforePooler: embedding = cls(last)

@@ -7,7 +7,7 @@ extension SentenceEncoder {
     /// The uncased WordPiece vocabulary bundled with the library.
     public static var bundledVocabulary: URL {
         guard let url = Bundle.module.url(forResource: "uncased-vocab", withExtension: "txt") else {
-            preconditionFailure("SentenceEncoder: the bundled vocabulary is missing from the Models resources")
+            fatalError("SentenceEncoder: the bundled vocabulary is missing from the Models resources")
         }
         return url
     }

@@ -18,7 +18,7 @@ public final class SentenceEncoder {
     public var maxLength: Int
 
     public init(tokenizer: WordPieceTokenizer, model: BertModel, pooling: Pooling, maxLength: Int) {
-        precondition(maxLength >= 2 && maxLength <= model.configuration.maxPositions,
+        ensure(maxLength >= 2 && maxLength <= model.configuration.maxPositions,
                      "SentenceEncoder: max length \(maxLength) outside 2...\(model.configuration.maxPositions)")
         self.tokenizer = tokenizer
         self.model = model
@@ -47,7 +47,7 @@ public final class SentenceEncoder {
     /// gradients. Sentences are batched by length (as sentence-transformers does) to limit padding;
     /// `progress` receives the number of sentences done after each batch.
     public func encode(_ sentences: [String], batchSize: Int = 64, progress: ((Int) -> Void)? = nil) -> Tensor {
-        precondition(batchSize > 0, "SentenceEncoder.encode: batch size \(batchSize) must be positive")
+        ensure(batchSize > 0, "SentenceEncoder.encode: batch size \(batchSize) must be positive")
         let wasTraining = model.isTraining
         model.eval()
         defer { model.train(wasTraining) }

@@ -19,7 +19,7 @@ public final class Dropout: Module {
 
     /// A dropout layer drawing its masks from `source`, shared with the rest of the model.
     public init(probability: Float, source: RandomSource) {
-        precondition(probability >= 0 && probability < 1, "Dropout: probability \(probability) is outside [0, 1)")
+        ensure(probability >= 0 && probability < 1, "Dropout: probability \(probability) is outside [0, 1)")
         self.probability = probability
         self.source = source
         super.init()

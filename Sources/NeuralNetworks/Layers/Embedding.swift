@@ -17,7 +17,7 @@ public final class Embedding: Module {
                 std: Float = Initialization.bertStandardDeviation, generator: inout RandomGenerator) {
         weight = Initialization.normal([count, dimension], std: std, generator: &generator)
         if let paddingIndex {
-            precondition((0..<count).contains(paddingIndex), "Embedding: padding index \(paddingIndex) outside 0..<\(count)")
+            ensure((0..<count).contains(paddingIndex), "Embedding: padding index \(paddingIndex) outside 0..<\(count)")
             weight.withUnsafeMutableBufferPointer { rows in
                 rows[(paddingIndex * dimension)..<((paddingIndex + 1) * dimension)].update(repeating: 0)
             }
@@ -34,7 +34,7 @@ public final class Embedding: Module {
     /// The vectors of `indices`, shaped `shape + [dimension]` (`shape` defaults to `[indices.count]`).
     public func callAsFunction(_ indices: [Int], shape: [Int]? = nil) -> Tensor {
         if let bad = indices.first(where: { !(0..<count).contains($0) }) {
-            preconditionFailure("Embedding: index \(bad) outside 0..<\(count)")
+            fatalError("Embedding: index \(bad) outside 0..<\(count)")
         }
         return weight.gatherRows(indices, indexShape: shape)
     }

@@ -33,7 +33,7 @@ public final class Linear: Module {
 
     /// Maps the last axis of `x` (`inputSize`) to `outputSize`.
     public func callAsFunction(_ x: Tensor) -> Tensor {
-        precondition(x.rank >= 1 && x.shape[x.rank - 1] == inputSize,
+        ensure(x.rank >= 1 && x.shape[x.rank - 1] == inputSize,
                      "Linear: input of shape \(x.shape) does not end in \(inputSize) (weight \(weight.shape))")
         let y = x.matmul(weight, transposeOther: true)
         return bias.map { y + $0 } ?? y

@@ -71,8 +71,8 @@ open class Module {
     }
 
     private func checkNewName(_ name: String) {
-        precondition(!name.isEmpty && !name.contains("."), "Module.register: name '\(name)' must be one non-empty path component")
-        precondition(!ownParameters.contains { $0.name == name } && !ownChildren.contains { $0.name == name },
+        ensure(!name.isEmpty && !name.contains("."), "Module.register: name '\(name)' must be one non-empty path component")
+        ensure(!ownParameters.contains { $0.name == name } && !ownChildren.contains { $0.name == name },
                      "Module.register: name '\(name)' is already registered in \(type(of: self))")
     }
 

@@ -47,7 +47,7 @@ public final class AdamW: Optimizer {
 
     /// An optimizer over explicit groups.
     public init(groups: [ParameterGroup], learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999, eps: Float = 1e-8) {
-        precondition(learningRate >= 0 && eps >= 0 && (0..<1).contains(beta1) && (0..<1).contains(beta2),
+        ensure(learningRate >= 0 && eps >= 0 && (0..<1).contains(beta1) && (0..<1).contains(beta2),
                      "AdamW: invalid hyperparameters lr \(learningRate), betas (\(beta1), \(beta2)), eps \(eps)")
         checkUniqueNames(groups, optimizer: "AdamW")
         self.groups = groups
@@ -82,12 +82,16 @@ public final class AdamW: Optimizer {
             let (w1, w2) = (1 - beta1, 1 - beta2)
             s.expAvg.withUnsafeMutableBufferPointer { m in
                 s.expAvgSq.withUnsafeMutableBufferPointer { v in
-                    for i in 0..<p.count {
-                        let gi = g[i]
-                        m[i] += w1 * (gi - m[i])
-                        v[i] = v[i] * beta2 + w2 * gi * gi
-                        let denominator = v[i].squareRoot() / correction2 + eps
-                        p[i] = p[i] * decay - stepSize * (m[i] / denominator)
+                    let (m, v) = (m.baseAddress!, v.baseAddress!)
+                    // One pass over the four buffers, split across the cores.
+                    Parallel.forRange(p.count, costPerItem: 8) { range in
+                        for i in range {
+                            let gi = g[i]
+                            m[i] += w1 * (gi - m[i])
+                            v[i] = v[i] * beta2 + w2 * gi * gi
+                            let denominator = v[i].squareRoot() / correction2 + eps
+                            p[i] = p[i] * decay - stepSize * (m[i] / denominator)
+                        }
                     }
                 }
             }
@@ -108,6 +112,6 @@ public final class AdamW: Optimizer {
 func checkUniqueNames(_ groups: [ParameterGroup], optimizer: String) {
     var seen = Set<String>()
     for (name, _) in groups.flatMap(\.parameters) {
-        precondition(seen.insert(name).inserted, "\(optimizer): parameter name '\(name)' appears twice")
+        ensure(seen.insert(name).inserted, "\(optimizer): parameter name '\(name)' appears twice")
     }
 }

@@ -14,7 +14,7 @@ import Tensors
 /// ```
 @discardableResult
 public func clipGradientNorm(_ parameters: [Tensor], maxNorm: Float) -> Float {
-    precondition(maxNorm > 0, "clipGradientNorm: maxNorm \(maxNorm) must be positive")
+    ensure(maxNorm > 0, "clipGradientNorm: maxNorm \(maxNorm) must be positive")
     let gradients = parameters.compactMap(\.grad)
     // Double accumulation: millions of squares summed in Float lose digits.
     var sumOfSquares = 0.0

@@ -42,7 +42,7 @@ extension Optimizer {
             let rate = learningRate * group.learningRateScale
             for (name, tensor) in group.parameters {
                 guard tensor.requiresGrad, let grad = tensor.grad else { continue }
-                precondition(grad.shape == tensor.shape, "\(type(of: self)).step: gradient \(grad.shape) for parameter '\(name)' of shape \(tensor.shape)")
+                ensure(grad.shape == tensor.shape, "\(type(of: self)).step: gradient \(grad.shape) for parameter '\(name)' of shape \(tensor.shape)")
                 tensor.withUnsafeMutableBufferPointer { value in
                     grad.withUnsafeBufferPointer { g in body(name, tensor, rate, group.weightDecay, value, g) }
                 }

@@ -29,8 +29,8 @@ public final class SGD: Optimizer {
 
     /// An optimizer over explicit groups (each group's `weightDecay` is L2 decay added to the gradient).
     public init(groups: [ParameterGroup], learningRate: Float, momentum: Float = 0, dampening: Float = 0, nesterov: Bool = false) {
-        precondition(learningRate >= 0 && momentum >= 0, "SGD: invalid learning rate \(learningRate) or momentum \(momentum)")
-        precondition(!nesterov || (momentum > 0 && dampening == 0), "SGD: Nesterov momentum needs momentum > 0 and no dampening")
+        ensure(learningRate >= 0 && momentum >= 0, "SGD: invalid learning rate \(learningRate) or momentum \(momentum)")
+        ensure(!nesterov || (momentum > 0 && dampening == 0), "SGD: Nesterov momentum needs momentum > 0 and no dampening")
         checkUniqueNames(groups, optimizer: "SGD")
         self.groups = groups
         self.learningRate = learningRate

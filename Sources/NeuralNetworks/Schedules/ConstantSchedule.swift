@@ -1,3 +1,5 @@
+import Tensors
+
 /// A constant learning rate, optionally reached by a linear warm-up (Hugging Face's
 /// `get_constant_schedule` and `get_constant_schedule_with_warmup`).
 ///
@@ -12,7 +14,7 @@ public struct ConstantSchedule: LearningRateSchedule {
 
     /// A constant schedule, optionally with warm-up.
     public init(learningRate: Float, warmupSteps: Int = 0) {
-        precondition(warmupSteps >= 0, "ConstantSchedule: negative warm-up \(warmupSteps)")
+        ensure(warmupSteps >= 0, "ConstantSchedule: negative warm-up \(warmupSteps)")
         self.learningRate = learningRate
         self.warmupSteps = warmupSteps
     }

@@ -1,3 +1,4 @@
+import Tensors
 import Foundation
 
 /// Linear warm-up to `peakLearningRate` over `warmupSteps`, then half a cosine down to
@@ -21,7 +22,7 @@ public struct CosineSchedule: LearningRateSchedule {
 
     /// A schedule; needs `0 <= warmupSteps <= totalSteps`.
     public init(peakLearningRate: Float, warmupSteps: Int, totalSteps: Int, minimumLearningRate: Float = 0) {
-        precondition(warmupSteps >= 0 && totalSteps >= warmupSteps, "CosineSchedule: need 0 <= warmupSteps (\(warmupSteps)) <= totalSteps (\(totalSteps))")
+        ensure(warmupSteps >= 0 && totalSteps >= warmupSteps, "CosineSchedule: need 0 <= warmupSteps (\(warmupSteps)) <= totalSteps (\(totalSteps))")
         self.peakLearningRate = peakLearningRate
         self.warmupSteps = warmupSteps
         self.totalSteps = totalSteps

@@ -1,3 +1,5 @@
+import Tensors
+
 /// A learning rate as a function of the optimizer step, following Hugging Face's schedulers:
 /// `step` counts the updates already made, so the first update uses `learningRate(at: 0)`
 /// (which is 0 during a warm-up, as in `get_linear_schedule_with_warmup`).
@@ -14,6 +16,6 @@ public protocol LearningRateSchedule: Sendable {
 /// The linear warm-up every schedule here shares: `step / warmupSteps` of the peak before
 /// `warmupSteps`, and `nil` once warm-up is over.
 func warmupFraction(step: Int, warmupSteps: Int) -> Float? {
-    precondition(step >= 0, "learning rate schedule: negative step \(step)")
+    ensure(step >= 0, "learning rate schedule: negative step \(step)")
     return step < warmupSteps ? Float(step) / Float(warmupSteps) : nil
 }

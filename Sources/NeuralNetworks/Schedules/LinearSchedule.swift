@@ -1,3 +1,5 @@
+import Tensors
+
 /// Linear warm-up from 0 to `peakLearningRate` over `warmupSteps`, then linear decay to 0 at
 /// `totalSteps` (and 0 afterwards): Hugging Face's `get_linear_schedule_with_warmup`.
 ///
@@ -16,7 +18,7 @@ public struct LinearSchedule: LearningRateSchedule {
 
     /// A schedule; needs `0 <= warmupSteps <= totalSteps`.
     public init(peakLearningRate: Float, warmupSteps: Int, totalSteps: Int) {
-        precondition(warmupSteps >= 0 && totalSteps >= warmupSteps, "LinearSchedule: need 0 <= warmupSteps (\(warmupSteps)) <= totalSteps (\(totalSteps))")
+        ensure(warmupSteps >= 0 && totalSteps >= warmupSteps, "LinearSchedule: need 0 <= warmupSteps (\(warmupSteps)) <= totalSteps (\(totalSteps))")
         self.peakLearningRate = peakLearningRate
         self.warmupSteps = warmupSteps
         self.totalSteps = totalSteps

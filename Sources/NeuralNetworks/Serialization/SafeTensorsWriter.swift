@@ -19,7 +19,7 @@ public enum SafeTensors {
     /// ```
     public static func write(_ tensors: [String: Tensor], metadata: [String: String] = [:], to path: String) throws {
         let names = tensors.keys.sorted()
-        precondition(!names.contains { $0.isEmpty || $0 == SafeTensorsHeader.metadataKey },
+        ensure(!names.contains { $0.isEmpty || $0 == SafeTensorsHeader.metadataKey },
                      "SafeTensors.write: tensor names must be non-empty and not \(SafeTensorsHeader.metadataKey)")
         var fields: [String] = []
         if !metadata.isEmpty {

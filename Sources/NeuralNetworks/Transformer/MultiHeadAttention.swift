@@ -19,7 +19,7 @@ public final class MultiHeadAttention: Module {
 
     /// - Parameter contextWidth: the width of the key/value sequence (defaults to `width`).
     public init(width: Int, heads: Int, contextWidth: Int? = nil, dropout: Float, source: RandomSource, generator: inout RandomGenerator) {
-        precondition(heads > 0 && width % heads == 0, "MultiHeadAttention: width \(width) is not divisible by \(heads) heads")
+        ensure(heads > 0 && width % heads == 0, "MultiHeadAttention: width \(width) is not divisible by \(heads) heads")
         let kv = contextWidth ?? width
         query = Linear(inputSize: width, outputSize: width, generator: &generator)
         key = Linear(inputSize: kv, outputSize: width, generator: &generator)
@@ -38,7 +38,7 @@ public final class MultiHeadAttention: Module {
     /// - Parameter keyMask: `[batch, keys]` additive mask (0 to attend, a large negative value to
     ///   ignore), e.g. from `MultiHeadAttention.additiveMask(_:)`.
     public func callAsFunction(_ x: Tensor, context: Tensor? = nil, keyMask: Tensor? = nil) -> Tensor {
-        precondition(x.rank == 3, "MultiHeadAttention: input must be [batch, tokens, width], got \(x.shape)")
+        ensure(x.rank == 3, "MultiHeadAttention: input must be [batch, tokens, width], got \(x.shape)")
         let source = context ?? x
         let (batch, tokens, width) = (x.shape[0], x.shape[1], x.shape[2])
         let headSize = width / heads
@@ -52,7 +52,7 @@ public final class MultiHeadAttention: Module {
     /// The additive mask for a `[batch, tokens]` attention mask of 1 (attend) and 0 (padding):
     /// 0 where attending, the lowest finite Float elsewhere (as Hugging Face does).
     public static func additiveMask(_ attentionMask: [Int], batch: Int, tokens: Int) -> Tensor {
-        precondition(attentionMask.count == batch * tokens, "additiveMask: \(attentionMask.count) mask values for [\(batch), \(tokens)]")
+        ensure(attentionMask.count == batch * tokens, "additiveMask: \(attentionMask.count) mask values for [\(batch), \(tokens)]")
         return Tensor(attentionMask.map { $0 != 0 ? 0 : -Float.greatestFiniteMagnitude }, shape: [batch, tokens])
     }
 }

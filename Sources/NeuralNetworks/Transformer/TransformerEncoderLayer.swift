@@ -76,7 +76,7 @@ public final class TransformerEncoderLayer: Module {
     public func callAsFunction(_ x: Tensor, keyMask: Tensor? = nil, context: Tensor? = nil, contextMask: Tensor? = nil) -> Tensor {
         var h = attention(x, keyMask: keyMask)
         if let crossAttention {
-            precondition(context != nil, "TransformerEncoderLayer: a cross-attention layer needs a context sequence")
+            ensure(context != nil, "TransformerEncoderLayer: a cross-attention layer needs a context sequence")
             h = crossAttention(h, context: context, keyMask: contextMask)
         }
         return output(activation(intermediate(h)), residual: h)

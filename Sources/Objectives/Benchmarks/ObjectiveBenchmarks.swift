@@ -23,7 +23,7 @@ public enum ObjectiveBenchmarks {
     /// Times one-way cosine InfoNCE at `n x d` over `iterations` runs after one warm-up, and the
     /// same shapes' matrix products alone, so the caller can print both.
     public static func infoNCE(n: Int = 4096, d: Int = 768, temperature: Float = 0.05, iterations: Int = 5, seed: UInt64 = 0) -> InfoNCETiming {
-        precondition(n > 0 && d > 0 && iterations > 0, "ObjectiveBenchmarks.infoNCE: n \(n), d \(d) and iterations \(iterations) must be positive")
+        ensure(n > 0 && d > 0 && iterations > 0, "ObjectiveBenchmarks.infoNCE: n \(n), d \(d) and iterations \(iterations) must be positive")
         let z1 = Tensor.randn([n, d], seed: seed).requiringGradient()
         let z2 = Tensor.randn([n, d], seed: seed + 1).requiringGradient()
         let loss = InfoNCELoss(temperature: .fixed(temperature))

@@ -37,12 +37,12 @@ extension PairwiseMeasure {
 /// Shape checks shared by every measure, so a mismatch names the measure and both shapes.
 enum MeasureShapes {
     static func checkPairwise(_ x: Tensor, _ y: Tensor, measure: String) {
-        precondition(x.rank == 2 && y.rank == 2 && x.shape[1] == y.shape[1],
+        ensure(x.rank == 2 && y.rank == 2 && x.shape[1] == y.shape[1],
                      "\(measure).pairwise: embeddings must be [n, d] and [m, d], got \(x.shape) and \(y.shape)")
     }
 
     static func checkPaired(_ x: Tensor, _ y: Tensor, measure: String) {
-        precondition(x.rank == 2 && x.shape == y.shape,
+        ensure(x.rank == 2 && x.shape == y.shape,
                      "\(measure).paired: embeddings must both be [n, d], got \(x.shape) and \(y.shape)")
     }
 }

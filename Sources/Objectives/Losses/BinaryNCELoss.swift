@@ -21,7 +21,7 @@ public struct BinaryNCELoss {
     /// probabilities of the same samples (constants, same shapes).
     public func callAsFunction(dataScores: Tensor, noiseScores: Tensor,
                                dataNoiseLogProbabilities: Tensor, noiseNoiseLogProbabilities: Tensor) -> Tensor {
-        precondition(dataScores.rank == 1 && noiseScores.rank == 2 && noiseScores.shape[0] == dataScores.shape[0]
+        ensure(dataScores.rank == 1 && noiseScores.rank == 2 && noiseScores.shape[0] == dataScores.shape[0]
                      && dataNoiseLogProbabilities.shape == dataScores.shape && noiseNoiseLogProbabilities.shape == noiseScores.shape,
                      "BinaryNCELoss: scores must be [N] and [N, k] with log noise probabilities of the same shapes, got \(dataScores.shape), \(noiseScores.shape), \(dataNoiseLogProbabilities.shape), \(noiseNoiseLogProbabilities.shape)")
         let logK = Foundation.log(Float(noiseScores.shape[1]))

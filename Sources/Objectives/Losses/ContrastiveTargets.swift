@@ -34,7 +34,7 @@ enum ContrastiveCrossEntropy {
 
     /// Mean cross-entropy against target distributions (rows of `targets`).
     static func soft(_ logits: Tensor, targets: Tensor, smoothing: Float) -> Tensor {
-        precondition(smoothing >= 0 && smoothing < 1, "label smoothing \(smoothing) is outside [0, 1)")
+        ensure(smoothing >= 0 && smoothing < 1, "label smoothing \(smoothing) is outside [0, 1)")
         let t = smoothing == 0 ? targets : targets * (1 - smoothing) + smoothing / Float(logits.shape[1])
         return logits.crossEntropy(softTargets: t)
     }

@@ -65,15 +65,15 @@ public struct InfoNCELoss {
             checkOwnKeys(n: n, m: m)
             return ContrastiveCrossEntropy.hard(logits, targets: positiveColumns(n), smoothing: labelSmoothing)
         case .sharedLabels(let queryLabels, let keyLabels):
-            precondition(inBatchNegatives && queryLabels.count == n && keyLabels.count == m,
+            ensure(inBatchNegatives && queryLabels.count == n && keyLabels.count == m,
                          "InfoNCELoss: shared labels need in-batch negatives and \(n) query and \(m) key labels, got \(queryLabels.count) and \(keyLabels.count)")
             return ContrastiveCrossEntropy.multiPositive(logits, smoothing: labelSmoothing) { i, j in
                 j < m && keyLabels[j] == queryLabels[i]
             }
         case .distilled(let teacherQueries, let weight):
-            precondition(teacherQueries.shape == queries.shape,
+            ensure(teacherQueries.shape == queries.shape,
                          "InfoNCELoss: teacher queries \(teacherQueries.shape) must match queries \(queries.shape)")
-            precondition(weight >= 0 && weight <= 1, "InfoNCELoss: distillation weight \(weight) is outside [0, 1]")
+            ensure(weight >= 0 && weight <= 1, "InfoNCELoss: distillation weight \(weight) is outside [0, 1]")
             checkOwnKeys(n: n, m: m)
             let distribution = withoutGradient {
                 let teacher = self.logits(queries: teacherQueries, keys: keys, hardNegatives: hardNegatives, queue: queue).softmax()
@@ -82,7 +82,7 @@ public struct InfoNCELoss {
             }
             return ContrastiveCrossEntropy.soft(logits, targets: distribution, smoothing: labelSmoothing)
         case .distribution(let distribution):
-            precondition(distribution.shape == logits.shape,
+            ensure(distribution.shape == logits.shape,
                          "InfoNCELoss: target distribution \(distribution.shape) must match logits \(logits.shape)")
             return ContrastiveCrossEntropy.soft(logits, targets: distribution, smoothing: labelSmoothing)
         }
@@ -91,8 +91,8 @@ public struct InfoNCELoss {
     /// CLIP/ALIGN's symmetric loss: the mean of the `a → b` and `b → a` cross-entropies over one
     /// `[N, N]` logit matrix (row `i` of `a` matches row `i` of `b`).
     public func symmetric(_ a: Tensor, _ b: Tensor) -> Tensor {
-        precondition(inBatchNegatives, "InfoNCELoss.symmetric: needs in-batch negatives")
-        precondition(a.rank == 2 && a.shape == b.shape, "InfoNCELoss.symmetric: embeddings must both be [N, d], got \(a.shape) and \(b.shape)")
+        ensure(inBatchNegatives, "InfoNCELoss.symmetric: needs in-batch negatives")
+        ensure(a.rank == 2 && a.shape == b.shape, "InfoNCELoss.symmetric: embeddings must both be [N, d], got \(a.shape) and \(b.shape)")
         let logits = temperature.apply(to: similarity.pairwiseCloseness(a, b))
         let targets = Array(0..<a.shape[0])
         let forward = ContrastiveCrossEntropy.hard(logits, targets: targets, smoothing: labelSmoothing)
@@ -103,16 +103,16 @@ public struct InfoNCELoss {
     /// The `[N, columns]` logits `[positive block | hard negatives | queue]` described above.
     public func logits(queries: Tensor, keys: Tensor, hardNegatives: Tensor? = nil, queue: Tensor? = nil) -> Tensor {
         let n = queries.shape[0]
-        precondition(queries.rank == 2 && keys.rank == 2 && keys.shape[1] == queries.shape[1],
+        ensure(queries.rank == 2 && keys.rank == 2 && keys.shape[1] == queries.shape[1],
                      "InfoNCELoss: queries and keys must be [N, d] and [M, d], got \(queries.shape) and \(keys.shape)")
-        precondition(inBatchNegatives || keys.shape[0] == n,
+        ensure(inBatchNegatives || keys.shape[0] == n,
                      "InfoNCELoss: without in-batch negatives each query needs its own key, got queries \(queries.shape) and keys \(keys.shape)")
         if let hardNegatives {
-            precondition(hardNegatives.shape == queries.shape,
+            ensure(hardNegatives.shape == queries.shape,
                          "InfoNCELoss: hard negatives \(hardNegatives.shape) must match queries \(queries.shape)")
         }
         if let queue {
-            precondition(queue.rank == 2 && queue.shape[1] == queries.shape[1],
+            ensure(queue.rank == 2 && queue.shape[1] == queries.shape[1],
                          "InfoNCELoss: queue must be [K, \(queries.shape[1])], got \(queue.shape)")
         }
         // The queue holds past keys: constants whatever their history.
@@ -136,7 +136,7 @@ public struct InfoNCELoss {
     }
 
     private func checkOwnKeys(n: Int, m: Int) {
-        precondition(m >= n, "InfoNCELoss: query i's positive is key i, but there are \(n) queries and only \(m) keys")
+        ensure(m >= n, "InfoNCELoss: query i's positive is key i, but there are \(n) queries and only \(m) keys")
     }
 
     /// The column of each query's own key.

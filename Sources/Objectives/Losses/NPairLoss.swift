@@ -17,7 +17,7 @@ public struct NPairLoss {
 
     /// The loss of `anchors` against `positives` (both `[N, d]`; row `i` of each is a pair).
     public func callAsFunction(anchors: Tensor, positives: Tensor) -> Tensor {
-        precondition(anchors.rank == 2 && anchors.shape == positives.shape,
+        ensure(anchors.rank == 2 && anchors.shape == positives.shape,
                      "NPairLoss: anchors and positives must both be [N, d], got \(anchors.shape) and \(positives.shape)")
         let contrastive = InfoNCELoss(similarity: DotProductSimilarity(), temperature: .fixed(1))(queries: anchors, keys: positives)
         guard l2Regularization != 0 else { return contrastive }

@@ -24,7 +24,7 @@ public struct SupervisedContrastiveLoss {
 
     /// The loss of `embeddings` (`[N, d]`) with one label per row.
     public func callAsFunction(_ embeddings: Tensor, labels: [Int]) -> Tensor {
-        precondition(embeddings.rank == 2 && embeddings.shape[0] == labels.count,
+        ensure(embeddings.rank == 2 && embeddings.shape[0] == labels.count,
                      "SupervisedContrastiveLoss: embeddings must be [N, d] with N labels, got \(embeddings.shape) and \(labels.count) labels")
         let n = labels.count
         let logits = temperature.apply(to: similarity.pairwiseCloseness(embeddings, embeddings))

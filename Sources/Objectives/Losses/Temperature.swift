@@ -25,13 +25,13 @@ public enum Temperature {
     public func apply(to similarities: Tensor) -> Tensor {
         switch self {
         case .fixed(let tau):
-            precondition(tau > 0, "Temperature.fixed: temperature \(tau) must be positive")
+            ensure(tau > 0, "Temperature.fixed: temperature \(tau) must be positive")
             return similarities / tau
         case .learnable(let tau, let range):
-            precondition(tau.count == 1, "Temperature.learnable: temperature must be a scalar, got shape \(tau.shape)")
+            ensure(tau.count == 1, "Temperature.learnable: temperature must be a scalar, got shape \(tau.shape)")
             return similarities / tau.clamped(min: range.lowerBound, max: range.upperBound).reshaped([])
         case .learnableLogScale(let logScale, let range):
-            precondition(logScale.count == 1, "Temperature.learnableLogScale: log scale must be a scalar, got shape \(logScale.shape)")
+            ensure(logScale.count == 1, "Temperature.learnableLogScale: log scale must be a scalar, got shape \(logScale.shape)")
             let bounded = range.map { logScale.clamped(min: Foundation.log($0.lowerBound), max: Foundation.log($0.upperBound)) } ?? logScale
             return similarities * bounded.exp().reshaped([])
         }

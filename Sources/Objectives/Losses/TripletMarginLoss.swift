@@ -33,7 +33,7 @@ public struct TripletMarginLoss {
 
     /// The loss over triplets `(anchors[i], positives[i], negatives[i])`, all `[N, d]`.
     public func callAsFunction(anchors: Tensor, positives: Tensor, negatives: Tensor) -> Tensor {
-        precondition(anchors.rank == 2 && positives.shape == anchors.shape && negatives.shape == anchors.shape,
+        ensure(anchors.rank == 2 && positives.shape == anchors.shape && negatives.shape == anchors.shape,
                      "TripletMarginLoss: anchors, positives and negatives must all be [N, d], got \(anchors.shape), \(positives.shape), \(negatives.shape)")
         return reduced(positive: measure.pairedCloseness(anchors, positives), negative: measure.pairedCloseness(anchors, negatives))
     }
@@ -41,7 +41,7 @@ public struct TripletMarginLoss {
     /// The loss over the triplets `miner` picks from `embeddings` (`[N, d]`) with `labels` (`N`).
     /// The pairwise matrix is computed once; the miner reads its values, the loss its entries.
     public func callAsFunction(embeddings: Tensor, labels: [Int], miner: any TripletMiner = TripletMarginMiner()) -> Tensor {
-        precondition(embeddings.rank == 2 && embeddings.shape[0] == labels.count,
+        ensure(embeddings.rank == 2 && embeddings.shape[0] == labels.count,
                      "TripletMarginLoss: embeddings must be [N, d] with N labels, got \(embeddings.shape) and \(labels.count) labels")
         let n = labels.count
         let closeness = measure.pairwiseCloseness(embeddings, embeddings)

@@ -22,14 +22,14 @@ public struct Uniformity: Sendable {
 
     /// Creates the objective with scale `t` (2 in the paper).
     public init(t: Float = 2, chunkRows: Int = 512) {
-        precondition(t > 0 && chunkRows > 0, "Uniformity: t \(t) and chunk size \(chunkRows) must be positive")
+        ensure(t > 0 && chunkRows > 0, "Uniformity: t \(t) and chunk size \(chunkRows) must be positive")
         self.t = t
         self.chunkRows = chunkRows
     }
 
     /// The uniformity of `x` (`[N, d]`, `N ≥ 2`), differentiable.
     public func loss(_ x: Tensor) -> Tensor {
-        precondition(x.rank == 2 && x.shape[0] >= 2, "Uniformity: embeddings must be [N, d] with N ≥ 2, got \(x.shape)")
+        ensure(x.rank == 2 && x.shape[0] >= 2, "Uniformity: embeddings must be [N, d] with N ≥ 2, got \(x.shape)")
         let n = x.shape[0]
         let z = x.l2Normalized()
         let squared = SquaredEuclideanDistance()

@@ -1,3 +1,5 @@
+import Tensors
+
 /// Batch-hard mining (Hermans et al. 2017): for each anchor with at least one positive and one
 /// negative, its farthest positive and its closest negative; one triplet per such anchor.
 ///
@@ -12,7 +14,7 @@ public struct BatchHardMiner: TripletMiner {
     /// index wins ties.
     public func mine(closeness: [Float], labels: [Int]) -> [Triplet] {
         let n = labels.count
-        precondition(closeness.count == n * n, "BatchHardMiner: closeness has \(closeness.count) entries for \(n) labels")
+        ensure(closeness.count == n * n, "BatchHardMiner: closeness has \(closeness.count) entries for \(n) labels")
         let batch = LabelledBatch(labels: labels)
         return (0..<n).compactMap { a in
             let row = { (j: Int) in closeness[a * n + j] }

@@ -19,7 +19,7 @@ public struct HardNegativeSampler: Sendable {
     /// One column per row of `similarities` (`[R, C]`, logits such as `sim / τ`), or `nil` for a
     /// row whose every column shares its id (a batch with nothing to contrast: a data condition).
     public func sample(similarities: Tensor, rowIDs: [Int], columnIDs: [Int], generator: inout RandomGenerator) -> [Int?] {
-        precondition(similarities.rank == 2 && similarities.shape == [rowIDs.count, columnIDs.count],
+        ensure(similarities.rank == 2 && similarities.shape == [rowIDs.count, columnIDs.count],
                      "HardNegativeSampler: similarities \(similarities.shape) must be [\(rowIDs.count), \(columnIDs.count)] for the given ids")
         let columns = columnIDs.count
         let values = similarities.scalars

@@ -1,3 +1,5 @@
+import Tensors
+
 /// Every valid triplet whose difficulty is of a chosen kind (pytorch-metric-learning's
 /// `TripletMarginMiner`). With `gap = closeness(a, p) - closeness(a, n)` (for distances
 /// `d(a, n) - d(a, p)`):
@@ -37,7 +39,7 @@ public struct TripletMarginMiner: TripletMiner {
     /// The valid triplets of the chosen difficulty, ordered by anchor, positive, negative.
     public func mine(closeness: [Float], labels: [Int]) -> [Triplet] {
         let n = labels.count
-        precondition(closeness.count == n * n, "TripletMarginMiner: closeness has \(closeness.count) entries for \(n) labels")
+        ensure(closeness.count == n * n, "TripletMarginMiner: closeness has \(closeness.count) entries for \(n) labels")
         let batch = LabelledBatch(labels: labels)
         var triplets: [Triplet] = []
         for a in 0..<n {

@@ -1,3 +1,4 @@
+import Tensors
 import Foundation
 
 /// The momentum `m` of an exponential moving average `target = m * target + (1 - m) * online`,
@@ -20,7 +21,7 @@ public enum MomentumSchedule: Sendable, Equatable {
         case .constant(let m):
             return m
         case .cosine(let base, let total):
-            precondition(total > 0, "MomentumSchedule.cosine: total steps \(total) must be positive")
+            ensure(total > 0, "MomentumSchedule.cosine: total steps \(total) must be positive")
             let progress = Double(Swift.min(Swift.max(step, 0), total)) / Double(total)
             return Float(1 - (1 - Double(base)) * (Foundation.cos(Double.pi * progress) + 1) / 2)
         }

@@ -19,7 +19,7 @@ public struct MomentumUpdater {
     /// Creates the updater; stops if a pair's shapes differ.
     public init(pairs: [(online: Tensor, target: Tensor)], schedule: MomentumSchedule) {
         for (index, pair) in pairs.enumerated() {
-            precondition(pair.online.shape == pair.target.shape,
+            ensure(pair.online.shape == pair.target.shape,
                          "MomentumUpdater: pair \(index) has online shape \(pair.online.shape) and target shape \(pair.target.shape)")
         }
         self.pairs = pairs
@@ -34,7 +34,7 @@ public struct MomentumUpdater {
 
     /// One update with momentum `m` in `[0, 1]`.
     public func update(momentum m: Float) {
-        precondition(m >= 0 && m <= 1, "MomentumUpdater: momentum \(m) is outside [0, 1]")
+        ensure(m >= 0 && m <= 1, "MomentumUpdater: momentum \(m) is outside [0, 1]")
         for (online, target) in pairs {
             online.withUnsafeBufferPointer { source in
                 target.withUnsafeMutableBufferPointer { destination in

@@ -30,7 +30,7 @@ public final class FeatureQueue {
 
     /// An empty queue.
     public init(capacity: Int, dimension: Int) {
-        precondition(capacity > 0 && dimension > 0, "FeatureQueue: capacity \(capacity) and dimension \(dimension) must be positive")
+        ensure(capacity > 0 && dimension > 0, "FeatureQueue: capacity \(capacity) and dimension \(dimension) must be positive")
         self.capacity = capacity
         self.dimension = dimension
         buffer = [Float](repeating: 0, count: capacity * dimension)
@@ -48,7 +48,7 @@ public final class FeatureQueue {
     /// Appends the rows of `keys` (`[B, dimension]`), dropping the oldest rows beyond `capacity`.
     /// Values are copied; no gradient flows into the queue.
     public func enqueue(_ keys: Tensor) {
-        precondition(keys.rank == 2 && keys.shape[1] == dimension,
+        ensure(keys.rank == 2 && keys.shape[1] == dimension,
                      "FeatureQueue.enqueue: keys must be [B, \(dimension)], got \(keys.shape)")
         let rows = keys.shape[0]
         // Rows that would be overwritten within this same call are skipped.

@@ -28,7 +28,7 @@ public enum GEMM {
         let status = dnnl_sgemm(
             transposeA ? 0x54 : 0x4E, transposeB ? 0x54 : 0x4E, Int64(m), Int64(n), Int64(k), alpha,
             a, Int64(lda), b, Int64(ldb), beta, c, Int64(ldc))
-        precondition(status == dnnl_success, "GEMM: dnnl_sgemm failed with status \(status.rawValue) for m=\(m) n=\(n) k=\(k)")
+        ensure(status == dnnl_success, "GEMM: dnnl_sgemm failed with status \(status.rawValue) for m=\(m) n=\(n) k=\(k)")
     }
 
     /// `batch` independent products `C[i] = alpha * op(A[i]) * op(B[i]) + beta * C[i]`, contiguous
@@ -48,7 +48,7 @@ public enum GEMM {
             runtime.engine, runtime.stream, Int64(batch), Int64(m), Int64(n), Int64(k),
             transposeA ? 1 : 0, transposeB ? 1 : 0, a, Int64(strideA), b, Int64(strideB), c, alpha, beta,
             precision == .bf16 ? 1 : 0)
-        precondition(status == dnnl_success, "GEMM.batched: oneDNN matmul failed with status \(status.rawValue) for batch=\(batch) m=\(m) n=\(n) k=\(k)")
+        ensure(status == dnnl_success, "GEMM.batched: oneDNN matmul failed with status \(status.rawValue) for batch=\(batch) m=\(m) n=\(n) k=\(k)")
     }
 
     /// The same products as `batched`, as one `dnnl_sgemm` call per matrix (kept to compare against
@@ -85,9 +85,9 @@ final class OneDNNRuntime: @unchecked Sendable {
 
     private init() {
         var engine: dnnl_engine_t?
-        precondition(dnnl_engine_create(&engine, dnnl_cpu, 0) == dnnl_success, "oneDNN: cannot create the CPU engine")
+        ensure(dnnl_engine_create(&engine, dnnl_cpu, 0) == dnnl_success, "oneDNN: cannot create the CPU engine")
         var stream: dnnl_stream_t?
-        precondition(dnnl_stream_create(&stream, engine, UInt32(dnnl_stream_default_flags.rawValue)) == dnnl_success, "oneDNN: cannot create a stream")
+        ensure(dnnl_stream_create(&stream, engine, UInt32(dnnl_stream_default_flags.rawValue)) == dnnl_success, "oneDNN: cannot create a stream")
         self.engine = engine!
         self.stream = stream!
     }

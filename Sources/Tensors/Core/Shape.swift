@@ -4,7 +4,7 @@ public enum Shape {
     public static func count(_ shape: [Int], op: String) -> Int {
         var n = 1
         for d in shape {
-            precondition(d >= 0, "\(op): negative extent in shape \(shape)")
+            ensure(d >= 0, "\(op): negative extent in shape \(shape)")
             n *= d
         }
         return n
@@ -13,7 +13,7 @@ public enum Shape {
     /// Resolves a possibly negative axis (`-1` is the last) against `rank`.
     public static func axis(_ axis: Int, rank: Int, op: String, shape: [Int]) -> Int {
         let a = axis < 0 ? axis + rank : axis
-        precondition(a >= 0 && a < rank, "\(op): axis \(axis) is out of range for shape \(shape)")
+        ensure(a >= 0 && a < rank, "\(op): axis \(axis) is out of range for shape \(shape)")
         return a
     }
 
@@ -43,7 +43,7 @@ public enum Shape {
     /// `broadcast(a, b)`, stopping with a message naming `op` when the shapes are incompatible.
     static func broadcastOrStop(_ a: [Int], _ b: [Int], op: String) -> [Int] {
         guard let s = broadcast(a, b) else {
-            preconditionFailure("\(op): shapes \(a) and \(b) cannot be broadcast together")
+            fatalError("\(op): shapes \(a) and \(b) cannot be broadcast together")
         }
         return s
     }

@@ -36,7 +36,7 @@ public final class Tensor {
 
     init(shape: [Int], storage: TensorStorage) {
         let count = Shape.count(shape, op: "Tensor")
-        precondition(storage.count == count, "Tensor: storage of \(storage.count) elements does not fit shape \(shape)")
+        ensure(storage.count == count, "Tensor: storage of \(storage.count) elements does not fit shape \(shape)")
         self.shape = shape
         self.count = count
         self.storage = storage
@@ -50,7 +50,7 @@ public final class Tensor {
     /// A tensor holding `scalars` in row-major order.
     public convenience init(_ scalars: [Float], shape: [Int]) {
         let count = Shape.count(shape, op: "Tensor(_:shape:)")
-        precondition(scalars.count == count, "Tensor(_:shape:): \(scalars.count) values do not fill shape \(shape)")
+        ensure(scalars.count == count, "Tensor(_:shape:): \(scalars.count) values do not fill shape \(shape)")
         self.init(uninitialized: shape)
         scalars.withUnsafeBufferPointer { source in
             if count > 0 { storage.base.update(from: source.baseAddress!, count: count) }
@@ -80,7 +80,7 @@ public final class Tensor {
 
     /// `[start, start + step, ...]` up to but excluding `end`.
     public static func arange(_ start: Float = 0, _ end: Float, step: Float = 1) -> Tensor {
-        precondition(step != 0, "arange: step must not be zero")
+        ensure(step != 0, "arange: step must not be zero")
         let n = Swift.max(0, Int(((end - start) / step).rounded(.up)))
         let t = Tensor(uninitialized: [n])
         for i in 0..<n { t.storage.base[i] = start + Float(i) * step }
@@ -92,7 +92,7 @@ public final class Tensor {
 
     /// The value of a one-element tensor.
     public var item: Float {
-        precondition(count == 1, "item: tensor of shape \(shape) has \(count) elements, not 1")
+        ensure(count == 1, "item: tensor of shape \(shape) has \(count) elements, not 1")
         return storage.base[0]
     }
 
@@ -111,7 +111,7 @@ public final class Tensor {
 
     /// Copies `other`'s values into this tensor in place (same element count). Not recorded by autograd.
     public func assign(_ other: Tensor) {
-        precondition(other.count == count, "assign: shape \(other.shape) does not match \(shape)")
+        ensure(other.count == count, "assign: shape \(other.shape) does not match \(shape)")
         withExtendedLifetime((self, other)) { storage.base.update(from: other.storage.base, count: count) }
     }
 

@@ -26,6 +26,20 @@ extension Kernels {
             }
             return
         }
+        if kind == .sum && outer < Parallel.threadCount {
+            // Few outer blocks (a bias gradient: the sum over all rows): split the columns instead.
+            for o in 0..<outer {
+                let xo = x + o * n * inner, yo = y + o * inner
+                Parallel.forRange(inner, costPerItem: n) { cols in
+                    for i in cols { yo[i] = 0 }
+                    for k in 0..<n {
+                        let row = xo + k * inner
+                        for i in cols { yo[i] += row[i] }
+                    }
+                }
+            }
+            return
+        }
         Parallel.forRange(outer, costPerItem: n * inner * 2) { os in
             for o in os {
                 let xo = x + o * n * inner, yo = y + o * inner

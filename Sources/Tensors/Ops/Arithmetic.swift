@@ -53,7 +53,7 @@ extension Tensor {
 
     /// This tensor repeated along broadcast axes to `shape` (a copy).
     public func expanded(to target: [Int]) -> Tensor {
-        precondition(Shape.broadcast(shape, target) == target, "expand: shape \(shape) cannot be broadcast to \(target)")
+        ensure(Shape.broadcast(shape, target) == target, "expand: shape \(shape) cannot be broadcast to \(target)")
         if shape == target { return self }
         let strides = Shape.strides(shape)
         let offset = target.count - shape.count
@@ -69,7 +69,7 @@ extension Tensor {
     /// The sum of this tensor over the axes that broadcasting added to reach it from `target`.
     public func summed(toShape target: [Int]) -> Tensor {
         if shape == target { return self }
-        precondition(Shape.broadcast(target, shape) == shape, "sum to shape: \(target) does not broadcast to \(shape)")
+        ensure(Shape.broadcast(target, shape) == shape, "sum to shape: \(target) does not broadcast to \(shape)")
         let inner = Shape.count(target, op: "sum to shape")
         if Tensor.isTrailing(target, of: shape) {
             // A bias-like target: one reduction over the leading rows.

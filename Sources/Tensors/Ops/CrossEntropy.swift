@@ -3,11 +3,11 @@ extension Tensor {
     /// Mean cross-entropy of `[rows, classes]` logits against integer class `targets`.
     /// Rows whose target is `ignoreIndex` are skipped and excluded from the mean.
     public func crossEntropy(targets: [Int], ignoreIndex: Int = -100) -> Tensor {
-        precondition(rank == 2, "crossEntropy: logits must be [rows, classes], got \(shape)")
+        ensure(rank == 2, "crossEntropy: logits must be [rows, classes], got \(shape)")
         let rows = shape[0], n = shape[1]
-        precondition(targets.count == rows, "crossEntropy: \(targets.count) targets for logits of shape \(shape)")
+        ensure(targets.count == rows, "crossEntropy: \(targets.count) targets for logits of shape \(shape)")
         for t in targets where t != ignoreIndex {
-            precondition(t >= 0 && t < n, "crossEntropy: target \(t) is out of range for \(n) classes")
+            ensure(t >= 0 && t < n, "crossEntropy: target \(t) is out of range for \(n) classes")
         }
         let counted = targets.filter { $0 != ignoreIndex }.count
         let perRow = Tensor(uninitialized: [rows]), lse = Tensor(uninitialized: [rows])
@@ -33,7 +33,7 @@ extension Tensor {
     /// Mean over rows of `-Σ_j targets[j] log softmax(self)[j]` for soft target distributions
     /// (label smoothing, momentum distillation). Gradients flow to both operands.
     public func crossEntropy(softTargets targets: Tensor) -> Tensor {
-        precondition(rank == 2 && targets.shape == shape, "crossEntropy: logits \(shape) and soft targets \(targets.shape) must be the same [rows, classes]")
+        ensure(rank == 2 && targets.shape == shape, "crossEntropy: logits \(shape) and soft targets \(targets.shape) must be the same [rows, classes]")
         let rows = shape[0], n = shape[1]
         let perRow = Tensor(uninitialized: [rows]), lse = Tensor(uninitialized: [rows])
         Tensor.withData(self, targets, perRow, lse) { p in

@@ -5,10 +5,10 @@ extension Tensor {
         var target = newShape
         if let hole = newShape.firstIndex(of: -1) {
             let known = newShape.enumerated().filter { $0.offset != hole }.map(\.element).reduce(1, *)
-            precondition(known > 0 && count % known == 0, "reshape: cannot reshape \(shape) to \(newShape)")
+            ensure(known > 0 && count % known == 0, "reshape: cannot reshape \(shape) to \(newShape)")
             target[hole] = count / known
         }
-        precondition(Shape.count(target, op: "reshape") == count, "reshape: cannot reshape \(shape) (\(count) elements) to \(newShape)")
+        ensure(Shape.count(target, op: "reshape") == count, "reshape: cannot reshape \(shape) (\(count) elements) to \(newShape)")
         if target == shape { return self }
         let out = Tensor(shape: target, storage: storage)
         let source = shape
@@ -26,7 +26,7 @@ extension Tensor {
     /// Removes the axis `axis`, which must have extent 1.
     public func squeezed(axis: Int) -> Tensor {
         let a = Shape.axis(axis, rank: rank, op: "squeeze", shape: shape)
-        precondition(shape[a] == 1, "squeeze: axis \(axis) of shape \(shape) has extent \(shape[a]), not 1")
+        ensure(shape[a] == 1, "squeeze: axis \(axis) of shape \(shape) has extent \(shape[a]), not 1")
         var s = shape
         s.remove(at: a)
         return reshaped(s)
@@ -34,7 +34,7 @@ extension Tensor {
 
     /// Reorders the axes: the result's axis `i` is this tensor's axis `permutation[i]` (a copy).
     public func permuted(_ permutation: [Int]) -> Tensor {
-        precondition(permutation.sorted() == Array(0..<rank), "permute: \(permutation) is not a permutation of the axes of shape \(shape)")
+        ensure(permutation.sorted() == Array(0..<rank), "permute: \(permutation) is not a permutation of the axes of shape \(shape)")
         if permutation == Array(0..<rank) { return self }
         let out = Tensor(uninitialized: permutation.map { shape[$0] })
         Tensor.withData(self, out) { p in Kernels.permute(p[0], p[1], shape: shape, permutation: permutation) }
@@ -55,7 +55,7 @@ extension Tensor {
     /// Elements `range` along `axis` (a copy).
     public func slice(axis: Int, _ range: Range<Int>) -> Tensor {
         let a = Shape.axis(axis, rank: rank, op: "slice", shape: shape)
-        precondition(range.lowerBound >= 0 && range.upperBound <= shape[a], "slice: range \(range) is out of bounds for axis \(axis) of shape \(shape)")
+        ensure(range.lowerBound >= 0 && range.upperBound <= shape[a], "slice: range \(range) is out of bounds for axis \(axis) of shape \(shape)")
         let (outer, n, inner) = Shape.split(shape, axis: a)
         var s = shape
         s[a] = range.count
@@ -72,7 +72,7 @@ extension Tensor {
     public func indexSelect(axis: Int, _ indices: [Int]) -> Tensor {
         let a = Shape.axis(axis, rank: rank, op: "indexSelect", shape: shape)
         let (outer, n, inner) = Shape.split(shape, axis: a)
-        for i in indices { precondition(i >= 0 && i < n, "indexSelect: index \(i) is out of range for axis \(axis) of shape \(shape)") }
+        for i in indices { ensure(i >= 0 && i < n, "indexSelect: index \(i) is out of range for axis \(axis) of shape \(shape)") }
         var s = shape
         s[a] = indices.count
         let out = Tensor(uninitialized: s)
@@ -91,22 +91,22 @@ extension Tensor {
     /// Rows of a `[vocabulary, dim]` table for each index: an embedding lookup, shaped
     /// `indexShape + [dim]`. The gradient scatter-adds into the rows that were used.
     public func gatherRows(_ indices: [Int], indexShape: [Int]? = nil) -> Tensor {
-        precondition(rank == 2, "gatherRows: table must be two-dimensional, got shape \(shape)")
+        ensure(rank == 2, "gatherRows: table must be two-dimensional, got shape \(shape)")
         let rows = indexSelect(axis: 0, indices)
         return indexShape.map { rows.reshaped($0 + [shape[1]]) } ?? rows
     }
 
     /// Concatenates tensors along `axis`; all other extents must match.
     public static func concat(_ tensors: [Tensor], axis: Int = 0) -> Tensor {
-        precondition(!tensors.isEmpty, "concat: no tensors")
+        ensure(!tensors.isEmpty, "concat: no tensors")
         let first = tensors[0]
         let a = Shape.axis(axis, rank: first.rank, op: "concat", shape: first.shape)
         for t in tensors {
             var s0 = first.shape, s1 = t.shape
-            precondition(s0.count == s1.count, "concat: shapes \(first.shape) and \(t.shape) have different ranks")
+            ensure(s0.count == s1.count, "concat: shapes \(first.shape) and \(t.shape) have different ranks")
             s0[a] = 0
             s1[a] = 0
-            precondition(s0 == s1, "concat: shapes \(first.shape) and \(t.shape) differ outside axis \(axis)")
+            ensure(s0 == s1, "concat: shapes \(first.shape) and \(t.shape) differ outside axis \(axis)")
         }
         var s = first.shape
         s[a] = tensors.map { $0.shape[a] }.reduce(0, +)
@@ -126,7 +126,7 @@ extension Tensor {
 
     /// Stacks same-shaped tensors along a new axis.
     public static func stack(_ tensors: [Tensor], axis: Int = 0) -> Tensor {
-        precondition(!tensors.isEmpty, "stack: no tensors")
+        ensure(!tensors.isEmpty, "stack: no tensors")
         return concat(tensors.map { $0.unsqueezed(axis: axis) }, axis: axis)
     }
 }

@@ -8,11 +8,11 @@ extension Tensor {
     /// `[out, in]` weights, without a transposed copy.
     public func matmul(_ other: Tensor, transposeSelf: Bool = false, transposeOther: Bool = false, precision: MatmulPrecision = .fp32) -> Tensor {
         let a = self, b = other
-        precondition(a.rank >= 2 && b.rank >= 2, "matmul: operands need at least two axes, got \(a.shape) and \(b.shape)")
+        ensure(a.rank >= 2 && b.rank >= 2, "matmul: operands need at least two axes, got \(a.shape) and \(b.shape)")
         let (m, ka) = transposeSelf ? (a.shape[a.rank - 1], a.shape[a.rank - 2]) : (a.shape[a.rank - 2], a.shape[a.rank - 1])
         let (kb, n) = transposeOther ? (b.shape[b.rank - 1], b.shape[b.rank - 2]) : (b.shape[b.rank - 2], b.shape[b.rank - 1])
         let batchA = Array(a.shape.dropLast(2)), batchB = Array(b.shape.dropLast(2))
-        precondition(ka == kb && (batchA == batchB || batchA.isEmpty || batchB.isEmpty),
+        ensure(ka == kb && (batchA == batchB || batchA.isEmpty || batchB.isEmpty),
                      "matmul: shapes \(a.shape)\(transposeSelf ? "ᵀ" : "") and \(b.shape)\(transposeOther ? "ᵀ" : "") are incompatible")
         let batchShape = batchA.isEmpty ? batchB : batchA
         let batch = batchShape.reduce(1, *)

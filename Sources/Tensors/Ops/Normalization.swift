@@ -1,7 +1,7 @@
 /// Softmax, log-softmax, LayerNorm and L2 normalisation over the last axis, each one fused kernel.
 extension Tensor {
     private var rowsAndWidth: (rows: Int, n: Int) {
-        precondition(rank >= 1, "normalisation: needs at least one axis, got a scalar")
+        ensure(rank >= 1, "normalisation: needs at least one axis, got a scalar")
         let n = shape[rank - 1]
         return (n == 0 ? 0 : count / n, n)
     }
@@ -15,7 +15,7 @@ extension Tensor {
         let (rows, n) = rowsAndWidth
         var rowsPerBias = 1
         if let mask = additiveMask {
-            precondition(mask.rank == 2 && mask.shape[1] == n && rank >= 2 && mask.shape[0] == shape[0],
+            ensure(mask.rank == 2 && mask.shape[1] == n && rank >= 2 && mask.shape[0] == shape[0],
                          "softmax: mask of shape \(mask.shape) does not match input \(shape) (expected [\(shape.first ?? 0), \(n)])")
             rowsPerBias = rows / Swift.max(mask.shape[0], 1)
         }
@@ -24,9 +24,9 @@ extension Tensor {
         Tensor.withData(self, out, maskTensor) { p in
             Kernels.softmaxForward(p[0], p[1], rows: rows, n: n, scale: scale, bias: additiveMask == nil ? nil : UnsafePointer(p[2]), rowsPerBias: rowsPerBias)
         }
-        return out.recorded("softmax", [self]) { [unowned out] g in
+        return out.recorded("softmax", [self]) { [saved = out.detached()] g in
             let dx = Tensor(uninitialized: g.shape)
-            Tensor.withData(out, g, dx) { p in Kernels.softmaxBackward(p[0], p[1], p[2], rows: rows, n: n, scale: scale) }
+            Tensor.withData(saved, g, dx) { p in Kernels.softmaxBackward(p[0], p[1], p[2], rows: rows, n: n, scale: scale) }
             return [dx]
         }
     }
@@ -36,9 +36,9 @@ extension Tensor {
         let (rows, n) = rowsAndWidth
         let out = Tensor(uninitialized: shape)
         Tensor.withData(self, out) { p in Kernels.logSoftmaxForward(p[0], p[1], rows: rows, n: n) }
-        return out.recorded("logSoftmax", [self]) { [unowned out] g in
+        return out.recorded("logSoftmax", [self]) { [saved = out.detached()] g in
             let dx = Tensor(uninitialized: g.shape)
-            Tensor.withData(out, g, dx) { p in Kernels.logSoftmaxBackward(p[0], p[1], p[2], rows: rows, n: n) }
+            Tensor.withData(saved, g, dx) { p in Kernels.logSoftmaxBackward(p[0], p[1], p[2], rows: rows, n: n) }
             return [dx]
         }
     }
@@ -46,7 +46,7 @@ extension Tensor {
     /// Layer normalisation over the last axis with an affine `weight` and `bias` (both `[n]`).
     public func layerNorm(weight: Tensor, bias: Tensor, eps: Float = 1e-5) -> Tensor {
         let (rows, n) = rowsAndWidth
-        precondition(weight.shape == [n] && bias.shape == [n], "layerNorm: weight \(weight.shape) and bias \(bias.shape) must both be [\(n)] for input \(shape)")
+        ensure(weight.shape == [n] && bias.shape == [n], "layerNorm: weight \(weight.shape) and bias \(bias.shape) must both be [\(n)] for input \(shape)")
         let out = Tensor(uninitialized: shape)
         let mean = Tensor(uninitialized: [rows]), rstd = Tensor(uninitialized: [rows])
         Tensor.withData(self, weight, bias, out, mean, rstd) { p in
@@ -72,9 +72,9 @@ extension Tensor {
         let out = Tensor(uninitialized: shape)
         let norm = Tensor(uninitialized: [rows])
         Tensor.withData(self, out, norm) { p in Kernels.l2NormalizeForward(p[0], p[1], norm: p[2], rows: rows, n: n, eps: eps) }
-        return out.recorded("l2Normalize", [self]) { [unowned out] g in
+        return out.recorded("l2Normalize", [self]) { [saved = out.detached()] g in
             let dx = Tensor(uninitialized: g.shape)
-            Tensor.withData(out, norm, g, dx) { p in Kernels.l2NormalizeBackward(p[0], norm: p[1], p[2], p[3], rows: rows, n: n, eps: eps) }
+            Tensor.withData(saved, norm, g, dx) { p in Kernels.l2NormalizeBackward(p[0], norm: p[1], p[2], p[3], rows: rows, n: n, eps: eps) }
             return [dx]
         }
     }

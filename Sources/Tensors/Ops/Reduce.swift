@@ -3,7 +3,7 @@ extension Tensor {
     private func reduced(_ kind: Kernels.Reduction, axis: Int, keepingDimension: Bool, name: String) -> (Tensor, [Int]?) {
         let a = Shape.axis(axis, rank: rank, op: name, shape: shape)
         let (outer, n, inner) = Shape.split(shape, axis: a)
-        precondition(n > 0 || kind == .sum, "\(name): axis \(axis) of shape \(shape) is empty")
+        ensure(n > 0 || kind == .sum, "\(name): axis \(axis) of shape \(shape) is empty")
         var kept = shape
         kept[a] = 1
         let out = Tensor(uninitialized: keepingDimension ? kept : shape.enumerated().filter { $0.offset != a }.map(\.element))
@@ -55,11 +55,11 @@ extension Tensor {
     public func logSumExp(axis: Int, keepingDimension: Bool = false) -> Tensor {
         let (out, _) = reduced(.logSumExp, axis: axis, keepingDimension: keepingDimension, name: "logsumexp")
         let a = Shape.axis(axis, rank: rank, op: "logsumexp", shape: shape)
-        return out.recorded("logsumexp", [self]) { [unowned out] g in
+        return out.recorded("logsumexp", [self]) { [saved = out.detached()] g in
             var kept = self.shape
             kept[a] = 1
             // d lse / dx = exp(x - lse) = softmax along the axis.
-            let weights = (self - out.detached().reshaped(kept)).exp()
+            let weights = (self - saved.reshaped(kept)).exp()
             return [g.reshaped(kept) * weights]
         }
     }

@@ -28,7 +28,7 @@ extension Tensor {
 
     /// This tensor with `value` wherever `mask` (broadcastable to it) is non-zero.
     public func maskedFill(_ mask: Tensor, _ value: Float) -> Tensor {
-        precondition(Shape.broadcast(mask.shape, shape) == shape, "maskedFill: mask of shape \(mask.shape) does not broadcast to \(shape)")
+        ensure(Shape.broadcast(mask.shape, shape) == shape, "maskedFill: mask of shape \(mask.shape) does not broadcast to \(shape)")
         return Tensor.where(mask, Tensor(scalar: value), self)
     }
 }

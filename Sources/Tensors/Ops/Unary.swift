@@ -3,9 +3,9 @@ extension Tensor {
     func unary(_ f: Kernels.Unary, name: String) -> Tensor {
         let out = Tensor(uninitialized: shape)
         Tensor.withData(self, out) { p in Kernels.unaryForward(f, p[0], p[1], count) }
-        return out.recorded(name, [self]) { [unowned out] g in
+        return out.recorded(name, [self]) { [saved = out.detached()] g in
             let dx = Tensor(uninitialized: self.shape)
-            Tensor.withData(self, out, g, dx) { p in Kernels.unaryBackward(f, p[0], p[1], p[2], p[3], self.count) }
+            Tensor.withData(self, saved, g, dx) { p in Kernels.unaryBackward(f, p[0], p[1], p[2], p[3], self.count) }
             return [dx]
         }
     }
@@ -28,7 +28,7 @@ extension Tensor {
     public func pow(_ exponent: Float) -> Tensor { unary(.pow(exponent), name: "pow") }
     /// `min(max(x, lower), upper)`; the gradient passes where `lower <= x <= upper`.
     public func clamped(min lower: Float = -.infinity, max upper: Float = .infinity) -> Tensor {
-        precondition(lower <= upper, "clamp: lower bound \(lower) exceeds upper bound \(upper)")
+        ensure(lower <= upper, "clamp: lower bound \(lower) exceeds upper bound \(upper)")
         return unary(.clamp(lower, upper), name: "clamp")
     }
 
@@ -46,7 +46,7 @@ extension Tensor {
     /// Inverted dropout: zeroes each element with probability `p` and scales the rest by
     /// `1 / (1 - p)`. The mask is a pure function of `(seed, stream)`, so the same call replays it.
     public func dropout(p: Float, seed: UInt64, stream: UInt64) -> Tensor {
-        precondition(p >= 0 && p < 1, "dropout: probability \(p) is outside [0, 1)")
+        ensure(p >= 0 && p < 1, "dropout: probability \(p) is outside [0, 1)")
         if p == 0 { return self }
         let out = Tensor(uninitialized: shape)
         Tensor.withData(self, out) { ptr in Kernels.dropoutForward(ptr[0], ptr[1], count, p: p, seed: seed, stream: stream) }

@@ -118,7 +118,7 @@ public struct RandomGenerator: Sendable, Equatable, Codable {
 
     /// A uniform integer in `0..<upperBound` (for shuffling and sampling), drawn as its own stream.
     public mutating func nextInt(below upperBound: Int) -> Int {
-        precondition(upperBound > 0, "RandomGenerator.nextInt: upper bound \(upperBound) must be positive")
+        ensure(upperBound > 0, "RandomGenerator.nextInt: upper bound \(upperBound) must be positive")
         let s = nextStream()
         let high = UInt64(Philox.bits(seed: seed, stream: s, index: 0))
         let low = UInt64(Philox.bits(seed: seed, stream: s, index: 1))

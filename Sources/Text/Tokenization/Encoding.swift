@@ -1,3 +1,5 @@
+import Tensors
+
 /// The encoding of one text or one sentence pair, special tokens included, unpadded.
 public struct Encoding: Sendable, Equatable {
     /// Token ids: `[CLS] a... [SEP]` or `[CLS] a... [SEP] b... [SEP]`.
@@ -7,7 +9,7 @@ public struct Encoding: Sendable, Equatable {
 
     /// Creates an encoding; both arrays have the same length.
     public init(ids: [Int], tokenTypeIDs: [Int]) {
-        precondition(ids.count == tokenTypeIDs.count, "ids and token type ids differ in length")
+        ensure(ids.count == tokenTypeIDs.count, "ids and token type ids differ in length")
         self.ids = ids
         self.tokenTypeIDs = tokenTypeIDs
     }

@@ -1,3 +1,4 @@
+import Tensors
 import Foundation
 
 /// BERT's WordPiece tokenizer, matching Hugging Face's `BertTokenizerFast` token for token.
@@ -94,7 +95,7 @@ public struct WordPieceTokenizer: Sendable {
 
     /// `[CLS] text [SEP]` as ids, truncated to `maxLength` tokens (special tokens included).
     public func encode(_ text: String, maxLength: Int = defaultMaxLength) -> [Int] {
-        precondition(maxLength >= 2, "maxLength must leave room for [CLS] and [SEP]")
+        ensure(maxLength >= 2, "maxLength must leave room for [CLS] and [SEP]")
         let pieces = pieceIDs(text)
         return [specialTokens.classification] + pieces.prefix(maxLength - 2) + [specialTokens.separator]
     }
@@ -102,7 +103,7 @@ public struct WordPieceTokenizer: Sendable {
     /// `[CLS] first [SEP] second [SEP]` with token types 0 then 1, truncated to `maxLength`
     /// tokens by removing tokens from the end of the longer segment first.
     public func encode(pair: (String, String), maxLength: Int = defaultMaxLength) -> Encoding {
-        precondition(maxLength >= 3, "maxLength must leave room for [CLS] and two [SEP]")
+        ensure(maxLength >= 3, "maxLength must leave room for [CLS] and two [SEP]")
         let first = pieceIDs(pair.0), second = pieceIDs(pair.1)
         let kept = Truncation.longestFirst(first.count, second.count, capacity: maxLength - 3)
         let ids = [specialTokens.classification] + first.prefix(kept.first) + [specialTokens.separator]
