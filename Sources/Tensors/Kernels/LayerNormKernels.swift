@@ -38,7 +38,7 @@ extension Kernels {
                     accGX = accGX.addingProduct(g, xr.load8(j) - mv)
                     j += 8
                 }
-                var sumG = accG.sum(), sumGX = accGX.sum()
+                var sumG = Vector.horizontalSum(accG), sumGX = Vector.horizontalSum(accGX)
                 while j < n { let g = dyr[j] * weight[j]; sumG += g; sumGX += g * (xr[j] - m); j += 1 }
                 let meanG = sumG / Float(n), meanGX = sumGX * s / Float(n)
                 for j in 0..<n {

@@ -9,19 +9,45 @@ extension Kernels {
         _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, rows: Int, n: Int,
         scale: Float = 1, bias: UnsafePointer<Float>? = nil, rowsPerBias: Int = 1
     ) {
+        let vectorEnd = n & ~7
         Parallel.forRange(rows, costPerItem: n * 4) { rs in
             for r in rs {
                 let xr = x + r * n, yr = y + r * n
-                if let bias {
-                    let br = bias + (r / rowsPerBias) * n
-                    for j in 0..<n { yr[j] = scale * xr[j] + br[j] }
-                } else {
-                    for j in 0..<n { yr[j] = scale * xr[j] }
+                let br = bias.map { $0 + (r / rowsPerBias) * n }
+                // Pass 1: scores and their maximum, eight lanes at a time.
+                var maxima = Float8(repeating: -.infinity)
+                var j = 0
+                while j < vectorEnd {
+                    var v = xr.load8(j) * scale
+                    if let br { v += br.load8(j) }
+                    yr.store8(v, j)
+                    maxima = Vector.maximum(maxima, v)
+                    j += 8
                 }
-                let m = Vector.max(yr, n)
-                for j in 0..<n { yr[j] = FastMath.exp(yr[j] - m) }
-                let inv = 1 / Vector.sum(yr, n)
-                for j in 0..<n { yr[j] *= inv }
+                var m = Vector.horizontalMax(maxima)
+                for k in vectorEnd..<n {
+                    let v = scale * xr[k] + (br?[k] ?? 0)
+                    yr[k] = v
+                    m = Swift.max(m, v)
+                }
+                // Pass 2: exponentials and their sum; pass 3: normalise.
+                let shift = Float8(repeating: m)
+                var sums = Float8()
+                j = 0
+                while j < vectorEnd {
+                    let e = FastMath.exp8(yr.load8(j) - shift)
+                    yr.store8(e, j)
+                    sums += e
+                    j += 8
+                }
+                var sum = Vector.horizontalSum(sums)
+                for k in vectorEnd..<n {
+                    let e = FastMath.exp(yr[k] - m)
+                    yr[k] = e
+                    sum += e
+                }
+                let inv = 1 / sum
+                for k in 0..<n { yr[k] *= inv }
             }
         }
     }

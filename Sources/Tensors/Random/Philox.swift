@@ -27,15 +27,25 @@ public enum Philox {
         var x0 = c0, x1 = SIMD8<UInt32>(repeating: c1), x2 = SIMD8<UInt32>(repeating: c2), x3 = SIMD8<UInt32>(repeating: c3)
         var k0 = key.0, k1 = key.1
         for _ in 0..<10 {
-            let p0 = SIMD8<UInt64>(truncatingIfNeeded: x0) &* 0xD251_1F53
-            let p1 = SIMD8<UInt64>(truncatingIfNeeded: x2) &* 0xCD9E_8D57
-            let hi0 = SIMD8<UInt32>(truncatingIfNeeded: p0 &>> 32), lo0 = SIMD8<UInt32>(truncatingIfNeeded: p0)
-            let hi1 = SIMD8<UInt32>(truncatingIfNeeded: p1 &>> 32), lo1 = SIMD8<UInt32>(truncatingIfNeeded: p1)
+            let hi0 = mulhi8(x0, 0xD251_1F53), lo0 = x0 &* 0xD251_1F53
+            let hi1 = mulhi8(x2, 0xCD9E_8D57), lo1 = x2 &* 0xCD9E_8D57
             (x0, x1, x2, x3) = (hi1 ^ x1 ^ SIMD8(repeating: k0), lo1, hi0 ^ x3 ^ SIMD8(repeating: k1), lo0)
             k0 = k0 &+ 0x9E37_79B9
             k1 = k1 &+ 0xBB67_AE85
         }
         return (x0, x1, x2, x3)
+    }
+
+    /// The high 32 bits of each lane's 64-bit product with `m`. Written lane by lane because
+    /// that form compiles to `vpmuludq`, where the generic widening conversions stay lane loops.
+    @inline(__always)
+    static func mulhi8(_ x: SIMD8<UInt32>, _ m: UInt64) -> SIMD8<UInt32> {
+        let p = SIMD8<UInt64>(UInt64(x[0]), UInt64(x[1]), UInt64(x[2]), UInt64(x[3]),
+                              UInt64(x[4]), UInt64(x[5]), UInt64(x[6]), UInt64(x[7])) &* m
+        return SIMD8<UInt32>(UInt32(truncatingIfNeeded: p[0] >> 32), UInt32(truncatingIfNeeded: p[1] >> 32),
+                             UInt32(truncatingIfNeeded: p[2] >> 32), UInt32(truncatingIfNeeded: p[3] >> 32),
+                             UInt32(truncatingIfNeeded: p[4] >> 32), UInt32(truncatingIfNeeded: p[5] >> 32),
+                             UInt32(truncatingIfNeeded: p[6] >> 32), UInt32(truncatingIfNeeded: p[7] >> 32))
     }
 
     /// How elements map to Philox output: elements are taken in groups of 32; element

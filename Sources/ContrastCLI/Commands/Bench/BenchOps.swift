@@ -12,7 +12,8 @@ struct BenchOps: ParsableCommand {
         discussion: """
             Sizes are those of all-MiniLM-L6-v2 on a batch of 64 x 32 tokens. Bandwidth counts the bytes \
             each kernel pair must move at least (forward reads x and writes y; backward reads what it \
-            needs and writes dx), so it is comparable with the copy's read+write bandwidth.
+            needs and writes dx), so it is comparable with the copy's read+write bandwidth. Each figure \
+            is the fastest of --repeats runs, kernel and copy alternating.
             """)
 
     @Option(help: "Timed repetitions (after 3 warm-up runs).") var repeats = 30
@@ -51,8 +52,14 @@ struct BenchOps: ParsableCommand {
 
     func measure(_ op: String, rows: Int, width: Int, bytesPerElement: Double, _ body: (Buffers) -> Void) -> Measurement {
         let buffers = Buffers(count: rows * width)
-        let seconds = Stopwatch.median(repeats: repeats) { body(buffers) }
-        let copySeconds = Stopwatch.median(repeats: repeats) { Kernels.copy(buffers.x, buffers.y, buffers.count) }
+        // Kernel and copy runs alternate and each keeps its fastest run, so that both see the
+        // same machine state (other load, frequency) and noise only ever slows a run down.
+        for _ in 0..<3 { body(buffers); Kernels.copy(buffers.x, buffers.y, buffers.count) }
+        var seconds = Double.infinity, copySeconds = Double.infinity
+        for _ in 0..<repeats {
+            seconds = min(seconds, Stopwatch.seconds { body(buffers) })
+            copySeconds = min(copySeconds, Stopwatch.seconds { Kernels.copy(buffers.x, buffers.y, buffers.count) })
+        }
         let elements = Double(buffers.count)
         let gbps = elements * bytesPerElement / seconds / 1e9
         let copyGbps = elements * 8 / copySeconds / 1e9
