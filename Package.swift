@@ -54,6 +54,7 @@ let package = Package(
         .testTarget(
             name: "AugmentationTests", dependencies: ["Augmentation", "Tensors", "Text", "TestSupport"],
             exclude: ["Fixtures"]),  // read by path, like the shared data
+        .testTarget(name: "CLITests", dependencies: ["ContrastCLI", "Models", "TestSupport"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Tensors", "Text", "TestSupport"]),
     ]
 )

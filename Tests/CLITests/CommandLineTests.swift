@@ -1,0 +1,114 @@
+import Foundation
+import Models
+import TestSupport
+import Testing
+
+/// The `contrast` executable: exit codes (2 usage, 1 data) and one-line messages naming the file.
+@Suite struct CommandLineTests {
+    struct Outcome {
+        let status: Int32
+        let stdout: String
+        let stderr: String
+    }
+
+    /// The built `contrast` next to the test bundle's build products.
+    static let executable: URL = {
+        if let path = ProcessInfo.processInfo.environment["CONTRAST_EXECUTABLE"] { return URL(fileURLWithPath: path) }
+        return TestPaths.repositoryRoot.appendingPathComponent(".build/debug/contrast")
+    }()
+
+    func run(_ arguments: [String]) throws -> Outcome {
+        let process = Process()
+        process.executableURL = Self.executable
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile(), stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Outcome(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    /// A saved tiny random encoder folder.
+    static func tinyModel() throws -> URL {
+        let encoder = try SentenceEncoder.randomlyInitialized(.tiny, pooling: Pooling(mode: .mean, normalize: true), maxLength: 32, seed: 1)
+        let folder = try TestPaths.temporaryDirectory().appendingPathComponent("model")
+        try encoder.save(to: folder)
+        return folder
+    }
+
+    func expectFailure(_ outcome: Outcome, status: Int32, mentions fragments: [String], sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(outcome.status == status, "exit \(outcome.status), stderr: \(outcome.stderr)", sourceLocation: sourceLocation)
+        let lines = outcome.stderr.split(separator: "\n").filter { $0.hasPrefix("error:") }
+        #expect(lines.count == 1, "stderr: \(outcome.stderr)", sourceLocation: sourceLocation)
+        for fragment in fragments {
+            #expect(outcome.stderr.contains(fragment), "stderr lacks '\(fragment)': \(outcome.stderr)", sourceLocation: sourceLocation)
+        }
+    }
+
+    @Test func encodeWritesJSONLinesAndNumPy() throws {
+        let model = try Self.tinyModel()
+        let dir = try TestPaths.temporaryDirectory()
+        let input = dir.appendingPathComponent("in.txt")
+        try "first sentence\n\nsecond one\n".write(to: input, atomically: true, encoding: .utf8)
+        let jsonl = dir.appendingPathComponent("out.jsonl"), npy = dir.appendingPathComponent("out.npy")
+        let a = try run(["encode", "--model", model.path, "--input", input.path, "--output", jsonl.path])
+        #expect(a.status == 0, "\(a.stderr)")
+        let lines = try String(contentsOf: jsonl, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 2)
+        #expect(lines[0].contains("\"text\":\"first sentence\""))
+        #expect(a.stderr.contains("skipped 1 empty lines"))
+        let b = try run(["encode", "--model", model.path, "--input", input.path, "--output", npy.path])
+        #expect(b.status == 0, "\(b.stderr)")
+        let data = try Data(contentsOf: npy)
+        #expect(data.prefix(6) == Data([0x93] + Array("NUMPY".utf8)))
+        #expect(data.count % 64 == (128 + 2 * 128 * 4) % 64 && data.count >= 2 * 128 * 4)
+    }
+
+    @Test func missingModelFolderIsADataError() throws {
+        let outcome = try run(["encode", "--model", "/nonexistent/model", "--input", "/dev/null", "--output", "/tmp/x.jsonl"])
+        expectFailure(outcome, status: 1, mentions: ["/nonexistent/model/config.json", "missing"])
+    }
+
+    @Test func badArgumentsAreUsageErrors() throws {
+        let outcome = try run(["encode", "--model", "m", "--input", "i", "--output", "out.csv"])
+        #expect(outcome.status == 2, "\(outcome.stderr)")
+        #expect(outcome.stderr.contains(".jsonl or .npy"))
+        #expect(try run(["train", "simcse", "--output", "/tmp/x"]).status == 2)
+    }
+
+    @Test func invalidUTF8InputNamesTheLine() throws {
+        let model = try Self.tinyModel()
+        let input = try TestPaths.write([0x6F, 0x6B, 0x0A, 0xFF, 0xFE, 0x0A], named: "bad.txt")
+        let outcome = try run(["encode", "--model", model.path, "--input", input.path, "--output", "/tmp/never.jsonl"])
+        expectFailure(outcome, status: 1, mentions: ["bad.txt:2"])
+    }
+
+    @Test func stsFileWithABadScoreNamesFileAndLine() throws {
+        let model = try Self.tinyModel()
+        let data = try TestPaths.write("g\tf\t2012\t1\t4.5\tA man.\tA person.\ng\tf\t2012\t2\tfive\tA dog.\tA cat.\n", named: "sts.csv")
+        let outcome = try run(["eval", "sts", "--model", model.path, "--data", data.path, "--quiet"])
+        expectFailure(outcome, status: 1, mentions: ["sts.csv:2"])
+    }
+
+    @Test func trainingRefusesANonEmptyOutputFolder() throws {
+        let output = try TestPaths.temporaryDirectory()
+        try "keep me".write(to: output.appendingPathComponent("notes.txt"), atomically: true, encoding: .utf8)
+        let corpus = try TestPaths.write("a sentence\nanother one\n", named: "corpus.txt")
+        let outcome = try run(["train", "simcse", "--init", "tiny", "--corpus", corpus.path, "--output", output.path])
+        expectFailure(outcome, status: 2, mentions: ["not empty", "--overwrite"])
+        #expect(FileManager.default.fileExists(atPath: output.appendingPathComponent("notes.txt").path))
+    }
+
+    @Test func evalSTSPrintsOneJSONObjectLast() throws {
+        let model = try Self.tinyModel()
+        let data = try TestPaths.write("g\tf\t2012\t1\t4.5\tA man plays.\tA person plays.\ng\tf\t2012\t2\t0.5\tA dog runs.\tThe sky is blue.\ng\tf\t2012\t3\t2.5\tA cat.\tA kitten.\n", named: "sts.csv")
+        let outcome = try run(["eval", "sts", "--model", model.path, "--data", data.path, "--json", "--quiet"])
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        let last = outcome.stdout.split(separator: "\n").last.map(String.init) ?? ""
+        let object = try JSONSerialization.jsonObject(with: Data(last.utf8)) as? [String: Any]
+        #expect(object?["pairs"] as? Int == 3)
+        #expect(object?["spearman"] is Double)
+    }
+}

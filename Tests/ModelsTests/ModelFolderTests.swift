@@ -1,0 +1,91 @@
+import Foundation
+import Models
+import Tensors
+import TestSupport
+import Testing
+
+/// Saving and loading model folders, and the one-line errors for malformed ones.
+@Suite struct ModelFolderTests {
+    static func savedTinyFolder() throws -> (URL, SentenceEncoder) {
+        let encoder = try SentenceEncoder.randomlyInitialized(.tiny, pooling: Pooling(mode: .mean, normalize: true), maxLength: 64, seed: 5)
+        let folder = try TestPaths.temporaryDirectory().appendingPathComponent("tiny")
+        try encoder.save(to: folder)
+        return (folder, encoder)
+    }
+
+    /// Loading `folder` throws an error whose description mentions every fragment.
+    func expectLoadError(_ folder: URL, _ fragments: [String], sourceLocation: SourceLocation = #_sourceLocation) {
+        do {
+            _ = try SentenceEncoder(directory: folder)
+            Issue.record("loading \(folder.path) succeeded", sourceLocation: sourceLocation)
+        } catch {
+            let message = String(describing: error)
+            #expect(!message.contains("\n"), "multi-line message: \(message)", sourceLocation: sourceLocation)
+            for fragment in fragments {
+                #expect(message.contains(fragment), "'\(message)' lacks '\(fragment)'", sourceLocation: sourceLocation)
+            }
+        }
+    }
+
+    func rewriteConfig(_ folder: URL, _ change: (inout [String: Any]) -> Void) throws {
+        let url = folder.appendingPathComponent("config.json")
+        var object = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [String: Any]
+        change(&object)
+        try JSONSerialization.data(withJSONObject: object).write(to: url)
+    }
+
+    @Test func savedFolderLoadsWithTheSameEmbeddings() throws {
+        let (folder, original) = try Self.savedTinyFolder()
+        let loaded = try SentenceEncoder(directory: folder)
+        #expect(loaded.pooling == original.pooling)
+        #expect(loaded.maxLength == 64)
+        let sentences = ["A man is playing a guitar.", "Zwei Hunde spielen im Schnee.", "短い文"]
+        #expect(loaded.encode(sentences).scalars == original.encode(sentences).scalars)
+        for file in ["config.json", "model.safetensors", "vocab.txt", "modules.json", "1_Pooling/config.json",
+                     "sentence_bert_config.json", "config_sentence_transformers.json", "tokenizer_config.json"] {
+            #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent(file).path), "missing \(file)")
+        }
+    }
+
+    @Test func configWithWrongTypes() throws {
+        let (folder, _) = try Self.savedTinyFolder()
+        try rewriteConfig(folder) { $0["hidden_size"] = "128" }
+        expectLoadError(folder, ["config.json", "hidden_size", "should be an integer", "a string"])
+        try rewriteConfig(folder) { $0["hidden_size"] = 128; $0["num_hidden_layers"] = true }
+        expectLoadError(folder, ["config.json", "num_hidden_layers", "a boolean"])
+    }
+
+    @Test func unsupportedModelType() throws {
+        let (folder, _) = try Self.savedTinyFolder()
+        try rewriteConfig(folder) { $0["model_type"] = "gpt2" }
+        expectLoadError(folder, ["config.json", "unsupported model_type 'gpt2'"])
+    }
+
+    @Test func configThatIsNotJSON() throws {
+        let (folder, _) = try Self.savedTinyFolder()
+        try Data("{ not json".utf8).write(to: folder.appendingPathComponent("config.json"))
+        expectLoadError(folder, ["config.json", "not valid JSON"])
+    }
+
+    @Test func missingVocabulary() throws {
+        let (folder, _) = try Self.savedTinyFolder()
+        try FileManager.default.removeItem(at: folder.appendingPathComponent("vocab.txt"))
+        expectLoadError(folder, ["vocab.txt"])
+    }
+
+    @Test func weightsThatDoNotMatchTheConfiguration() throws {
+        let (folder, _) = try Self.savedTinyFolder()
+        try rewriteConfig(folder) { $0["intermediate_size"] = 256 }
+        expectLoadError(folder, ["model.safetensors", "intermediate.dense.weight"])
+        try rewriteConfig(folder) { $0["intermediate_size"] = 512; $0["num_hidden_layers"] = 3 }
+        expectLoadError(folder, ["model.safetensors", "encoder.layer.2"])
+    }
+
+    @Test func truncatedWeights() throws {
+        let (folder, _) = try Self.savedTinyFolder()
+        let url = folder.appendingPathComponent("model.safetensors")
+        let data = try Data(contentsOf: url)
+        try data.prefix(data.count / 2).write(to: url)
+        expectLoadError(folder, ["model.safetensors"])
+    }
+}
