@@ -13,9 +13,22 @@ public enum Parallel {
     ///
     /// - Parameter costPerItem: rough work per item in elementary operations (a row of 384 floats costs 384).
     public static func forRange(_ count: Int, costPerItem: Int = 1, _ body: (Range<Int>) -> Void) {
+        forChunks(count, costPerItem: costPerItem) { _, range in body(range) }
+    }
+
+    /// The number of chunks `forChunks` splits `count` items of `costPerItem` into.
+    public static func chunkCount(_ count: Int, costPerItem: Int = 1) -> Int {
         let threads = min(threadCount, count)
-        if threads <= 1 || count * max(costPerItem, 1) < 32_768 {
-            if count > 0 { body(0..<count) }
+        return threads <= 1 || count * max(costPerItem, 1) < 32_768 ? (count > 0 ? 1 : 0) : threads
+    }
+
+    /// Like `forRange`, also passing each range's chunk index in `0..<chunkCount(count, costPerItem:)`,
+    /// so that a kernel can keep per-chunk partial results (reductions across rows) and combine
+    /// them afterwards instead of passing over the data a second time.
+    public static func forChunks(_ count: Int, costPerItem: Int = 1, _ body: (Int, Range<Int>) -> Void) {
+        let chunks = chunkCount(count, costPerItem: costPerItem)
+        if chunks <= 1 {
+            if count > 0 { body(0, 0..<count) }
             return
         }
         withoutActuallyEscaping(body) { escapable in
@@ -28,16 +41,16 @@ public enum Parallel {
                 let chunk = (job.count + total - 1) / total
                 let lower = min(index * chunk, job.count)
                 let upper = min(lower + chunk, job.count)
-                if lower < upper { job.body(lower..<upper) }
-            }, context.toOpaque(), UInt32(threads), 0)
+                if lower < upper { job.body(index, lower..<upper) }
+            }, context.toOpaque(), UInt32(chunks), 0)
             context.release()
         }
     }
 
     private final class Job {
         let count: Int
-        let body: (Range<Int>) -> Void
-        init(count: Int, body: @escaping (Range<Int>) -> Void) {
+        let body: (Int, Range<Int>) -> Void
+        init(count: Int, body: @escaping (Int, Range<Int>) -> Void) {
             self.count = count
             self.body = body
         }

@@ -19,13 +19,20 @@ extension Kernels {
         }
     }
 
-    /// Writes `dx` and accumulates (`+=`) into `dweight` and `dbias`.
+    /// Writes `dx` and accumulates (`+=`) into `dweight` and `dbias`, in one pass over the rows:
+    /// each chunk of rows sums its parameter gradients into its own partial buffers, which are
+    /// added at the end (instead of reading `x` and `dy` a second time, by columns).
     public static func layerNormBackward(
         _ x: UnsafePointer<Float>, _ weight: UnsafePointer<Float>, mean: UnsafePointer<Float>, rstd: UnsafePointer<Float>,
         _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>,
         dweight: UnsafeMutablePointer<Float>?, dbias: UnsafeMutablePointer<Float>?, rows: Int, n: Int
     ) {
-        Parallel.forRange(rows, costPerItem: n * 4) { rs in
+        let chunks = Parallel.chunkCount(rows, costPerItem: n * 4)
+        let partials = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(chunks, 1) * 2 * n)
+        defer { partials.deallocate() }
+        partials.update(repeating: 0, count: Swift.max(chunks, 1) * 2 * n)
+        Parallel.forChunks(rows, costPerItem: n * 4) { chunk, rs in
+            let pw = partials + chunk * 2 * n, pb = pw + n
             for r in rs {
                 let xr = x + r * n, dyr = dy + r * n, dxr = dx + r * n
                 let m = mean[r], s = rstd[r]
@@ -44,18 +51,15 @@ extension Kernels {
                 for j in 0..<n {
                     let xhat = (xr[j] - m) * s
                     dxr[j] = s * (dyr[j] * weight[j] - meanG - xhat * meanGX)
+                    pw[j] += dyr[j] * xhat
+                    pb[j] += dyr[j]
                 }
             }
         }
-        guard dweight != nil || dbias != nil else { return }
-        // Parameter gradients split over columns so that threads never write the same element.
-        Parallel.forRange(n, costPerItem: rows * 2) { cols in
-            for r in 0..<rows {
-                let xr = x + r * n, dyr = dy + r * n
-                let m = mean[r], s = rstd[r]
-                if let dweight { for j in cols { dweight[j] += dyr[j] * (xr[j] - m) * s } }
-                if let dbias { for j in cols { dbias[j] += dyr[j] } }
-            }
+        for chunk in 0..<chunks {
+            let pw = partials + chunk * 2 * n, pb = pw + n
+            if let dweight { for j in 0..<n { dweight[j] += pw[j] } }
+            if let dbias { for j in 0..<n { dbias[j] += pb[j] } }
         }
     }
 }

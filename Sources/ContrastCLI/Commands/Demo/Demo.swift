@@ -47,7 +47,6 @@ struct Demo: ParsableCommand {
         c.pooling = .clsBeforePooler
         c.seed = seed
         let encoder = try Models.SentenceEncoder(directory: modelURL, pooling: .clsBeforePooler, dropoutSeed: seed)
-        encoder.maxLength = c.maxLength
         let evaluator = try STSData.evaluator(URL(fileURLWithPath: evalData), format: .stsb)
         let corpusData = try PlainCorpus.read(URL(fileURLWithPath: corpus))
         Report.info("all-MiniLM-L6-v2, unsupervised SimCSE on \(corpusData.examples.count) sentences of \(corpus): \(steps) steps of 64, "

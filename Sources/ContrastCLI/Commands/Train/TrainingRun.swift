@@ -28,7 +28,6 @@ struct TrainingRun {
         } else {
             encoder = try Models.SentenceEncoder.randomlyInitialized(options.`init`!, seed: configuration.seed)
         }
-        encoder.maxLength = min(configuration.maxLength, encoder.model.configuration.maxPositions)
         examples = try Self.readExamples(options)
         evaluator = try options.evalData.map { try STSData.evaluator(URL(fileURLWithPath: $0), format: options.evalFormat) }
         let spec: AugmentationSpec
