@@ -15,7 +15,7 @@ import Text
     ]
 
     /// The error reading `text` as `name` throws, checked to be one line starting `path:line:`.
-    func readError(_ text: String, named name: String, line: Int?) throws -> ParaphraseFileError.Problem? {
+    func readError(_ text: String, named name: String, line: Int?) throws -> TextFileError.Problem? {
         let file = try TestPaths.write(text, named: name)
         do {
             _ = try ParaphraseFile.read(file)
@@ -40,29 +40,29 @@ import Text
     }
 
     @Test func tsvErrorsNameFileAndLine() throws {
-        #expect(try readError("a\tb\nlonely\n", named: "x.tsv", line: 2) == .noParaphrases)
-        #expect(try readError("\tb\n", named: "x.tsv", line: 1) == .emptySentence)
-        #expect(try readError("a\tb\t\n", named: "x.tsv", line: 1) == .emptyParaphrase(index: 2))
+        #expect(try readError("a\tb\nlonely\n", named: "x.tsv", line: 2) == .invalidRecord("no paraphrase follows the sentence"))
+        #expect(try readError("\tb\n", named: "x.tsv", line: 1) == .invalidRecord("the sentence is empty"))
+        #expect(try readError("a\tb\t\n", named: "x.tsv", line: 1) == .invalidRecord("paraphrase 2 is empty"))
         let invalid = try TestPaths.write([0x61, 0x09, 0x62, 0x0A, 0xFF, 0x0A], named: "bad.tsv")
-        #expect(throws: ParaphraseFileError(file: invalid, line: 2, .file(.invalidUTF8))) { try ParaphraseFile.read(invalid) }
+        #expect(throws: TextFileError(file: invalid, line: 2, .invalidUTF8)) { try ParaphraseFile.read(invalid) }
         let missing = URL(fileURLWithPath: "/nonexistent/bt.tsv")
-        #expect(throws: ParaphraseFileError(file: missing, .file(.missingFile))) { try ParaphraseFile.read(missing) }
-        #expect(ParaphraseFileError(file: missing, .file(.missingFile)).description == "/nonexistent/bt.tsv: no such file")
+        #expect(throws: TextFileError(file: missing, .missingFile)) { try ParaphraseFile.read(missing) }
+        #expect(TextFileError(file: missing, .missingFile).description == "/nonexistent/bt.tsv: no such file")
     }
 
     @Test func jsonlErrorsNameFileAndLine() throws {
         let good = #"{"text": "a", "paraphrases": ["b"]}"# + "\n"
         #expect(try readError(good + "{\"text\": \n", named: "x.jsonl", line: 2).map {
-            if case .file(.invalidJSON) = $0 { true } else { false }
+            if case .invalidJSON = $0 { true } else { false }
         } == true)
-        #expect(try readError(good + "[1]\n", named: "x.jsonl", line: 2) == .file(.wrongType(path: "the line", expected: "an object")))
-        #expect(try readError(#"{"paraphrases": ["b"]}"#, named: "x.jsonl", line: 1) == .file(.missingKey("text")))
+        #expect(try readError(good + "[1]\n", named: "x.jsonl", line: 2) == .wrongType(path: "the line", expected: "an object"))
+        #expect(try readError(#"{"paraphrases": ["b"]}"#, named: "x.jsonl", line: 1) == .missingKey("text"))
         #expect(try readError(#"{"text": 3, "paraphrases": ["b"]}"#, named: "x.jsonl", line: 1)
-                == .file(.wrongType(path: "text", expected: "a string")))
-        #expect(try readError(#"{"text": "a"}"#, named: "x.jsonl", line: 1) == .file(.missingKey("paraphrases")))
+                == .wrongType(path: "text", expected: "a string"))
+        #expect(try readError(#"{"text": "a"}"#, named: "x.jsonl", line: 1) == .missingKey("paraphrases"))
         #expect(try readError(#"{"text": "a", "paraphrases": ["b", 2]}"#, named: "x.jsonl", line: 1)
-                == .file(.wrongType(path: "paraphrases[1]", expected: "a string")))
-        #expect(try readError(#"{"text": "a", "paraphrases": []}"#, named: "x.jsonl", line: 1) == .noParaphrases)
+                == .wrongType(path: "paraphrases[1]", expected: "a string"))
+        #expect(try readError(#"{"text": "a", "paraphrases": []}"#, named: "x.jsonl", line: 1) == .invalidRecord("no paraphrase follows the sentence"))
     }
 
     @Test func samplerPicksEveryParaphraseReproducibly() throws {

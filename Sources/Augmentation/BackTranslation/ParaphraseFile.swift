@@ -28,12 +28,12 @@ public enum ParaphraseFile {
     /// only whitespace are skipped and counted; every sentence needs at least one paraphrase, and
     /// none may be empty (an empty field is a translator failure worth seeing).
     ///
-    /// - Throws: ``ParaphraseFileError`` naming the file and line.
-    public static func read(_ file: URL, format: Format? = nil) throws(ParaphraseFileError) -> ParsedDataset<ParaphrasedSentence> {
+    /// - Throws: ``TextFileError`` naming the file and line.
+    public static func read(_ file: URL, format: Format? = nil) throws(TextFileError) -> ParsedDataset<ParaphrasedSentence> {
         let format = format ?? .guessed(from: file)
         var examples: [ParaphrasedSentence] = []
         var blank = 0
-        for line in try TextLines.read(file) {
+        for line in try TextFile.lines(of: file) {
             if line.text.allSatisfy(\.isWhitespace) {
                 blank += 1
                 continue
@@ -47,15 +47,18 @@ public enum ParaphraseFile {
         return ParsedDataset(examples: examples, skippedEmptyLines: blank)
     }
 
+    /// The reasons a record is rejected (an empty field is a translator failure worth seeing).
+    static let emptySentence = "the sentence is empty"
+    static let noParaphrases = "no paraphrase follows the sentence"
+    static func emptyParaphrase(_ number: Int) -> String { "paraphrase \(number) is empty" }
+
     private static func tsvFields(_ text: String) -> ParaphrasedSentence {
         let columns = text.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
         return ParaphrasedSentence(columns[0], paraphrases: Array(columns.dropFirst()))
     }
 
-    private static func jsonFields(_ text: String, file: URL, line: Int) throws(ParaphraseFileError) -> ParaphrasedSentence {
-        func failure(_ problem: TextFileError.Problem) -> ParaphraseFileError {
-            ParaphraseFileError(file: file, line: line, .file(problem))
-        }
+    private static func jsonFields(_ text: String, file: URL, line: Int) throws(TextFileError) -> ParaphrasedSentence {
+        func failure(_ problem: TextFileError.Problem) -> TextFileError { TextFileError(file: file, line: line, problem) }
         let parsed: Any
         do {
             parsed = try JSONSerialization.jsonObject(with: Data(text.utf8))
@@ -83,13 +86,12 @@ public enum ParaphraseFile {
     }
 
     /// `example` if its sentence and paraphrases are all present and non-empty.
-    private static func validated(_ example: ParaphrasedSentence, file: URL, line: Int) throws(ParaphraseFileError) -> ParaphrasedSentence {
+    private static func validated(_ example: ParaphrasedSentence, file: URL, line: Int) throws(TextFileError) -> ParaphrasedSentence {
         func isEmpty(_ text: String) -> Bool { text.allSatisfy(\.isWhitespace) }
-        guard !isEmpty(example.sentence) else { throw ParaphraseFileError(file: file, line: line, .emptySentence) }
-        guard !example.paraphrases.isEmpty else { throw ParaphraseFileError(file: file, line: line, .noParaphrases) }
-        if let index = example.paraphrases.firstIndex(where: isEmpty) {
-            throw ParaphraseFileError(file: file, line: line, .emptyParaphrase(index: index + 1))
-        }
+        func failure(_ reason: String) -> TextFileError { TextFileError(file: file, line: line, .invalidRecord(reason)) }
+        guard !isEmpty(example.sentence) else { throw failure(ParaphraseFile.emptySentence) }
+        guard !example.paraphrases.isEmpty else { throw failure(ParaphraseFile.noParaphrases) }
+        if let index = example.paraphrases.firstIndex(where: isEmpty) { throw failure(ParaphraseFile.emptyParaphrase(index + 1)) }
         return example
     }
 }

@@ -154,29 +154,9 @@ extension Kernels {
         let threshold = dropThreshold(p)
         let scale = 1 / (1 - p)
         let thresholds = SIMD8<UInt32>(repeating: threshold), zero = SIMD8<Float>()
-        let key = (UInt32(truncatingIfNeeded: seed), UInt32(truncatingIfNeeded: seed >> 32))
-        let s0 = UInt32(truncatingIfNeeded: stream), s1 = UInt32(truncatingIfNeeded: stream >> 32)
-        let lanes = SIMD8<UInt32>(0, 1, 2, 3, 4, 5, 6, 7)
-        // Groups of 32 elements take the words of eight Philox blocks (see `Philox.bits`), written
-        // out here rather than through a per-group closure so the loop stays in vector registers.
-        Parallel.forRange((n + 31) / 32, costPerItem: 200) { groups in
-            for g in groups {
-                let block = UInt64(g) << 3
-                let w = Philox.block8(SIMD8(repeating: UInt32(truncatingIfNeeded: block)) &+ lanes, UInt32(truncatingIfNeeded: block >> 32), s0, s1, key: key)
-                let base = g &* 32
-                if base &+ 32 <= n {
-                    y.store8((x.load8(base) * scale).replacing(with: zero, where: w.0 .< thresholds), base)
-                    y.store8((x.load8(base &+ 8) * scale).replacing(with: zero, where: w.1 .< thresholds), base &+ 8)
-                    y.store8((x.load8(base &+ 16) * scale).replacing(with: zero, where: w.2 .< thresholds), base &+ 16)
-                    y.store8((x.load8(base &+ 24) * scale).replacing(with: zero, where: w.3 .< thresholds), base &+ 24)
-                } else {
-                    for i in base..<n {
-                        let word = [w.0, w.1, w.2, w.3][(i - base) >> 3]
-                        y[i] = word[(i - base) & 7] >= threshold ? x[i] * scale : 0
-                    }
-                }
-            }
-        }
+        Philox.forEachLanes(count: n, seed: seed, stream: stream, { offset, bits in
+            y.store8((x.load8(offset) * scale).replacing(with: zero, where: bits .< thresholds), offset)
+        }, tail: { i, bits in y[i] = bits >= threshold ? x[i] * scale : 0 })
     }
 
     /// `dx = dy * mask / (1 - p)` with the forward's mask.

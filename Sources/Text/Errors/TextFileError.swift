@@ -42,6 +42,8 @@ public struct TextFileError: Error, Equatable, Sendable, CustomStringConvertible
         case invalidHeader(String)
         /// A CSV field is malformed (unterminated quote, text after a closing quote).
         case malformedCSV(String)
+        /// A record is present but unusable (the reason, e.g. "the sentence is empty").
+        case invalidRecord(String)
     }
 
     /// The file's path as given by the caller.
@@ -86,6 +88,7 @@ extension TextFileError.Problem {
         case .unknownLabel(let column, let text): "column \(column): unknown label '\(text)'"
         case .invalidHeader(let reason): "invalid header: \(reason)"
         case .malformedCSV(let reason): "malformed CSV: \(reason)"
+        case .invalidRecord(let reason): reason
         }
     }
 }

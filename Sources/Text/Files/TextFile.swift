@@ -2,7 +2,7 @@ import Foundation
 
 /// Reads whole input files and splits them into lines, turning every failure into a
 /// ``TextFileError`` that names the file (and the line, for invalid UTF-8).
-enum TextFile {
+public enum TextFile {
     /// The raw bytes of `file`; a missing file and an unreadable one are told apart.
     static func bytes(of file: URL) throws(TextFileError) -> [UInt8] {
         guard FileManager.default.fileExists(atPath: file.path) else {
@@ -19,7 +19,7 @@ enum TextFile {
     ///
     /// Lines end at `\n`; a `\r` before it is dropped so CRLF files read the same. A final line
     /// without `\n` counts; the empty "line" after a final `\n` does not.
-    static func lines(of file: URL) throws(TextFileError) -> [(number: Int, text: String)] {
+    public static func lines(of file: URL) throws(TextFileError) -> [(number: Int, text: String)] {
         let bytes = try bytes(of: file)
         var lines: [(number: Int, text: String)] = []
         var start = 0

@@ -10,12 +10,8 @@ struct BenchEncode: ParsableCommand {
         abstract: "Sentences per second encoding random token batches with a BERT of a named shape.",
         discussion: "minilm: hidden 384, 6 layers, 12 heads, FFN 1536; mini: 256, 4, 4, 1024; vocabulary 30,522. Evaluation mode, no gradients, mean pooling.")
 
-    @Option(help: "Encoder shape: \(BertConfiguration.Preset.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var shape: BertConfiguration.Preset = .minilm
-    @Option(name: .customLong("batch-size"), help: "Sentences per batch.") var batchSize = 64
-    @Option(name: .customLong("seq-len"), help: "Tokens per sentence.") var seqLen = 32
+    @OptionGroup var model: ModelBenchOptions
     @Option(help: "Timed batches (after 3 warm-up batches).") var repeats = 20
-    @Flag(help: "Print one JSON object as the last line of stdout.") var json = false
 
     struct Result: Encodable {
         let shape: String
@@ -26,16 +22,13 @@ struct BenchEncode: ParsableCommand {
     }
 
     func validate() throws {
-        guard batchSize > 0, seqLen >= 2, seqLen <= 512, repeats > 0 else {
-            throw ValidationError("--batch-size and --repeats must be positive, --seq-len within 2...512")
-        }
+        guard repeats > 0 else { throw ValidationError("--repeats must be positive") }
     }
 
     func run() throws {
-        var generator = RandomGenerator(seed: 1)
-        let model = BertModel(BertConfiguration(preset: shape), source: RandomSource(seed: 2), generator: &generator)
+        let (model, batch) = self.model.randomModelAndBatch()
+        let (shape, batchSize, seqLen, json) = (self.model.shape, self.model.batchSize, self.model.seqLen, self.model.json)
         model.eval()
-        let batch = BenchmarkBatches.randomTokens(batch: batchSize, tokens: seqLen, vocabulary: model.configuration.vocabularySize, generator: &generator)
         let pooling = Pooling(mode: .mean)
         let seconds = Stopwatch.median(repeats: repeats) {
             _ = withoutGradient { pooling(model(batch), attentionMask: batch.attentionMask) }
@@ -50,16 +43,29 @@ struct BenchEncode: ParsableCommand {
 
 extension BertConfiguration.Preset: ExpressibleByArgument {}
 
-/// Synthetic inputs shared by the model benchmarks.
-enum BenchmarkBatches {
-    /// `[batch, tokens]` random ids framed by [CLS] (101) and [SEP] (102), no padding.
-    static func randomTokens(batch: Int, tokens: Int, vocabulary: Int, generator: inout RandomGenerator) -> TokenBatch {
+/// The model and input shape shared by `bench encode` and `bench train`.
+struct ModelBenchOptions: ParsableArguments {
+    @Option(help: "Encoder shape: \(BertConfiguration.Preset.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var shape: BertConfiguration.Preset = .minilm
+    @Option(name: .customLong("batch-size"), help: "Sentences per batch.") var batchSize = 64
+    @Option(name: .customLong("seq-len"), help: "Tokens per sentence.") var seqLen = 32
+    @Flag(help: "Print one JSON object as the last line of stdout.") var json = false
+
+    func validate() throws {
+        guard batchSize > 1, seqLen >= 2, seqLen <= 512 else { throw ValidationError("--batch-size must be at least 2, --seq-len within 2...512") }
+    }
+
+    /// A randomly initialised BERT of `shape` and a `[batchSize, seqLen]` batch of random ids
+    /// framed by [CLS] (101) and [SEP] (102), without padding.
+    func randomModelAndBatch() -> (BertModel, TokenBatch) {
+        var generator = RandomGenerator(seed: 1)
+        let model = BertModel(BertConfiguration(preset: shape), source: RandomSource(seed: 2), generator: &generator)
         var ids = [Int]()
-        for _ in 0..<batch {
+        for _ in 0..<batchSize {
             ids.append(101)
-            for _ in 0..<(tokens - 2) { ids.append(1000 + generator.nextInt(below: vocabulary - 1000)) }
+            for _ in 0..<(seqLen - 2) { ids.append(1000 + generator.nextInt(below: model.configuration.vocabularySize - 1000)) }
             ids.append(102)
         }
-        return TokenBatch(ids: ids, attentionMask: [Int](repeating: 1, count: ids.count), batch: batch, tokens: tokens)
+        return (model, TokenBatch(ids: ids, attentionMask: [Int](repeating: 1, count: ids.count), batch: batchSize, tokens: seqLen))
     }
 }

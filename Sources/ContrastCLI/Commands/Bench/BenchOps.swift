@@ -24,6 +24,8 @@ struct BenchOps: ParsableCommand {
         let rows: Int
         let width: Int
         let ms: Double
+        let ms_forward: Double
+        let ms_backward: Double
         let gbps: Double
         let copy_gbps: Double
         let ratio_to_copy: Double
@@ -50,20 +52,25 @@ struct BenchOps: ParsableCommand {
         deinit { [x, y, dy, dx].forEach { $0.deallocate() } }
     }
 
-    func measure(_ op: String, rows: Int, width: Int, bytesPerElement: Double, _ body: (Buffers) -> Void) -> Measurement {
+    func measure(_ op: String, rows: Int, width: Int, bytesPerElement: Double,
+                 forward: (Buffers) -> Void, backward: (Buffers) -> Void) -> Measurement {
         let buffers = Buffers(count: rows * width)
         // Kernel and copy runs alternate and each keeps its fastest run, so that both see the
         // same machine state (other load, frequency) and noise only ever slows a run down.
-        for _ in 0..<3 { body(buffers); Kernels.copy(buffers.x, buffers.y, buffers.count) }
+        for _ in 0..<3 { forward(buffers); backward(buffers); Kernels.copy(buffers.x, buffers.y, buffers.count) }
         var seconds = Double.infinity, copySeconds = Double.infinity
+        var forwardSeconds = Double.infinity, backwardSeconds = Double.infinity
         for _ in 0..<repeats {
-            seconds = min(seconds, Stopwatch.seconds { body(buffers) })
+            seconds = min(seconds, Stopwatch.seconds { forward(buffers); backward(buffers) })
             copySeconds = min(copySeconds, Stopwatch.seconds { Kernels.copy(buffers.x, buffers.y, buffers.count) })
+            forwardSeconds = min(forwardSeconds, Stopwatch.seconds { forward(buffers) })
+            backwardSeconds = min(backwardSeconds, Stopwatch.seconds { backward(buffers) })
         }
         let elements = Double(buffers.count)
         let gbps = elements * bytesPerElement / seconds / 1e9
         let copyGbps = elements * 8 / copySeconds / 1e9
-        return Measurement(op: op, rows: rows, width: width, ms: seconds * 1e3, gbps: gbps, copy_gbps: copyGbps, ratio_to_copy: gbps / copyGbps)
+        return Measurement(op: op, rows: rows, width: width, ms: seconds * 1e3, ms_forward: forwardSeconds * 1e3,
+                           ms_backward: backwardSeconds * 1e3, gbps: gbps, copy_gbps: copyGbps, ratio_to_copy: gbps / copyGbps)
     }
 
     func run() throws {
@@ -78,25 +85,24 @@ struct BenchOps: ParsableCommand {
         dbias.update(repeating: 0, count: hidden)
         let results = [
             // Attention probabilities: one row per (sequence, head, query).
-            measure("softmax", rows: 64 * heads * seq, width: seq, bytesPerElement: 20) { b in
-                Kernels.softmaxForward(b.x, b.y, rows: 64 * heads * seq, n: seq)
-                Kernels.softmaxBackward(b.y, b.dy, b.dx, rows: 64 * heads * seq, n: seq)
-            },
-            measure("layernorm", rows: tokens, width: hidden, bytesPerElement: 20) { b in
-                Kernels.layerNormForward(b.x, weight, bias, b.y, mean: mean, rstd: rstd, rows: tokens, n: hidden, eps: 1e-12)
-                Kernels.layerNormBackward(b.x, weight, mean: mean, rstd: rstd, b.dy, b.dx, dweight: dweight, dbias: dbias, rows: tokens, n: hidden)
-            },
-            measure("gelu", rows: tokens, width: ffn, bytesPerElement: 20) { b in
-                Kernels.geluForward(b.x, b.y, b.count)
-                Kernels.geluBackward(b.x, b.dy, b.dx, b.count)
-            },
-            measure("dropout", rows: tokens, width: hidden, bytesPerElement: 16) { b in
-                Kernels.dropoutForward(b.x, b.y, b.count, p: 0.1, seed: 1, stream: 2)
-                Kernels.dropoutBackward(b.dy, b.dx, b.count, p: 0.1, seed: 1, stream: 2)
-            },
+            measure("softmax", rows: 64 * heads * seq, width: seq, bytesPerElement: 20,
+                    forward: { b in Kernels.softmaxForward(b.x, b.y, rows: 64 * heads * seq, n: seq) },
+                    backward: { b in Kernels.softmaxBackward(b.y, b.dy, b.dx, rows: 64 * heads * seq, n: seq) }),
+            measure("layernorm", rows: tokens, width: hidden, bytesPerElement: 20,
+                    forward: { b in Kernels.layerNormForward(b.x, weight, bias, b.y, mean: mean, rstd: rstd, rows: tokens, n: hidden, eps: 1e-12) },
+                    backward: { b in
+                        Kernels.layerNormBackward(b.x, weight, mean: mean, rstd: rstd, b.dy, b.dx, dweight: dweight, dbias: dbias, rows: tokens, n: hidden)
+                    }),
+            measure("gelu", rows: tokens, width: ffn, bytesPerElement: 20,
+                    forward: { b in Kernels.geluForward(b.x, b.y, b.count) },
+                    backward: { b in Kernels.geluBackward(b.x, b.dy, b.dx, b.count) }),
+            measure("dropout", rows: tokens, width: hidden, bytesPerElement: 16,
+                    forward: { b in Kernels.dropoutForward(b.x, b.y, b.count, p: 0.1, seed: 1, stream: 2) },
+                    backward: { b in Kernels.dropoutBackward(b.dy, b.dx, b.count, p: 0.1, seed: 1, stream: 2) }),
         ]
         for r in results {
-            Report.info("\(r.op.padding(toLength: 10, withPad: " ", startingAt: 0)) [\(r.rows) x \(r.width)] fwd+bwd \(Format.fixed(r.ms, 3)) ms  "
+            Report.info("\(r.op.padding(toLength: 10, withPad: " ", startingAt: 0)) [\(r.rows) x \(r.width)] fwd+bwd \(Format.fixed(r.ms, 3)) ms "
+                + "(fwd \(Format.fixed(r.ms_forward, 3)), bwd \(Format.fixed(r.ms_backward, 3)))  "
                 + "\(Format.fixed(r.gbps, 1)) GB/s  (copy \(Format.fixed(r.copy_gbps, 1)) GB/s, ratio \(Format.fixed(r.ratio_to_copy, 2)))")
         }
         if json { try Report.json(Result(ops: results, threads: Parallel.threadCount)) }

@@ -12,12 +12,8 @@ struct BenchTrain: ParsableCommand {
         abstract: "Sentences per second and peak memory of unsupervised SimCSE training steps on a BERT of a named shape.",
         discussion: "A step: forward of the batch twice stacked (dropout 0.1 gives two views), InfoNCE at temperature 0.05 on [CLS], backward, AdamW.")
 
-    @Option(help: "Encoder shape: \(BertConfiguration.Preset.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var shape: BertConfiguration.Preset = .minilm
-    @Option(name: .customLong("batch-size"), help: "Sentences per step.") var batchSize = 64
-    @Option(name: .customLong("seq-len"), help: "Tokens per sentence.") var seqLen = 32
+    @OptionGroup var model: ModelBenchOptions
     @Option(help: "Timed steps (after 2 warm-up steps).") var repeats = 10
-    @Flag(help: "Print one JSON object as the last line of stdout.") var json = false
 
     struct Result: Encodable {
         let shape: String
@@ -29,15 +25,12 @@ struct BenchTrain: ParsableCommand {
     }
 
     func validate() throws {
-        guard batchSize > 1, seqLen >= 2, seqLen <= 512, repeats > 0 else {
-            throw ValidationError("--batch-size must be at least 2, --repeats positive, --seq-len within 2...512")
-        }
+        guard repeats > 0 else { throw ValidationError("--repeats must be positive") }
     }
 
     func run() throws {
-        var generator = RandomGenerator(seed: 1)
-        let model = BertModel(BertConfiguration(preset: shape), source: RandomSource(seed: 2), generator: &generator)
-        let single = BenchmarkBatches.randomTokens(batch: batchSize, tokens: seqLen, vocabulary: model.configuration.vocabularySize, generator: &generator)
+        let (model, single) = self.model.randomModelAndBatch()
+        let (shape, batchSize, seqLen, json) = (self.model.shape, self.model.batchSize, self.model.seqLen, self.model.json)
         let twice = TokenBatch(ids: single.ids + single.ids, attentionMask: single.attentionMask + single.attentionMask,
                                batch: 2 * batchSize, tokens: seqLen)
         let optimizer = AdamW(parameters: model.trainableParameters(), learningRate: 3e-5, weightDecay: 0)
