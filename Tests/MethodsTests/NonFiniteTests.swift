@@ -1,0 +1,46 @@
+import Foundation
+import Methods
+import Models
+import NeuralNetworks
+import Tensors
+import Testing
+
+/// A method whose loss turns non-finite at one step.
+final class PoisonedMethod: TextMethod {
+    let inner: SimCSE
+    let poisonedStep: Int
+    var step = 0
+    init(_ inner: SimCSE, poisonedStep: Int) {
+        self.inner = inner
+        self.poisonedStep = poisonedStep
+    }
+    var encoder: SentenceEncoder { inner.encoder }
+    func loss(_ batch: [TextExample], generator: inout RandomGenerator) -> Tensor {
+        step += 1
+        let loss = inner.loss(batch, generator: &generator)
+        return step == poisonedStep ? loss * Float.nan : loss
+    }
+}
+
+@Suite struct NonFiniteTests {
+    @Test func aNonFiniteLossStopsTheRunNamingTheStep() throws {
+        let c = MethodFixtures.configuration(steps: 4)
+        let method = PoisonedMethod(SimCSE(encoder: try MethodFixtures.encoder(), configuration: c), poisonedStep: 3)
+        let trainer = try TextTrainer(method: method, configuration: c, examples: MethodFixtures.examples, output: MethodFixtures.temporaryRun())
+        #expect(throws: TrainingError.nonFinite(step: 3, tensor: "the loss")) { try trainer.train() }
+        #expect(TrainingError.nonFinite(step: 3, tensor: "the loss").description.contains("step 3"))
+    }
+
+    @Test func skippingCountsTheStepAndLeavesTheWeightsUntouched() throws {
+        var c = MethodFixtures.configuration(steps: 4)
+        c.stopOnNonFinite = false
+        let method = PoisonedMethod(SimCSE(encoder: try MethodFixtures.encoder(), configuration: c), poisonedStep: 2)
+        let trainer = try TextTrainer(method: method, configuration: c, examples: MethodFixtures.examples, output: MethodFixtures.temporaryRun())
+        var skipped: [Int] = []
+        trainer.onEvent = { if case .skipped(let step, _) = $0 { skipped.append(step) } }
+        let summary = try trainer.train()
+        #expect(summary.skippedSteps == 1)
+        #expect(skipped == [2])
+        #expect(method.trainableParameters.allSatisfy { $0.tensor.scalars.allSatisfy(\.isFinite) })
+    }
+}
