@@ -42,7 +42,7 @@ extension Kernels {
                 while j + 8 <= n {
                     let g = dyr.load8(j) * weight.load8(j)
                     accG += g
-                    accGX = accGX.addingProduct(g, xr.load8(j) - mv)
+                    accGX += g * (xr.load8(j) - mv)
                     j += 8
                 }
                 var sumG = Vector.horizontalSum(accG), sumGX = Vector.horizontalSum(accGX)

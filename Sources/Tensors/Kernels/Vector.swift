@@ -55,7 +55,7 @@ enum Vector {
     @inline(__always)
     static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
         var acc = Float8(), j = 0
-        while j + 8 <= n { acc = acc.addingProduct(a.load8(j), b.load8(j)); j += 8 }
+        while j + 8 <= n { acc += a.load8(j) * b.load8(j); j += 8 }
         var s = horizontalSum(acc)
         while j < n { s += a[j] * b[j]; j += 1 }
         return s
@@ -66,7 +66,7 @@ enum Vector {
     static func sumSquaredDeviation(_ x: UnsafePointer<Float>, from c: Float, _ n: Int) -> Float {
         var acc = Float8(), j = 0
         let cv = Float8(repeating: c)
-        while j + 8 <= n { let d = x.load8(j) - cv; acc = acc.addingProduct(d, d); j += 8 }
+        while j + 8 <= n { let d = x.load8(j) - cv; acc += d * d; j += 8 }
         var s = horizontalSum(acc)
         while j < n { let d = x[j] - c; s += d * d; j += 1 }
         return s
@@ -95,18 +95,19 @@ enum Vector {
 }
 
 extension FastMath {
-    /// `FastMath.exp` on eight lanes.
+    /// `FastMath.exp` on eight lanes. Plain multiplies and adds: `SIMD.addingProduct` is a lane
+    /// loop that the optimiser only partly vectorises.
     @inline(__always)
     static func exp8(_ x: Float8) -> Float8 {
         let x = Vector.minimum(Vector.maximum(x, Float8(repeating: -88)), Float8(repeating: 88))
         let n = (x * 1.442_695_04).rounded(.toNearestOrEven)
-        let r = x.addingProduct(n, Float8(repeating: -0.693_359_375)).addingProduct(n, Float8(repeating: 2.121_944_4e-4))
+        let r = x - n * 0.693_359_375 + n * 2.121_944_4e-4
         var p = Float8(repeating: 1.987_569_15e-4)
-        p = Float8(repeating: 1.398_199_950_7e-3).addingProduct(p, r)
-        p = Float8(repeating: 8.333_451_907_3e-3).addingProduct(p, r)
-        p = Float8(repeating: 4.166_579_589_4e-2).addingProduct(p, r)
-        p = Float8(repeating: 1.666_666_545_9e-1).addingProduct(p, r)
-        p = Float8(repeating: 5.000_000_120_1e-1).addingProduct(p, r)
+        p = p * r + 1.398_199_950_7e-3
+        p = p * r + 8.333_451_907_3e-3
+        p = p * r + 4.166_579_589_4e-2
+        p = p * r + 1.666_666_545_9e-1
+        p = p * r + 5.000_000_120_1e-1
         p = p * r * r + r + 1
         let integer = unsafeBitCast(n + 12_582_912, to: SIMD8<Int32>.self) &- 0x4B40_0000
         let scale = unsafeBitCast((integer &+ 127) &<< 23, to: Float8.self)
