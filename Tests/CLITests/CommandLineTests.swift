@@ -112,3 +112,28 @@ import Testing
         #expect(object?["spearman"] is Double)
     }
 }
+
+extension CommandLineTests {
+    @Test func searchReturnsKResultsBestFirstAndReusesItsCache() throws {
+        let model = try Self.tinyModel()
+        let corpus = try TestPaths.write("the cat sat on the mat\na dog barked loudly\nstock markets fell today\nthe cat sat on the mat again\n", named: "corpus.txt")
+        func search() throws -> (results: [[String: Any]], cached: Bool) {
+            let outcome = try run(["search", "--model", model.path, "--corpus", corpus.path, "--query", "the cat sat on the mat", "-k", "3", "--json", "--quiet"])
+            #expect(outcome.status == 0, "\(outcome.stderr)")
+            let object = try JSONSerialization.jsonObject(with: Data((outcome.stdout.split(separator: "\n").last ?? "").utf8)) as! [String: Any]
+            return (object["results"] as! [[String: Any]], object["cached"] as! Bool)
+        }
+        let first = try search()
+        #expect(first.results.count == 3)
+        #expect(first.results[0]["text"] as? String == "the cat sat on the mat")
+        let scores = first.results.map { ($0["score"] as! NSNumber).doubleValue }
+        #expect(scores == scores.sorted(by: >))
+        #expect(!first.cached)
+        let second = try search()
+        #expect(second.cached)
+        #expect(second.results.map { $0["text"] as! String } == first.results.map { $0["text"] as! String })
+        // Editing the corpus invalidates the cache.
+        try "another sentence entirely\n".write(to: corpus, atomically: true, encoding: .utf8)
+        #expect(try !search().cached)
+    }
+}

@@ -1,0 +1,99 @@
+import ArgumentParser
+import Evaluation
+import Foundation
+import Models
+import NeuralNetworks
+import Tensors
+import Text
+
+/// `contrast search`: semantic search over a corpus, with the corpus embeddings cached.
+struct Search: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Find the sentences of a corpus closest in meaning to a query.",
+        discussion: """
+            The corpus is embedded once and cached next to it (FILE.contrast-cache/, or under \
+            ~/.cache/swift-contrastive when that folder is not writable). The cache is keyed by the \
+            corpus's size and modification time and by the model's weights, configuration and pooling, \
+            so editing either re-embeds.
+            """)
+
+    @Option(help: "Model folder.") var model: String
+    @Option(help: "Corpus, one sentence per line.") var corpus: String
+    @Option(help: "The query.") var query: String
+    @Option(name: .short, help: "Number of results.") var k = 5
+    @Option(help: "Pooling (default: the model folder's own).") var pooling: PoolingMode?
+    @Flag(help: "No progress output.") var quiet = false
+    @Flag(help: "Print one JSON object as the last line of stdout.") var json = false
+
+    func validate() throws {
+        guard k > 0 else { throw ValidationError("-k must be positive") }
+        guard !query.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("--query must not be empty") }
+    }
+
+    func run() throws {
+        let modelURL = URL(fileURLWithPath: model), corpusURL = URL(fileURLWithPath: corpus)
+        let encoder = try Models.SentenceEncoder(directory: modelURL, pooling: pooling)
+        let sentences = try PlainCorpus.read(corpusURL).examples
+        guard !sentences.isEmpty else { throw CLIError.data("\(corpus): no sentences") }
+        let cache = try EmbeddingCache(corpus: corpusURL, model: modelURL, pooling: encoder.pooling, maxLength: encoder.maxLength)
+        let embeddings: Tensor
+        if let cached = cache.load(rows: sentences.count) {
+            embeddings = cached
+            if !quiet { Report.info("using cached embeddings \(cache.file.path)") }
+        } else {
+            let bar = ProgressBar(total: sentences.count, label: "embed corpus", unit: "sentences", quiet: quiet)
+            embeddings = encoder.encode(sentences, batchSize: 64) { bar.update(done: $0) }
+            bar.finish()
+            cache.store(embeddings)
+        }
+        let hits = EmbeddingIndex(sentences: sentences, embeddings: embeddings).search(encoder.encode([query]), k: min(k, sentences.count))[0]
+        for hit in hits { Report.info("\(Format.fixed(Double(hit.score), 4))  \(hit.text)") }
+        if json {
+            struct Result: Encodable { let text: String; let score: Float }
+            struct Output: Encodable { let results: [Result]; let cached: Bool }
+            try Report.json(Output(results: hits.map { Result(text: $0.text, score: $0.score) }, cached: cache.wasHit))
+        }
+    }
+}
+
+/// Corpus embeddings on disk (safetensors), valid while the corpus, the model and the pooling
+/// stay the same.
+final class EmbeddingCache {
+    let file: URL
+    let key: String
+    private(set) var wasHit = false
+
+    init(corpus: URL, model: URL, pooling: Pooling, maxLength: Int) throws {
+        let fm = FileManager.default
+        func stamp(_ url: URL) -> String {
+            let a = try? fm.attributesOfItem(atPath: url.path)
+            return "\(a?[.size] ?? 0)-\((a?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0)"
+        }
+        let description = [corpus.standardizedFileURL.path, stamp(corpus), model.standardizedFileURL.path,
+                           stamp(model.appendingPathComponent("model.safetensors")), stamp(model.appendingPathComponent("config.json")),
+                           pooling.mode.rawValue, "\(pooling.normalize)", "\(maxLength)"].joined(separator: "|")
+        key = String(Self.fnv1a(description), radix: 16)
+        let beside = corpus.deletingLastPathComponent().appendingPathComponent(corpus.lastPathComponent + ".contrast-cache")
+        let fallback = fm.homeDirectoryForCurrentUser.appendingPathComponent(".cache/swift-contrastive")
+        let folder = [beside, fallback].first { (try? fm.createDirectory(at: $0, withIntermediateDirectories: true)) != nil && fm.isWritableFile(atPath: $0.path) } ?? fallback
+        file = folder.appendingPathComponent("embeddings-\(key).safetensors")
+    }
+
+    /// The cached embeddings when present, complete and made for this key.
+    func load(rows: Int) -> Tensor? {
+        guard let stored = try? SafeTensorsFile(path: file.path), stored.metadata["key"] == key,
+              let tensor = try? stored.tensor(named: "embeddings"), tensor.shape.first == rows else { return nil }
+        wasHit = true
+        return tensor
+    }
+
+    /// Writes the embeddings; a failure only costs re-embedding next time.
+    func store(_ embeddings: Tensor) {
+        try? SafeTensors.write(["embeddings": embeddings], metadata: ["key": key], to: file.path)
+    }
+
+    /// 64-bit FNV-1a: a stable digest of the cache's identity (Swift's `Hasher` is seeded per process).
+    static func fnv1a(_ text: String) -> UInt64 {
+        text.utf8.reduce(UInt64(0xcbf2_9ce4_8422_2325)) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }
+    }
+}
