@@ -105,7 +105,8 @@ public final class TextTrainer {
             optimizer.zeroGrad()
             let loss = method.loss(batch(at: step), generator: &generator)
             lastLoss = loss.item
-            loss.backward()
+            // Gradient caching back-propagates inside the method and returns a plain value.
+            if loss.requiresGrad { loss.backward() }
             if let bad = nonFinite(loss: lastLoss) {
                 guard !configuration.stopOnNonFinite else { throw TrainingError.nonFinite(step: step + 1, tensor: bad) }
                 state.skippedSteps += 1

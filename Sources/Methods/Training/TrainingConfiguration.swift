@@ -42,6 +42,9 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     public var momentum: Float = 0.995
     /// ESimCSE's word-repetition rate.
     public var duplicationRate: Float = 0.32
+    /// Gradient caching (GradCache): embed the batch in chunks of this many rows without a graph,
+    /// then replay each chunk with its dropout masks to back-propagate; `nil` disables it.
+    public var gradientCacheChunk: Int?
     /// Stop with an error on a non-finite loss or gradient (`false`: skip the step and count it).
     public var stopOnNonFinite: Bool = true
 
@@ -64,6 +67,7 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         if !(temperature > 0) { p.append("temperature must be positive") }
         if let e = evaluateEvery, e < 1 { p.append("evaluate-every must be at least 1") }
         if let c = checkpointEvery, c < 1 { p.append("checkpoint-every must be at least 1") }
+        if let g = gradientCacheChunk, g < 1 { p.append("gradient-cache chunk must be at least 1") }
         if queueSize < 1 { p.append("queue size must be at least 1") }
         if !(momentum >= 0 && momentum < 1) { p.append("momentum must be in [0, 1)") }
         if !(duplicationRate >= 0 && duplicationRate <= 1) { p.append("duplication rate must be in [0, 1]") }

@@ -36,6 +36,8 @@ struct TrainOptions: ParsableArguments {
     @Option(help: "Momentum of the momentum encoder.") var momentum: Float?
     @Option(name: .customLong("dup-rate"), help: "ESimCSE word-repetition rate.") var dupRate: Float?
 
+    @Option(name: .customLong("grad-cache-chunk"), help: "Gradient caching: embed the batch in chunks of N rows and replay them for the backward pass (large batches in small memory).")
+    var gradCacheChunk: Int?
     @Option(name: .customLong("eval-data"), help: "STS file evaluated during training (STS-B or SICK format).") var evalData: String?
     @Option(name: .customLong("eval-format"), help: "Format of --eval-data: stsb or sick (default: guessed from the file).") var evalFormat: STSFormat?
     @Option(name: .customLong("eval-every"), help: "Evaluate every N steps (and at the end).") var evalEvery: Int?
@@ -70,6 +72,7 @@ struct TrainOptions: ParsableArguments {
         if let dupRate { c.duplicationRate = dupRate }
         if let evalEvery { c.evaluateEvery = evalEvery }
         if let checkpointEvery { c.checkpointEvery = checkpointEvery }
+        if let gradCacheChunk { c.gradientCacheChunk = gradCacheChunk }
         if skipNonFinite { c.stopOnNonFinite = false }
         if let problem = c.problems.first { throw ValidationError(problem) }
         return c

@@ -69,7 +69,11 @@ struct TrainingRun {
             trainer.evaluate = { model in
                 let evalBar = ProgressBar(total: evaluator.distinct.sentences.count, label: "eval \(evaluator.name)", unit: "sentences", quiet: options.quiet)
                 defer { evalBar.finish() }
-                return try evaluator.evaluate({ model.encode($0, batchSize: 64) }, progress: { done, _ in evalBar.update(done: done) })
+                let result = try evaluator.run({ model.encode($0, batchSize: 64) }, progress: { done, _ in evalBar.update(done: done) })
+                // The latest evaluation's pairs, for the report's predicted-vs-gold scatter plot.
+                let pairs = try JSONSerialization.data(withJSONObject: ["gold": result.goldScores, "predicted": result.predictedScores])
+                try pairs.write(to: output.appendingPathComponent("sts_predictions.json"))
+                return result.metrics(prefix: evaluator.name)
             }
         }
         trainer.onEvent = { event in
