@@ -119,8 +119,10 @@ public final class TextTrainer {
             state.step += 1
             let seconds = (ContinuousClock.now - stepStart).seconds
             let rate = Double(configuration.batchSize) / seconds
-            try log.append(["step": .int(state.step), "loss": .double(Double(lastLoss)), "lr": .double(Double(optimizer.learningRate)),
-                            "sentences_per_s": .double(rate)])
+            var record: [String: MetricsLog.Value] = ["step": .int(state.step), "loss": .double(Double(lastLoss)),
+                                                     "lr": .double(Double(optimizer.learningRate)), "sentences_per_s": .double(rate)]
+            if let rss = ProcessMemory.residentMegabytes { record["rss_mb"] = .double(rss) }
+            try log.append(record)
             onEvent?(.step(step: state.step, total: totalSteps, loss: lastLoss, learningRate: optimizer.learningRate, sentencesPerSecond: rate))
             if let every = configuration.evaluateEvery, state.step % every == 0, state.step < totalSteps {
                 try evaluateAndKeepBest(&state, log: log)

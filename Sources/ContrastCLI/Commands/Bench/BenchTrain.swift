@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Methods
 import Models
 import NeuralNetworks
 import Objectives
@@ -43,19 +44,9 @@ struct BenchTrain: ParsableCommand {
             optimizer.step()
         }
         let result = Result(shape: shape.rawValue, batch_size: batchSize, seq_len: seqLen, sentences_per_s: Double(batchSize) / seconds,
-                            ms_per_step: seconds * 1e3, peak_rss_mb: Memory.peakResidentMegabytes, threads: Parallel.threadCount)
+                            ms_per_step: seconds * 1e3, peak_rss_mb: ProcessMemory.peakResidentMegabytes, threads: Parallel.threadCount)
         Report.info("train simcse \(shape.rawValue) batch \(batchSize) x \(seqLen): \(Format.fixed(result.ms_per_step, 1)) ms/step, "
             + "\(Format.fixed(result.sentences_per_s, 1)) sentences/s, peak RSS \(Format.fixed(result.peak_rss_mb, 0)) MB (\(result.threads) threads)")
         if json { try Report.json(result) }
-    }
-}
-
-/// The process's memory use.
-enum Memory {
-    /// Peak resident set size so far, in MiB (Linux reports `ru_maxrss` in KiB).
-    static var peakResidentMegabytes: Double {
-        var usage = rusage()
-        getrusage(RUSAGE_SELF.rawValue, &usage)
-        return Double(usage.ru_maxrss) / 1024
     }
 }
