@@ -56,6 +56,7 @@ let package = Package(
             exclude: ["Fixtures"]),  // read by path, like the shared data
         .testTarget(name: "CLITests", dependencies: ["ContrastCLI", "Models", "TestSupport"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Tensors", "Text", "TestSupport"]),
+        .testTarget(name: "ReportTests", dependencies: ["Evaluation", "TestSupport"]),
     ]
 )
 

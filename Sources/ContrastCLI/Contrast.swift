@@ -12,7 +12,7 @@ struct Contrast: ParsableCommand {
             JSON object. Progress and human-readable output go to standard error.
             Exit codes: 0 success, 1 a problem with data or files, 2 a usage error.
             """,
-        subcommands: [Demo.self, Train.self, Encode.self, Eval.self, Search.self, Bench.self])
+        subcommands: [Demo.self, Train.self, Encode.self, Eval.self, Search.self, ReportCommand.self, Bench.self])
 
     /// Runs the command, mapping failures to one-line messages and exit codes 2 (usage) and 1 (data).
     static func main() {

@@ -1,0 +1,98 @@
+import Foundation
+
+/// The records of a run's `metrics.jsonl`, as the trainer writes them: one JSON object per line,
+/// either a training step (`step`, `loss`, `lr`, `sentences_per_s`) or an evaluation (`step` and
+/// metrics named `<evaluator>_<metric>`, e.g. `sts_spearman`).
+///
+/// The trainer appends each line whole, ending in a newline, so a crash can leave only the last
+/// line cut short: an unparseable last line without its newline is skipped (and
+/// ``skippedTruncatedLine`` set); any other malformed line is an error naming it.
+public struct RunMetrics: Sendable, Equatable {
+    /// One optimizer step's record.
+    public struct Step: Sendable, Equatable {
+        /// Steps done (1-based).
+        public var step: Int
+        /// The step's training loss.
+        public var loss: Double
+        /// The learning rate the step used.
+        public var learningRate: Double
+        /// Training sentences per second over the step.
+        public var sentencesPerSecond: Double
+    }
+
+    /// One evaluation's record.
+    public struct Evaluation: Sendable, Equatable {
+        /// Steps done when it ran.
+        public var step: Int
+        /// Its metrics by name (`sts_spearman`, ...).
+        public var metrics: [String: Double]
+    }
+
+    /// Training steps, in file order.
+    public var steps: [Step]
+    /// Evaluations, in file order.
+    public var evaluations: [Evaluation]
+    /// Whether a truncated last line was skipped.
+    public var skippedTruncatedLine: Bool
+
+    /// Reads `file`.
+    ///
+    /// - Throws: ``RunReportError`` when the file cannot be read or a line other than a truncated
+    ///   last one is malformed.
+    public static func read(_ file: URL) throws -> RunMetrics {
+        guard let data = try? Data(contentsOf: file) else { throw RunReportError.unreadable(path: file.path) }
+        return try RunMetrics(parsing: String(decoding: data, as: UTF8.self), path: file.path)
+    }
+
+    /// Parses the text of a metrics log; `path` names it in errors.
+    ///
+    /// - Throws: ``RunReportError/malformedLine(path:line:reason:)`` for a malformed line other
+    ///   than a truncated last one.
+    public init(parsing text: String, path: String) throws {
+        steps = []
+        evaluations = []
+        skippedTruncatedLine = false
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        for (index, line) in lines.enumerated() where !line.allSatisfy(\.isWhitespace) {
+            do {
+                try add(line)
+            } catch {
+                // Only the unterminated last line can be a write cut short by a crash.
+                guard index == lines.count - 1, !text.hasSuffix("\n") else {
+                    throw RunReportError.malformedLine(path: path, line: index + 1, reason: error.text)
+                }
+                skippedTruncatedLine = true
+            }
+        }
+    }
+
+    /// Why a line is not a record.
+    private struct LineProblem: Error {
+        let text: String
+    }
+
+    private mutating func add(_ line: Substring) throws(LineProblem) {
+        guard let record = try? JSONDecoder().decode([String: Double].self, from: Data(line.utf8)) else {
+            throw LineProblem(text: "not a JSON object of numbers")
+        }
+        func value(_ key: String) throws(LineProblem) -> Double {
+            guard let value = record[key] else { throw LineProblem(text: "missing \"\(key)\"") }
+            return value
+        }
+        let step = try value("step")
+        guard step >= 0, step == step.rounded(), step < Double(Int.max) else {
+            throw LineProblem(text: "\"step\" is not a whole number of steps")
+        }
+        if record["loss"] != nil {
+            steps.append(Step(step: Int(step), loss: try value("loss"), learningRate: try value("lr"),
+                              sentencesPerSecond: try value("sentences_per_s")))
+        } else {
+            evaluations.append(Evaluation(step: Int(step), metrics: record.filter { $0.key != "step" }))
+        }
+    }
+
+    /// The evaluations that report `metric`, as (step, value) in step order.
+    public func values(of metric: String) -> [(step: Int, value: Double)] {
+        evaluations.compactMap { e in e.metrics[metric].map { (e.step, $0) } }.sorted { $0.step < $1.step }
+    }
+}
