@@ -34,6 +34,9 @@ struct Contrast: ParsableCommand {
             fail(message, code: 2)
         } catch let error as ExitCode {
             Foundation.exit(error.rawValue)
+        } catch where exitCode(for: error) == .success {
+            // `--help` and `--version` arrive as errors from the help command's run().
+            exit(withError: error)
         } catch {
             fail(String(describing: error), code: 1)
         }

@@ -137,3 +137,28 @@ extension CommandLineTests {
         #expect(try !search().cached)
     }
 }
+
+extension CommandLineTests {
+    @Test func helpIsPrintedWithExitCodeZero() throws {
+        for arguments in [["--help"], ["train", "simcse", "--help"], ["bench", "--help"]] {
+            let outcome = try run(arguments)
+            #expect(outcome.status == 0, "\(arguments): \(outcome.stderr)")
+            #expect((outcome.stdout + outcome.stderr).contains("USAGE: contrast"), "\(arguments)")
+        }
+    }
+
+    @Test func trainingWithEvaluationThenReportWritesPlots() throws {
+        let corpus = try TestPaths.write((0..<40).map { "sentence number \($0) about topic \($0 % 7)" }.joined(separator: "\n") + "\n", named: "c.txt")
+        let sts = try TestPaths.write((0..<12).map { "g\tf\t2012\t\($0)\t\(Double($0 % 6))\tA sentence \($0).\tAnother sentence \($0 % 4)." }.joined(separator: "\n") + "\n", named: "sts.csv")
+        let output = try TestPaths.temporaryDirectory().appendingPathComponent("run")
+        let trained = try run(["train", "simcse", "--init", "tiny", "--corpus", corpus.path, "--output", output.path, "--max-steps", "4",
+                               "--batch-size", "8", "--max-length", "16", "--eval-data", sts.path, "--eval-every", "2", "--quiet", "--json"])
+        #expect(trained.status == 0, "\(trained.stderr)")
+        let report = try run(["report", output.path, "--json"])
+        #expect(report.status == 0, "\(report.stderr)")
+        for plot in ["loss.svg", "sts.svg", "alignment_uniformity.svg", "sts_scatter.svg", "report.md"] {
+            #expect(FileManager.default.fileExists(atPath: output.appendingPathComponent("plots/\(plot)").path), "missing \(plot)")
+        }
+        #expect(FileManager.default.fileExists(atPath: output.appendingPathComponent("best/model.safetensors").path))
+    }
+}

@@ -71,8 +71,7 @@ struct TrainingRun {
                 defer { evalBar.finish() }
                 let result = try evaluator.run({ model.encode($0, batchSize: 64) }, progress: { done, _ in evalBar.update(done: done) })
                 // The latest evaluation's pairs, for the report's predicted-vs-gold scatter plot.
-                let pairs = try JSONSerialization.data(withJSONObject: ["gold": result.goldScores, "predicted": result.predictedScores])
-                try pairs.write(to: output.appendingPathComponent("sts_predictions.json"))
+                try STSPredictions(result).write(to: output.appendingPathComponent(STSPredictions.fileName))
                 return result.metrics(prefix: evaluator.name)
             }
         }
