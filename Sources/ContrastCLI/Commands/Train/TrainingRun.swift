@@ -89,6 +89,9 @@ struct TrainingRun {
         }
         let summary = try trainer.train(resume: options.resume)
         bar.finish()
+        // The run's plots and summary (what `contrast report` regenerates).
+        let report = try RunReport(run: output).write()
+        if !options.quiet { Report.info("plots and summary in \(report.summary.deletingLastPathComponent().path)") }
         Report.info("trained \(summary.steps) steps in \(Format.fixed(summary.seconds, 1)) s; model saved to \(output.path)")
         if options.json {
             struct Summary: Encodable {
