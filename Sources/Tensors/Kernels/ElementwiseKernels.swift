@@ -151,12 +151,7 @@ extension Kernels {
     /// `y = x * mask / (1 - p)` where `mask[i] = bits(seed, stream, i) >= p * 2^32`. The mask is
     /// never stored: the backward regenerates it from `(seed, stream)`.
     public static func dropoutForward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int, p: Float, seed: UInt64, stream: UInt64) {
-        let threshold = dropThreshold(p)
-        let scale = 1 / (1 - p)
-        let thresholds = SIMD8<UInt32>(repeating: threshold), zero = SIMD8<Float>()
-        Philox.forEachLanes(count: n, seed: seed, stream: stream, { offset, bits in
-            y.store8((x.load8(offset) * scale).replacing(with: zero, where: bits .< thresholds), offset)
-        }, tail: { i, bits in y[i] = bits >= threshold ? x[i] * scale : 0 })
+        Philox.forEachLanes(count: n, seed: seed, stream: stream, DropoutLanes(x: x, y: y, threshold: dropThreshold(p), scale: 1 / (1 - p)))
     }
 
     /// `dx = dy * mask / (1 - p)` with the forward's mask.
@@ -175,3 +170,18 @@ enum AddFunction: BinaryFunction { @inline(__always) static func apply(_ a: Floa
 enum SubFunction: BinaryFunction { @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a - b } }
 enum MulFunction: BinaryFunction { @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a * b } }
 enum DivFunction: BinaryFunction { @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a / b } }
+
+/// Inverted dropout of eight elements (or one) given their random bits.
+struct DropoutLanes: PhiloxLanes {
+    let x: UnsafePointer<Float>
+    let y: UnsafeMutablePointer<Float>
+    let threshold: UInt32
+    let scale: Float
+
+    @inline(__always) func lanes(_ offset: Int, _ bits: SIMD8<UInt32>) {
+        let kept = x.load8(offset) * scale
+        y.store8(kept.replacing(with: SIMD8<Float>(), where: bits .< SIMD8<UInt32>(repeating: threshold)), offset)
+    }
+
+    @inline(__always) func element(_ index: Int, _ bits: UInt32) { y[index] = bits >= threshold ? x[index] * scale : 0 }
+}
