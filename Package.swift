@@ -60,6 +60,25 @@ let package = Package(
     ]
 )
 
+// libFuzzer targets (Fuzz/README.md), declared only when CONTRASTIVE_FUZZ is set so that plain
+// `swift build` and `swift test` never compile them; scripts/fuzz.sh builds them with
+// `-sanitize=fuzzer,address`.
+if Context.environment["CONTRASTIVE_FUZZ"] != nil {
+    let fuzzTargets: [(name: String, reads: Target.Dependency)] = [
+        ("SafeTensors", "NeuralNetworks"), ("VocabTxt", "Text"), ("TokenizerJSON", "Text"), ("Tokenize", "Text"),
+        ("Datasets", "Text"), ("Paraphrases", "Augmentation"), ("BertConfig", "Models"),
+    ]
+    package.targets.append(.systemLibrary(name: "CLibFuzzer", path: "Fuzz/CLibFuzzer"))
+    package.targets.append(.target(name: "FuzzSupport", dependencies: ["CLibFuzzer"], path: "Fuzz/Support"))
+    for target in fuzzTargets {
+        package.targets.append(.executableTarget(
+            name: "Fuzz\(target.name)", dependencies: ["FuzzSupport", target.reads], path: "Fuzz/\(target.name)",
+            exclude: ["corpus", "crashes"], sources: ["main.swift"],
+            // ld.gold stops with an internal error on these links ("format_file_lineno"); lld links them.
+            linkerSettings: [.unsafeFlags(["-use-ld=lld"])]))
+    }
+}
+
 /// The engine's kernels are plain loops that LLVM vectorises; AVX2 and FMA (every x86-64 server
 /// since 2013) double their width over the baseline SSE2 target.
 /// Debug builds optimise the engine too: unoptimised kernels make the test suite (which runs real
