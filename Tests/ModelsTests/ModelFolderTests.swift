@@ -55,6 +55,19 @@ import Testing
         expectLoadError(folder, ["config.json", "num_hidden_layers", "a boolean"])
     }
 
+    /// Values that pass a Double check but break in single precision (found by fuzzing the reader).
+    @Test func valuesOutOfRangeInSinglePrecision() throws {
+        let (folder, _) = try Self.savedTinyFolder()
+        try rewriteConfig(folder) { $0["hidden_dropout_prob"] = 0.99999999999 }
+        expectLoadError(folder, ["config.json", "hidden_dropout_prob", "[0, 1)"])
+        try rewriteConfig(folder) { $0["hidden_dropout_prob"] = 0.1; $0["layer_norm_eps"] = 1e300 }
+        expectLoadError(folder, ["config.json", "layer_norm_eps"])
+        try rewriteConfig(folder) { $0["layer_norm_eps"] = 1e-12; $0["type_vocab_size"] = 0 }
+        expectLoadError(folder, ["config.json", "type_vocab_size"])
+        try rewriteConfig(folder) { $0["type_vocab_size"] = 2; $0["pad_token_id"] = 99_999 }
+        expectLoadError(folder, ["config.json", "pad_token_id"])
+    }
+
     @Test func unsupportedModelType() throws {
         let (folder, _) = try Self.savedTinyFolder()
         try rewriteConfig(folder) { $0["model_type"] = "gpt2" }

@@ -77,8 +77,9 @@ extension BertConfiguration {
         guard let activation = Activation(rawValue: act) else {
             throw ModelFileError(url, "unsupported hidden_act '\(act)' (supported: gelu, relu)")
         }
+        let vocabularySize = try field.positive("vocab_size")
         self.init(
-            vocabularySize: try field.positive("vocab_size"),
+            vocabularySize: vocabularySize,
             hiddenSize: try field.positive("hidden_size"),
             layers: try field.positive("num_hidden_layers"),
             heads: try field.positive("num_attention_heads"),
@@ -87,9 +88,9 @@ extension BertConfiguration {
             hiddenDropout: try field.probability("hidden_dropout_prob", default: 0.1),
             attentionDropout: try field.probability("attention_probs_dropout_prob", default: 0.1),
             maxPositions: try field.positive("max_position_embeddings"),
-            typeVocabularySize: try field.optional("type_vocab_size") ?? 2,
-            layerNormEps: Float(try field.optional("layer_norm_eps") as Double? ?? 1e-12),
-            padTokenID: try field.optional("pad_token_id") ?? 0)
+            typeVocabularySize: try field.integer("type_vocab_size", in: 1...1024, default: 2),
+            layerNormEps: try field.positiveFloat("layer_norm_eps", default: 1e-12),
+            padTokenID: try field.integer("pad_token_id", in: 0...(vocabularySize - 1), default: 0))
         guard hiddenSize % heads == 0 else {
             throw ModelFileError(url, "hidden_size \(hiddenSize) is not divisible by num_attention_heads \(heads)")
         }

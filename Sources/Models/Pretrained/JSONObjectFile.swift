@@ -42,8 +42,29 @@ enum JSONObjectFile {
 
         func probability(_ key: String, default fallback: Float) throws(ModelFileError) -> Float {
             guard let value: Double = try optional(key) else { return fallback }
-            guard value >= 0 && value < 1 else { throw ModelFileError(file, "field '\(key)' should be in [0, 1), found \(value)") }
-            return Float(value)
+            // Checked after conversion: 0.99999999999 is below 1 as a Double but 1 as a Float.
+            let single = Float(value)
+            guard single >= 0 && single < 1 else { throw ModelFileError(file, "field '\(key)' should be in [0, 1), found \(value)") }
+            return single
+        }
+
+        /// A positive number that stays finite and positive in single precision.
+        func positiveFloat(_ key: String, default fallback: Float) throws(ModelFileError) -> Float {
+            guard let value: Double = try optional(key) else { return fallback }
+            let single = Float(value)
+            guard single.isFinite && single > 0 else {
+                throw ModelFileError(file, "field '\(key)' should be a positive single-precision number, found \(value)")
+            }
+            return single
+        }
+
+        /// An integer in `range`.
+        func integer(_ key: String, in range: ClosedRange<Int>, default fallback: Int) throws(ModelFileError) -> Int {
+            guard let value: Int = try optional(key) else { return fallback }
+            guard range.contains(value) else {
+                throw ModelFileError(file, "field '\(key)' should be within \(range.lowerBound)...\(range.upperBound), found \(value)")
+            }
+            return value
         }
     }
 
