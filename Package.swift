@@ -1,7 +1,7 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
-// Floors of the house (see docs/ARCHITECTURE.md): each target imports only targets listed before it.
+// Floors of the house (README.md, "The library"): each target imports only targets listed before it.
 let package = Package(
     name: "swift-contrastive",
     products: [
@@ -11,6 +11,8 @@ let package = Package(
         .library(name: "Models", targets: ["Models"]),
         .library(name: "Methods", targets: ["Methods"]),
         .library(name: "Objectives", targets: ["Objectives"]),
+        .library(name: "Augmentation", targets: ["Augmentation"]),
+        .library(name: "Evaluation", targets: ["Evaluation"]),
         .executable(name: "contrast", targets: ["ContrastCLI"]),
     ],
     dependencies: [
