@@ -1,5 +1,6 @@
-/// Layer normalisation over the last axis, fused: one pass for statistics and output forward,
-/// one for the input gradient and one (over columns) for the parameter gradients backward.
+/// Layer normalisation over the last axis, fused: statistics and output in one row pass forward;
+/// input and parameter gradients in one row pass backward. The loops over a row are written with
+/// eight-lane vectors: the buffers are separate pointers the optimiser cannot prove apart.
 extension Kernels {
     /// `y = (x - mean) * rstd * weight + bias` per row of `n`; saves `mean` and `rstd` (one per row).
     public static func layerNormForward(
@@ -12,7 +13,13 @@ extension Kernels {
                 let xr = x + r * n, yr = y + r * n
                 let m = Vector.sum(xr, n) / Float(n)
                 let rs = 1 / (Vector.sumSquaredDeviation(xr, from: m, n) / Float(n) + eps).squareRoot()
-                for j in 0..<n { yr[j] = (xr[j] - m) * rs * weight[j] + bias[j] }
+                let mv = Float8(repeating: m), sv = Float8(repeating: rs)
+                var j = 0
+                while j + 8 <= n {
+                    yr.store8((xr.load8(j) - mv) * sv * weight.load8(j) + bias.load8(j), j)
+                    j += 8
+                }
+                while j < n { yr[j] = (xr[j] - m) * rs * weight[j] + bias[j]; j += 1 }
                 mean[r] = m
                 rstd[r] = rs
             }
@@ -48,11 +55,22 @@ extension Kernels {
                 var sumG = Vector.horizontalSum(accG), sumGX = Vector.horizontalSum(accGX)
                 while j < n { let g = dyr[j] * weight[j]; sumG += g; sumGX += g * (xr[j] - m); j += 1 }
                 let meanG = sumG / Float(n), meanGX = sumGX * s / Float(n)
-                for j in 0..<n {
+                let sv = Float8(repeating: s), meanGv = Float8(repeating: meanG), meanGXv = Float8(repeating: meanGX)
+                j = 0
+                while j + 8 <= n {
+                    let d = dyr.load8(j)
+                    let xhat = (xr.load8(j) - mv) * sv
+                    dxr.store8(sv * (d * weight.load8(j) - meanGv - xhat * meanGXv), j)
+                    pw.store8(pw.load8(j) + d * xhat, j)
+                    pb.store8(pb.load8(j) + d, j)
+                    j += 8
+                }
+                while j < n {
                     let xhat = (xr[j] - m) * s
                     dxr[j] = s * (dyr[j] * weight[j] - meanG - xhat * meanGX)
                     pw[j] += dyr[j] * xhat
                     pb[j] += dyr[j]
+                    j += 1
                 }
             }
         }

@@ -46,8 +46,10 @@ extension Kernels {
                     yr[k] = e
                     sum += e
                 }
-                let inv = 1 / sum
-                for k in 0..<n { yr[k] *= inv }
+                let inv = 1 / sum, invs = Float8(repeating: inv)
+                j = 0
+                while j < vectorEnd { yr.store8(yr.load8(j) * invs, j); j += 8 }
+                for k in vectorEnd..<n { yr[k] *= inv }
             }
         }
     }
@@ -58,7 +60,10 @@ extension Kernels {
             for r in rs {
                 let yr = y + r * n, dyr = dy + r * n, dxr = dx + r * n
                 let dot = Vector.dot(dyr, yr, n)
-                for j in 0..<n { dxr[j] = scale * yr[j] * (dyr[j] - dot) }
+                let dots = Float8(repeating: dot), scales = Float8(repeating: scale)
+                var j = 0
+                while j + 8 <= n { dxr.store8(scales * yr.load8(j) * (dyr.load8(j) - dots), j); j += 8 }
+                while j < n { dxr[j] = scale * yr[j] * (dyr[j] - dot); j += 1 }
             }
         }
     }
