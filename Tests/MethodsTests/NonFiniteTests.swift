@@ -42,5 +42,9 @@ final class PoisonedMethod: TextMethod {
         #expect(summary.skippedSteps == 1)
         #expect(skipped == [2])
         #expect(method.trainableParameters.allSatisfy { $0.tensor.scalars.allSatisfy(\.isFinite) })
+        // The log counts it, and writes the step's non-finite loss as null.
+        let log = try String(contentsOf: trainer.output.appendingPathComponent("metrics.jsonl"), encoding: .utf8)
+        #expect(log.contains(#"{"skipped":1,"step":2}"#))
+        #expect(log.contains(#""loss":null"#))
     }
 }

@@ -72,9 +72,11 @@ public struct RunMetrics: Sendable, Equatable {
     }
 
     private mutating func add(_ line: Substring) throws(LineProblem) {
-        guard let record = try? JSONDecoder().decode([String: Double].self, from: Data(line.utf8)) else {
+        // `null` stands for a value that was not finite (the loss of a skipped step): left out.
+        guard let decoded = try? JSONDecoder().decode([String: Double?].self, from: Data(line.utf8)) else {
             throw LineProblem(text: "not a JSON object of numbers")
         }
+        let record = decoded.compactMapValues { $0 }
         func value(_ key: String) throws(LineProblem) -> Double {
             guard let value = record[key] else { throw LineProblem(text: "missing \"\(key)\"") }
             return value
@@ -83,8 +85,12 @@ public struct RunMetrics: Sendable, Equatable {
         guard step >= 0, step == step.rounded(), step < Double(Int.max) else {
             throw LineProblem(text: "\"step\" is not a whole number of steps")
         }
-        if record["loss"] != nil {
-            steps.append(Step(step: Int(step), loss: try value("loss"), learningRate: try value("lr"),
+        if record["skipped"] != nil {
+            return
+        }
+        if decoded.keys.contains("loss") {
+            // A skipped step's loss was not finite (logged as null): NaN, which charts leave out.
+            steps.append(Step(step: Int(step), loss: record["loss"] ?? .nan, learningRate: try value("lr"),
                               sentencesPerSecond: try value("sentences_per_s")))
         } else {
             evaluations.append(Evaluation(step: Int(step), metrics: record.filter { $0.key != "step" }))

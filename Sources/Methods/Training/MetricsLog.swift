@@ -12,7 +12,8 @@ public final class MetricsLog {
             var c = encoder.singleValueContainer()
             switch self {
             case .int(let v): try c.encode(v)
-            case .double(let v): try c.encode(v.isFinite ? v : 0)
+            // JSON has no NaN or infinity: a non-finite value is written as null.
+            case .double(let v): if v.isFinite { try c.encode(v) } else { try c.encodeNil() }
             }
         }
     }

@@ -110,6 +110,7 @@ public final class TextTrainer {
             if let bad = nonFinite(loss: lastLoss) {
                 guard !configuration.stopOnNonFinite else { throw TrainingError.nonFinite(step: step + 1, tensor: bad) }
                 state.skippedSteps += 1
+                try log.append(["step": .int(step + 1), "skipped": .int(state.skippedSteps)])
                 onEvent?(.skipped(step: step + 1, reason: "non-finite \(bad)"))
             } else {
                 if let maxNorm = configuration.maxGradientNorm { clipGradientNorm(parameters.map(\.tensor), maxNorm: maxNorm) }
