@@ -23,6 +23,7 @@ struct Demo: ParsableCommand {
     @Option(help: "Training steps of 64 sentences.") var steps = 60
     @Option(help: "Run folder (replaced when it exists).") var output = "runs/demo"
     @Option(help: "Random seed.") var seed: UInt64 = 1
+    @Flag(help: "No progress bars (the before/after table is still printed).") var quiet = false
     @Flag(help: "Print one JSON summary as the last line of stdout.") var json = false
 
     func validate() throws {
@@ -53,7 +54,7 @@ struct Demo: ParsableCommand {
             + "STS-B dev (\(evaluator.pairs.count) pairs) with pooling cls_before_pooler")
 
         func evaluate(_ label: String) throws -> STSResult {
-            let bar = ProgressBar(total: evaluator.distinct.sentences.count, label: "eval \(label)", unit: "sentences")
+            let bar = ProgressBar(total: evaluator.distinct.sentences.count, label: "eval \(label)", unit: "sentences", quiet: quiet)
             defer { bar.finish() }
             return try evaluator.run({ encoder.encode($0, batchSize: 64) }, progress: { done, _ in bar.update(done: done) })
         }
@@ -62,7 +63,7 @@ struct Demo: ParsableCommand {
         try? FileManager.default.removeItem(at: outputURL)
         let trainer = try TextTrainer(method: SimCSE(encoder: encoder, configuration: c), configuration: c,
                                       examples: corpusData.examples.map { TextExample(anchor: $0) }, output: outputURL)
-        let bar = ProgressBar(total: trainer.totalSteps, label: "train simcse", unit: "steps")
+        let bar = ProgressBar(total: trainer.totalSteps, label: "train simcse", unit: "steps", quiet: quiet)
         trainer.onEvent = { event in
             if case .step(let step, _, let loss, _, let rate) = event {
                 bar.update(done: step, detail: "loss \(Format.fixed(Double(loss), 4))  \(Format.fixed(rate, 1)) sent/s")

@@ -23,6 +23,7 @@ struct Encode: ParsableCommand {
     @Flag(help: "L2-normalise the embeddings (on by default when the model folder says so).") var normalize = false
     @Option(name: .customLong("batch-size"), help: "Sentences per batch.") var batchSize = 64
     @Option(name: .customLong("max-length"), help: "Longest token sequence (default: the model folder's).") var maxLength: Int?
+    @Flag(help: "No progress output.") var quiet = false
 
     enum OutputFormat { case jsonl, npy }
 
@@ -47,7 +48,7 @@ struct Encode: ParsableCommand {
         let corpus = try PlainCorpus.read(URL(fileURLWithPath: input))
         if corpus.skippedEmptyLines > 0 { Report.info("skipped \(corpus.skippedEmptyLines) empty lines") }
         let sentences = corpus.examples
-        let progress = ProgressBar(total: sentences.count, label: "encode", unit: "sentences")
+        let progress = ProgressBar(total: sentences.count, label: "encode", unit: "sentences", quiet: quiet)
         let embeddings = encoder.encode(sentences, batchSize: batchSize) { progress.update(done: $0) }
         progress.finish()
         let url = URL(fileURLWithPath: output)
@@ -55,7 +56,7 @@ struct Encode: ParsableCommand {
         case .npy: try NumPyFile.write(embeddings, to: url)
         case .jsonl: try writeJSONLines(sentences, embeddings, to: url)
         }
-        Report.info("wrote \(sentences.count) embeddings of dimension \(embeddings.shape[1]) to \(output)")
+        if !quiet { Report.info("wrote \(sentences.count) embeddings of dimension \(embeddings.shape[1]) to \(output)") }
     }
 
     func writeJSONLines(_ sentences: [String], _ embeddings: Tensor, to url: URL) throws {
