@@ -162,3 +162,15 @@ extension CommandLineTests {
         #expect(FileManager.default.fileExists(atPath: output.appendingPathComponent("best/model.safetensors").path))
     }
 }
+
+extension CommandLineTests {
+    @Test func settingsTheModelCannotHonourAreUsageErrors() throws {
+        let corpus = try TestPaths.write("one sentence\ntwo sentences\n", named: "c.txt")
+        let output = try TestPaths.temporaryDirectory().appendingPathComponent("run")
+        let outcome = try run(["train", "simcse", "--init", "tiny", "--corpus", corpus.path, "--output", output.path, "--max-length", "4096"])
+        expectFailure(outcome, status: 2, mentions: ["--max-length 4096", "512"])
+        let empty = try TestPaths.write("\n\n", named: "empty.txt")
+        let noData = try run(["train", "simcse", "--init", "tiny", "--corpus", empty.path, "--output", output.path, "--overwrite"])
+        expectFailure(noData, status: 1, mentions: ["0 training examples"])
+    }
+}

@@ -42,6 +42,9 @@ extension SentenceEncoder {
         }
         var settings = try Self.readSettings(directory)
         if let mode { settings.pooling.mode = mode }
+        if settings.pooling.mode == .cls && model.pooler == nil {
+            throw ModelFileError(weightsURL, "has no pooler weights, which pooling cls needs (use cls_before_pooler)")
+        }
         self.init(tokenizer: tokenizer, model: model, pooling: settings.pooling, maxLength: Swift.min(settings.maxLength, configuration.maxPositions))
     }
 

@@ -28,6 +28,9 @@ struct TrainingRun {
         } else {
             encoder = try Models.SentenceEncoder.randomlyInitialized(options.`init`!, seed: configuration.seed)
         }
+        guard configuration.maxLength <= encoder.model.configuration.maxPositions else {
+            throw CLIError.usage("--max-length \(configuration.maxLength) exceeds the model's \(encoder.model.configuration.maxPositions) positions")
+        }
         examples = try Self.readExamples(options)
         evaluator = try options.evalData.map { try STSData.evaluator(URL(fileURLWithPath: $0), format: options.evalFormat) }
         let spec: AugmentationSpec
