@@ -1,4 +1,4 @@
-/// Layer normalisation over the last axis, fused: statistics and output in one row pass forward;
+/// Layer normalisation over the last axis, fused: statistics in one pass and output in another forward;
 /// input and parameter gradients in one row pass backward. The loops over a row are written with
 /// eight-lane vectors: the buffers are separate pointers the optimiser cannot prove apart.
 extension Kernels {
@@ -11,8 +11,24 @@ extension Kernels {
         Parallel.forRange(rows, costPerItem: n * 3) { rs in
             for r in rs {
                 let xr = x + r * n, yr = y + r * n
-                let m = Vector.sum(xr, n) / Float(n)
-                let rs = 1 / (Vector.sumSquaredDeviation(xr, from: m, n) / Float(n) + eps).squareRoot()
+                // Mean and variance in one pass over the row, of values shifted by the row's first
+                // element: the shift keeps Σd² - (Σd)²/n free of the cancellation that unshifted
+                // sums of squares suffer when the mean is large against the spread.
+                let shift = xr[0]
+                let shifts = Float8(repeating: shift)
+                var sums = Float8(), squares = Float8(), k = 0
+                while k + 8 <= n {
+                    let d = xr.load8(k) - shifts
+                    sums += d
+                    squares += d * d
+                    k += 8
+                }
+                var s = Vector.horizontalSum(sums), q = Vector.horizontalSum(squares)
+                while k < n { let d = xr[k] - shift; s += d; q += d * d; k += 1 }
+                let shiftedMean = s / Float(n)
+                let m = shift + shiftedMean
+                let variance = Swift.max(q / Float(n) - shiftedMean * shiftedMean, 0)
+                let rs = 1 / (variance + eps).squareRoot()
                 let mv = Float8(repeating: m), sv = Float8(repeating: rs)
                 var j = 0
                 while j + 8 <= n {

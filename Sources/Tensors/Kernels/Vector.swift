@@ -61,17 +61,6 @@ enum Vector {
         return s
     }
 
-    /// `Σ (x[j] - c)²`.
-    @inline(__always)
-    static func sumSquaredDeviation(_ x: UnsafePointer<Float>, from c: Float, _ n: Int) -> Float {
-        var acc = Float8(), j = 0
-        let cv = Float8(repeating: c)
-        while j + 8 <= n { let d = x.load8(j) - cv; acc += d * d; j += 8 }
-        var s = horizontalSum(acc)
-        while j < n { let d = x[j] - c; s += d * d; j += 1 }
-        return s
-    }
-
     /// `max_j x[j]` (`-inf` for an empty row).
     @inline(__always)
     static func max(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
