@@ -30,22 +30,10 @@ extension Kernels {
                     yr[k] = v
                     m = Swift.max(m, v)
                 }
-                // Pass 2: exponentials and their sum; pass 3: normalise.
-                let shift = Float8(repeating: m)
-                var sums = Float8()
-                j = 0
-                while j < vectorEnd {
-                    let e = FastMath.exp8(yr.load8(j) - shift)
-                    yr.store8(e, j)
-                    sums += e
-                    j += 8
-                }
-                var sum = Vector.horizontalSum(sums)
-                for k in vectorEnd..<n {
-                    let e = FastMath.exp(yr[k] - m)
-                    yr[k] = e
-                    sum += e
-                }
+                // Pass 2: exponentials (a plain loop the optimiser vectorises with fused multiply-adds)
+                // and their sum; pass 3: normalise.
+                for k in 0..<n { yr[k] = FastMath.exp(yr[k] - m) }
+                let sum = Vector.sum(yr, n)
                 let inv = 1 / sum, invs = Float8(repeating: inv)
                 j = 0
                 while j < vectorEnd { yr.store8(yr.load8(j) * invs, j); j += 8 }
