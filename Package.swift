@@ -42,7 +42,7 @@ let package = Package(
         .executableTarget(
             name: "ContrastCLI",
             dependencies: [
-                "CDNNL", "Tensors", "NeuralNetworks", "Objectives", "Text", "Augmentation", "Models", "Methods", "Evaluation",
+                "Tensors", "NeuralNetworks", "Objectives", "Text", "Augmentation", "Models", "Methods", "Evaluation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),

@@ -51,8 +51,9 @@ public enum GEMM {
         ensure(status == dnnl_success, "GEMM.batched: oneDNN matmul failed with status \(status.rawValue) for batch=\(batch) m=\(m) n=\(n) k=\(k)")
     }
 
-    /// The same products as `batched`, as one `dnnl_sgemm` call per matrix (kept to compare against
-    /// the matmul primitive in `contrast bench gemm --batch`).
+    /// The same products as `batched`, as one raw `dnnl_sgemm` call per matrix: the reference
+    /// `contrast bench gemm` measures `Tensor.matmul` against (and the batched primitive, with
+    /// `--batch`), and that the accuracy tests compare the primitive with.
     public static func batchedByLoop(
         batch: Int, transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
         a: UnsafePointer<Float>, strideA: Int, b: UnsafePointer<Float>, strideB: Int,

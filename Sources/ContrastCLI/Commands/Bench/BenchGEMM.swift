@@ -1,12 +1,11 @@
 import ArgumentParser
-import CDNNL
 import Tensors
 
 /// `contrast bench gemm`: the engine's matmul against raw `dnnl_sgemm` on the same shapes.
 struct BenchGEMM: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gemm",
-        abstract: "Median GFLOP/s of C = A·B through Tensor.matmul, next to raw dnnl_sgemm.",
+        abstract: "GFLOP/s of C = A·B through Tensor.matmul, next to raw dnnl_sgemm (runs alternate; the fastest of each counts).",
         discussion: "With --batch B > 1, compares the batched matmul primitive with one dnnl_sgemm call per matrix.")
 
     @Option(help: "Rows of A and C.") var m = 2048
@@ -15,7 +14,7 @@ struct BenchGEMM: ParsableCommand {
     @Option(help: "Number of independent products (attention-shaped work when > 1).") var batch = 1
     @Flag(name: .customLong("transpose-a"), help: "Multiply by Aᵀ (A stored k x m), as weight gradients do.") var transposeA = false
     @Flag(name: .customLong("transpose-b"), help: "Multiply by Bᵀ (B stored n x k), as Linear layers do.") var transposeB = false
-    @Option(help: "Timed repetitions (after 3 warm-up runs).") var repeats = 20
+    @Option(help: "Timed repetitions of each (after 3 warm-up runs); the fastest counts.") var repeats = 20
     @Flag(help: "Print one JSON object as the last line of stdout.") var json = false
 
     struct Result: Encodable {
@@ -36,20 +35,16 @@ struct BenchGEMM: ParsableCommand {
         let b = Tensor.randn((batch == 1 ? [] : [batch]) + (transposeB ? [n, k] : [k, n]), seed: 2)
         let a2 = batch == 1 ? a.reshaped(Array(a.shape.dropFirst())) : a
         let flops = 2.0 * Double(batch * m * n * k)
-        let ours = Stopwatch.median(repeats: repeats) { _ = a2.matmul(b, transposeSelf: transposeA, transposeOther: transposeB) }
         let c = Tensor.zeros([batch, m, n])
         let rawName = batch == 1 ? "dnnl_sgemm" : "dnnl_sgemm per matrix"
-        let raw = a.withUnsafeBufferPointer { pa in
+        let (ours, raw) = a.withUnsafeBufferPointer { pa in
             b.withUnsafeBufferPointer { pb in
                 c.withUnsafeMutableBufferPointer { pc in
-                    Stopwatch.median(repeats: repeats) {
-                        for i in 0..<batch {
-                            _ = dnnl_sgemm(transposeA ? 0x54 : 0x4E, transposeB ? 0x54 : 0x4E, Int64(m), Int64(n), Int64(k), 1,
-                                           pa.baseAddress! + i * m * k, Int64(transposeA ? m : k),
-                                           pb.baseAddress! + (batch == 1 ? 0 : i * k * n), Int64(transposeB ? k : n), 0,
-                                           pc.baseAddress! + i * m * n, Int64(n))
-                        }
-                    }
+                    Stopwatch.interleavedBest(repeats: repeats, { _ = a2.matmul(b, transposeSelf: transposeA, transposeOther: transposeB) }, {
+                        GEMM.batchedByLoop(batch: batch, transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
+                                           a: pa.baseAddress!, strideA: m * k, b: pb.baseAddress!, strideB: batch == 1 ? 0 : k * n,
+                                           c: pc.baseAddress!)
+                    })
                 }
             }
         }

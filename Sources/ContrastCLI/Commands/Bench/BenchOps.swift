@@ -57,15 +57,10 @@ struct BenchOps: ParsableCommand {
         let buffers = Buffers(count: rows * width)
         // Kernel and copy runs alternate and each keeps its fastest run, so that both see the
         // same machine state (other load, frequency) and noise only ever slows a run down.
-        for _ in 0..<3 { forward(buffers); backward(buffers); Kernels.copy(buffers.x, buffers.y, buffers.count) }
-        var seconds = Double.infinity, copySeconds = Double.infinity
-        var forwardSeconds = Double.infinity, backwardSeconds = Double.infinity
-        for _ in 0..<repeats {
-            seconds = min(seconds, Stopwatch.seconds { forward(buffers); backward(buffers) })
-            copySeconds = min(copySeconds, Stopwatch.seconds { Kernels.copy(buffers.x, buffers.y, buffers.count) })
-            forwardSeconds = min(forwardSeconds, Stopwatch.seconds { forward(buffers) })
-            backwardSeconds = min(backwardSeconds, Stopwatch.seconds { backward(buffers) })
-        }
+        let (seconds, copySeconds) = Stopwatch.interleavedBest(repeats: repeats, { forward(buffers); backward(buffers) }, {
+            Kernels.copy(buffers.x, buffers.y, buffers.count)
+        })
+        let (forwardSeconds, backwardSeconds) = Stopwatch.interleavedBest(repeats: repeats, { forward(buffers) }, { backward(buffers) })
         let elements = Double(buffers.count)
         let gbps = elements * bytesPerElement / seconds / 1e9
         let copyGbps = elements * 8 / copySeconds / 1e9
