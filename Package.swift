@@ -36,8 +36,8 @@ let package = Package(
                 exclude: ["Resources/README.md"], resources: [.copy("Resources/uncased-vocab.txt")]),
         // Floor 5: training methods over one trainer (SimCSE, ESimCSE, CERT, ...), checkpoints.
         .target(name: "Methods", dependencies: ["Tensors", "NeuralNetworks", "Objectives", "Text", "Augmentation", "Models"]),
-        // Floor 5: evaluators (STS correlations, alignment/uniformity reports), progress display.
-        .target(name: "Evaluation", dependencies: ["Tensors", "Objectives", "Text"]),
+        // Floor 5: evaluators (STS, linear probe, k-NN, zero-shot, retrieval recall), reports, progress display.
+        .target(name: "Evaluation", dependencies: ["Tensors", "NeuralNetworks", "Objectives", "Text"]),
         // Floor 6: the command-line tool.
         .executableTarget(
             name: "ContrastCLI",

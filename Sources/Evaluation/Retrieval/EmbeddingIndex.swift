@@ -37,8 +37,7 @@ public struct EmbeddingIndex {
         let n = sentences.count
         return (0..<queries.shape[0]).map { q in
             let row = scores[(q * n)..<((q + 1) * n)]
-            // Partial selection would beat a full sort only for very large corpora.
-            return row.indices.sorted { row[$0] > row[$1] || (row[$0] == row[$1] && $0 < $1) }.prefix(k).map {
+            return topIndices(row, min(k, n)).map {
                 Hit(text: sentences[$0 - q * n], row: $0 - q * n, score: row[$0])
             }
         }
