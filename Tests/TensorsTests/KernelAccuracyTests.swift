@@ -172,14 +172,18 @@ import Testing
 }
 
 extension KernelAccuracyTests {
-    @Test func maskedSoftmaxEqualsSoftmaxOfMaskedScores() {
-        let x = Tensor.randn([16, 12, 32, 32], seed: 16)
-        let maskValues = (0..<(16 * 32)).map { ($0 % 32) >= 20 + ($0 / 32) % 10 ? Float(-1e30) : 0 }
-        let mask = Tensor(maskValues, shape: [16, 32])
+    /// `[batch, heads, queries, keys]`; odd shapes put thread chunk boundaries inside a sequence.
+    @Test(arguments: [[16, 12, 32, 32], [7, 5, 33, 40], [9, 3, 17, 13]])
+    func maskedSoftmaxEqualsSoftmaxOfMaskedScores(shape: [Int]) {
+        let (batch, keys) = (shape[0], shape[3])
+        let x = Tensor.randn(shape, seed: 16)
+        let maskValues = (0..<(batch * keys)).map { ($0 % keys) >= keys * 5 / 8 + ($0 / keys) % (keys / 3) ? Float(-1e30) : 0 }
+        let mask = Tensor(maskValues, shape: [batch, keys])
         let fused = x.softmax(scale: 0.125, additiveMask: mask)
-        let reference = (x * 0.125 + mask.reshaped([16, 1, 1, 32])).softmax()
+        let reference = (x * 0.125 + mask.reshaped([batch, 1, 1, keys])).softmax()
         #expect(maxError(fused.scalars, reference.scalars.map(Double.init)) < 1e-6)
+        let perSequence = shape[1] * shape[2] * keys
         // Masked keys get exactly zero probability.
-        #expect(fused.scalars.enumerated().allSatisfy { maskValues[($0.offset / (12 * 32 * 32)) * 32 + $0.offset % 32] == 0 || $0.element == 0 })
+        #expect(fused.scalars.enumerated().allSatisfy { maskValues[($0.offset / perSequence) * keys + $0.offset % keys] == 0 || $0.element == 0 })
     }
 }

@@ -11,9 +11,13 @@ extension Kernels {
     ) {
         let vectorEnd = n & ~7
         Parallel.forRange(rows, costPerItem: n * 4) { rs in
+            // The bias row advances every `rowsPerBias` rows: counted, not divided, per row.
+            var biasRow = rs.lowerBound / rowsPerBias, untilNextBias = rowsPerBias - rs.lowerBound % rowsPerBias
             for r in rs {
                 let xr = x + r * n, yr = y + r * n
-                let br = bias.map { $0 + (r / rowsPerBias) * n }
+                let br = bias.map { $0 + biasRow * n }
+                untilNextBias -= 1
+                if untilNextBias == 0 { biasRow += 1; untilNextBias = rowsPerBias }
                 // Pass 1: scores and their maximum, eight lanes at a time.
                 var maxima = Float8(repeating: -.infinity)
                 var j = 0
@@ -30,10 +34,21 @@ extension Kernels {
                     yr[k] = v
                     m = Swift.max(m, v)
                 }
-                // Pass 2: exponentials (a plain loop the optimiser vectorises with fused multiply-adds)
-                // and their sum; pass 3: normalise.
-                for k in 0..<n { yr[k] = FastMath.exp(yr[k] - m) }
-                let sum = Vector.sum(yr, n)
+                // Pass 2: exponentials and their sum in the same sweep; pass 3: normalise.
+                let shift = Float8(repeating: m)
+                var sums = Float8(repeating: 0)
+                j = 0
+                while j < vectorEnd {
+                    let e = FastMath.exp8(yr.load8(j) - shift)
+                    yr.store8(e, j)
+                    sums += e
+                    j += 8
+                }
+                var sum = Vector.horizontalSum(sums)
+                for k in vectorEnd..<n {
+                    yr[k] = FastMath.exp(yr[k] - m)
+                    sum += yr[k]
+                }
                 let inv = 1 / sum, invs = Float8(repeating: inv)
                 j = 0
                 while j < vectorEnd { yr.store8(yr.load8(j) * invs, j); j += 8 }

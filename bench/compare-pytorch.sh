@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Side-by-side throughput of swift-contrastive and PyTorch on the same workloads (see
+# bench/pytorch_bench.py for their definition): encode and one unsupervised SimCSE training step,
+# all-MiniLM-L6-v2's shape, batch 64 x 32 tokens, 2 threads. Not part of CI.
+#
+#   bench/compare-pytorch.sh [--precision fp32|bf16|both] [--json]
+#
+# PyTorch is installed into a throw-away virtual environment (deleted afterwards) unless
+# PYTORCH_VENV names one to create or reuse. TORCH_SPEC picks the wheel (default: the CPU build).
+# Run it on an otherwise idle machine: both sides use both cores.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+precision=fp32 json=0
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --precision) precision="$2"; shift 2 ;;
+        --json) json=1; shift ;;
+        *) echo "usage: bench/compare-pytorch.sh [--precision fp32|bf16|both] [--json]" >&2; exit 2 ;;
+    esac
+done
+case "$precision" in fp32) precisions=(fp32) ;; bf16) precisions=(bf16) ;; both) precisions=(fp32 bf16) ;;
+    *) echo "--precision must be fp32, bf16 or both" >&2; exit 2 ;; esac
+
+venv="${PYTORCH_VENV:-}"
+if [ -z "$venv" ]; then
+    scratch="$(mktemp -d)"
+    trap 'rm -rf "$scratch"' EXIT
+    venv="$scratch/venv"
+fi
+if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import torch, transformers" 2>/dev/null; then
+    echo "installing PyTorch into $venv ..." >&2
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install -q "${TORCH_SPEC:-torch==2.13.0+cpu}" transformers >&2
+fi
+
+scripts/install-deps.sh >&2
+swift build -c release --product contrast >&2
+contrast=.build/release/contrast
+
+results=()
+for p in "${precisions[@]}"; do
+    for workload in encode train; do
+        # One process per measurement: peak RSS is per process, and the two sides alternate.
+        ours=$("$contrast" bench "$workload" --precision "$p" --json | tail -n 1)
+        theirs=$(OMP_NUM_THREADS=2 "$venv/bin/python" bench/pytorch_bench.py "$workload" --precision "$p" | tail -n 1)
+        results+=("{\"workload\": \"$workload\", \"precision\": \"$p\", \"ours\": $ours, \"pytorch\": $theirs}")
+    done
+done
+
+printf '%s\n' "${results[@]}" | python3 -c '
+import json, sys
+rows = [json.loads(line) for line in sys.stdin]
+print(f"{\"workload\":<8} {\"prec\":<5} {\"ours sent/s\":>12} {\"pytorch sent/s\":>15} {\"ratio\":>6} {\"ours RSS MB\":>12} {\"pytorch RSS MB\":>15} {\"RSS ratio\":>9}", file=sys.stderr)
+summary = []
+for r in rows:
+    o, t = r["ours"], r["pytorch"]
+    speed = o["sentences_per_s"] / t["sentences_per_s"]
+    rss = (o.get("peak_rss_mb") or float("nan")) / t["peak_rss_mb"]
+    print(f"{r[\"workload\"]:<8} {r[\"precision\"]:<5} {o[\"sentences_per_s\"]:>12.1f} {t[\"sentences_per_s\"]:>15.1f} {speed:>6.2f} "
+          f"{o.get(\"peak_rss_mb\", float(\"nan\")):>12.0f} {t[\"peak_rss_mb\"]:>15.0f} {rss:>9.2f}", file=sys.stderr)
+    summary.append({**r, "speed_ratio": speed, "rss_ratio": rss if rss == rss else None})
+print(json.dumps({"framework": rows[0]["pytorch"]["framework"], "results": summary}))
+' > /tmp/compare-pytorch.$$.json
+if [ "$json" = 1 ]; then tail -n 1 /tmp/compare-pytorch.$$.json; fi
+rm -f /tmp/compare-pytorch.$$.json
