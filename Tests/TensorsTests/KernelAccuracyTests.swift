@@ -187,3 +187,38 @@ extension KernelAccuracyTests {
         #expect(fused.scalars.enumerated().allSatisfy { maskValues[($0.offset / perSequence) * keys + $0.offset % keys] == 0 || $0.element == 0 })
     }
 }
+
+extension KernelAccuracyTests {
+    @Test func bfloat16RoundingTiesToEvenAndKeepsSpecials() {
+        // bf16 keeps 7 mantissa bits: its step at 1 is 1/128.
+        let values: [Float] = [1, 1 + 1.0 / 256, 1 + 3.0 / 256, 1 + 1.0 / 256 + 1.0 / 65536, -2.5,
+                               .infinity, -.infinity, 0, Float(bitPattern: 0x7F80_0001)]
+        var rounded = [Float](repeating: 0, count: values.count)
+        Kernels.roundToBFloat16(values, &rounded, values.count)
+        // Halfway cases go to the even neighbour (1, and 1 + 2/128); just above half rounds up.
+        let expected: [Float] = [1, 1, 1 + 2.0 / 128, 1 + 1.0 / 128, -2.5]
+        #expect(Array(rounded[0..<5]) == expected)
+        for (x, y) in zip(values, rounded) where x.isFinite {
+            // A bf16 value has a zero low half and lies within half a step (2^-8 relative) of x.
+            #expect(y.bitPattern & 0xFFFF == 0)
+            #expect(abs(y - x) <= abs(x) / 256)
+        }
+        #expect(rounded[5] == .infinity && rounded[6] == -.infinity && rounded[7] == 0 && rounded[8].isNaN)
+    }
+
+    @Test func bfloat16ProductsRoundTheOperandsOnly() {
+        let a = Tensor.randn([2, 24, 40], seed: 3), b = Tensor.randn([40, 16], seed: 4), c = Tensor.randn([2, 40, 16], seed: 5)
+        func rounded(_ t: Tensor) -> Tensor {
+            var out = [Float](repeating: 0, count: t.count)
+            Kernels.roundToBFloat16(t.scalars, &out, t.count)
+            return Tensor(out, shape: t.shape)
+        }
+        for (x, y) in [(a, b), (a, c)] {
+            let bf16 = withMatmulPrecision(.bf16) { x.matmul(y) }
+            let reference = rounded(x).matmul(rounded(y))
+            #expect(maxError(bf16.scalars, reference.scalars.map(Double.init)) < 1e-5)
+            // ... and differs from the fp32 product (the rounding really happened).
+            #expect(maxError(bf16.scalars, x.matmul(y).scalars.map(Double.init)) > 1e-3)
+        }
+    }
+}

@@ -86,6 +86,10 @@ public final class TextTrainer {
     /// Trains to the end, starting from the newest checkpoint when `resume` is set.
     @discardableResult
     public func train(resume: Bool = false) throws -> TrainingSummary {
+        try withMatmulPrecision(configuration.precision) { try trainInCurrentPrecision(resume: resume) }
+    }
+
+    private func trainInCurrentPrecision(resume: Bool) throws -> TrainingSummary {
         let started = ContinuousClock.now
         let store = CheckpointStore(run: output)
         let log = try MetricsLog(url: output.appendingPathComponent("metrics.jsonl"))

@@ -1,3 +1,4 @@
+import Tensors
 import Models
 
 /// Every setting of a text training run, with the papers' defaults. Saved beside the run as
@@ -47,6 +48,9 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     public var gradientCacheChunk: Int?
     /// Stop with an error on a non-finite loss or gradient (`false`: skip the step and count it).
     public var stopOnNonFinite: Bool = true
+    /// Precision of matrix products: `bf16` rounds their operands to bfloat16 and accumulates in
+    /// fp32, with fp32 master weights and fp32 reductions elsewhere (PyTorch's bf16 autocast).
+    public var precision: MatmulPrecision = .fp32
 
     public init() {}
 

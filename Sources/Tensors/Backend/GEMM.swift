@@ -1,11 +1,29 @@
 import CDNNL
 
 /// The precision matrix products run in. Inputs, outputs and accumulation stay `Float`.
-public enum MatmulPrecision: String, Sendable, CaseIterable {
+public enum MatmulPrecision: String, Codable, Sendable, CaseIterable {
     /// IEEE single precision throughout.
     case fp32
-    /// Products in bfloat16 with fp32 accumulation (AMX or AVX-512 BF16 where the CPU has them).
+    /// Operands rounded to bfloat16 (8-bit mantissa), products accumulated in fp32: mixed-precision
+    /// training and inference with fp32 master weights, as PyTorch's bf16 autocast. Runs on
+    /// oneDNN's bf16 kernels (AMX, AVX-512 BF16) where the CPU has them; elsewhere the operands
+    /// are rounded and multiplied in fp32, which gives bf16's numerics at fp32's speed.
     case bf16
+
+    /// The precision of products that do not name one, scoped per task (see ``withMatmulPrecision(_:_:)``).
+    @TaskLocal public static var current: MatmulPrecision = .fp32
+
+    /// Whether this CPU has bf16 dot-product instructions oneDNN uses (AVX-512 BF16 or AMX).
+    public static let hardwareBFloat16: Bool = {
+        let isa = dnnl_get_effective_cpu_isa().rawValue, bf16 = dnnl_cpu_isa_avx512_core_bf16.rawValue
+        return isa & bf16 == bf16
+    }()
+}
+
+/// Runs `body` with matrix products in `precision` unless they name one (training and encoding
+/// under `--precision bf16`).
+public func withMatmulPrecision<R>(_ precision: MatmulPrecision, _ body: () throws -> R) rethrows -> R {
+    try MatmulPrecision.$current.withValue(precision) { try body() }
 }
 
 /// The matrix-multiplication backend: row-major single and batched GEMM on oneDNN.
@@ -18,11 +36,28 @@ public enum GEMM {
     public static func multiply(
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
         alpha: Float = 1, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
-        beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int
+        beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int, precision: MatmulPrecision = .fp32
     ) {
         guard m > 0, n > 0 else { return }
         guard k > 0 else {
             scale(c, rows: m, columns: n, ld: ldc, by: beta)
+            return
+        }
+        let contiguous = lda == (transposeA ? m : k) && ldb == (transposeB ? k : n) && ldc == n
+        if precision == .bf16 && MatmulPrecision.hardwareBFloat16 && contiguous {
+            // dnnl_sgemm has no bf16 mode; the matmul primitive does.
+            batched(batch: 1, transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+                    a: a, strideA: 0, b: b, strideB: 0, beta: beta, c: c, precision: .bf16)
+            return
+        }
+        if precision == .bf16 {
+            let rowsA = transposeA ? k : m, rowsB = transposeB ? n : k
+            withBFloat16Copy(a, count: (rowsA - 1) * lda + (transposeA ? m : k)) { a16 in
+                withBFloat16Copy(b, count: (rowsB - 1) * ldb + (transposeB ? k : n)) { b16 in
+                    multiply(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+                             a: a16, lda: lda, b: b16, ldb: ldb, beta: beta, c: c, ldc: ldc)
+                }
+            }
             return
         }
         let status = dnnl_sgemm(
@@ -41,6 +76,17 @@ public enum GEMM {
         guard batch > 0, m > 0, n > 0 else { return }
         guard k > 0 else {
             scale(c, rows: batch * m, columns: n, ld: n, by: beta)
+            return
+        }
+        if precision == .bf16 && !MatmulPrecision.hardwareBFloat16 {
+            // oneDNN ignores the bf16 math mode without bf16 instructions: round the operands here.
+            let countA = strideA == 0 ? m * k : batch * strideA, countB = strideB == 0 ? k * n : batch * strideB
+            withBFloat16Copy(a, count: countA) { a16 in
+                withBFloat16Copy(b, count: countB) { b16 in
+                    batched(batch: batch, transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+                            a: a16, strideA: strideA, b: b16, strideB: strideB, beta: beta, c: c)
+                }
+            }
             return
         }
         let runtime = OneDNNRuntime.shared
@@ -65,6 +111,14 @@ public enum GEMM {
                 a: a + i * strideA, lda: transposeA ? m : k, b: b + i * strideB, ldb: transposeB ? k : n,
                 c: c + i * m * n, ldc: n)
         }
+    }
+
+    /// Calls `body` with a temporary copy of `count` values rounded to bfloat16.
+    private static func withBFloat16Copy(_ x: UnsafePointer<Float>, count: Int, _ body: (UnsafePointer<Float>) -> Void) {
+        let copy = UnsafeMutablePointer<Float>.allocate(capacity: count)
+        defer { copy.deallocate() }
+        Kernels.roundToBFloat16(x, copy, count)
+        body(copy)
     }
 
     private static func scale(_ c: UnsafeMutablePointer<Float>, rows: Int, columns: Int, ld: Int, by beta: Float) {

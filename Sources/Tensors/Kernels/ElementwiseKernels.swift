@@ -18,6 +18,20 @@ extension Kernels {
         Parallel.forRange(n) { r in (y + r.lowerBound).update(from: x + r.lowerBound, count: r.count) }
     }
 
+    /// `y = x` rounded to the nearest bfloat16 (ties to even), kept in `Float`: bf16 matrix
+    /// operands where the CPU has no bf16 instructions. NaN stays NaN.
+    public static func roundToBFloat16(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
+        Parallel.forRange(n) { r in
+            let xs = UnsafeRawPointer(x).assumingMemoryBound(to: UInt32.self), ys = UnsafeMutableRawPointer(y).assumingMemoryBound(to: UInt32.self)
+            for i in r {
+                let bits = xs[i]
+                let rounded = (bits &+ 0x7FFF &+ ((bits >> 16) & 1)) & 0xFFFF_0000
+                // A NaN whose payload sits in the low half must not round to infinity.
+                ys[i] = bits & 0x7FFF_FFFF > 0x7F80_0000 ? bits | 0x0040_0000 : rounded
+            }
+        }
+    }
+
     /// The four arithmetic operations on two same-shaped buffers, or with `b` repeating over `a`
     /// (`b` holds the trailing `bCount` elements' pattern: a bias over rows), or the reverse.
     public enum Arithmetic: Sendable { case add, sub, mul, div }

@@ -6,8 +6,10 @@ extension Tensor {
     /// side two-dimensional, which is then shared by every matrix of the batch.
     /// `x.matmul(w, transposeOther: true)` is `x · wᵀ`, the `Linear` layer with Hugging Face's
     /// `[out, in]` weights, without a transposed copy.
-    public func matmul(_ other: Tensor, transposeSelf: Bool = false, transposeOther: Bool = false, precision: MatmulPrecision = .fp32) -> Tensor {
+    /// `precision` defaults to ``MatmulPrecision/current``; the backward products use the same.
+    public func matmul(_ other: Tensor, transposeSelf: Bool = false, transposeOther: Bool = false, precision: MatmulPrecision? = nil) -> Tensor {
         let a = self, b = other
+        let precision = precision ?? MatmulPrecision.current
         ensure(a.rank >= 2 && b.rank >= 2, "matmul: operands need at least two axes, got \(a.shape) and \(b.shape)")
         let (m, ka) = transposeSelf ? (a.shape[a.rank - 1], a.shape[a.rank - 2]) : (a.shape[a.rank - 2], a.shape[a.rank - 1])
         let (kb, n) = transposeOther ? (b.shape[b.rank - 1], b.shape[b.rank - 2]) : (b.shape[b.rank - 2], b.shape[b.rank - 1])
@@ -21,7 +23,8 @@ extension Tensor {
             if batchB.isEmpty && !transposeSelf || batch == 1 {
                 // One GEMM: the batch of `a` folds into its rows.
                 GEMM.multiply(transposeA: transposeSelf, transposeB: transposeOther, m: batch * m, n: n, k: ka,
-                              a: p[0], lda: a.shape[a.rank - 1], b: p[1], ldb: b.shape[b.rank - 1], c: p[2], ldc: n)
+                              a: p[0], lda: a.shape[a.rank - 1], b: p[1], ldb: b.shape[b.rank - 1], c: p[2], ldc: n,
+                              precision: precision)
             } else {
                 GEMM.batched(batch: batch, transposeA: transposeSelf, transposeB: transposeOther, m: m, n: n, k: ka,
                              a: p[0], strideA: batchA.isEmpty ? 0 : m * ka, b: p[1], strideB: batchB.isEmpty ? 0 : ka * n,

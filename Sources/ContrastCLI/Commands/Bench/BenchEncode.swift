@@ -1,4 +1,5 @@
 import ArgumentParser
+import Methods
 import Models
 import NeuralNetworks
 import Tensors
@@ -14,10 +15,11 @@ struct BenchEncode: ParsableCommand {
     @Option(help: "Timed batches (after 3 warm-up batches).") var repeats = 20
 
     struct Result: Encodable {
-        let shape: String
+        let shape, precision: String
         let batch_size, seq_len: Int
         let sentences_per_s: Double
         let ms_per_step: Double
+        let peak_rss_mb: Double
         let threads: Int
     }
 
@@ -30,12 +32,15 @@ struct BenchEncode: ParsableCommand {
         let (shape, batchSize, seqLen, json) = (self.model.shape, self.model.batchSize, self.model.seqLen, self.model.json)
         model.eval()
         let pooling = Pooling(mode: .mean)
-        let seconds = Stopwatch.median(repeats: repeats) {
-            _ = withoutGradient { pooling(model(batch), attentionMask: batch.attentionMask) }
+        let seconds = withMatmulPrecision(self.model.precision) {
+            Stopwatch.median(repeats: repeats) {
+                _ = withoutGradient { pooling(model(batch), attentionMask: batch.attentionMask) }
+            }
         }
-        let result = Result(shape: shape.rawValue, batch_size: batchSize, seq_len: seqLen, sentences_per_s: Double(batchSize) / seconds,
-                            ms_per_step: seconds * 1e3, threads: Parallel.threadCount)
-        Report.info("encode \(shape.rawValue) batch \(batchSize) x \(seqLen): \(Format.fixed(result.ms_per_step, 1)) ms/batch, "
+        let result = Result(shape: shape.rawValue, precision: self.model.precision.rawValue, batch_size: batchSize, seq_len: seqLen,
+                            sentences_per_s: Double(batchSize) / seconds, ms_per_step: seconds * 1e3,
+                            peak_rss_mb: ProcessMemory.peakResidentMegabytes, threads: Parallel.threadCount)
+        Report.info("encode \(shape.rawValue) \(result.precision) batch \(batchSize) x \(seqLen): \(Format.fixed(result.ms_per_step, 1)) ms/batch, "
             + "\(Format.fixed(result.sentences_per_s, 1)) sentences/s (\(result.threads) threads)")
         if json { try Report.json(result) }
     }
@@ -49,6 +54,7 @@ struct ModelBenchOptions: ParsableArguments {
     var shape: BertConfiguration.Preset = .minilm
     @Option(name: .customLong("batch-size"), help: "Sentences per batch.") var batchSize = 64
     @Option(name: .customLong("seq-len"), help: "Tokens per sentence.") var seqLen = 32
+    @Option(help: "Precision of matrix products: fp32 or bf16.") var precision: MatmulPrecision = .fp32
     @Flag(help: "Print one JSON object as the last line of stdout.") var json = false
 
     func validate() throws {

@@ -17,7 +17,7 @@ struct BenchTrain: ParsableCommand {
     @Option(help: "Timed steps (after 2 warm-up steps).") var repeats = 10
 
     struct Result: Encodable {
-        let shape: String
+        let shape, precision: String
         let batch_size, seq_len: Int
         let sentences_per_s: Double
         let ms_per_step: Double
@@ -37,15 +37,17 @@ struct BenchTrain: ParsableCommand {
         let optimizer = AdamW(parameters: model.trainableParameters(), learningRate: 3e-5, weightDecay: 0)
         let loss = InfoNCELoss(temperature: .fixed(0.05))
         let pooling = Pooling(mode: .clsBeforePooler)
-        let seconds = Stopwatch.median(warmup: 2, repeats: repeats) {
-            optimizer.zeroGrad()
-            let z = pooling(model(twice), attentionMask: twice.attentionMask)
-            loss(queries: z.slice(axis: 0, 0..<batchSize), keys: z.slice(axis: 0, batchSize..<(2 * batchSize))).backward()
-            optimizer.step()
+        let seconds = withMatmulPrecision(self.model.precision) {
+            Stopwatch.median(warmup: 2, repeats: repeats) {
+                optimizer.zeroGrad()
+                let z = pooling(model(twice), attentionMask: twice.attentionMask)
+                loss(queries: z.slice(axis: 0, 0..<batchSize), keys: z.slice(axis: 0, batchSize..<(2 * batchSize))).backward()
+                optimizer.step()
+            }
         }
-        let result = Result(shape: shape.rawValue, batch_size: batchSize, seq_len: seqLen, sentences_per_s: Double(batchSize) / seconds,
+        let result = Result(shape: shape.rawValue, precision: self.model.precision.rawValue, batch_size: batchSize, seq_len: seqLen, sentences_per_s: Double(batchSize) / seconds,
                             ms_per_step: seconds * 1e3, peak_rss_mb: ProcessMemory.peakResidentMegabytes, threads: Parallel.threadCount)
-        Report.info("train simcse \(shape.rawValue) batch \(batchSize) x \(seqLen): \(Format.fixed(result.ms_per_step, 1)) ms/step, "
+        Report.info("train simcse \(shape.rawValue) \(result.precision) batch \(batchSize) x \(seqLen): \(Format.fixed(result.ms_per_step, 1)) ms/step, "
             + "\(Format.fixed(result.sentences_per_s, 1)) sentences/s, peak RSS \(Format.fixed(result.peak_rss_mb, 0)) MB (\(result.threads) threads)")
         if json { try Report.json(result) }
     }

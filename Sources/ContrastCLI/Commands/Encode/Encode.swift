@@ -22,6 +22,7 @@ struct Encode: ParsableCommand {
     var pooling: PoolingMode?
     @Flag(help: "L2-normalise the embeddings (on by default when the model folder says so).") var normalize = false
     @Option(name: .customLong("batch-size"), help: "Sentences per batch.") var batchSize = 64
+    @Option(help: "Precision of matrix products: fp32 or bf16.") var precision: MatmulPrecision = .fp32
     @Option(name: .customLong("max-length"), help: "Longest token sequence (default: the model folder's).") var maxLength: Int?
     @Flag(help: "No progress output.") var quiet = false
 
@@ -42,6 +43,10 @@ struct Encode: ParsableCommand {
     }
 
     func run() throws {
+        try withMatmulPrecision(precision) { try encodeAndReport() }
+    }
+
+    private func encodeAndReport() throws {
         let encoder = try SentenceEncoder(directory: URL(fileURLWithPath: model), pooling: pooling)
         if normalize { encoder.pooling.normalize = true }
         if let maxLength { encoder.maxLength = min(maxLength, encoder.model.configuration.maxPositions) }

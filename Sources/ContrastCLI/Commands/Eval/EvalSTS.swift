@@ -2,6 +2,7 @@ import ArgumentParser
 import Evaluation
 import Foundation
 import Models
+import Tensors
 
 /// `contrast eval sts`: Spearman and Pearson correlation of cosine similarities with gold scores.
 struct EvalSTS: ParsableCommand {
@@ -16,6 +17,7 @@ struct EvalSTS: ParsableCommand {
     @Option(help: "Pooling (default: the model folder's own): \(PoolingMode.allCases.map(\.rawValue).joined(separator: ", ")).")
     var pooling: PoolingMode?
     @Option(name: .customLong("batch-size"), help: "Sentences per batch.") var batchSize = 64
+    @Option(help: "Precision of matrix products: fp32 or bf16.") var precision: MatmulPrecision = .fp32
     @Option(name: .customLong("max-length"), help: "Longest token sequence (default: the model folder's).") var maxLength: Int?
     @Flag(help: "No progress output.") var quiet = false
     @Flag(help: "Print one JSON object as the last line of stdout.") var json = false
@@ -26,6 +28,10 @@ struct EvalSTS: ParsableCommand {
     }
 
     func run() throws {
+        try withMatmulPrecision(precision) { try evaluateAndReport() }
+    }
+
+    private func evaluateAndReport() throws {
         let encoder = try Models.SentenceEncoder(directory: URL(fileURLWithPath: model), pooling: pooling)
         if let maxLength { encoder.maxLength = min(maxLength, encoder.model.configuration.maxPositions) }
         let evaluator = try STSData.evaluator(URL(fileURLWithPath: data), format: format)

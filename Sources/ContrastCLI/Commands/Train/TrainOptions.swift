@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Methods
 import Models
+import Tensors
 
 /// Flags shared by every `contrast train` method. Any flag can also come from `--config FILE`
 /// (a JSON object of the same names); flags given on the command line win.
@@ -45,6 +46,8 @@ struct TrainOptions: ParsableArguments {
     @Flag(help: "Continue the run in --output from its last checkpoint.") var resume = false
     @Flag(help: "Replace a non-empty --output folder.") var overwrite = false
     @Flag(name: .customLong("skip-nonfinite"), help: "Skip steps whose loss or gradients are not finite instead of stopping.") var skipNonFinite = false
+    @Option(help: "Precision of matrix products: fp32, or bf16 (bf16 operands, fp32 accumulation and master weights).")
+    var precision: MatmulPrecision?
     @Flag(help: "No progress output.") var quiet = false
     @Flag(help: "Print one JSON summary as the last line of stdout.") var json = false
 
@@ -74,6 +77,7 @@ struct TrainOptions: ParsableArguments {
         if let checkpointEvery { c.checkpointEvery = checkpointEvery }
         if let gradCacheChunk { c.gradientCacheChunk = gradCacheChunk }
         if skipNonFinite { c.stopOnNonFinite = false }
+        if let precision { c.precision = precision }
         if let problem = c.problems.first { throw ValidationError(problem) }
         return c
     }
@@ -92,3 +96,4 @@ enum STSFormat: String, ExpressibleByArgument, CaseIterable {
 }
 
 extension TrainingConfiguration.Schedule: ExpressibleByArgument {}
+extension MatmulPrecision: ExpressibleByArgument {}
