@@ -160,6 +160,19 @@ extension CommandLineTests {
             #expect(FileManager.default.fileExists(atPath: output.appendingPathComponent("plots/\(plot)").path), "missing \(plot)")
         }
         #expect(FileManager.default.fileExists(atPath: output.appendingPathComponent("best/model.safetensors").path))
+        // The run's settings and the trained model's config live side by side, and the settings
+        // reproduce the run through --config (flags still win).
+        let settings = output.appendingPathComponent("training_config.json")
+        let saved = try String(contentsOf: settings, encoding: .utf8)
+        #expect(saved.contains("\"batchSize\" : 8") && saved.contains("\"maxLength\" : 16"))
+        #expect(try String(contentsOf: output.appendingPathComponent("config.json"), encoding: .utf8).contains("\"hidden_size\""))
+        #expect(try String(contentsOf: output.appendingPathComponent("plots/report.md"), encoding: .utf8).contains("batchSize"))
+        let again = output.deletingLastPathComponent().appendingPathComponent("again")
+        let rerun = try run(["train", "simcse", "--init", "tiny", "--corpus", corpus.path, "--output", again.path, "--config", settings.path,
+                             "--max-steps", "1", "--quiet"])
+        #expect(rerun.status == 0, "\(rerun.stderr)")
+        let rerunSettings = try String(contentsOf: again.appendingPathComponent("training_config.json"), encoding: .utf8)
+        #expect(rerunSettings.contains("\"batchSize\" : 8") && rerunSettings.contains("\"maxSteps\" : 1"))
     }
 }
 

@@ -24,13 +24,13 @@ import Testing
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// A run folder with `metrics` as its log and a small config.json.
+    /// A run folder with `metrics` as its log and a small training_config.json.
     static func run(metrics: String = metricsLog()) throws -> URL {
         let run = try TestPaths.temporaryDirectory().appendingPathComponent("simcse-run")
         try FileManager.default.createDirectory(at: run, withIntermediateDirectories: true)
         try metrics.write(to: run.appendingPathComponent("metrics.jsonl"), atomically: true, encoding: .utf8)
         try #"{"batchSize":64,"learningRate":3e-05,"method":"simcse","note":"a|b"}"#
-            .write(to: run.appendingPathComponent("config.json"), atomically: true, encoding: .utf8)
+            .write(to: run.appendingPathComponent("training_config.json"), atomically: true, encoding: .utf8)
         return run
     }
 

@@ -50,7 +50,7 @@ public struct RunReport: Sendable {
         }
         let predictionsFile = run.appendingPathComponent(STSPredictions.fileName)
         let predictions = FileManager.default.fileExists(atPath: predictionsFile.path) ? try STSPredictions.read(predictionsFile) : nil
-        let settings = try RunSettings.read(run.appendingPathComponent("config.json"))
+        let settings = try RunSettings.read(run.appendingPathComponent(RunSettings.fileName))
 
         let charts = RunCharts(metrics: metrics, evaluator: evaluator)
         let planned: [(file: String, caption: String, chart: Chart?)] = [

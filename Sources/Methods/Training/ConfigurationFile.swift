@@ -1,8 +1,11 @@
 import Foundation
 
 extension TrainingConfiguration {
+    /// The resolved settings' file in a run folder (`config.json` there is the trained model's).
+    public static let fileName = "training_config.json"
+
     /// Settings read from a file override these: a JSON object, or YAML (`.yaml`, `.yml`) of flat
-    /// `key: value` lines, named as in the `config.json` a run writes (so a finished run's config
+    /// `key: value` lines, named as in the `training_config.json` a run writes (so a finished run's settings
     /// reproduces it). Settings the file does not name keep their values.
     ///
     /// ```yaml

@@ -65,7 +65,8 @@ struct TrainingRun {
         let trainer = try TextTrainer(method: method, configuration: configuration, examples: examples, output: output)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try encoder.encode(configuration).write(to: output.appendingPathComponent("config.json"))
+        // Not config.json: the trained model saved in the same folder owns that name.
+        try encoder.encode(configuration).write(to: output.appendingPathComponent(TrainingConfiguration.fileName))
         let bar = ProgressBar(total: trainer.totalSteps, label: "train \(configuration.method)", unit: "steps", quiet: options.quiet)
         if let evaluator {
             trainer.primaryMetric = "\(evaluator.name)_spearman"
