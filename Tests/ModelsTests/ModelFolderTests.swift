@@ -1,5 +1,6 @@
 import Foundation
 import Models
+import NeuralNetworks
 import Tensors
 import TestSupport
 import Testing
@@ -45,6 +46,39 @@ import Testing
                      "sentence_bert_config.json", "config_sentence_transformers.json", "tokenizer_config.json"] {
             #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent(file).path), "missing \(file)")
         }
+    }
+
+    /// Every pooling round-trips; the folder names it as sentence-transformers does where it has
+    /// the mode (its "cls" is our cls_before_pooler; our cls adds the pooler as a tanh Dense module).
+    @Test(arguments: PoolingMode.allCases)
+    func poolingModesRoundTripWithSentenceTransformersNames(mode: PoolingMode) throws {
+        let encoder = try SentenceEncoder.randomlyInitialized(.tiny, pooling: Pooling(mode: mode, normalize: true), maxLength: 32, seed: 6)
+        let folder = try TestPaths.temporaryDirectory().appendingPathComponent("tiny-\(mode.rawValue)")
+        try encoder.save(to: folder)
+        let loaded = try SentenceEncoder(directory: folder)
+        #expect(loaded.pooling == encoder.pooling)
+        #expect(loaded.encode(["a short sentence"]).scalars == encoder.encode(["a short sentence"]).scalars)
+        let pooling = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("1_Pooling/config.json"))) as! [String: Any]
+        let expected: [PoolingMode: String] = [.cls: "cls", .clsBeforePooler: "cls", .mean: "mean", .max: "max"]
+        #expect(pooling["pooling_mode"] as? String == expected[mode] ?? mode.rawValue)
+        let modules = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("modules.json"))) as! [[String: Any]]
+        #expect(modules.map { $0["path"] as! String } == (mode == .cls ? ["", "1_Pooling", "2_Dense", "3_Normalize"] : ["", "1_Pooling", "2_Normalize"]))
+        if mode == .cls {
+            let dense = try SafeTensorsFile(path: folder.appendingPathComponent("2_Dense/model.safetensors").path)
+            #expect(try dense.tensor(named: "linear.weight").scalars == encoder.model.pooler!.weight.scalars)
+        }
+    }
+
+    /// A folder written by sentence-transformers names modes its way: "cls" is the raw [CLS] state.
+    @Test func sentenceTransformersPoolingNames() throws {
+        let (folder, _) = try Self.savedTinyFolder()
+        let url = folder.appendingPathComponent("1_Pooling/config.json")
+        for (name, mode) in [("cls", PoolingMode.clsBeforePooler), ("mean", .mean), ("max", .max)] {
+            try JSONSerialization.data(withJSONObject: ["word_embedding_dimension": 64, "pooling_mode": name]).write(to: url)
+            #expect(try SentenceEncoder(directory: folder).pooling.mode == mode)
+        }
+        try JSONSerialization.data(withJSONObject: ["pooling_mode": "lasttoken"]).write(to: url)
+        expectLoadError(folder, ["1_Pooling/config.json", "pooling_mode 'lasttoken' is not supported"])
     }
 
     @Test func configWithWrongTypes() throws {

@@ -53,8 +53,15 @@ extension SentenceEncoder {
         let poolingURL = directory.appendingPathComponent("1_Pooling/config.json")
         if FileManager.default.fileExists(atPath: poolingURL.path) {
             let fields = JSONObjectFile.Fields(object: try JSONObjectFile.read(poolingURL), file: poolingURL)
-            if let ours: String = try fields.optional("pooling_mode") {
-                guard let mode = PoolingMode(rawValue: ours) else { throw ModelFileError(poolingURL, "unknown pooling_mode '\(ours)'") }
+            if let ours: String = try fields.optional(PoolingMode.folderKey) {
+                guard let mode = PoolingMode(rawValue: ours) else { throw ModelFileError(poolingURL, "unknown \(PoolingMode.folderKey) '\(ours)'") }
+                settings.pooling.mode = mode
+            } else if let named: String = try fields.optional("pooling_mode") {
+                // sentence-transformers' names: its "cls" is the raw [CLS] state.
+                let modes: [String: PoolingMode] = ["cls": .clsBeforePooler, "mean": .mean, "max": .max]
+                guard let mode = modes[named] else {
+                    throw ModelFileError(poolingURL, "pooling_mode '\(named)' is not supported (cls, mean or max)")
+                }
                 settings.pooling.mode = mode
             } else if try fields.optional("pooling_mode_cls_token") == true {
                 settings.pooling.mode = .clsBeforePooler
@@ -103,19 +110,35 @@ extension SentenceEncoder {
         try write(["cls_token": "[CLS]", "sep_token": "[SEP]", "pad_token": "[PAD]", "unk_token": "[UNK]", "mask_token": "[MASK]"],
                   "special_tokens_map.json")
         let mode = pooling.mode
+        // sentence-transformers knows cls (the raw [CLS] state), mean and max; our cls adds the
+        // pooler, exported as its Dense module with tanh. The layer averages have no counterpart
+        // there: their folders keep our name, which sentence-transformers refuses rather than misreads.
+        let sentenceTransformersMode: [PoolingMode: String] = [.cls: "cls", .clsBeforePooler: "cls", .mean: "mean", .max: "max"]
         try write([
-            "word_embedding_dimension": model.configuration.hiddenSize, "pooling_mode": mode.rawValue,
-            "pooling_mode_cls_token": mode == .clsBeforePooler, "pooling_mode_mean_tokens": mode == .mean,
+            "word_embedding_dimension": model.configuration.hiddenSize, "pooling_mode": sentenceTransformersMode[mode] ?? mode.rawValue,
+            PoolingMode.folderKey: mode.rawValue,
+            "pooling_mode_cls_token": mode == .clsBeforePooler || mode == .cls, "pooling_mode_mean_tokens": mode == .mean,
             "pooling_mode_max_tokens": mode == .max, "pooling_mode_mean_sqrt_len_tokens": false,
         ], "1_Pooling/config.json")
         var modules: [[String: Any]] = [
             ["idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"],
             ["idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"],
         ]
-        if pooling.normalize {
-            try fm.createDirectory(at: directory.appendingPathComponent("2_Normalize"), withIntermediateDirectories: true)
-            modules.append(["idx": 2, "name": "2", "path": "2_Normalize", "type": "sentence_transformers.models.Normalize"])
+        func appendModule(_ folder: String, _ type: String) throws {
+            let path = "\(modules.count)_\(folder)"
+            try fm.createDirectory(at: directory.appendingPathComponent(path), withIntermediateDirectories: true)
+            modules.append(["idx": modules.count, "name": "\(modules.count)", "path": path, "type": "sentence_transformers.models.\(type)"])
         }
+        if mode == .cls, let pooler = model.pooler {
+            try appendModule("Dense", "Dense")
+            let folder = modules.last!["path"] as! String
+            let hidden = model.configuration.hiddenSize
+            try write(["in_features": hidden, "out_features": hidden, "bias": true, "activation_function": "torch.nn.modules.activation.Tanh"],
+                      "\(folder)/config.json")
+            try SafeTensors.write(["linear.weight": pooler.weight, "linear.bias": pooler.bias!], metadata: ["format": "pt"],
+                                  to: directory.appendingPathComponent("\(folder)/model.safetensors").path)
+        }
+        if pooling.normalize { try appendModule("Normalize", "Normalize") }
         try write(modules, "modules.json")
         try write(["max_seq_length": maxLength, "do_lower_case": false], "sentence_bert_config.json")
         try write(["__version__": ["sentence_transformers": "2.2.2"], "prompts": [String: String](), "similarity_fn_name": "cosine"],
