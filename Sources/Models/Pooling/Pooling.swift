@@ -14,10 +14,6 @@ public enum PoolingMode: String, Sendable, CaseIterable, Codable {
     case avgFirstLast = "avg_first_last"
     /// Mean over the mask of the average of the last two layers.
     case avgTop2 = "avg_top2"
-
-    /// The key of `1_Pooling/config.json` that stores the mode under its name here (the file's
-    /// `pooling_mode` holds sentence-transformers' name, whose `cls` is our `cls_before_pooler`).
-    static let folderKey = "contrast_pooling_mode"
 }
 
 /// Sentence embeddings from a BERT output, differentiable (training uses them too).

@@ -53,14 +53,12 @@ extension SentenceEncoder {
         let poolingURL = directory.appendingPathComponent("1_Pooling/config.json")
         if FileManager.default.fileExists(atPath: poolingURL.path) {
             let fields = JSONObjectFile.Fields(object: try JSONObjectFile.read(poolingURL), file: poolingURL)
-            if let ours: String = try fields.optional(PoolingMode.folderKey) {
-                guard let mode = PoolingMode(rawValue: ours) else { throw ModelFileError(poolingURL, "unknown \(PoolingMode.folderKey) '\(ours)'") }
-                settings.pooling.mode = mode
-            } else if let named: String = try fields.optional("pooling_mode") {
-                // sentence-transformers' names: its "cls" is the raw [CLS] state.
+            if let named: String = try fields.optional("pooling_mode") {
+                // sentence-transformers' names: its "cls" is the raw [CLS] state, and our cls (through
+                // the pooler) is its "cls" followed by a Dense module (found in modules.json below).
                 let modes: [String: PoolingMode] = ["cls": .clsBeforePooler, "mean": .mean, "max": .max]
-                guard let mode = modes[named] else {
-                    throw ModelFileError(poolingURL, "pooling_mode '\(named)' is not supported (cls, mean or max)")
+                guard let mode = modes[named] ?? PoolingMode(rawValue: named), mode != .cls else {
+                    throw ModelFileError(poolingURL, "pooling_mode '\(named)' is not supported (cls, mean, max, avg_first_last or avg_top2)")
                 }
                 settings.pooling.mode = mode
             } else if try fields.optional("pooling_mode_cls_token") == true {
@@ -79,6 +77,9 @@ extension SentenceEncoder {
                 throw ModelFileError(modulesURL, "is not a JSON array of module objects")
             }
             settings.pooling.normalize = modules.contains { ($0["type"] as? String)?.hasSuffix("Normalize") == true }
+            if settings.pooling.mode == .clsBeforePooler && modules.contains(where: { ($0["type"] as? String)?.hasSuffix("Dense") == true }) {
+                settings.pooling.mode = .cls
+            }
         }
         let sbertURL = directory.appendingPathComponent("sentence_bert_config.json")
         if FileManager.default.fileExists(atPath: sbertURL.path) {
@@ -111,12 +112,12 @@ extension SentenceEncoder {
                   "special_tokens_map.json")
         let mode = pooling.mode
         // sentence-transformers knows cls (the raw [CLS] state), mean and max; our cls adds the
-        // pooler, exported as its Dense module with tanh. The layer averages have no counterpart
-        // there: their folders keep our name, which sentence-transformers refuses rather than misreads.
+        // pooler, exported as its Dense module with tanh (the pooler's own weights, which the BERT
+        // weights also keep). The layer averages have no counterpart there: their folders keep our
+        // name, which sentence-transformers refuses rather than misreads.
         let sentenceTransformersMode: [PoolingMode: String] = [.cls: "cls", .clsBeforePooler: "cls", .mean: "mean", .max: "max"]
         try write([
             "word_embedding_dimension": model.configuration.hiddenSize, "pooling_mode": sentenceTransformersMode[mode] ?? mode.rawValue,
-            PoolingMode.folderKey: mode.rawValue,
             "pooling_mode_cls_token": mode == .clsBeforePooler || mode == .cls, "pooling_mode_mean_tokens": mode == .mean,
             "pooling_mode_max_tokens": mode == .max, "pooling_mode_mean_sqrt_len_tokens": false,
         ], "1_Pooling/config.json")
