@@ -18,7 +18,7 @@ struct TrainOptions: ParsableArguments {
 
     @Option(help: "Passes over the data.") var epochs: Int?
     @Option(name: .customLong("max-steps"), help: "Stop after this many steps (overrides --epochs).") var maxSteps: Int?
-    @Option(name: .customLong("batch-size"), help: "Examples per step.") var batchSize: Int?
+    @Option(name: .customLong("batch-size"), help: "Examples per step and process (under mpirun -np P, a step's batch is P times this).") var batchSize: Int?
     @Option(name: .customLong("max-length"), help: "Tokens per sentence.") var maxLength: Int?
     @Option(help: "Peak learning rate.") var lr: Float?
     @Option(help: "Learning-rate schedule: linear, constant, cosine.") var schedule: TrainingConfiguration.Schedule?
