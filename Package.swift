@@ -13,6 +13,8 @@ let package = Package(
         .library(name: "Objectives", targets: ["Objectives"]),
         .library(name: "Augmentation", targets: ["Augmentation"]),
         .library(name: "Evaluation", targets: ["Evaluation"]),
+        .library(name: "Collectives", targets: ["Collectives"]),
+        .library(name: "Distributed", targets: ["Distributed"]),
         .executable(name: "contrast", targets: ["ContrastCLI"]),
     ],
     dependencies: [
@@ -23,6 +25,8 @@ let package = Package(
         .systemLibrary(name: "CDNNL", path: "Sources/CDNNL"),
         // Floor 1: storage, kernels, GEMM backend, random numbers, autograd.
         .target(name: "Tensors", dependencies: ["CDNNL"], swiftSettings: vectorized),
+        // Floor 2: the processes of a data-parallel run (protocol, single process, all-gather with gradient).
+        .target(name: "Collectives", dependencies: ["Tensors"]),
         // Floor 2: modules, layers, optimizers, safetensors.
         .target(name: "NeuralNetworks", dependencies: ["Tensors"]),
         // Floor 3: tokenizers and text datasets.
@@ -35,18 +39,24 @@ let package = Package(
         .target(name: "Models", dependencies: ["Tensors", "NeuralNetworks", "Text"],
                 exclude: ["Resources/README.md"], resources: [.copy("Resources/uncased-vocab.txt")]),
         // Floor 5: training methods over one trainer (SimCSE, ESimCSE, CERT, ...), checkpoints.
-        .target(name: "Methods", dependencies: ["Tensors", "NeuralNetworks", "Objectives", "Text", "Augmentation", "Models"]),
+        .target(name: "Methods", dependencies: ["Tensors", "NeuralNetworks", "Objectives", "Text", "Augmentation", "Models", "Collectives"]),
         // Floor 5: evaluators (STS, linear probe, k-NN, zero-shot, retrieval recall), reports, progress display.
         .target(name: "Evaluation", dependencies: ["Tensors", "NeuralNetworks", "Objectives", "Text"]),
+        // Floor 0: Open MPI's C API (Debian libopenmpi-dev); only `Distributed` and the CLI link it.
+        .systemLibrary(name: "CMPI", path: "Sources/CMPI", pkgConfig: "mpi-c"),
+        // Floor 3: `Communicator` over MPI for runs launched by `mpirun`.
+        .target(name: "Distributed", dependencies: ["CMPI", "Collectives", "Tensors"]),
         // Floor 6: the command-line tool.
         .executableTarget(
             name: "ContrastCLI",
             dependencies: [
                 "Tensors", "NeuralNetworks", "Objectives", "Text", "Augmentation", "Models", "Methods", "Evaluation",
+                "Collectives", "Distributed",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
         .testTarget(name: "NeuralNetworksTests", dependencies: ["NeuralNetworks", "Tensors"]),
+        .testTarget(name: "CollectivesTests", dependencies: ["Collectives", "Tensors"]),
         // Locations of the repository, shared data and pretrained model, for every test target.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "TextTests", dependencies: ["Text", "TestSupport"]),
@@ -56,7 +66,7 @@ let package = Package(
         .testTarget(
             name: "AugmentationTests", dependencies: ["Augmentation", "Tensors", "Text", "TestSupport"],
             exclude: ["Fixtures"]),  // read by path, like the shared data
-        .testTarget(name: "CLITests", dependencies: ["ContrastCLI", "Models", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["ContrastCLI", "Models", "NeuralNetworks", "Tensors", "TestSupport"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Tensors", "Text", "TestSupport"]),
         .testTarget(name: "ReportTests", dependencies: ["Evaluation", "TestSupport"]),
     ]

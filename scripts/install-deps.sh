@@ -3,7 +3,8 @@
 # Runs `apt-get update` once, and only when something has to be installed.
 set -euo pipefail
 
-packages=(libdnnl-dev)
+# oneDNN (the engine); Open MPI (data-parallel training: `mpirun -np P contrast train ...`).
+packages=(libdnnl-dev libopenmpi-dev openmpi-bin)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Distributed
 import Foundation
 
 /// The `contrast` command-line tool.
@@ -28,6 +29,7 @@ struct Contrast: ParsableCommand {
         do {
             var command = command
             try command.run()
+            MPIProcess.finalize()
         } catch let error as ValidationError {
             fail(error.message, code: 2)
         } catch CLIError.usage(let message) {
@@ -42,8 +44,12 @@ struct Contrast: ParsableCommand {
         }
     }
 
+    /// Under `mpirun`, the message names the failing process, which then stops the whole run
+    /// (the others may be waiting for it in a collective).
     private static func fail(_ message: String, code: Int32) -> Never {
-        FileHandle.standardError.write(Data(("error: " + message.replacingOccurrences(of: "\n", with: " ") + "\n").utf8))
+        let process = MPIProcess.isRunning ? "process \(MPICommunicator().rank): " : ""
+        FileHandle.standardError.write(Data(("error: " + process + message.replacingOccurrences(of: "\n", with: " ") + "\n").utf8))
+        MPIProcess.abort(code: code)
         Foundation.exit(code)
     }
 }

@@ -82,6 +82,18 @@ import Testing
         #expect(embeddings.grad?.scalars == expected)
     }
 
+    @Test func rowsOfTheMasksApplyToRowsOfTheEmbeddings() {
+        for kind in [Cutoff.Kind.token, .feature] {
+            let m = masks(kind)
+            let embeddings = Tensor.randn([2, 22, hidden], seed: 1)
+            let whole = m.apply(to: embeddings).scalars
+            let second = m.rows(1..<2)
+            #expect(second.keepShape == [1] + m.keepShape.dropFirst())
+            #expect(second.attentionMask == Array(m.attentionMask[22..<44]))
+            #expect(second.apply(to: embeddings.slice(axis: 0, 1..<2)).scalars == Array(whole[(22 * hidden)...]))
+        }
+    }
+
     @Test func zeroRateCutsNothing() {
         for kind in Cutoff.Kind.allCases {
             let m = masks(kind, rate: 0)

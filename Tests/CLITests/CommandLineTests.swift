@@ -17,10 +17,12 @@ import Testing
         return TestPaths.repositoryRoot.appendingPathComponent(".build/debug/contrast")
     }()
 
-    func run(_ arguments: [String]) throws -> Outcome {
+    /// Runs `contrast` (or `executable`) with `arguments`, adding `environment` to this process's.
+    func run(_ arguments: [String], executable: URL = Self.executable, environment: [String: String] = [:]) throws -> Outcome {
         let process = Process()
-        process.executableURL = Self.executable
+        process.executableURL = executable
         process.arguments = arguments
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err

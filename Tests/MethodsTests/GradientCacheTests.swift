@@ -1,3 +1,4 @@
+import Augmentation
 import Foundation
 @testable import Methods
 import Models
@@ -5,69 +6,80 @@ import NeuralNetworks
 import Tensors
 import Testing
 
-/// Gradient caching gives the loss and the parameter gradients of the whole batch.
+/// Gradient caching gives every method the loss and the parameter gradients of the whole batch,
+/// dropout masks included: each chunk is embedded with the masks its rows have in the whole pass.
 @Suite struct GradientCacheTests {
-    func gradients(_ method: SimCSE) -> [[Float]] {
-        method.trainableParameters.map { $0.tensor.grad?.scalars ?? [] }
+    /// The last step's loss and parameter gradients after `steps` planned and back-propagated
+    /// steps of 12 examples (no optimizer step: weights stay; queues fill), with dropout on.
+    func lastStep(_ method: any TextMethod, chunk: Int?, steps: Int = 1, supervised: Bool = false) -> (loss: Float, gradients: [[Float]]) {
+        let runner = StepRunner(source: method.encoder.model.source, gradientCacheChunk: chunk)
+        let s = MethodFixtures.sentences
+        var loss: Float = .nan
+        for step in 0..<steps {
+            method.trainableParameters.forEach { $0.tensor.zeroGrad() }
+            let rows = (12 * step)..<(12 * step + 12)
+            let batch = supervised
+                ? rows.map { TextExample(anchor: s[$0], positive: s[$0 + 1], hardNegative: $0 % 2 == 0 ? s[40 + $0] : nil) }
+                : rows.map { TextExample(anchor: s[$0]) }
+            var generator = RandomGenerator(seed: UInt64(step))
+            let value = runner.loss(method.plan(batch, generator: &generator))
+            #expect((chunk == nil) == value.requiresGrad, "gradient caching back-propagates itself")
+            if value.requiresGrad { value.backward() }
+            loss = value.item
+        }
+        return (loss, method.trainableParameters.map { $0.tensor.grad?.scalars ?? [] })
     }
 
-    func expectClose(_ a: [[Float]], _ b: [[Float]], sourceLocation: SourceLocation = #_sourceLocation) {
-        #expect(a.count == b.count, sourceLocation: sourceLocation)
-        for (x, y) in zip(a, b) {
-            let scale = max(x.map(abs).max() ?? 0, 1e-12)
+    func expectSame(_ a: (loss: Float, gradients: [[Float]]), _ b: (loss: Float, gradients: [[Float]]), sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(abs(a.loss - b.loss) <= 1e-5 * abs(b.loss), "loss \(a.loss) vs \(b.loss)", sourceLocation: sourceLocation)
+        #expect(a.gradients.count == b.gradients.count && a.gradients.contains { !$0.isEmpty }, sourceLocation: sourceLocation)
+        for (x, y) in zip(a.gradients, b.gradients) {
+            let scale = max(y.map(abs).max() ?? 0, 1e-12)
             let worst = zip(x, y).map { abs($0 - $1) }.max() ?? 0
             #expect(worst <= 1e-5 * scale + 1e-9, "max difference \(worst) at scale \(scale)", sourceLocation: sourceLocation)
         }
     }
 
-    /// Same weights, same dropout stream: plain back-propagation through every chunk's graph versus
-    /// cached embeddings and replayed chunks.
     @Test(arguments: [false, true])
-    func matchesPlainBackPropagationWithDropout(supervised: Bool) throws {
+    func simcseMatchesTheWholeBatch(supervised: Bool) throws {
         var c = MethodFixtures.configuration(steps: 1)
         c.pooling = .cls  // the training MLP joins the graph too
-        let s = MethodFixtures.sentences
-        let batch = supervised
-            ? (0..<12).map { TextExample(anchor: s[$0], positive: s[$0 + 1], hardNegative: $0 % 2 == 0 ? s[40 + $0] : nil) }
-            : (0..<12).map { TextExample(anchor: s[$0]) }
-
-        let plain = SimCSE(encoder: try MethodFixtures.encoder(), configuration: c)
-        var generator = RandomGenerator(seed: 1)
-        let plan = plain.plan(batch, generator: &generator)
-        // The reference: the same chunks with graphs kept, concatenated, one backward.
-        let embeddings = plan.inputs.map { input in
-            Tensor.concat(stride(from: 0, to: input.batch.batch, by: 5).map { plain.embed(input.rows($0..<min($0 + 5, input.batch.batch))) }, axis: 0)
-        }
-        let plainLoss = plan.loss(embeddings)
-        plainLoss.backward()
-
-        c.gradientCacheChunk = 5
-        let cached = SimCSE(encoder: try MethodFixtures.encoder(), configuration: c)
-        generator = RandomGenerator(seed: 1)
-        let cachedLoss = cached.loss(batch, generator: &generator)
-        #expect(!cachedLoss.requiresGrad)
-        #expect(abs(cachedLoss.item - plainLoss.item) <= 1e-5 * abs(plainLoss.item))
-        expectClose(gradients(cached), gradients(plain))
-        // Dropout really was on: a second plain pass draws different masks and another loss.
-        var again = RandomGenerator(seed: 1)
-        let other = plain.plan(batch, generator: &again)
-        #expect(withoutGradient { other.loss(other.inputs.map(plain.embed)).item } != plainLoss.item)
+        let plain = lastStep(SimCSE(encoder: try MethodFixtures.encoder(), configuration: c), chunk: nil, supervised: supervised)
+        let cached = lastStep(SimCSE(encoder: try MethodFixtures.encoder(), configuration: c), chunk: 5, supervised: supervised)
+        expectSame(cached, plain)
+        // Dropout really was on: the same batch with other masks gives another loss.
+        let method = SimCSE(encoder: try MethodFixtures.encoder(), configuration: c)
+        _ = method.encoder.model.source.nextStream()
+        #expect(lastStep(method, chunk: nil, supervised: supervised).loss != plain.loss)
     }
 
-    @Test func matchesTheWholeBatchWithoutDropout() throws {
-        var c = MethodFixtures.configuration(steps: 1)
-        let batch = MethodFixtures.sentences.prefix(16).map { TextExample(anchor: $0) }
-        let whole = SimCSE(encoder: try MethodFixtures.encoder(), configuration: c)
-        whole.setTraining(false)
-        var generator = RandomGenerator(seed: 1)
-        let wholeLoss = whole.loss(Array(batch), generator: &generator)
-        wholeLoss.backward()
-        c.gradientCacheChunk = 6
-        let cached = SimCSE(encoder: try MethodFixtures.encoder(), configuration: c)
-        cached.setTraining(false)
-        generator = RandomGenerator(seed: 1)
-        let cachedLoss = cached.loss(Array(batch), generator: &generator)
-        #expect(abs(cachedLoss.item - wholeLoss.item) <= 1e-5 * abs(wholeLoss.item))
-        expectClose(gradients(cached), gradients(whole))
+    /// Cutoff's masks on the word embeddings are cut into chunks with the rows.
+    @Test func simcseWithCutoffViews() throws {
+        let c = MethodFixtures.configuration(steps: 1)
+        let views = try PositiveViews(AugmentationSpec(parsing: "cutoff-span:0.2"))
+        let plain = lastStep(SimCSE(encoder: try MethodFixtures.encoder(), configuration: c, views: views), chunk: nil)
+        let cached = lastStep(SimCSE(encoder: try MethodFixtures.encoder(), configuration: c, views: views), chunk: 5)
+        expectSame(cached, plain)
+    }
+
+    /// The second step reads the queue the first filled with the momentum encoder's keys.
+    @Test func esimcseMatchesTheWholeBatchQueueIncluded() throws {
+        let c = MethodFixtures.configuration(steps: 2)
+        let a = try ESimCSE(encoder: try MethodFixtures.encoder(), configuration: c)
+        let b = try ESimCSE(encoder: try MethodFixtures.encoder(), configuration: c)
+        expectSame(lastStep(b, chunk: 5, steps: 2), lastStep(a, chunk: nil, steps: 2))
+        #expect(a.momentum.queue.count == 24)
+        #expect(MethodFixtures.maxDifference([("queue", a.momentum.queue.features)], [("queue", b.momentum.queue.features)]) <= 1e-5)
+    }
+
+    @Test func certMatchesTheWholeBatchQueueIncluded() throws {
+        var c = CERT.defaults
+        c.queueSize = 24
+        let views = try PositiveViews(AugmentationSpec(parsing: "deletion:0.2"))
+        let a = CERT(encoder: try MethodFixtures.encoder(), configuration: c, views: views)
+        let b = CERT(encoder: try MethodFixtures.encoder(), configuration: c, views: views)
+        expectSame(lastStep(b, chunk: 5, steps: 2), lastStep(a, chunk: nil, steps: 2))
+        #expect(a.momentum.queue.count == 24)
+        #expect(MethodFixtures.maxDifference([("queue", a.momentum.queue.features)], [("queue", b.momentum.queue.features)]) <= 1e-5)
     }
 }

@@ -15,10 +15,14 @@ final class PoisonedMethod: TextMethod {
         self.poisonedStep = poisonedStep
     }
     var encoder: SentenceEncoder { inner.encoder }
-    func loss(_ batch: [TextExample], generator: inout RandomGenerator) -> Tensor {
+    func plan(_ batch: [TextExample], generator: inout RandomGenerator) -> EmbeddingPlan {
         step += 1
-        let loss = inner.loss(batch, generator: &generator)
-        return step == poisonedStep ? loss * Float.nan : loss
+        var plan = inner.plan(batch, generator: &generator)
+        if step == poisonedStep {
+            let loss = plan.loss
+            plan.loss = { loss($0) * Float.nan }
+        }
+        return plan
     }
 }
 

@@ -49,6 +49,29 @@ import Tensors
         #expect(kept.allSatisfy { $0 == 4 } && kept.count > 4 && kept.count < 32)
     }
 
+    /// A transformer layer (attention-probability and hidden dropout) run on some rows of a batch
+    /// under the source's row offset gives those rows exactly as the whole batch's pass does.
+    @Test func rowsUnderARowOffsetGetTheWholeBatchsMasks() {
+        let random = RandomSource(seed: 3)
+        var g = RandomGenerator(seed: 4)
+        let layer = TransformerEncoderLayer(TransformerLayerConfiguration(width: 16, heads: 2, feedForwardWidth: 32, hiddenDropout: 0.3,
+                                                                          attentionDropout: 0.3), source: random, generator: &g)
+        let (rows, tokens) = (6, 5)
+        let x = Tensor.randn([rows, tokens, 16], seed: 5)
+        let start = random.snapshot()
+        let whole = layer(x).scalars
+        let width = tokens * 16
+        for range in [0..<2, 2..<5, 5..<6] {
+            random.restore(start)
+            let part = random.withRowOffset(range.lowerBound) { layer(x.slice(axis: 0, range)) }.scalars
+            // Equal up to the GEMMs' rounding for another row count.
+            #expect(close(part, Array(whole[(range.lowerBound * width)..<(range.upperBound * width)])), "rows \(range)")
+        }
+        #expect(random.rowOffset == 0)
+        random.restore(start)
+        #expect(!close(layer(x.slice(axis: 0, 2..<5)).scalars, Array(whole[(2 * width)..<(5 * width)])))  // without the offset: other masks
+    }
+
     @Test func dropoutIsIdentityInEvaluation() {
         let random = RandomSource(seed: 1)
         let dropout = Dropout(probability: 0.3, source: random)

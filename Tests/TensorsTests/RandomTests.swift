@@ -63,3 +63,22 @@ extension RandomTests {
         #expect(x == (0..<count).map { Philox.bits(seed: 77, stream: 5, index: $0) >= threshold ? 2 : 0 })
     }
 }
+
+extension RandomTests {
+    /// Rows of a tensor dropped out on their own with `first` get the mask they have in the whole
+    /// tensor, wherever the part starts (row widths that are and are not multiples of 8 and 32),
+    /// and so does the backward.
+    @Test(arguments: [7, 32, 45, 384])
+    func partsOfATensorShareItsMask(width: Int) {
+        let rows = 11
+        let x = Tensor.randn([rows, width], seed: 4)
+        let whole = x.dropout(p: 0.3, seed: 8, stream: 2).scalars
+        for range in [0..<3, 3..<4, 4..<10, 10..<11, 0..<11] {
+            let part = x.slice(axis: 0, range).requiringGradient()
+            let y = part.dropout(p: 0.3, seed: 8, stream: 2, first: range.lowerBound * width)
+            #expect(y.scalars == Array(whole[(range.lowerBound * width)..<(range.upperBound * width)]), "rows \(range)")
+            y.sum().backward()
+            #expect(part.grad!.scalars == y.scalars.map { $0 == 0 ? 0 : 1 / (1 - Float(0.3)) }, "rows \(range)")
+        }
+    }
+}

@@ -35,6 +35,15 @@ public struct CutoffMasks: Sendable, Equatable {
         return embeddings * keepTensor
     }
 
+    /// The masks of rows `range` of the batch (for encoding a batch in parts).
+    public func rows(_ range: Range<Int>) -> CutoffMasks {
+        ensure(range.lowerBound >= 0 && range.upperBound <= keepShape[0], "CutoffMasks: rows \(range) outside a batch of \(keepShape[0])")
+        let perRow = keep.count / max(keepShape[0], 1), tokens = keepShape[1]
+        return CutoffMasks(keep: Array(keep[(range.lowerBound * perRow)..<(range.upperBound * perRow)]),
+                           keepShape: [range.count] + keepShape.dropFirst(),
+                           attentionMask: Array(attentionMask[(range.lowerBound * tokens)..<(range.upperBound * tokens)]))
+    }
+
     /// ``apply(to:)`` as a closure for `BertModel`'s `wordEmbeddingHook`.
     public var wordEmbeddingHook: (Tensor) -> Tensor { { embeddings in apply(to: embeddings) } }
 }

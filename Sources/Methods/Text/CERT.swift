@@ -44,12 +44,16 @@ public final class CERT: TextMethod {
         return c
     }
 
-    public func loss(_ batch: [TextExample], generator: inout RandomGenerator) -> Tensor {
+    public func plan(_ batch: [TextExample], generator: inout RandomGenerator) -> EmbeddingPlan {
         let sentences = batch.map(\.anchor)
-        let q = encoder.embed(views.view(of: sentences, encoder: encoder, maxLength: maxLength, generator: &generator), pooler: nil)
+        let queries = views.view(of: sentences, encoder: encoder, maxLength: maxLength, generator: &generator)
+        let keys = views.view(of: sentences, encoder: encoder, maxLength: maxLength, generator: &generator)
+        // Read before this batch's keys enter the queue: a key is not its own negative.
         let negatives = momentum.negatives
-        let k = momentum.enqueue(views.view(of: sentences, encoder: encoder, maxLength: maxLength, generator: &generator))
-        return loss(queries: q, keys: k, queue: negatives)
+        return EmbeddingPlan(
+            inputs: [.trained(queries, by: { self.encoder.embed($0, pooler: nil) }), .fixed(keys, by: momentum.embed)],
+            loss: { z in self.loss(queries: z[0], keys: z[1], queue: negatives) },
+            afterLoss: { z in self.momentum.queue.enqueue(z[1]) })
     }
 
     public func didStep(_ step: Int) { momentum.update(step: step) }

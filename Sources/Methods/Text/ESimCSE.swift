@@ -27,14 +27,16 @@ public final class ESimCSE: TextMethod {
     public var encoder: SentenceEncoder { simcse.encoder }
     public var heads: [(prefix: String, module: Module)] { simcse.heads }
 
-    public func loss(_ batch: [TextExample], generator: inout RandomGenerator) -> Tensor {
+    public func plan(_ batch: [TextExample], generator: inout RandomGenerator) -> EmbeddingPlan {
         let sentences = batch.map(\.anchor)
-        let z1 = simcse.embed(encoder.batch(sentences, maxLength: simcse.maxLength))
+        let anchors = EncoderInput(encoder.batch(sentences, maxLength: simcse.maxLength))
         let view = simcse.views.view(of: sentences, encoder: encoder, maxLength: simcse.maxLength, generator: &generator)
-        let z2 = simcse.embed(view)
-        let loss = simcse.loss(queries: z1, keys: z2, queue: momentum.negatives)
-        momentum.enqueue(view)
-        return loss
+        // Read before this batch's keys enter the queue: a sentence is not its own negative.
+        let negatives = momentum.negatives
+        return EmbeddingPlan(
+            inputs: [.trained(anchors, by: simcse.embed), .trained(view, by: simcse.embed), .fixed(view, by: momentum.embed)],
+            loss: { z in self.simcse.loss(queries: z[0], keys: z[1], queue: negatives) },
+            afterLoss: { z in self.momentum.queue.enqueue(z[2]) })
     }
 
     public func didStep(_ step: Int) { momentum.update(step: step) }

@@ -35,17 +35,9 @@ public final class MomentumEncoder {
         withoutGradient { encoder.embed(input, pooler: head.map { layer in { layer($0).tanh() } }) }
     }
 
-    /// The queued embeddings, or `nil` while the queue is empty. Read it before `enqueue` so the
-    /// current batch's keys are not their own negatives.
+    /// The queued embeddings, or `nil` while the queue is empty. Read it before the current
+    /// batch's keys enter the queue, so that they are not their own negatives.
     public var negatives: Tensor? { queue.count > 0 ? queue.features : nil }
-
-    /// Embeds `input` and appends the embeddings to the queue; returns them.
-    @discardableResult
-    public func enqueue(_ input: EncoderInput) -> Tensor {
-        let keys = embed(input)
-        queue.enqueue(keys)
-        return keys
-    }
 
     /// Moves the averaged weights toward the online ones.
     public func update(step: Int) { updater.update(atStep: step) }

@@ -3,17 +3,25 @@ import Models
 import Tensors
 import Text
 
-/// One view of a batch, ready for the encoder: token ids, and for Cutoff an attention mask
-/// override and a transformation of the word embeddings.
+/// One view of a batch, ready for the encoder: token ids, and for Cutoff the masks that change
+/// the attention mask and the word embeddings.
 public struct EncoderInput {
     public var batch: TokenBatch
-    public var attentionMask: [Int]?
-    public var wordEmbeddingHook: ((Tensor) -> Tensor)?
+    public var cutoff: CutoffMasks?
 
-    public init(_ batch: TokenBatch, attentionMask: [Int]? = nil, wordEmbeddingHook: ((Tensor) -> Tensor)? = nil) {
+    public init(_ batch: TokenBatch, cutoff: CutoffMasks? = nil) {
         self.batch = batch
-        self.attentionMask = attentionMask
-        self.wordEmbeddingHook = wordEmbeddingHook
+        self.cutoff = cutoff
+    }
+
+    /// The rows `range` of this input (same padded length; Cutoff masks are sliced alike).
+    public func rows(_ range: Range<Int>) -> EncoderInput {
+        let t = batch.tokens
+        let span = (range.lowerBound * t)..<(range.upperBound * t)
+        return EncoderInput(
+            TokenBatch(ids: Array(batch.ids[span]), attentionMask: Array(batch.attentionMask[span]),
+                       tokenTypeIDs: Array(batch.tokenTypeIDs[span]), batch: range.count, tokens: t),
+            cutoff: cutoff?.rows(range))
     }
 }
 
@@ -24,7 +32,7 @@ public struct EncoderInput {
 /// ```swift
 /// let views = try PositiveViews(AugmentationSpec(parsing: "cutoff-token:0.1"))
 /// let input = views.view(of: sentences, encoder: encoder, maxLength: 32, generator: &generator)
-/// let z2 = encoder.embed(input.batch, attentionMask: input.attentionMask, wordEmbeddingHook: input.wordEmbeddingHook)
+/// let z2 = encoder.embed(input, pooler: nil)
 /// ```
 public struct PositiveViews: Sendable {
     public let spec: AugmentationSpec
@@ -65,7 +73,7 @@ public struct PositiveViews: Sendable {
         case .cutoff(let cutoff):
             let anchors = PaddedBatch(encoder.tokenizer.encodeBatch(sentences, maxLength: maxLength), padID: special.padding)
             let masks = cutoff.masks(for: anchors, hiddenSize: encoder.model.configuration.hiddenSize, specialTokens: special, generator: &generator)
-            return EncoderInput(TokenBatch(anchors), attentionMask: masks.attentionMask, wordEmbeddingHook: masks.wordEmbeddingHook)
+            return EncoderInput(TokenBatch(anchors), cutoff: masks)
         }
     }
 }
@@ -81,6 +89,6 @@ extension TokenBatch {
 extension SentenceEncoder {
     /// Embeddings of one view.
     public func embed(_ input: EncoderInput, pooler: ((Tensor) -> Tensor)?) -> Tensor {
-        embed(input.batch, attentionMask: input.attentionMask, wordEmbeddingHook: input.wordEmbeddingHook, pooler: pooler)
+        embed(input.batch, attentionMask: input.cutoff?.attentionMask, wordEmbeddingHook: input.cutoff?.wordEmbeddingHook, pooler: pooler)
     }
 }

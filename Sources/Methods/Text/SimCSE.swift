@@ -21,8 +21,6 @@ public final class SimCSE: TextMethod {
     public let maxLength: Int
     /// Makes the second view of unsupervised examples (by default the same text: dropout only).
     public let views: PositiveViews
-    /// Rows per chunk of gradient caching, or `nil` to back-propagate the whole batch at once.
-    public let gradientCacheChunk: Int?
 
     /// - Parameter views: how the positive view of an unsupervised example is made.
     public init(encoder: SentenceEncoder, configuration c: TrainingConfiguration, views: PositiveViews = .dropout) {
@@ -34,7 +32,6 @@ public final class SimCSE: TextMethod {
         loss = InfoNCELoss(similarity: CosineSimilarity(), temperature: .fixed(c.temperature), hardNegativeLogWeight: c.hardNegativeWeight)
         maxLength = c.maxLength
         self.views = views
-        gradientCacheChunk = c.gradientCacheChunk
     }
 
     public var heads: [(prefix: String, module: Module)] { mlp.map { [("mlp", $0)] } ?? [] }
@@ -44,37 +41,28 @@ public final class SimCSE: TextMethod {
         encoder.embed(input, pooler: mlp.map { layer in { layer($0).tanh() } })
     }
 
-    func embed(_ batch: TokenBatch) -> Tensor { embed(EncoderInput(batch)) }
-
-    public func loss(_ batch: [TextExample], generator: inout RandomGenerator) -> Tensor {
-        let plan = self.plan(batch, generator: &generator)
-        if let chunk = gradientCacheChunk {
-            return GradientCache(chunkSize: chunk).loss(plan, embed: embed, source: encoder.model.source)
-        }
-        return plan.loss(plan.inputs.map(embed))
-    }
-
-    /// The encoder inputs of one step and the loss over their embeddings: run directly, or in
-    /// chunks by `GradientCache`.
-    func plan(_ batch: [TextExample], generator: inout RandomGenerator) -> EmbeddingPlan {
+    /// The encoder inputs of one step and the loss over their embeddings.
+    public func plan(_ batch: [TextExample], generator: inout RandomGenerator) -> EmbeddingPlan {
         let n = batch.count
         if batch.allSatisfy({ $0.positive == nil }) {
             let sentences = batch.map(\.anchor)
             if !views.isIdentity {
                 let anchors = EncoderInput(encoder.batch(sentences, maxLength: maxLength))
                 let positives = views.view(of: sentences, encoder: encoder, maxLength: maxLength, generator: &generator)
-                return EmbeddingPlan(inputs: [anchors, positives]) { z in self.loss(queries: z[0], keys: z[1]) }
+                return EmbeddingPlan(inputs: [.trained(anchors, by: embed), .trained(positives, by: embed)]) { z in
+                    self.loss(queries: z[0], keys: z[1])
+                }
             }
             // Dropout alone: one pass over the batch twice stacked gives every copy its own masks.
             let stacked = EncoderInput(encoder.batch(sentences + sentences, maxLength: maxLength))
-            return EmbeddingPlan(inputs: [stacked]) { z in
+            return EmbeddingPlan(inputs: [.trained(stacked, by: embed)]) { z in
                 self.loss(queries: z[0].slice(axis: 0, 0..<n), keys: z[0].slice(axis: 0, n..<(2 * n)))
             }
         }
         ensure(batch.allSatisfy { $0.positive != nil }, "SimCSE: a batch mixes unsupervised and supervised examples")
         let negatives = batch.compactMap(\.hardNegative)
         let rows = EncoderInput(encoder.batch(batch.map(\.anchor) + batch.map { $0.positive! } + negatives, maxLength: maxLength))
-        return EmbeddingPlan(inputs: [rows]) { z in
+        return EmbeddingPlan(inputs: [.trained(rows, by: embed)]) { z in
             let z = z[0]
             let anchors = z.slice(axis: 0, 0..<n), positives = z.slice(axis: 0, n..<(2 * n))
             if negatives.count == n {

@@ -5,6 +5,10 @@ import Tensors
 /// A contrastive training method for sentence encoders: how a batch of examples becomes a loss.
 /// `TextTrainer` runs any of them (optimizer, schedule, evaluation, checkpoints, logs).
 ///
+/// A method describes each step as an `EmbeddingPlan` (the batch's encoder inputs and the loss
+/// over their embeddings) and the trainer's `StepRunner` runs it, so every method gets gradient
+/// caching and data-parallel training without code of its own.
+///
 /// Conforming types hold the online encoder (trained and saved), optional training-only heads,
 /// and any state that must survive a resume (momentum encoders, queues).
 public protocol TextMethod: AnyObject {
@@ -13,9 +17,10 @@ public protocol TextMethod: AnyObject {
     /// Trainable modules besides the encoder (SimCSE's MLP), with the name prefix their
     /// parameters get in checkpoints.
     var heads: [(prefix: String, module: Module)] { get }
-    /// The loss of one batch, recorded for differentiation. `generator` is this step's own
-    /// random stream (augmentations), derived from the seed and the step, so resuming replays it.
-    func loss(_ batch: [TextExample], generator: inout RandomGenerator) -> Tensor
+    /// The step for the whole `batch` (every process of a data-parallel run plans the same step).
+    /// `generator` is this step's own random stream (augmentations), derived from the seed and the
+    /// step, so resuming replays it.
+    func plan(_ batch: [TextExample], generator: inout RandomGenerator) -> EmbeddingPlan
     /// Called after each optimizer step (momentum updates, queue updates).
     func didStep(_ step: Int)
     /// State beyond parameters and optimizer that a checkpoint must keep.

@@ -1,3 +1,4 @@
+import Collectives
 import Foundation
 import Models
 import NeuralNetworks
@@ -31,6 +32,14 @@ public struct TrainingSummary: Sendable {
 /// Determinism: the data order of epoch `e` comes from `(seed, e)`, each step's augmentation
 /// stream from `(seed, step)`, and dropout from one stream saved in checkpoints, so a resumed run
 /// ends with exactly the weights of an uninterrupted one.
+///
+/// Data parallelism: with a `communicator` of P processes (MPI), a step's batch is
+/// `batchSize × P` examples; every process plans the whole batch, embeds its share of the rows,
+/// and computes the loss over the embeddings gathered from all (so each sees every process's
+/// negatives, and queues receive every process's keys); gradients are averaged over processes
+/// before clipping and the optimizer step. P processes with `batchSize` B train as one process
+/// with batch P × B, dropout masks included. Process 0 alone evaluates and writes the log,
+/// checkpoints and models; on resume every process reads the checkpoint (a shared file system).
 public final class TextTrainer {
     public let method: any TextMethod
     public let configuration: TrainingConfiguration
@@ -41,26 +50,36 @@ public final class TextTrainer {
     public var evaluate: ((SentenceEncoder) throws -> [String: Double])?
     public var primaryMetric = "spearman"
     public var onEvent: ((TrainingEvent) -> Void)?
+    /// The processes of a data-parallel run (one by default).
+    public let communicator: any Communicator
 
     let optimizer: AdamW
     let parameters: [(name: String, tensor: Tensor)]
+    let runner: StepRunner
 
-    public init(method: any TextMethod, configuration: TrainingConfiguration, examples: [TextExample], output: URL) throws {
+    public init(method: any TextMethod, configuration: TrainingConfiguration, examples: [TextExample], output: URL,
+                communicator: any Communicator = SingleProcess()) throws {
         if let problem = configuration.problems.first { throw TrainingError.invalidSetup(problem) }
-        guard examples.count >= configuration.batchSize else {
-            throw TrainingError.invalidSetup("\(examples.count) training examples cannot fill one batch of \(configuration.batchSize)")
+        let stepBatch = configuration.batchSize * communicator.size
+        guard examples.count >= stepBatch else {
+            throw TrainingError.invalidSetup("\(examples.count) training examples cannot fill one batch of \(stepBatch)")
         }
         self.method = method
         self.configuration = configuration
         self.examples = examples
         self.output = output
+        self.communicator = communicator
         parameters = method.trainableParameters
         optimizer = AdamW(parameters: parameters, learningRate: configuration.learningRate, weightDecay: configuration.weightDecay)
+        runner = StepRunner(source: method.encoder.model.source, gradientCacheChunk: configuration.gradientCacheChunk, communicator: communicator)
     }
+
+    /// Examples per optimizer step, over all processes.
+    public var stepBatchSize: Int { configuration.batchSize * communicator.size }
 
     /// Batches per epoch (the last, incomplete batch of an epoch is dropped so every batch has
     /// the same number of in-batch negatives).
-    public var stepsPerEpoch: Int { examples.count / configuration.batchSize }
+    public var stepsPerEpoch: Int { examples.count / stepBatchSize }
 
     /// Optimizer steps in the whole run.
     public var totalSteps: Int { configuration.maxSteps ?? configuration.epochs * stepsPerEpoch }
@@ -74,13 +93,13 @@ public final class TextTrainer {
         }
     }
 
-    /// The examples of step `step` (0-based).
+    /// The examples of step `step` (0-based), over all processes.
     func batch(at step: Int) -> [TextExample] {
         let epoch = step / stepsPerEpoch, index = step % stepsPerEpoch
         var generator = RandomGenerator(seed: configuration.seed ^ 0xDA7A_0DE5, offset: UInt64(epoch) << 32)
         let order = generator.shuffled(Array(examples.indices))
-        let start = index * configuration.batchSize
-        return order[start..<(start + configuration.batchSize)].map { examples[$0] }
+        let start = index * stepBatchSize
+        return order[start..<(start + stepBatchSize)].map { examples[$0] }
     }
 
     /// Trains to the end, starting from the newest checkpoint when `resume` is set.
@@ -92,14 +111,18 @@ public final class TextTrainer {
     private func trainInCurrentPrecision(resume: Bool) throws -> TrainingSummary {
         let started = ContinuousClock.now
         let store = CheckpointStore(run: output)
-        let log = try MetricsLog(url: output.appendingPathComponent("metrics.jsonl"))
+        let root = communicator.isRoot
+        let log = root ? try MetricsLog(url: output.appendingPathComponent("metrics.jsonl")) : nil
         var state = TrainerState(step: 0, dropout: method.encoder.model.source.snapshot(), bestMetric: nil, bestStep: nil, skippedSteps: 0)
         if resume, let checkpoint = try store.latest() {
             try restore(checkpoint)
             state = checkpoint.state
-            try log.truncate(after: state.step)
+            try log?.truncate(after: state.step)
         }
+        // As PyTorch's DistributedDataParallel does: every process starts from process 0's weights.
+        communicator.broadcast(parameters.map(\.tensor))
         var lastLoss: Float = .nan
+        var final: [String: Double] = [:]
         method.setTraining(true)
         while state.step < totalSteps {
             let step = state.step
@@ -107,28 +130,34 @@ public final class TextTrainer {
             optimizer.learningRate = schedule.learningRate(at: step)
             var generator = RandomGenerator(seed: configuration.seed ^ 0xA06_3E47, offset: UInt64(step) << 32)
             optimizer.zeroGrad()
-            let loss = method.loss(batch(at: step), generator: &generator)
+            let loss = runner.loss(method.plan(batch(at: step), generator: &generator))
             lastLoss = loss.item
-            // Gradient caching back-propagates inside the method and returns a plain value.
+            // Gradient caching back-propagates inside the runner and returns a plain value.
             if loss.requiresGrad { loss.backward() }
+            // The same mean on every process, so all take the same step (or all skip it).
+            communicator.averageGradients(parameters.map(\.tensor))
+            var gradientNorm: Float?
             if let bad = nonFinite(loss: lastLoss) {
                 guard !configuration.stopOnNonFinite else { throw TrainingError.nonFinite(step: step + 1, tensor: bad) }
                 state.skippedSteps += 1
-                try log.append(["step": .int(step + 1), "skipped": .int(state.skippedSteps)])
+                try log?.append(["step": .int(step + 1), "skipped": .int(state.skippedSteps)])
                 onEvent?(.skipped(step: step + 1, reason: "non-finite \(bad)"))
             } else {
-                if let maxNorm = configuration.maxGradientNorm { clipGradientNorm(parameters.map(\.tensor), maxNorm: maxNorm) }
+                if let maxNorm = configuration.maxGradientNorm { gradientNorm = clipGradientNorm(parameters.map(\.tensor), maxNorm: maxNorm) }
                 optimizer.step()
                 method.didStep(step)
             }
             state.step += 1
             let seconds = (ContinuousClock.now - stepStart).seconds
-            let rate = Double(configuration.batchSize) / seconds
+            let rate = Double(stepBatchSize) / seconds
             var record: [String: MetricsLog.Value] = ["step": .int(state.step), "loss": .double(Double(lastLoss)),
                                                      "lr": .double(Double(optimizer.learningRate)), "sentences_per_s": .double(rate)]
             if let rss = ProcessMemory.residentMegabytes { record["rss_mb"] = .double(rss) }
-            try log.append(record)
+            // Before clipping: what the step's batch asked for.
+            if let gradientNorm { record["grad_norm"] = .double(Double(gradientNorm)) }
+            try log?.append(record)
             onEvent?(.step(step: state.step, total: totalSteps, loss: lastLoss, learningRate: optimizer.learningRate, sentencesPerSecond: rate))
+            guard let log else { continue }  // only process 0 evaluates and writes checkpoints
             if let every = configuration.evaluateEvery, state.step % every == 0, state.step < totalSteps {
                 try evaluateAndKeepBest(&state, log: log)
             }
@@ -138,8 +167,10 @@ public final class TextTrainer {
                 onEvent?(.checkpoint(step: state.step, folder: store.directory.appendingPathComponent("step-\(state.step)")))
             }
         }
-        let final = evaluate == nil ? [:] : try evaluateAndKeepBest(&state, log: log)
-        try saveModel(to: output)
+        if let log {
+            if evaluate != nil { final = try evaluateAndKeepBest(&state, log: log) }
+            try saveModel(to: output)
+        }
         return TrainingSummary(steps: state.step, finalLoss: lastLoss, finalMetrics: final, bestMetric: state.bestMetric,
                                bestStep: state.bestStep, skippedSteps: state.skippedSteps, seconds: (ContinuousClock.now - started).seconds)
     }

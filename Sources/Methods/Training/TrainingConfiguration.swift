@@ -16,6 +16,7 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     /// Passes over the training data (ignored when `maxSteps` is set).
     public var epochs: Int = 1
     public var maxSteps: Int?
+    /// Examples per step and process (a data-parallel step over P processes sees P times this).
     public var batchSize: Int = 64
     public var maxLength: Int = 32
     public var learningRate: Float = 3e-5

@@ -4,7 +4,8 @@ import Tensors
 /// are scaled by `1 / (1 - probability)`; in evaluation mode it is the identity and draws nothing.
 ///
 /// Masks come from the model's shared `RandomSource`, one stream per call, so restoring the
-/// source's snapshot replays the same masks (see `RandomSource`).
+/// source's snapshot replays the same masks (see `RandomSource`). The first axis of the input is
+/// the batch: under the source's `rowOffset`, rows get the masks of the same rows of a whole batch.
 ///
 /// ```swift
 /// let random = RandomSource(seed: 0)
@@ -29,6 +30,7 @@ public final class Dropout: Module {
     public func callAsFunction(_ x: Tensor) -> Tensor {
         guard isTraining, probability > 0 else { return x }
         let (seed, stream) = source.nextStream()
-        return x.dropout(p: probability, seed: seed, stream: stream)
+        let rowWidth = x.rank == 0 ? 0 : x.count / max(x.shape[0], 1)
+        return x.dropout(p: probability, seed: seed, stream: stream, first: source.rowOffset * rowWidth)
     }
 }

@@ -50,6 +50,28 @@ public final class RandomSource {
         return try body()
     }
 
+    /// Where the rows being encoded start in the whole batch: 0 for a whole batch, `r` while rows
+    /// `r..<r + k` are encoded on their own (a chunk under gradient caching, one process's share
+    /// of a batch split across processes). Dropout gives those rows the masks they have in the
+    /// whole batch's pass, as long as the batch's other axes (padded length) are the same.
+    public private(set) var rowOffset = 0
+
+    /// Runs `body` (a forward pass over rows `offset..<offset + k` of a batch) with `rowOffset`
+    /// set to `offset`.
+    ///
+    /// ```swift
+    /// let start = random.snapshot()
+    /// let whole = model(batch)                                        // rows 0..<64
+    /// random.restore(start)
+    /// let tail = random.withRowOffset(32) { model(batch.rows(32..<64)) }  // same rows, same masks
+    /// ```
+    public func withRowOffset<R>(_ offset: Int, _ body: () throws -> R) rethrows -> R {
+        let previous = rowOffset
+        rowOffset = offset
+        defer { rowOffset = previous }
+        return try body()
+    }
+
     /// Draws a fresh stream key; random layers call this once per forward.
     public func nextStream() -> (seed: UInt64, stream: UInt64) {
         (state.seed, state.nextStream())

@@ -47,7 +47,10 @@ extension Tensor {
     /// `backward` receives the gradient of this result and returns one gradient per input, in the
     /// order of `inputs`, each of that input's shape (or `nil` to skip it). It must not capture
     /// this result itself (use `detached()`), which would make a cycle.
-    func recorded(_ op: String, _ inputs: [Tensor], backward: @escaping (Tensor) -> [Tensor?]) -> Tensor {
+    ///
+    /// Public so that operations defined outside this module (collective communication across
+    /// processes) join the graph like the built-in ones.
+    public func recorded(_ op: String, _ inputs: [Tensor], backward: @escaping (Tensor) -> [Tensor?]) -> Tensor {
         guard GradMode.isEnabled, inputs.contains(where: { $0.requiresGrad }) else { return self }
         requiresGrad = true
         let edges: [GradEdge] = inputs.map { input in

@@ -162,15 +162,16 @@ extension Kernels {
 // MARK: - Dropout
 
 extension Kernels {
-    /// `y = x * mask / (1 - p)` where `mask[i] = bits(seed, stream, i) >= p * 2^32`. The mask is
-    /// never stored: the backward regenerates it from `(seed, stream)`.
-    public static func dropoutForward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int, p: Float, seed: UInt64, stream: UInt64) {
-        Philox.forEachLanes(count: n, seed: seed, stream: stream, DropoutLanes(x: x, y: y, threshold: dropThreshold(p), scale: 1 / (1 - p)))
+    /// `y = x * mask / (1 - p)` where `mask[i] = bits(seed, stream, first + i) >= p * 2^32`. The
+    /// mask is never stored: the backward regenerates it from `(seed, stream, first)`. `first`
+    /// places `x` inside a larger tensor whose mask it shares (rows `r..<r + n` of a batch).
+    public static func dropoutForward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int, p: Float, seed: UInt64, stream: UInt64, first: Int = 0) {
+        Philox.forEachLanes(count: n, first: first, seed: seed, stream: stream, DropoutLanes(x: x, y: y, threshold: dropThreshold(p), scale: 1 / (1 - p)))
     }
 
     /// `dx = dy * mask / (1 - p)` with the forward's mask.
-    public static func dropoutBackward(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, _ n: Int, p: Float, seed: UInt64, stream: UInt64) {
-        dropoutForward(dy, dx, n, p: p, seed: seed, stream: stream)
+    public static func dropoutBackward(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, _ n: Int, p: Float, seed: UInt64, stream: UInt64, first: Int = 0) {
+        dropoutForward(dy, dx, n, p: p, seed: seed, stream: stream, first: first)
     }
 
     @inline(__always)

@@ -45,14 +45,18 @@ extension Tensor {
 
     /// Inverted dropout: zeroes each element with probability `p` and scales the rest by
     /// `1 / (1 - p)`. The mask is a pure function of `(seed, stream)`, so the same call replays it.
-    public func dropout(p: Float, seed: UInt64, stream: UInt64) -> Tensor {
+    ///
+    /// - Parameter first: the index of this tensor's first element in the stream, for a part of a
+    ///   larger tensor: rows `r..<r + k` of a batch of rows of `w` elements take `first: r * w` and
+    ///   get exactly the mask those rows have when the whole batch is dropped out at once.
+    public func dropout(p: Float, seed: UInt64, stream: UInt64, first: Int = 0) -> Tensor {
         ensure(p >= 0 && p < 1, "dropout: probability \(p) is outside [0, 1)")
         if p == 0 { return self }
         let out = Tensor(uninitialized: shape)
-        Tensor.withData(self, out) { ptr in Kernels.dropoutForward(ptr[0], ptr[1], count, p: p, seed: seed, stream: stream) }
+        Tensor.withData(self, out) { ptr in Kernels.dropoutForward(ptr[0], ptr[1], count, p: p, seed: seed, stream: stream, first: first) }
         return out.recorded("dropout", [self]) { g in
             let dx = Tensor(uninitialized: g.shape)
-            Tensor.withData(g, dx) { ptr in Kernels.dropoutBackward(ptr[0], ptr[1], g.count, p: p, seed: seed, stream: stream) }
+            Tensor.withData(g, dx) { ptr in Kernels.dropoutBackward(ptr[0], ptr[1], g.count, p: p, seed: seed, stream: stream, first: first) }
             return [dx]
         }
     }

@@ -66,31 +66,39 @@ public enum Philox {
         }
     }
 
-    /// Feeds the random bits of elements `0..<count` of stream `(seed, stream)` to `consumer`:
-    /// eight lanes at a time for every full run of eight (in parallel over groups of 32), one at a
-    /// time for the last `count % 8`. Generic rather than closure-based so that each consumer is
-    /// specialised into the loop (a closure call per eight elements halves dropout's speed).
+    /// Feeds the random bits of elements `first..<first + count` of stream `(seed, stream)` to
+    /// `consumer`, at offsets `0..<count`: eight lanes at a time for every run of eight that lies
+    /// inside the range (in parallel over groups of 32), one at a time at its ragged ends. A part
+    /// of a tensor (a chunk of rows) thus gets exactly the bits it has in the whole tensor.
+    /// Generic rather than closure-based so that each consumer is specialised into the loop (a
+    /// closure call per eight elements halves dropout's speed).
     @inline(__always)
-    static func forEachLanes<Consumer: PhiloxLanes>(count: Int, seed: UInt64, stream: UInt64, _ consumer: Consumer) {
+    static func forEachLanes<Consumer: PhiloxLanes>(count: Int, first: Int = 0, seed: UInt64, stream: UInt64, _ consumer: Consumer) {
+        guard count > 0 else { return }
+        ensure(first >= 0, "Philox: first element \(first) must not be negative")
         let key = (UInt32(truncatingIfNeeded: seed), UInt32(truncatingIfNeeded: seed >> 32))
         let s0 = UInt32(truncatingIfNeeded: stream), s1 = UInt32(truncatingIfNeeded: stream >> 32)
         let lanes = SIMD8<UInt32>(0, 1, 2, 3, 4, 5, 6, 7)
-        Parallel.forRange((count + 31) / 32, costPerItem: 200) { groups in
-            for g in groups {
+        let firstGroup = first >> 5, endGroup = (first + count + 31) >> 5
+        Parallel.forRange(endGroup - firstGroup, costPerItem: 200) { groups in
+            for i in groups {
+                let g = firstGroup &+ i
                 let block = UInt64(g) << 3
                 let w = block8(SIMD8(repeating: UInt32(truncatingIfNeeded: block)) &+ lanes, UInt32(truncatingIfNeeded: block >> 32), s0, s1, key: key)
-                let base = g &* 32
-                if base &+ 32 <= count {
+                // Where the group's first element lands in the consumer's range (negative before it).
+                let base = g &* 32 &- first
+                if base >= 0 && base &+ 32 <= count {
                     consumer.lanes(base, w.0); consumer.lanes(base &+ 8, w.1)
                     consumer.lanes(base &+ 16, w.2); consumer.lanes(base &+ 24, w.3)
                     continue
                 }
                 for (k, word) in [w.0, w.1, w.2, w.3].enumerated() {
                     let offset = base &+ k &* 8
-                    if offset &+ 8 <= count {
+                    if offset >= 0 && offset &+ 8 <= count {
                         consumer.lanes(offset, word)
                     } else {
-                        for l in 0..<Swift.max(0, count &- offset) { consumer.element(offset &+ l, word[l]) }
+                        let low = Swift.min(8, Swift.max(0, -offset)), high = Swift.max(low, Swift.min(8, count &- offset))
+                        for l in low..<high { consumer.element(offset &+ l, word[l]) }
                     }
                 }
             }

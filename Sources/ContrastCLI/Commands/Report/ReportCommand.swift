@@ -9,7 +9,7 @@ struct ReportCommand: ParsableCommand {
         abstract: "Plot a training run and summarise it in Markdown.",
         discussion: """
             Reads RUN_DIR/metrics.jsonl (a last line cut short by a crash is skipped) and \
-            RUN_DIR/config.json, and writes RUN_DIR/plots/: loss.svg (loss and learning rate), \
+            RUN_DIR/training_config.json, and writes RUN_DIR/plots/: loss.svg (loss and learning rate), \
             sts.svg (STS Spearman per evaluation), alignment_uniformity.svg (SimCSE's \
             alignment-uniformity trajectory), sts_scatter.svg (when RUN_DIR/sts_predictions.json \
             holds {"gold": [...], "predicted": [...]}) and report.md.

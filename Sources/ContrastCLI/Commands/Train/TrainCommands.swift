@@ -38,7 +38,6 @@ struct TrainESimCSE: ParsableCommand {
     func run() throws {
         let c = try options.resolvedConfiguration(method: "esimcse", defaults: TrainingConfiguration())
         guard options.corpus != nil else { throw CLIError.usage("esimcse trains on a plain corpus (--corpus)") }
-        guard c.gradientCacheChunk == nil else { throw CLIError.usage("--grad-cache-chunk is available for simcse; esimcse's queue update does not chunk yet") }
         let run = try TrainingRun(options: options, configuration: c)
         try run.train(ESimCSE(encoder: run.encoder, configuration: c, views: options.augment == nil ? nil : run.views))
     }
@@ -68,10 +67,10 @@ struct TrainCERT: ParsableCommand {
     func run() throws {
         let c = try options.resolvedConfiguration(method: "cert", defaults: CERT.defaults)
         guard options.corpus != nil else { throw CLIError.usage("cert pre-trains on a plain corpus (--corpus)") }
-        guard c.gradientCacheChunk == nil else { throw CLIError.usage("--grad-cache-chunk is available for simcse; cert's key encoder does not chunk yet") }
         let run = try TrainingRun(options: options, configuration: c)
         try run.train(CERT(encoder: run.encoder, configuration: c, views: run.views))
-        guard let finetuneData, let finetuneEval else { return }
+        // Fine-tuning runs in one process: process 0 of an MPI run.
+        guard let finetuneData, let finetuneEval, run.communicator.isRoot else { return }
         var fineTuning = PairClassificationTraining()
         fineTuning.epochs = finetuneEpochs
         fineTuning.seed = c.seed

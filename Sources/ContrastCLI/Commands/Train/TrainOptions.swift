@@ -14,12 +14,12 @@ struct TrainOptions: ParsableArguments {
     @Option(help: "Sentence pairs, TSV or CSV: sent0, sent1 (supervised positives).") var pairs: String?
     @Option(help: "Triplets, CSV with header sent0,sent1,hard_neg (supervised with hard negatives).") var triplets: String?
     @Option(help: "SICK file turned into supervised examples (entailments as positives, contradictions as hard negatives).") var sick: String?
-    @Option(help: "Run folder: the trained model, metrics.jsonl, config.json, checkpoints.") var output: String
+    @Option(help: "Run folder: the trained model, metrics.jsonl, training_config.json, checkpoints.") var output: String
     @Option(help: "Settings file: JSON, or flat YAML (.yaml/.yml), named as in a run's training_config.json (e.g. learningRate: 3e-5); flags win.") var config: String?
 
     @Option(help: "Passes over the data.") var epochs: Int?
     @Option(name: .customLong("max-steps"), help: "Stop after this many steps (overrides --epochs).") var maxSteps: Int?
-    @Option(name: .customLong("batch-size"), help: "Examples per step.") var batchSize: Int?
+    @Option(name: .customLong("batch-size"), help: "Examples per step and process (under mpirun -np P, a step's batch is P times this).") var batchSize: Int?
     @Option(name: .customLong("max-length"), help: "Tokens per sentence.") var maxLength: Int?
     @Option(help: "Peak learning rate.") var lr: Float?
     @Option(help: "Learning-rate schedule: linear, constant, cosine.") var schedule: TrainingConfiguration.Schedule?

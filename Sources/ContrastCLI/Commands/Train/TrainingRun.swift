@@ -1,5 +1,7 @@
 import ArgumentParser
 import Augmentation
+import Collectives
+import Distributed
 import Evaluation
 import Foundation
 import Methods
@@ -8,8 +10,14 @@ import Text
 
 /// Everything a `contrast train` method needs before its first step: a safe output folder, the
 /// starting encoder, the examples, the evaluator; then the run itself with progress and summary.
+///
+/// Launched by `mpirun`, every process runs this with the same flags and they train together
+/// (`TextTrainer`'s data parallelism); process 0 alone prepares and writes the run folder and
+/// reports progress, the others stay quiet.
 struct TrainingRun {
     let options: TrainOptions
+    /// The processes of the run (one unless launched by `mpirun`).
+    let communicator: any Communicator
     let configuration: TrainingConfiguration
     let output: URL
     let encoder: Models.SentenceEncoder
@@ -21,8 +29,9 @@ struct TrainingRun {
     init(options: TrainOptions, configuration: TrainingConfiguration) throws {
         self.options = options
         self.configuration = configuration
+        communicator = MPIProcess.isLaunched ? MPICommunicator() : SingleProcess()
         output = URL(fileURLWithPath: options.output)
-        try OutputFolder.prepare(output, overwrite: options.overwrite, resume: options.resume)
+        if communicator.isRoot { try OutputFolder.prepare(output, overwrite: options.overwrite, resume: options.resume) }
         if let model = options.model {
             encoder = try Models.SentenceEncoder(directory: URL(fileURLWithPath: model), dropoutSeed: configuration.seed)
         } else {
@@ -31,7 +40,7 @@ struct TrainingRun {
         guard configuration.maxLength <= encoder.model.configuration.maxPositions else {
             throw CLIError.usage("--max-length \(configuration.maxLength) exceeds the model's \(encoder.model.configuration.maxPositions) positions")
         }
-        examples = try Self.readExamples(options)
+        examples = try Self.readExamples(options, report: communicator.isRoot)
         evaluator = try options.evalData.map { try STSData.evaluator(URL(fileURLWithPath: $0), format: options.evalFormat) }
         let spec: AugmentationSpec
         do { spec = try AugmentationSpec(parsing: configuration.augmentation) } catch { throw CLIError.usage("--augment: \(error)") }
@@ -39,10 +48,13 @@ struct TrainingRun {
         views = try PositiveViews(spec, backTranslation: paraphrases)
     }
 
-    static func readExamples(_ o: TrainOptions) throws -> [TextExample] {
+    /// Whether this process reports progress (process 0, unless `--quiet`).
+    var reportsProgress: Bool { communicator.isRoot && !options.quiet }
+
+    static func readExamples(_ o: TrainOptions, report: Bool) throws -> [TextExample] {
         if let corpus = o.corpus {
             let data = try PlainCorpus.read(URL(fileURLWithPath: corpus))
-            if data.skippedEmptyLines > 0 { Report.info("\(corpus): skipped \(data.skippedEmptyLines) empty lines") }
+            if report && data.skippedEmptyLines > 0 { Report.info("\(corpus): skipped \(data.skippedEmptyLines) empty lines") }
             return data.examples.map { TextExample(anchor: $0) }
         }
         if let pairs = o.pairs {
@@ -62,16 +74,19 @@ struct TrainingRun {
 
     /// Trains `method`, reporting progress on stderr, and prints the summary.
     func train(_ method: any TextMethod) throws {
-        let trainer = try TextTrainer(method: method, configuration: configuration, examples: examples, output: output)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        // Not config.json: the trained model saved in the same folder owns that name.
-        try encoder.encode(configuration).write(to: output.appendingPathComponent(TrainingConfiguration.fileName))
-        let bar = ProgressBar(total: trainer.totalSteps, label: "train \(configuration.method)", unit: "steps", quiet: options.quiet)
+        let trainer = try TextTrainer(method: method, configuration: configuration, examples: examples, output: output, communicator: communicator)
+        let root = communicator.isRoot, quiet = !reportsProgress
+        if root {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            // Not config.json: the trained model saved in the same folder owns that name.
+            try encoder.encode(configuration).write(to: output.appendingPathComponent(TrainingConfiguration.fileName))
+        }
+        let bar = ProgressBar(total: trainer.totalSteps, label: "train \(configuration.method)", unit: "steps", quiet: quiet)
         if let evaluator {
             trainer.primaryMetric = "\(evaluator.name)_spearman"
             trainer.evaluate = { model in
-                let evalBar = ProgressBar(total: evaluator.distinct.sentences.count, label: "eval \(evaluator.name)", unit: "sentences", quiet: options.quiet)
+                let evalBar = ProgressBar(total: evaluator.distinct.sentences.count, label: "eval \(evaluator.name)", unit: "sentences", quiet: quiet)
                 defer { evalBar.finish() }
                 let result = try evaluator.run({ model.encode($0, batchSize: 64) }, progress: { done, _ in evalBar.update(done: done) })
                 // The latest evaluation's pairs, for the report's predicted-vs-gold scatter plot.
@@ -84,18 +99,19 @@ struct TrainingRun {
             case .step(let step, _, let loss, let lr, let rate):
                 bar.update(done: step, detail: "loss \(Format.fixed(Double(loss), 4)) lr \(String(format: "%.2e", lr)) \(Format.fixed(rate, 1)) sent/s")
             case .evaluation(let step, let metrics):
-                if !options.quiet { Report.info("step \(step): " + metrics.sorted { $0.key < $1.key }.map { "\($0.key) \(Format.fixed($0.value, 4))" }.joined(separator: ", ")) }
+                if !quiet { Report.info("step \(step): " + metrics.sorted { $0.key < $1.key }.map { "\($0.key) \(Format.fixed($0.value, 4))" }.joined(separator: ", ")) }
             case .checkpoint(let step, let folder):
-                if !options.quiet { Report.info("step \(step): checkpoint \(folder.path)") }
+                if !quiet { Report.info("step \(step): checkpoint \(folder.path)") }
             case .skipped(let step, let reason):
-                Report.info("step \(step): skipped (\(reason))")
+                if root { Report.info("step \(step): skipped (\(reason))") }
             }
         }
         let summary = try trainer.train(resume: options.resume)
         bar.finish()
+        guard root else { return }
         // The run's plots and summary (what `contrast report` regenerates).
         let report = try RunReport(run: output).write()
-        if !options.quiet { Report.info("plots and summary in \(report.summary.deletingLastPathComponent().path)") }
+        if !quiet { Report.info("plots and summary in \(report.summary.deletingLastPathComponent().path)") }
         Report.info("trained \(summary.steps) steps in \(Format.fixed(summary.seconds, 1)) s; model saved to \(output.path)")
         if options.json {
             struct Summary: Encodable {

@@ -1,0 +1,100 @@
+import Foundation
+import NeuralNetworks
+import Tensors
+import TestSupport
+import Testing
+
+/// `mpirun -np 2 contrast train ... --batch-size 32` trains as `contrast train ... --batch-size 64`
+/// in one process: the same losses, gradient norms and weights (dropout on), while process 1
+/// stays quiet and process 0 alone writes the run.
+@Suite(.serialized) struct DistributedTrainingTests {
+    let runner = CommandLineTests()
+
+    /// Lets Open MPI run as root (CI) and keeps one thread per process on a small machine.
+    static let environment = ["OMPI_ALLOW_RUN_AS_ROOT": "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1", "OMP_NUM_THREADS": "1"]
+
+    struct MissingMPI: Error, CustomStringConvertible {
+        var description: String { "mpirun is not on PATH: run scripts/install-deps.sh (Debian openmpi-bin, libopenmpi-dev)" }
+    }
+
+    static func mpirun() throws -> URL {
+        for folder in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":") {
+            let candidate = URL(fileURLWithPath: String(folder)).appendingPathComponent("mpirun")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+        }
+        throw MissingMPI()
+    }
+
+    /// 128 sentences: two batches of 64.
+    static func corpus() throws -> URL {
+        let text = try String(contentsOf: TestPaths.sharedFile("data/wiki/wiki_sents.txt"), encoding: .utf8)
+        return try TestPaths.write(text.split(separator: "\n").prefix(128).joined(separator: "\n") + "\n", named: "corpus.txt")
+    }
+
+    struct Step: Decodable {
+        let step: Int
+        let loss: Double
+        let grad_norm: Double
+    }
+
+    /// The training steps of a run's `metrics.jsonl`.
+    func steps(_ run: URL) throws -> [Step] {
+        try String(contentsOf: run.appendingPathComponent("metrics.jsonl"), encoding: .utf8).split(separator: "\n")
+            .compactMap { try? JSONDecoder().decode(Step.self, from: Data($0.utf8)) }
+    }
+
+    /// The largest absolute difference between the saved models' weights.
+    func weightDifference(_ a: URL, _ b: URL) throws -> Float {
+        let x = try SafeTensorsFile(path: a.appendingPathComponent("model.safetensors").path).allTensors()
+        let y = try SafeTensorsFile(path: b.appendingPathComponent("model.safetensors").path).allTensors()
+        #expect(x.keys.sorted() == y.keys.sorted() && !x.isEmpty)
+        return x.map { name, t in zip(t.scalars, y[name]!.scalars).map { abs($0 - $1) }.max() ?? 0 }.max() ?? .infinity
+    }
+
+    /// Trains `arguments` in one process with batch 64 and on two processes with batch 32 (plus
+    /// `distributedExtra`); returns both run folders and the two-process run's output.
+    func trainBothWays(_ arguments: [String], distributedExtra: [String] = []) throws -> (single: URL, distributed: URL, outcome: CommandLineTests.Outcome) {
+        let mpirun = try Self.mpirun()
+        let corpus = try Self.corpus()
+        let folder = try TestPaths.temporaryDirectory()
+        let single = folder.appendingPathComponent("single"), distributed = folder.appendingPathComponent("distributed")
+        let common = ["train"] + arguments + ["--init", "tiny", "--corpus", corpus.path, "--max-length", "24", "--lr", "1e-4", "--json"]
+        let one = try runner.run(common + ["--output", single.path, "--batch-size", "64", "--quiet"], environment: Self.environment)
+        #expect(one.status == 0, "\(one.stderr)")
+        let two = try runner.run(["-np", "2", "--oversubscribe", "-x", "OMP_NUM_THREADS", CommandLineTests.executable.path]
+                                 + common + ["--output", distributed.path, "--batch-size", "32"] + distributedExtra,
+                                 executable: mpirun, environment: Self.environment)
+        #expect(two.status == 0, "\(two.stderr)")
+        return (single, distributed, two)
+    }
+
+    func expectSameSteps(_ single: URL, _ distributed: URL, count: Int) throws {
+        let a = try steps(single), b = try steps(distributed)
+        #expect(a.count == count && b.count == count)
+        for (x, y) in zip(a, b) {
+            #expect(abs(x.loss - y.loss) <= 1e-5 * abs(x.loss), "step \(x.step): loss \(x.loss) vs \(y.loss)")
+            #expect(abs(x.grad_norm - y.grad_norm) <= 1e-5 * x.grad_norm, "step \(x.step): gradient norm \(x.grad_norm) vs \(y.grad_norm)")
+        }
+    }
+
+    /// SimCSE with its MLP head: one step, the acceptance case of data parallelism.
+    @Test func simcseOneStepOnTwoProcesses() throws {
+        let (single, distributed, outcome) = try trainBothWays(["simcse", "--max-steps", "1", "--pooling", "cls"])
+        try expectSameSteps(single, distributed, count: 1)
+        let difference = try weightDifference(single, distributed)
+        #expect(difference <= 1e-5, "weights differ by \(difference) after one step")
+        // Process 0 alone reports: one summary on stderr, one JSON line on stdout.
+        #expect(outcome.stderr.components(separatedBy: "trained 1 steps").count == 2, "\(outcome.stderr)")
+        #expect(outcome.stdout.split(separator: "\n").count == 1, "\(outcome.stdout)")
+    }
+
+    /// ESimCSE over two steps, the two processes also caching gradients in chunks of 16: the
+    /// second step's loss reads the queue of keys gathered from both processes at the first.
+    @Test func esimcseQueueAndGradientCacheOnTwoProcesses() throws {
+        let (single, distributed, _) = try trainBothWays(["esimcse", "--max-steps", "2", "--queue-size", "64", "--quiet"],
+                                                         distributedExtra: ["--grad-cache-chunk", "16"])
+        try expectSameSteps(single, distributed, count: 2)
+        let difference = try weightDifference(single, distributed)
+        #expect(difference <= 1e-5, "weights differ by \(difference) after two steps")
+    }
+}
