@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "Methods", targets: ["Methods"]),
         .library(name: "Objectives", targets: ["Objectives"]),
         .library(name: "Augmentation", targets: ["Augmentation"]),
+        .library(name: "Vision", targets: ["Vision"]),
         .library(name: "Evaluation", targets: ["Evaluation"]),
         .executable(name: "contrast", targets: ["ContrastCLI"]),
     ],
@@ -21,6 +22,10 @@ let package = Package(
     targets: [
         // Floor 0: the oneDNN C API (Debian libdnnl-dev) and libgomp's parallel entry point.
         .systemLibrary(name: "CDNNL", path: "Sources/CDNNL"),
+        // Floor 0: image codecs (Debian zlib1g-dev, libpng-dev, libjpeg62-turbo-dev), for Vision.
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        .systemLibrary(name: "CPNG", path: "Sources/CPNG"),
+        .systemLibrary(name: "CJPEG", path: "Sources/CJPEG"),
         // Floor 1: storage, kernels, GEMM backend, random numbers, autograd.
         .target(name: "Tensors", dependencies: ["CDNNL"], swiftSettings: vectorized),
         // Floor 2: modules, layers, optimizers, safetensors.
@@ -31,6 +36,9 @@ let package = Package(
         .target(name: "Objectives", dependencies: ["Tensors"]),
         // Floor 3: positive views for contrastive text methods (token edits, Cutoff, back-translation).
         .target(name: "Augmentation", dependencies: ["Tensors", "Text"]),
+        // Floor 3: images (IDX, PNG, JPEG), image-caption files, Fashion-MNIST, Shapes, image augmentations.
+        // Text for its file readers (CSV, lines, located errors) used by the caption files.
+        .target(name: "Vision", dependencies: ["Tensors", "Text", "CZlib", "CPNG", "CJPEG"], swiftSettings: vectorized),
         // Floor 4: models (BERT) with pretrained loading and export.
         .target(name: "Models", dependencies: ["Tensors", "NeuralNetworks", "Text"],
                 exclude: ["Resources/README.md"], resources: [.copy("Resources/uncased-vocab.txt")]),
@@ -56,6 +64,7 @@ let package = Package(
         .testTarget(
             name: "AugmentationTests", dependencies: ["Augmentation", "Tensors", "Text", "TestSupport"],
             exclude: ["Fixtures"]),  // read by path, like the shared data
+        .testTarget(name: "VisionTests", dependencies: ["Vision", "Tensors", "Text", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "CLITests", dependencies: ["ContrastCLI", "Models", "TestSupport"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Tensors", "Text", "TestSupport"]),
         .testTarget(name: "ReportTests", dependencies: ["Evaluation", "TestSupport"]),

@@ -3,7 +3,8 @@
 # Runs `apt-get update` once, and only when something has to be installed.
 set -euo pipefail
 
-packages=(libdnnl-dev)
+# oneDNN; zlib, libpng and libjpeg-turbo for the image decoders (Vision); Fashion-MNIST's IDX files.
+packages=(libdnnl-dev zlib1g-dev libpng-dev libjpeg62-turbo-dev dataset-fashion-mnist)
 
 missing=()
 for p in "${packages[@]}"; do
