@@ -50,7 +50,7 @@ let package = Package(
         .executableTarget(
             name: "ContrastCLI",
             dependencies: [
-                "Tensors", "NeuralNetworks", "Objectives", "Text", "Augmentation", "Models", "Methods", "Evaluation",
+                "Tensors", "NeuralNetworks", "Objectives", "Text", "Augmentation", "Vision", "Models", "Methods", "Evaluation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),

@@ -61,9 +61,9 @@ import Vision
 
     @Test func flipProbability() {
         let image = Sample.ramp(channels: 1, height: 3, width: 4)
-        #expect(view(RandomHorizontalFlip(probability: 1), image, seed: 0) == image.horizontallyFlipped())
-        #expect(view(RandomHorizontalFlip(probability: 0), image, seed: 0) == image)
-        let flips = (0..<400).filter { view(RandomHorizontalFlip(), image, seed: UInt64($0)) != image }.count
+        #expect(view(RandomApply(HorizontalFlip(), probability: 1), image, seed: 0) == image.horizontallyFlipped())
+        #expect(view(RandomApply(HorizontalFlip(), probability: 0), image, seed: 0) == image)
+        let flips = (0..<400).filter { view(RandomApply(HorizontalFlip(), probability: 0.5), image, seed: UInt64($0)) != image }.count
         #expect(flips > 160 && flips < 240)
     }
 
@@ -83,10 +83,9 @@ import Vision
         let gray = image.grayscale()
         let grayJitter = view(ColorJitter(), gray, seed: 3)
         #expect(grayJitter.channels == 1 && grayJitter == view(ColorJitter(saturation: 0, hue: 0), gray, seed: 3))
-        // Random grayscale keeps three equal channels, and leaves grayscale images alone.
-        let converted = view(RandomGrayscale(probability: 1), image, seed: 0)
-        #expect(converted == image.grayscale().rgb() && view(RandomGrayscale(probability: 1), gray, seed: 0) == gray)
-        let count = (0..<500).filter { view(RandomGrayscale(), image, seed: UInt64($0)) != image }.count
+        // Grayscale keeps three equal channels, and leaves grayscale images alone.
+        #expect(view(Grayscale(), image, seed: 0) == image.grayscale().rgb() && view(Grayscale(), gray, seed: 0) == gray)
+        let count = (0..<500).filter { view(RandomApply(Grayscale(), probability: 0.2), image, seed: UInt64($0)) != image }.count
         #expect(count > 70 && count < 130)  // p = 0.2
     }
 
@@ -108,7 +107,8 @@ import Vision
         let crop = pipeline.transforms[0] as? RandomResizedCrop
         #expect(crop?.scale == 0.2...1 && crop?.ratio == 0.75...(4.0 / 3) && crop?.height == 28)
         #expect((pipeline.transforms[2] as? RandomApply<ColorJitter>)?.probability == 0.8)
-        #expect((pipeline.transforms[3] as? RandomGrayscale)?.probability == 0.2)
+        #expect((pipeline.transforms[1] as? RandomApply<HorizontalFlip>)?.probability == 0.5)
+        #expect((pipeline.transforms[3] as? RandomApply<Grayscale>)?.probability == 0.2)
         #expect((pipeline.transforms[4] as? RandomApply<GaussianBlur>)?.transform.kernelSize == 3)
         #expect((ImagePipeline.simCLR(size: 96).transforms[0] as? RandomResizedCrop)?.scale == 0.08...1)
         #expect(ImagePipeline.simCLR(size: 28, blur: false).transforms.count == 4)

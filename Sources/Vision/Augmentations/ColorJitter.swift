@@ -35,20 +35,16 @@ public struct ColorJitter: ImageTransform {
     }
 }
 
-/// Replaces the image by its luma (kept in as many channels) with a probability:
-/// torchvision's `RandomGrayscale`. Grayscale images are left as they are.
-public struct RandomGrayscale: ImageTransform {
-    /// How often the image is converted.
-    public var probability: Float
-
-    /// Converts with probability `probability` (SimCLR: 0.2).
-    public init(probability: Float = 0.2) {
-        ensure((0...1).contains(probability), "RandomGrayscale: probability \(probability) is outside 0...1")
-        self.probability = probability
-    }
+/// Replaces an RGB image by its luma, kept in three channels (torchvision's `Grayscale` with as
+/// many output channels as input ones); grayscale images are left as they are. SimCLR applies
+/// it with probability 0.2 (`RandomApply(Grayscale(), probability: 0.2)`, torchvision's
+/// `RandomGrayscale`).
+public struct Grayscale: ImageTransform {
+    /// The transform.
+    public init() {}
 
     public func apply(to image: Image, generator: inout RandomGenerator) -> Image {
-        generator.nextBool(probability: probability) && image.channels == 3 ? image.grayscale().rgb() : image
+        image.channels == 3 ? image.grayscale().rgb() : image
     }
 }
 

@@ -27,9 +27,9 @@ public struct ImagePipeline: ImageTransform {
     public static func simCLR(size: Int, scale: ClosedRange<Float>? = nil, blur: Bool = true) -> ImagePipeline {
         var transforms: [any ImageTransform] = [
             RandomResizedCrop(height: size, width: size, scale: scale ?? (size <= 32 ? 0.2...1 : 0.08...1)),
-            RandomHorizontalFlip(),
+            RandomApply(HorizontalFlip(), probability: 0.5),
             RandomApply(ColorJitter(), probability: 0.8),
-            RandomGrayscale(),
+            RandomApply(Grayscale(), probability: 0.2),
         ]
         if blur { transforms.append(RandomApply(GaussianBlur(imageSize: size), probability: 0.5)) }
         return ImagePipeline(transforms)

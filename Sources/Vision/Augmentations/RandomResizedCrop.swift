@@ -54,18 +54,11 @@ public struct RandomResizedCrop: ImageTransform {
     }
 }
 
-/// Mirrors the image left to right with a probability (torchvision's `RandomHorizontalFlip`).
-public struct RandomHorizontalFlip: ImageTransform {
-    /// How often the image is flipped.
-    public var probability: Float
+/// Mirrors the image left to right. SimCLR applies it with probability 0.5
+/// (`RandomApply(HorizontalFlip(), probability: 0.5)`, torchvision's `RandomHorizontalFlip`).
+public struct HorizontalFlip: ImageTransform {
+    /// The transform.
+    public init() {}
 
-    /// Flips with probability `probability` (0.5 by default).
-    public init(probability: Float = 0.5) {
-        ensure((0...1).contains(probability), "RandomHorizontalFlip: probability \(probability) is outside 0...1")
-        self.probability = probability
-    }
-
-    public func apply(to image: Image, generator: inout RandomGenerator) -> Image {
-        generator.nextBool(probability: probability) ? image.horizontallyFlipped() : image
-    }
+    public func apply(to image: Image, generator: inout RandomGenerator) -> Image { image.horizontallyFlipped() }
 }

@@ -72,10 +72,12 @@ extension Tensor {
                 ensure(image.channels == channels && image.height == height && image.width == width,
                        "Tensor(images:): image \(n) is \(image.channels)x\(image.height)x\(image.width), image 0 is \(channels)x\(height)x\(width)")
                 let plane = height * width
-                for c in 0..<channels {
-                    let scale = normalization.map { 1 / $0.std[c] } ?? 1, shift = normalization?.mean[c] ?? 0
-                    let base = n * item + c * plane
-                    for p in 0..<plane { out[base + p] = (image.pixels[c * plane + p] - shift) * scale }
+                image.pixels.withUnsafeBufferPointer { pixels in
+                    for c in 0..<channels {
+                        let scale = normalization.map { 1 / $0.std[c] } ?? 1, shift = normalization?.mean[c] ?? 0
+                        let source = pixels.baseAddress! + c * plane, target = out.baseAddress! + n * item + c * plane
+                        for p in 0..<plane { target[p] = (source[p] - shift) * scale }
+                    }
                 }
             }
         }

@@ -10,35 +10,39 @@ extension Image {
     /// The luma plane: `0.2989 R + 0.587 G + 0.114 B` for RGB, the plane itself for grayscale.
     public func grayscale() -> Image {
         if channels == 1 { return self }
-        let plane = planeSize, w = Self.lumaWeights
-        var out = [Float](repeating: 0, count: plane)
-        for p in 0..<plane { out[p] = w.red * pixels[p] + w.green * pixels[plane + p] + w.blue * pixels[2 * plane + p] }
-        return Image(channels: 1, height: height, width: width, pixels: out)
+        return Image(channels: 1, height: height, width: width, pixels: luma())
     }
 
     /// Every value times `factor` (0 gives black, 1 the image).
     public func adjustedBrightness(_ factor: Float) -> Image {
-        mapped { clamp01($0 * factor) }
+        transformed { source, target, count in
+            for i in 0..<count { target[i] = clamp01(source[i] * factor) }
+        }
     }
 
     /// The image blended with its mean luma: `factor * value + (1 - factor) * mean` (0 gives a
     /// uniform gray image, 1 the image).
     public func adjustedContrast(_ factor: Float) -> Image {
-        let luma = grayscale().pixels
-        let mean = luma.reduce(0, +) / Float(luma.count)
-        return mapped { clamp01(factor * $0 + (1 - factor) * mean) }
+        let luma = channels == 1 ? pixels : luma()
+        let offset = (1 - factor) * luma.reduce(0, +) / Float(luma.count)
+        return transformed { source, target, count in
+            for i in 0..<count { target[i] = clamp01(factor * source[i] + offset) }
+        }
     }
 
     /// The image blended with its luma: `factor * value + (1 - factor) * gray` (0 gives the
     /// grayscale image in three channels, 1 the image).
     public func adjustedSaturation(_ factor: Float) -> Image {
         if channels == 1 { return self }
-        let luma = grayscale().pixels, plane = planeSize
-        var out = pixels
-        for c in 0..<3 {
-            for p in 0..<plane { out[c * plane + p] = clamp01(factor * pixels[c * plane + p] + (1 - factor) * luma[p]) }
+        let luma = luma(), plane = planeSize
+        return luma.withUnsafeBufferPointer { luma in
+            transformed { source, target, _ in
+                for c in 0..<3 {
+                    let (from, to) = (source + c * plane, target + c * plane)
+                    for p in 0..<plane { to[p] = clamp01(factor * from[p] + (1 - factor) * luma[p]) }
+                }
+            }
         }
-        return Image(channels: 3, height: height, width: width, pixels: out)
     }
 
     /// The hue rotated by `shift` turns (in [-0.5, 0.5]; 0 changes nothing) in HSV space.
@@ -46,39 +50,38 @@ extension Image {
         ensure(shift >= -0.5 && shift <= 0.5, "Image.adjustedHue: shift \(shift) is outside -0.5...0.5")
         if channels == 1 { return self }
         let plane = planeSize
-        var out = pixels
-        for p in 0..<plane {
-            var (h, s, v) = Self.hsv(red: pixels[p], green: pixels[plane + p], blue: pixels[2 * plane + p])
-            h = (h + shift).truncatingRemainder(dividingBy: 1)
-            if h < 0 { h += 1 }
-            let (r, g, b) = Self.rgb(hue: h, saturation: s, value: v)
-            out[p] = r
-            out[plane + p] = g
-            out[2 * plane + p] = b
+        return transformed { source, target, _ in
+            for p in 0..<plane {
+                let (h, s, v) = Self.hsv(red: source[p], green: source[plane + p], blue: source[2 * plane + p])
+                let shifted = h + shift
+                let (r, g, b) = Self.rgb(hue: shifted - shifted.rounded(.down), saturation: s, value: v)
+                target[p] = r
+                target[plane + p] = g
+                target[2 * plane + p] = b
+            }
         }
-        return Image(channels: 3, height: height, width: width, pixels: out)
     }
 
     /// Hue (turns in [0, 1)), saturation and value of an RGB colour (torchvision's `_rgb2hsv`).
+    @inline(__always)
     public static func hsv(red r: Float, green g: Float, blue b: Float) -> (hue: Float, saturation: Float, value: Float) {
         let maximum = Swift.max(r, g, b), minimum = Swift.min(r, g, b)
         let chroma = maximum - minimum
         if chroma == 0 { return (0, 0, maximum) }
-        let saturation = chroma / maximum
-        let rc = (maximum - r) / chroma, gc = (maximum - g) / chroma, bc = (maximum - b) / chroma
+        let saturation = chroma / maximum, inverse = 1 / chroma
+        let rc = (maximum - r) * inverse, gc = (maximum - g) * inverse, bc = (maximum - b) * inverse
         let sector: Float = maximum == r ? bc - gc : maximum == g ? 2 + rc - bc : 4 + gc - rc
-        var hue = (sector / 6).truncatingRemainder(dividingBy: 1)
-        if hue < 0 { hue += 1 }
-        return (hue, saturation, maximum)
+        let hue = sector / 6  // in (-1/6, 5/6]
+        return (hue < 0 ? hue + 1 : hue, saturation, maximum)
     }
 
-    /// The RGB colour of a hue (turns), saturation and value (torchvision's `_hsv2rgb`).
+    /// The RGB colour of a hue (turns in [0, 1)), saturation and value (torchvision's `_hsv2rgb`).
+    @inline(__always)
     public static func rgb(hue h: Float, saturation s: Float, value v: Float) -> (red: Float, green: Float, blue: Float) {
-        let scaled = h * 6
-        let sector = Int(scaled.rounded(.down)) % 6
-        let f = scaled - scaled.rounded(.down)
+        let scaled = h * 6, floor = scaled.rounded(.down)
+        let f = scaled - floor
         let p = clamp01(v * (1 - s)), q = clamp01(v * (1 - s * f)), t = clamp01(v * (1 - s * (1 - f)))
-        switch (sector + 6) % 6 {
+        switch (Int(floor) % 6 + 6) % 6 {
         case 0: return (v, t, p)
         case 1: return (q, v, p)
         case 2: return (p, v, t)
@@ -88,9 +91,26 @@ extension Image {
         }
     }
 
-    /// The image with `transform` applied to every value.
-    func mapped(_ transform: (Float) -> Float) -> Image {
-        Image(channels: channels, height: height, width: width, pixels: pixels.map(transform))
+    /// The luma plane of an RGB image.
+    private func luma() -> [Float] {
+        let plane = planeSize, w = Self.lumaWeights
+        return [Float](unsafeUninitializedCapacity: plane) { out, initialized in
+            pixels.withUnsafeBufferPointer { source in
+                let (r, g, b) = (source.baseAddress!, source.baseAddress! + plane, source.baseAddress! + 2 * plane)
+                for p in 0..<plane { out[p] = w.red * r[p] + w.green * g[p] + w.blue * b[p] }
+            }
+            initialized = plane
+        }
+    }
+
+    /// An image of the same size whose values `fill(source, target, count)` writes from these.
+    func transformed(_ fill: (UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void) -> Image {
+        let count = pixels.count
+        let values = [Float](unsafeUninitializedCapacity: count) { target, initialized in
+            pixels.withUnsafeBufferPointer { fill($0.baseAddress!, target.baseAddress!, count) }
+            initialized = count
+        }
+        return Image(channels: channels, height: height, width: width, pixels: values)
     }
 }
 

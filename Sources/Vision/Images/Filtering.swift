@@ -25,24 +25,38 @@ extension Image {
         kernel = kernel.map { $0 / total }
         // Reflection without repeating the edge pixel ("reflect" padding): -1 -> 1, n -> n - 2.
         func reflected(_ i: Int, _ n: Int) -> Int { i < 0 ? -i : i >= n ? 2 * (n - 1) - i : i }
-        var horizontal = pixels
-        for row in 0..<(channels * height) {
-            let base = row * width
-            for x in 0..<width {
-                var sum: Float = 0
-                for k in 0..<kernelSize { sum += kernel[k] * pixels[base + reflected(x + k - radius, width)] }
-                horizontal[base + x] = sum
+        let (width, height) = (self.width, self.height)
+        var horizontal = [Float](repeating: 0, count: pixels.count)
+        var out = [Float](repeating: 0, count: pixels.count)
+        var padded = [Float](repeating: 0, count: width + 2 * radius)
+        pixels.withUnsafeBufferPointer { source in
+            horizontal.withUnsafeMutableBufferPointer { target in
+                padded.withUnsafeMutableBufferPointer { padded in
+                    for row in 0..<(channels * height) {
+                        let base = row * width
+                        for i in 0..<padded.count { padded[i] = source[base + reflected(i - radius, width)] }
+                        // Tap by tap over the whole row: independent sums that vectorise.
+                        let destination = target.baseAddress! + base
+                        for k in 0..<kernelSize {
+                            let (w, source) = (kernel[k], padded.baseAddress! + k)
+                            for x in 0..<width { destination[x] += w * source[x] }
+                        }
+                    }
+                }
             }
         }
-        var out = horizontal
-        for c in 0..<channels {
-            for y in 0..<height {
-                for x in 0..<width {
-                    var sum: Float = 0
-                    for k in 0..<kernelSize {
-                        sum += kernel[k] * horizontal[(c * height + reflected(y + k - radius, height)) * width + x]
+        // Vertical pass: whole weighted rows added, contiguous so the loop vectorises.
+        horizontal.withUnsafeBufferPointer { source in
+            out.withUnsafeMutableBufferPointer { target in
+                for c in 0..<channels {
+                    for y in 0..<height {
+                        let destination = target.baseAddress! + (c * height + y) * width
+                        for k in 0..<kernelSize {
+                            let row = source.baseAddress! + (c * height + reflected(y + k - radius, height)) * width
+                            let w = kernel[k]
+                            for x in 0..<width { destination[x] += w * row[x] }
+                        }
                     }
-                    out[(c * height + y) * width + x] = sum
                 }
             }
         }

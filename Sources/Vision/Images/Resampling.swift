@@ -35,27 +35,40 @@ extension Image {
         }
         let columns = ResamplingAxis(start: left, size: width, outputSize: toWidth)
         let rows = ResamplingAxis(start: top, size: height, outputSize: toHeight)
-        // Horizontal pass over the region's rows, then vertical pass.
-        var horizontal = [Float](repeating: 0, count: channels * height * toWidth)
+        // Horizontal pass over the region's rows (each output sums its few taps in a register),
+        // then a vertical pass that adds whole weighted rows (contiguous, so it vectorises).
+        var middle = [Float](repeating: 0, count: channels * height * toWidth)
         var out = [Float](repeating: 0, count: channels * toHeight * toWidth)
+        let sourceWidth = self.width, sourceHeight = self.height
         pixels.withUnsafeBufferPointer { source in
-            horizontal.withUnsafeMutableBufferPointer { middle in
-                for c in 0..<channels {
-                    for y in 0..<height {
-                        let row = (c * self.height + top + y) * self.width
-                        let target = (c * height + y) * toWidth
-                        for x in 0..<toWidth { middle[target + x] = columns.sample(x) { source[row + $0] } }
+            middle.withUnsafeMutableBufferPointer { middle in
+                columns.withTaps { first, weights, taps in
+                    for c in 0..<channels {
+                        for y in 0..<height {
+                            let row = source.baseAddress! + (c * sourceHeight + top + y) * sourceWidth
+                            let target = middle.baseAddress! + (c * height + y) * toWidth
+                            for x in 0..<toWidth {
+                                let inputs = row + first[x]
+                                var sum: Float = 0
+                                for k in 0..<taps { sum += weights[k &* toWidth &+ x] * inputs[k] }
+                                target[x] = sum
+                            }
+                        }
                     }
                 }
             }
-            horizontal.withUnsafeBufferPointer { middle in
-                out.withUnsafeMutableBufferPointer { target in
+        }
+        middle.withUnsafeBufferPointer { middle in
+            out.withUnsafeMutableBufferPointer { out in
+                rows.withTaps { first, weights, taps in
                     for c in 0..<channels {
                         for y in 0..<toHeight {
-                            let base = (c * toHeight + y) * toWidth
-                            for x in 0..<toWidth {
-                                // Rows of the intermediate image are indexed from the region's top.
-                                target[base + x] = rows.sample(y) { middle[(c * height + $0 - top) * toWidth + x] }
+                            let target = out.baseAddress! + (c * toHeight + y) * toWidth
+                            for k in 0..<taps {
+                                // Rows of the intermediate image count from the region's top.
+                                let row = middle.baseAddress! + (c * height + first[y] - top + k) * toWidth
+                                let w = weights[k * toHeight + y]
+                                for x in 0..<toWidth { target[x] += w * row[x] }
                             }
                         }
                     }
@@ -66,37 +79,49 @@ extension Image {
     }
 }
 
-/// The taps of a triangle filter along one axis: for each output index, the first input index
-/// and the normalised weights of the inputs from there, all inside the region
-/// `start..<start + size` (a crop never reads outside itself).
+/// The taps of a triangle filter along one axis: every output index reads `taps` consecutive
+/// inputs from its first one, all inside the region `start..<start + size` (a crop never reads
+/// outside itself), with normalised weights (zero for the inputs the filter does not reach).
 struct ResamplingAxis {
-    let first: [Int]
-    let weights: [[Float]]
+    /// The first input index of each output index.
+    private var first: [Int]
+    /// Tap `k` of output `o` weighs `weights[k * outputSize + o]`: tap-major, so a pass over a
+    /// row reads each tap's weights contiguously.
+    private var weights: [Float]
+    /// Inputs read per output.
+    let taps: Int
 
     init(start: Int, size: Int, outputSize: Int) {
-        let scale = Double(size) / Double(outputSize)
+        let scale = Float(size) / Float(outputSize)
         let support = Swift.max(scale, 1)  // the triangle's half-width in input pixels
-        var first: [Int] = [], weights: [[Float]] = []
+        let taps = Swift.min(size, Int(support.rounded(.up)) * 2 + 1)
+        var first = [Int](repeating: 0, count: outputSize)
+        var weights = [Float](repeating: 0, count: outputSize * taps)
         for o in 0..<outputSize {
-            let centre = Double(start) + (Double(o) + 0.5) * scale
+            let centre = Float(start) + (Float(o) + 0.5) * scale
             let low = Swift.max(start, Int((centre - support).rounded(.down)))
             let high = Swift.min(start + size, Int((centre + support).rounded(.up)))
-            var taps = (low..<high).map { i in Swift.max(0, 1 - abs((Double(i) + 0.5 - centre) / support)) }
-            let total = taps.reduce(0, +)
-            if total > 0 { taps = taps.map { $0 / total } } else { taps = taps.map { _ in 1 / Double(taps.count) } }
-            first.append(low)
-            weights.append(taps.map(Float.init))
+            // Near the region's end the window starts earlier; the extra inputs weigh 0.
+            let from = Swift.min(low, start + size - taps)
+            var total: Float = 0
+            for i in low..<high {
+                let w = Swift.max(0, 1 - abs((Float(i) + 0.5 - centre) / support))
+                weights[(i - from) * outputSize + o] = w
+                total += w
+            }
+            for k in 0..<taps { weights[k * outputSize + o] /= total }
+            first[o] = from
         }
         self.first = first
         self.weights = weights
+        self.taps = taps
     }
 
-    /// The filtered value at output `index`, reading input `i` through `value(i)`.
+    /// Runs `body` with the first inputs, the tap-major weights and the tap count.
     @inline(__always)
-    func sample(_ index: Int, _ value: (Int) -> Float) -> Float {
-        let start = first[index]
-        var sum: Float = 0
-        for (k, w) in weights[index].enumerated() { sum += w * value(start + k) }
-        return sum
+    func withTaps<R>(_ body: (UnsafePointer<Int>, UnsafePointer<Float>, Int) -> R) -> R {
+        first.withUnsafeBufferPointer { first in
+            weights.withUnsafeBufferPointer { weights in body(first.baseAddress!, weights.baseAddress!, taps) }
+        }
     }
 }

@@ -73,7 +73,7 @@ public struct ShapeScene: Sendable, Hashable, Codable {
             return ShapeObject(ShapeSize.allCases[generator.nextInt(below: 2)], colors[generator.nextInt(below: colors.count)],
                                kinds[generator.nextInt(below: kinds.count)])
         }
-        let margin: Float = 0.04
+        let margin: Float = 0.05
         func shade() -> Float { generator.nextUniform(in: 0.8...1) }
         if generator.nextBool(probability: singleShapeProbability) {
             let shape = object(), r = shape.size.radiusFraction + margin

@@ -9,6 +9,9 @@ import Tensors
 /// negatives (``ShapeCaption/hardNegative(_:)``) with the same words bound differently, which
 /// only a model that binds attributes to objects can tell apart.
 ///
+/// Captions name colours and left/right: image-text training on Shapes must not use augmentations
+/// that change them (horizontal flips, hue jitter, grayscale), nor crops that cut a shape off.
+///
 /// ```swift
 /// let train = ShapesDataset(split: .train, count: 20_000)
 /// let example = train.examples[0]
