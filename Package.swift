@@ -78,6 +78,7 @@ if Context.environment["CONTRASTIVE_FUZZ"] != nil {
     let fuzzTargets: [(name: String, reads: Target.Dependency)] = [
         ("SafeTensors", "NeuralNetworks"), ("VocabTxt", "Text"), ("TokenizerJSON", "Text"), ("Tokenize", "Text"),
         ("Datasets", "Text"), ("Paraphrases", "Augmentation"), ("BertConfig", "Models"),
+        ("Images", "Vision"), ("Captions", "Vision"),
     ]
     package.targets.append(.systemLibrary(name: "CLibFuzzer", path: "Fuzz/CLibFuzzer"))
     package.targets.append(.target(name: "FuzzSupport", dependencies: ["CLibFuzzer"], path: "Fuzz/Support"))

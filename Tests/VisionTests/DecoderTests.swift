@@ -37,7 +37,10 @@ import Vision
         try error(Array(good.prefix(10)), .truncated("10 bytes, the header of 3 dimensions needs 16"))
         try error(Array(good.dropLast(3)), .truncated("5 bytes of data, dimensions [2, 2, 2] need 8"))
         try error(good + [1], .corrupt("1 bytes after the data of dimensions [2, 2, 2]"))
-        try error([0, 0, 8, 2, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF], .corrupt("IDX dimensions [4294967295] are too large"))
+        try error([0, 0, 8, 2, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF], .corrupt("IDX dimensions [4294967295, 4294967295] are too large"))
+        // No images, but images of a size whose product overflows (found by Fuzz/Images).
+        try error([0, 0, 8, 3, 0, 0, 0, 0, 0xFD, 0, 0, 0xF8, 0x82, 0x8C, 0xA0, 0xAA],
+                  .corrupt("IDX dimensions [0, 4244635896, 2190254250] are too large"))
         // A gzip stream cut short, and one with a damaged block header.
         let gzip = Sample.gzip(good)
         try error(Array(gzip.dropLast(12)), .truncated("the gzip stream ends early"))

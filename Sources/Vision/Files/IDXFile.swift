@@ -38,18 +38,17 @@ public enum IDXFile {
         guard bytes.count >= headerSize else {
             throw ImageFileError(file: file, .truncated("\(bytes.count) bytes, the header of \(rank) dimensions needs \(headerSize)"))
         }
-        var dimensions: [Int] = []
-        var expected = 1
-        for d in 0..<rank {
-            let extent = bytes[(4 + 4 * d)..<(8 + 4 * d)].reduce(0) { $0 << 8 | Int($1) }
-            dimensions.append(extent)
-            // Checked so that a corrupt header cannot overflow the product.
-            let (product, overflow) = expected.multipliedReportingOverflow(by: extent)
-            guard !overflow, product <= Gzip.maximumOutput else {
+        let dimensions = (0..<rank).map { d in bytes[(4 + 4 * d)..<(8 + 4 * d)].reduce(0) { $0 << 8 | Int($1) } }
+        // The product of the non-zero extents is bounded, so that no product of extents (an
+        // image's size when the count is 0, too) can overflow.
+        var bounded = 1
+        for extent in dimensions where extent > 0 {
+            bounded *= extent
+            guard bounded <= Gzip.maximumOutput else {
                 throw ImageFileError(file: file, .corrupt("IDX dimensions \(dimensions) are too large"))
             }
-            expected = product
         }
+        let expected = dimensions.contains(0) ? 0 : bounded
         let found = bytes.count - headerSize
         guard found >= expected else {
             throw ImageFileError(file: file, .truncated("\(found) bytes of data, dimensions \(dimensions) need \(expected)"))
