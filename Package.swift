@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "Methods", targets: ["Methods"]),
         .library(name: "Objectives", targets: ["Objectives"]),
         .library(name: "Augmentation", targets: ["Augmentation"]),
+        .library(name: "Vision", targets: ["Vision"]),
         .library(name: "Evaluation", targets: ["Evaluation"]),
         .library(name: "Collectives", targets: ["Collectives"]),
         .library(name: "Distributed", targets: ["Distributed"]),
@@ -23,6 +24,10 @@ let package = Package(
     targets: [
         // Floor 0: the oneDNN C API (Debian libdnnl-dev) and libgomp's parallel entry point.
         .systemLibrary(name: "CDNNL", path: "Sources/CDNNL"),
+        // Floor 0: image codecs (Debian zlib1g-dev, libpng-dev, libjpeg62-turbo-dev), for Vision.
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        .systemLibrary(name: "CPNG", path: "Sources/CPNG"),
+        .systemLibrary(name: "CJPEG", path: "Sources/CJPEG"),
         // Floor 1: storage, kernels, GEMM backend, random numbers, autograd.
         .target(name: "Tensors", dependencies: ["CDNNL"], swiftSettings: vectorized),
         // Floor 2: the processes of a data-parallel run (protocol, single process, all-gather with gradient).
@@ -35,6 +40,9 @@ let package = Package(
         .target(name: "Objectives", dependencies: ["Tensors"]),
         // Floor 3: positive views for contrastive text methods (token edits, Cutoff, back-translation).
         .target(name: "Augmentation", dependencies: ["Tensors", "Text"]),
+        // Floor 3: images (IDX, PNG, JPEG), image-caption files, Fashion-MNIST, Shapes, image augmentations.
+        // Text for its file readers (CSV, lines, located errors) used by the caption files.
+        .target(name: "Vision", dependencies: ["Tensors", "Text", "CZlib", "CPNG", "CJPEG"], swiftSettings: vectorized),
         // Floor 4: models (BERT) with pretrained loading and export.
         .target(name: "Models", dependencies: ["Tensors", "NeuralNetworks", "Text"],
                 exclude: ["Resources/README.md"], resources: [.copy("Resources/uncased-vocab.txt")]),
@@ -50,7 +58,7 @@ let package = Package(
         .executableTarget(
             name: "ContrastCLI",
             dependencies: [
-                "Tensors", "NeuralNetworks", "Objectives", "Text", "Augmentation", "Models", "Methods", "Evaluation",
+                "Tensors", "NeuralNetworks", "Objectives", "Text", "Augmentation", "Vision", "Models", "Methods", "Evaluation",
                 "Collectives", "Distributed",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
@@ -66,6 +74,7 @@ let package = Package(
         .testTarget(
             name: "AugmentationTests", dependencies: ["Augmentation", "Tensors", "Text", "TestSupport"],
             exclude: ["Fixtures"]),  // read by path, like the shared data
+        .testTarget(name: "VisionTests", dependencies: ["Vision", "Tensors", "Text", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "CLITests", dependencies: ["ContrastCLI", "Models", "NeuralNetworks", "Tensors", "TestSupport"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Tensors", "Text", "TestSupport"]),
         .testTarget(name: "ReportTests", dependencies: ["Evaluation", "TestSupport"]),
@@ -79,6 +88,7 @@ if Context.environment["CONTRASTIVE_FUZZ"] != nil {
     let fuzzTargets: [(name: String, reads: Target.Dependency)] = [
         ("SafeTensors", "NeuralNetworks"), ("VocabTxt", "Text"), ("TokenizerJSON", "Text"), ("Tokenize", "Text"),
         ("Datasets", "Text"), ("Paraphrases", "Augmentation"), ("BertConfig", "Models"),
+        ("Images", "Vision"), ("Captions", "Vision"),
     ]
     package.targets.append(.systemLibrary(name: "CLibFuzzer", path: "Fuzz/CLibFuzzer"))
     package.targets.append(.target(name: "FuzzSupport", dependencies: ["CLibFuzzer"], path: "Fuzz/Support"))

@@ -31,7 +31,7 @@ set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
-targets=(SafeTensors VocabTxt TokenizerJSON Tokenize Datasets Paraphrases BertConfig)
+targets=(SafeTensors VocabTxt TokenizerJSON Tokenize Datasets Paraphrases BertConfig Images Captions)
 target=${1:-all}
 seconds=${2:-60}
 

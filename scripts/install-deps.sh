@@ -3,8 +3,9 @@
 # Runs `apt-get update` once, and only when something has to be installed.
 set -euo pipefail
 
-# oneDNN (the engine); Open MPI (data-parallel training: `mpirun -np P contrast train ...`).
-packages=(libdnnl-dev libopenmpi-dev openmpi-bin)
+# oneDNN (the engine); zlib, libpng and libjpeg-turbo for the image decoders (Vision); Fashion-MNIST's
+# IDX files; Open MPI (data-parallel training: `mpirun -np P contrast train ...`).
+packages=(libdnnl-dev zlib1g-dev libpng-dev libjpeg62-turbo-dev dataset-fashion-mnist libopenmpi-dev openmpi-bin)
 
 missing=()
 for p in "${packages[@]}"; do

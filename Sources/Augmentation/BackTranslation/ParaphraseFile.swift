@@ -58,31 +58,14 @@ public enum ParaphraseFile {
     }
 
     private static func jsonFields(_ text: String, file: URL, line: Int) throws(TextFileError) -> ParaphrasedSentence {
-        func failure(_ problem: TextFileError.Problem) -> TextFileError { TextFileError(file: file, line: line, problem) }
-        let parsed: Any
-        do {
-            parsed = try JSONSerialization.jsonObject(with: Data(text.utf8))
-        } catch {
-            // Foundation's message spans lines on some platforms; keep the error one line.
-            throw failure(.invalidJSON((error as NSError).localizedDescription.split(whereSeparator: \.isNewline).joined(separator: " ")))
+        let object = try JSONLines.object(text, file: file, line: line)
+        guard let sentence = try JSONLines.string("text", in: object, file: file, line: line) else {
+            throw TextFileError(file: file, line: line, .missingKey("text"))
         }
-        guard let object = parsed as? [String: Any] else {
-            throw failure(.wrongType(path: "the line", expected: "an object"))
+        guard let paraphrases = try JSONLines.strings("paraphrases", in: object, file: file, line: line) else {
+            throw TextFileError(file: file, line: line, .missingKey("paraphrases"))
         }
-        guard let sentence = object["text"] else { throw failure(.missingKey("text")) }
-        guard let sentence = sentence as? String else { throw failure(.wrongType(path: "text", expected: "a string")) }
-        guard let paraphrases = object["paraphrases"] else { throw failure(.missingKey("paraphrases")) }
-        guard let paraphrases = paraphrases as? [Any] else {
-            throw failure(.wrongType(path: "paraphrases", expected: "an array of strings"))
-        }
-        var strings: [String] = []
-        for (index, paraphrase) in paraphrases.enumerated() {
-            guard let string = paraphrase as? String else {
-                throw failure(.wrongType(path: "paraphrases[\(index)]", expected: "a string"))
-            }
-            strings.append(string)
-        }
-        return ParaphrasedSentence(sentence, paraphrases: strings)
+        return ParaphrasedSentence(sentence, paraphrases: paraphrases)
     }
 
     /// `example` if its sentence and paraphrases are all present and non-empty.

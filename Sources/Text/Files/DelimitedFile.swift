@@ -1,14 +1,14 @@
 import Foundation
 
 /// One record of a delimited file: its fields and the line it starts on.
-struct DelimitedRecord: Sendable {
+public struct DelimitedRecord: Sendable {
     /// The 1-based line number where the record starts (CSV records may span lines).
-    var line: Int
+    public var line: Int
     /// The fields, unquoted.
-    var fields: [String]
+    public var fields: [String]
 
     /// Whether the record came from an empty line (a single empty field).
-    var isBlank: Bool { fields.count == 1 && fields[0].isEmpty }
+    public var isBlank: Bool { fields.count == 1 && fields[0].isEmpty }
 }
 
 /// The two delimited formats the dataset readers accept.
@@ -26,9 +26,12 @@ public enum DelimitedFormat: Sendable {
 }
 
 /// Splits files into ``DelimitedRecord``s.
-enum DelimitedFile {
-    /// The records of `file` in `format`.
-    static func records(of file: URL, format: DelimitedFormat) throws(TextFileError) -> [DelimitedRecord] {
+public enum DelimitedFile {
+    /// The records of `file` in `format`, blank lines included (see ``DelimitedRecord/isBlank``).
+    ///
+    /// - Throws: ``TextFileError`` naming the file (and line): missing, unreadable, invalid
+    ///   UTF-8, malformed CSV quoting.
+    public static func records(of file: URL, format: DelimitedFormat) throws(TextFileError) -> [DelimitedRecord] {
         switch format {
         case .tsv:
             try TextFile.lines(of: file).map { line in

@@ -9,19 +9,24 @@ struct JSONFile {
     /// Parses `file`, whose top level must be an object.
     init(_ file: URL) throws(TextFileError) {
         let bytes = try TextFile.bytes(of: file)
+        self.file = file
+        self.root = try Self.object(Data(bytes), file: file, line: nil, what: "the top level")
+    }
+
+    /// The JSON object in `data`; `what` names it in the error when it is another value.
+    static func object(_ data: Data, file: URL, line: Int?, what: String) throws(TextFileError) -> [String: Any] {
         let parsed: Any
         do {
-            parsed = try JSONSerialization.jsonObject(with: Data(bytes))
+            parsed = try JSONSerialization.jsonObject(with: data)
         } catch {
             // Foundation's message spans lines on some platforms; keep the error one line.
             let reason = (error as NSError).localizedDescription.split(whereSeparator: \.isNewline).joined(separator: " ")
-            throw TextFileError(file: file, .invalidJSON(reason))
+            throw TextFileError(file: file, line: line, .invalidJSON(reason))
         }
         guard let object = parsed as? [String: Any] else {
-            throw TextFileError(file: file, .wrongType(path: "the top level", expected: "an object"))
+            throw TextFileError(file: file, line: line, .wrongType(path: what, expected: "an object"))
         }
-        self.file = file
-        self.root = object
+        return object
     }
 
     /// The value at the dotted `path` (`model.vocab`), `nil` when a key on the way is absent or
@@ -54,5 +59,44 @@ struct JSONFile {
     static func isBoolean(_ value: Any) -> Bool {
         guard let number = value as? NSNumber else { return false }
         return type(of: number) == type(of: NSNumber(value: true))
+    }
+}
+
+/// JSON Lines files: one JSON object per line.
+public enum JSONLines {
+    /// The object on line `line` of `file`, whose text is `text`.
+    ///
+    /// - Throws: ``TextFileError`` at that line: not JSON, or a JSON value other than an object.
+    public static func object(_ text: String, file: URL, line: Int) throws(TextFileError) -> [String: Any] {
+        try JSONFile.object(Data(text.utf8), file: file, line: line, what: "the line")
+    }
+
+    /// The string at `key` of `object` (a line of `file`); `nil` when the key is absent.
+    ///
+    /// - Throws: ``TextFileError`` at that line when the value is not a string.
+    public static func string(_ key: String, in object: [String: Any], file: URL, line: Int) throws(TextFileError) -> String? {
+        guard let value = object[key] else { return nil }
+        guard let string = value as? String else {
+            throw TextFileError(file: file, line: line, .wrongType(path: key, expected: "a string"))
+        }
+        return string
+    }
+
+    /// The array of strings at `key` of `object` (a line of `file`); `nil` when the key is absent.
+    ///
+    /// - Throws: ``TextFileError`` at that line when the value is not an array of strings.
+    public static func strings(_ key: String, in object: [String: Any], file: URL, line: Int) throws(TextFileError) -> [String]? {
+        guard let value = object[key] else { return nil }
+        guard let array = value as? [Any] else {
+            throw TextFileError(file: file, line: line, .wrongType(path: key, expected: "an array of strings"))
+        }
+        var strings: [String] = []
+        for (index, element) in array.enumerated() {
+            guard let string = element as? String else {
+                throw TextFileError(file: file, line: line, .wrongType(path: "\(key)[\(index)]", expected: "a string"))
+            }
+            strings.append(string)
+        }
+        return strings
     }
 }
