@@ -47,6 +47,14 @@ import Testing
         #expect(maxError(y.scalars, expected) < 1e-4)
     }
 
+    @Test(arguments: [(3, 1), (1, 0), (2, 0)])
+    func wideStridedConvolutionMatchesDirectSum(kernel: Int, padding: Int) {
+        // Rows wide enough for the vectorised every-other-element gather of stride 2.
+        let x = Tensor.randn([3, 2, 6, 41], seed: 11), w = Tensor.randn([4, 2, kernel, kernel], seed: 12)
+        let y = x.conv2d(weight: w, stride: 2, padding: padding)
+        #expect(maxError(y.scalars, directConvolution(x, w, nil, stride: 2, padding: padding)) < 1e-4)
+    }
+
     @Test func convolutionOfOneImageMatchesTheBatch() {
         // A single image runs one multi-threaded GEMM instead of one GEMM per thread.
         let x = Tensor.randn([3, 4, 8, 8], seed: 4), w = Tensor.randn([6, 4, 3, 3], seed: 5)

@@ -88,7 +88,16 @@ extension Kernels {
                         }
                         let src = plane + ih * width - w.paddingWidth + j
                         for o in 0..<start { dst[o] = 0 }
-                        for o in start..<end { dst[o] = src[o * w.strideWidth] }
+                        var o = start
+                        if w.strideWidth == 2 {
+                            // Every other element, eight at a time from sixteen loaded; the loads stop
+                            // one pair short of the last so that they never read past it.
+                            while o + 8 < end {
+                                dst.store8(UnsafeRawPointer(src + 2 * o).loadUnaligned(as: SIMD16<Float>.self).evenHalf, o)
+                                o += 8
+                            }
+                        }
+                        while o < end { dst[o] = src[o * w.strideWidth]; o += 1 }
                         for o in end..<ow { dst[o] = 0 }
                     }
                     row += ld

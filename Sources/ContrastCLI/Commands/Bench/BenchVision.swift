@@ -14,6 +14,13 @@ struct BenchVision: ParsableCommand {
             loss on the features and its backward (no optimizer). Each figure is the median of --repeats steps.
             """)
 
+    /// The encoders the command can time.
+    enum Model: String, ExpressibleByArgument, CaseIterable {
+        case all, resnet8
+        case vitTiny28 = "vit-tiny28"
+    }
+
+    @Option(help: "The encoder to time: all, resnet8 or vit-tiny28.") var model: Model = .all
     @Option(help: "Images per batch.") var batch = 256
     @Option(help: "Timed steps (after 2 warm-up steps); the median counts.") var repeats = 10
     @Flag(help: "Print one JSON object as the last line of stdout.") var json = false
@@ -49,7 +56,9 @@ struct BenchVision: ParsableCommand {
         var g = RandomGenerator(seed: 0)
         let resnet = ResNet(ResNetConfiguration(preset: .resnet8, channels: 1), generator: &g)
         let vit = VisionTransformer(VisionTransformerConfiguration(preset: .tiny28), source: RandomSource(seed: 0), generator: &g)
-        let results = [measure("resnet8", resnet) { resnet($0) }, measure("vit-tiny28", vit) { vit($0).cls }]
+        var results: [Measurement] = []
+        if model != .vitTiny28 { results.append(measure(Model.resnet8.rawValue, resnet) { resnet($0) }) }
+        if model != .resnet8 { results.append(measure(Model.vitTiny28.rawValue, vit) { vit($0).cls }) }
         for r in results {
             Report.info("\(r.model.padding(toLength: 11, withPad: " ", startingAt: 0)) (\(r.parameters) parameters) batch \(batch) x [1, 28, 28]: "
                 + "\(Format.fixed(r.ms_per_step, 1)) ms/step forward+backward, \(Format.fixed(r.images_per_s, 0)) images/s")
