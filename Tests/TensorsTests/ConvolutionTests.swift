@@ -38,7 +38,7 @@ import Testing
         return y
     }
 
-    @Test(arguments: [(3, 1, 1), (3, 2, 1), (1, 1, 0), (1, 2, 0), (5, 1, 2), (4, 3, 0)])
+    @Test(arguments: [(3, 1, 1), (3, 2, 1), (1, 1, 0), (1, 2, 0), (5, 1, 2), (4, 3, 0), (1, 1, 2), (3, 2, 3)])
     func convolutionMatchesDirectSum(kernel: Int, stride: Int, padding: Int) {
         let x = Tensor.randn([6, 5, 11, 9], seed: 1), w = Tensor.randn([7, 5, kernel, kernel], seed: 2), b = Tensor.randn([7], seed: 3)
         let y = x.conv2d(weight: w, bias: b, stride: stride, padding: padding)

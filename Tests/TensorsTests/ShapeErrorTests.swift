@@ -73,6 +73,13 @@ import Tensors
         expectMessage(r, "maxPool2d: input must be [batch, channels, height, width], got [2, 8, 8]")
     }
 
+    @Test func poolingPaddingBeyondHalfTheKernel() async {
+        let r = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = Tensor.zeros([1, 1, 8, 8]).avgPool2d(kernel: 2, padding: 2)
+        }
+        expectMessage(r, "avgPool2d: padding 2x2 must be at most half of kernel 2x2 (input [1, 1, 8, 8])")
+    }
+
     @Test func batchNormParameters() async {
         let r = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
             _ = Tensor.zeros([4, 3, 2, 2]).batchNorm(weight: Tensor.ones([4]), bias: nil)

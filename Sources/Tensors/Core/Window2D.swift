@@ -41,13 +41,15 @@ public struct Window2D: Sendable, Equatable {
     }
 
     /// Stops with a message naming `op` and `inputShape` unless the window is valid for planes of
-    /// `height x width` and yields at least one output position. Padding beyond half the kernel is
-    /// refused, as PyTorch does: a window could then lie wholly in the padding.
-    func check(height: Int, width: Int, op: String, inputShape: [Int]) {
+    /// `height x width` and yields at least one output position. Pooling (`paddingAtMostHalfKernel`)
+    /// also refuses padding beyond half the kernel, as PyTorch does: a window could then lie wholly
+    /// in the padding and have nothing to pool.
+    func check(height: Int, width: Int, op: String, inputShape: [Int], paddingAtMostHalfKernel: Bool = false) {
         ensure(kernelHeight > 0 && kernelWidth > 0 && strideHeight > 0 && strideWidth > 0,
                "\(op): kernel \(kernelHeight)x\(kernelWidth) and stride \(strideHeight)x\(strideWidth) must be positive (input \(inputShape))")
-        ensure(paddingHeight >= 0 && paddingWidth >= 0 && 2 * paddingHeight <= kernelHeight && 2 * paddingWidth <= kernelWidth,
-               "\(op): padding \(paddingHeight)x\(paddingWidth) must lie in 0...half of kernel \(kernelHeight)x\(kernelWidth) (input \(inputShape))")
+        ensure(paddingHeight >= 0 && paddingWidth >= 0, "\(op): padding \(paddingHeight)x\(paddingWidth) must not be negative (input \(inputShape))")
+        ensure(!paddingAtMostHalfKernel || (2 * paddingHeight <= kernelHeight && 2 * paddingWidth <= kernelWidth),
+               "\(op): padding \(paddingHeight)x\(paddingWidth) must be at most half of kernel \(kernelHeight)x\(kernelWidth) (input \(inputShape))")
         ensure(outputHeight(height) > 0 && outputWidth(width) > 0,
                "\(op): kernel \(kernelHeight)x\(kernelWidth) with padding \(paddingHeight)x\(paddingWidth) does not fit input \(inputShape)")
     }

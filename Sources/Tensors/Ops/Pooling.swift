@@ -4,7 +4,7 @@ extension Tensor {
     private func poolingPlanes(kernel: Int, stride: Int?, padding: Int, op: String) -> (planes: Int, height: Int, width: Int, window: Window2D) {
         ensure(rank == 4, "\(op): input must be [batch, channels, height, width], got \(shape)")
         let window = Window2D(kernel: kernel, stride: stride ?? kernel, padding: padding)
-        window.check(height: shape[2], width: shape[3], op: op, inputShape: shape)
+        window.check(height: shape[2], width: shape[3], op: op, inputShape: shape, paddingAtMostHalfKernel: true)
         return (shape[0] * shape[1], shape[2], shape[3], window)
     }
 
