@@ -2,10 +2,11 @@
 ///
 /// Each image's receptive fields are unrolled into a column matrix `[C·kh·kw, OH·OW]` and the
 /// convolution becomes one GEMM with the weight `[Cout, C·kh·kw]`. The batch is split across the
-/// threads, each unrolling its own images into its own scratch matrix (which stays in cache) and
-/// running its GEMMs; oneDNN runs a GEMM called inside the parallel region on the calling thread.
-/// A single image instead runs one multi-threaded GEMM. The backward recomputes the columns
-/// rather than keeping a batch-sized column matrix alive between the passes.
+/// threads, each unrolling its own images into its own scratch matrix (which stays in cache; small
+/// images go several side by side so that the GEMM is wide enough) and running its GEMMs; oneDNN
+/// runs a GEMM called inside the parallel region on the calling thread. A single image instead
+/// runs one multi-threaded GEMM. The backward recomputes the columns rather than keeping a
+/// batch-sized column matrix alive between the passes.
 extension Kernels {
     /// The extents of a convolution: input `[batch, inputChannels, height, width]`, weight
     /// `[outputChannels, inputChannels, kh, kw]`, output `[batch, outputChannels, outputHeight, outputWidth]`.
