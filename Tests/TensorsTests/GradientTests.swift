@@ -125,6 +125,12 @@ extension GradientTests {
             $0[0].conv2d(weight: $0[1], stride: 2, padding: 1)
         }
     }
+    @Test func conv2dStridedWide() {
+        // Rows wide enough for the eight-column paths of stride 2 in both directions.
+        check([Tensor.randn([2, 2, 3, 37], seed: 85), Tensor.randn([2, 2, 3, 3], seed: 86)]) {
+            $0[0].conv2d(weight: $0[1], stride: 2, padding: 1)
+        }
+    }
     @Test func conv2dPointwise() {
         check([Tensor.randn([2, 3, 4, 4], seed: 69), Tensor.randn([5, 3, 1, 1], seed: 70), Tensor.randn([5], seed: 71)]) {
             $0[0].conv2d(weight: $0[1], bias: $0[2])

@@ -138,7 +138,19 @@ extension Kernels {
                         let ih = r * w.strideHeight - w.paddingHeight + i
                         guard ih >= 0 && ih < height else { continue }
                         let src = row + r * ow, dst = plane + ih * width - w.paddingWidth + j
-                        for o in start..<end { dst[o * w.strideWidth] += src[o] }
+                        var o = start
+                        if w.strideWidth == 2 {
+                            // Eight columns into every other element of sixteen (the odd ones get 0),
+                            // stopping one pair short of the last as `im2col` does.
+                            while o + 8 < end {
+                                let target = UnsafeMutableRawPointer(dst + 2 * o)
+                                var sum = target.loadUnaligned(as: SIMD16<Float>.self)
+                                sum.evenHalf += src.load8(o)
+                                target.storeBytes(of: sum, as: SIMD16<Float>.self)
+                                o += 8
+                            }
+                        }
+                        while o < end { dst[o * w.strideWidth] += src[o]; o += 1 }
                     }
                     row += ld
                 }
