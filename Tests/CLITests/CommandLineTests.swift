@@ -189,3 +189,18 @@ extension CommandLineTests {
         expectFailure(noData, status: 1, mentions: ["0 training examples"])
     }
 }
+
+extension CommandLineTests {
+    @Test func visionBenchmarksPrintOneJSONObjectLast() throws {
+        for (arguments, key) in [(["bench", "conv", "--batch", "2", "--repeats", "1", "--json"], "convolutions"),
+                                 (["bench", "vision", "--batch", "2", "--repeats", "1", "--json"], "models")] {
+            let outcome = try run(arguments)
+            #expect(outcome.status == 0, "\(outcome.stderr)")
+            let last = outcome.stdout.split(separator: "\n").last.map(String.init) ?? ""
+            let object = try JSONSerialization.jsonObject(with: Data(last.utf8)) as? [String: Any]
+            #expect((object?[key] as? [Any])?.isEmpty == false, "\(arguments): \(last)")
+        }
+        let tooSmall = try run(["bench", "vision", "--batch", "1"])
+        #expect(tooSmall.status == 2 && tooSmall.stderr.contains("--batch must be at least 2"), "\(tooSmall.stderr)")
+    }
+}

@@ -113,3 +113,48 @@ extension GradientTests {
         check([Tensor.randn([2, 3, 2, 4], seed: 63)]) { $0[0].softmax(scale: 0.5, additiveMask: mask) }
     }
 }
+
+extension GradientTests {
+    @Test func conv2dPaddedWithBias() {
+        check([Tensor.randn([2, 3, 5, 6], seed: 64), Tensor.randn([4, 3, 3, 3], seed: 65), Tensor.randn([4], seed: 66)]) {
+            $0[0].conv2d(weight: $0[1], bias: $0[2], stride: 1, padding: 1)
+        }
+    }
+    @Test func conv2dStrided() {
+        check([Tensor.randn([3, 2, 7, 6], seed: 67), Tensor.randn([3, 2, 3, 2], seed: 68)]) {
+            $0[0].conv2d(weight: $0[1], stride: 2, padding: 1)
+        }
+    }
+    @Test func conv2dStridedWide() {
+        // Rows wide enough for the eight-column paths of stride 2 in both directions.
+        check([Tensor.randn([2, 2, 3, 37], seed: 85), Tensor.randn([2, 2, 3, 3], seed: 86)]) {
+            $0[0].conv2d(weight: $0[1], stride: 2, padding: 1)
+        }
+    }
+    @Test func conv2dPointwise() {
+        check([Tensor.randn([2, 3, 4, 4], seed: 69), Tensor.randn([5, 3, 1, 1], seed: 70), Tensor.randn([5], seed: 71)]) {
+            $0[0].conv2d(weight: $0[1], bias: $0[2])
+        }
+    }
+    @Test func maxPool2d() { check([distinct([2, 3, 7, 7], seed: 72)]) { $0[0].maxPool2d(kernel: 3, stride: 2, padding: 1) } }
+    @Test func avgPool2d() { check([Tensor.randn([2, 2, 6, 5], seed: 73)]) { $0[0].avgPool2d(kernel: 2) } }
+    @Test func avgPool2dPaddingExcluded() {
+        check([Tensor.randn([2, 2, 5, 5], seed: 74)]) { $0[0].avgPool2d(kernel: 3, stride: 2, padding: 1, countingPadding: false) }
+    }
+    @Test func globalAveragePooled() { check([Tensor.randn([2, 3, 4, 5], seed: 75)]) { $0[0].globalAveragePooled() } }
+    @Test func batchNormImages() {
+        check([Tensor.randn([3, 4, 3, 5], seed: 76).affine(scale: 2, shift: 1), Tensor.randn([4], seed: 77), Tensor.randn([4], seed: 78)]) {
+            $0[0].batchNorm(weight: $0[1], bias: $0[2]).output
+        }
+    }
+    @Test func batchNormVectorsWithoutAffine() {
+        check([Tensor.randn([6, 5], seed: 79)]) { $0[0].batchNorm(weight: nil, bias: nil).output }
+    }
+    @Test func batchNormRunningStatistics() {
+        let mean = Tensor.randn([3], seed: 80), variance = Tensor.rand([3], seed: 81) + 0.5
+        check([Tensor.randn([2, 3, 4, 4], seed: 82), Tensor.randn([3], seed: 83), Tensor.randn([3], seed: 84)]) {
+            $0[0].batchNorm(mean: mean, variance: variance, weight: $0[1], bias: $0[2])
+        }
+    }
+}
+

@@ -51,4 +51,39 @@ import Tensors
         }
         expectMessage(r, "indexSelect: index 5 is out of range for axis 0 of shape [3, 2]")
     }
+
+    @Test func convolutionChannels() async {
+        let r = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = Tensor.zeros([2, 3, 8, 8]).conv2d(weight: Tensor.zeros([4, 2, 3, 3]))
+        }
+        expectMessage(r, "conv2d: weight [4, 2, 3, 3] must be [out channels, 3, kh, kw] for input [2, 3, 8, 8]")
+    }
+
+    @Test func convolutionKernelLargerThanImage() async {
+        let r = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = Tensor.zeros([1, 1, 2, 2]).conv2d(weight: Tensor.zeros([1, 1, 5, 5]))
+        }
+        expectMessage(r, "conv2d: kernel 5x5 with padding 0x0 does not fit input [1, 1, 2, 2]")
+    }
+
+    @Test func poolingNeedsImages() async {
+        let r = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = Tensor.zeros([2, 8, 8]).maxPool2d(kernel: 2)
+        }
+        expectMessage(r, "maxPool2d: input must be [batch, channels, height, width], got [2, 8, 8]")
+    }
+
+    @Test func poolingPaddingBeyondHalfTheKernel() async {
+        let r = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = Tensor.zeros([1, 1, 8, 8]).avgPool2d(kernel: 2, padding: 2)
+        }
+        expectMessage(r, "avgPool2d: padding 2x2 must be at most half of kernel 2x2 (input [1, 1, 8, 8])")
+    }
+
+    @Test func batchNormParameters() async {
+        let r = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = Tensor.zeros([4, 3, 2, 2]).batchNorm(weight: Tensor.ones([4]), bias: nil)
+        }
+        expectMessage(r, "batchNorm: weight [4] must be [3] for input [4, 3, 2, 2]")
+    }
 }

@@ -52,7 +52,7 @@ public final class MomentumEncoder {
 
     /// Restores the weights and queue saved by `stateDict`.
     public func load(_ state: [String: Tensor]) throws {
-        let named = encoder.model.namedParameters().map { ("model.\($0.name)", $0.tensor) } + (head?.namedParameters().map { ("head.\($0.name)", $0.tensor) } ?? [])
+        let named = encoder.model.namedState().map { ("model.\($0.name)", $0.tensor) } + (head?.namedParameters().map { ("head.\($0.name)", $0.tensor) } ?? [])
         for (name, tensor) in named {
             guard let saved = state[name], saved.shape == tensor.shape else {
                 throw TrainingError.corruptCheckpoint("momentum encoder: \(name) is missing or has the wrong shape")

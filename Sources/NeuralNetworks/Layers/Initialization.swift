@@ -16,4 +16,18 @@ public enum Initialization {
     public static func normal(_ shape: [Int], std: Float = bertStandardDeviation, generator: inout RandomGenerator) -> Tensor {
         Tensor.normal(shape, mean: 0, std: std, generator: &generator)
     }
+
+    /// PyTorch's default for `nn.Conv2d` and `nn.Linear` (`kaiming_uniform_` with `a = √5`, and the
+    /// bias alike): uniform in `±1/√fanIn`.
+    public static func fanInUniform(_ shape: [Int], fanIn: Int, generator: inout RandomGenerator) -> Tensor {
+        let bound = 1 / Float(Swift.max(fanIn, 1)).squareRoot()
+        return Tensor.uniform(shape, low: -bound, high: bound, generator: &generator)
+    }
+
+    /// He (Kaiming) normal initialisation for layers followed by ReLU: normal(0, √(2/fan)), where
+    /// `fan` is the fan-out (`outputChannels · kh · kw`) as torchvision's ResNets use, or the fan-in.
+    public static func kaimingNormal(_ shape: [Int], fan: Int, generator: inout RandomGenerator) -> Tensor {
+        normal(shape, std: (2 / Float(Swift.max(fan, 1))).squareRoot(), generator: &generator)
+    }
 }
+

@@ -26,11 +26,17 @@ import Tensors
 /// attention.namedParameters().map(\.name)  // ["self.query.weight", "self.query.bias"]
 /// ```
 ///
+/// Besides parameters, a module may own *buffers*: state that is saved and loaded with the
+/// parameters but never trained (BatchNorm's running mean and variance, as PyTorch's
+/// `register_buffer`). Buffers never require gradients, so optimizers, which take
+/// `trainableParameters()`, never see them; `stateDict()` and `load(stateDict:)` cover both.
+///
 /// Modules start in training mode. A module is used from one task at a time (it is not `Sendable`).
 open class Module {
-    /// Whether the module behaves as in training (dropout active); set through `train(_:)`.
+    /// Whether the module behaves as in training (dropout active, batch statistics); set through `train(_:)`.
     public private(set) var isTraining = true
     private var ownParameters: [(name: String, tensor: Tensor)] = []
+    private var ownBuffers: [(name: String, tensor: Tensor)] = []
     private var ownChildren: [(name: String, module: Module)] = []
 
     /// An empty module in training mode; subclasses register their parameters and children.
@@ -44,6 +50,19 @@ open class Module {
     public func register(parameter tensor: Tensor, as name: String) -> Tensor {
         checkNewName(name)
         ownParameters.append((name, tensor.requiringGradient()))
+        return tensor
+    }
+
+    /// Registers `tensor` as a buffer called `name` (one path component): saved and loaded with the
+    /// parameters, updated by the module itself, never by an optimizer. Returns it.
+    ///
+    /// ```swift
+    /// runningMean = register(buffer: Tensor.zeros([channels]), as: "running_mean")
+    /// ```
+    @discardableResult
+    public func register(buffer tensor: Tensor, as name: String) -> Tensor {
+        checkNewName(name)
+        ownBuffers.append((name, tensor.requiringGradient(false)))
         return tensor
     }
 
@@ -72,7 +91,7 @@ open class Module {
 
     private func checkNewName(_ name: String) {
         ensure(!name.isEmpty && !name.contains("."), "Module.register: name '\(name)' must be one non-empty path component")
-        ensure(!ownParameters.contains { $0.name == name } && !ownChildren.contains { $0.name == name },
+        ensure(!ownParameters.contains { $0.name == name } && !ownBuffers.contains { $0.name == name } && !ownChildren.contains { $0.name == name },
                      "Module.register: name '\(name)' is already registered in \(type(of: self))")
     }
 
@@ -84,6 +103,16 @@ open class Module {
         var result = ownParameters
         for (childName, child) in ownChildren {
             result += child.namedParameters().map { ("\(childName).\($0.name)", $0.tensor) }
+        }
+        return result
+    }
+
+    /// Every buffer of this module and its descendants with its dotted name, in registration order
+    /// (own buffers first, then each child's), as `namedParameters()` orders parameters.
+    public func namedBuffers() -> [(name: String, tensor: Tensor)] {
+        var result = ownBuffers
+        for (childName, child) in ownChildren {
+            result += child.namedBuffers().map { ("\(childName).\($0.name)", $0.tensor) }
         }
         return result
     }

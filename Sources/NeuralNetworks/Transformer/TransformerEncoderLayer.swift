@@ -6,7 +6,8 @@ public enum Activation: String, Sendable, Codable {
     case gelu
     case relu
 
-    func callAsFunction(_ x: Tensor) -> Tensor {
+    /// The activation applied elementwise.
+    public func callAsFunction(_ x: Tensor) -> Tensor {
         switch self {
         case .gelu: x.gelu()
         case .relu: x.relu()

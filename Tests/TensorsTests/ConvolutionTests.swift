@@ -1,0 +1,145 @@
+import Foundation
+import Testing
+@testable import Tensors
+
+/// Convolution, pooling and batch normalisation against direct Float64 definitions, at batch
+/// sizes that take the parallel path (several images per thread).
+@Suite struct ConvolutionTests {
+    func maxError(_ a: [Float], _ b: [Double]) -> Double {
+        zip(a, b).map { Swift.abs(Double($0) - $1) }.max() ?? 0
+    }
+
+    /// The direct sum `y[n, o, r, c] = b[o] + Σ x[n, i, r·s - p + u, c·s - p + v] w[o, i, u, v]`.
+    func directConvolution(_ x: Tensor, _ w: Tensor, _ b: Tensor?, stride s: Int, padding p: Int) -> [Double] {
+        let (n, ci, h, wd) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+        let (co, kh, kw) = (w.shape[0], w.shape[2], w.shape[3])
+        let oh = (h + 2 * p - kh) / s + 1, ow = (wd + 2 * p - kw) / s + 1
+        let xv = x.scalars, wv = w.scalars, bv = b?.scalars
+        var y = [Double](repeating: 0, count: n * co * oh * ow)
+        for img in 0..<n {
+            for o in 0..<co {
+                for r in 0..<oh {
+                    for c in 0..<ow {
+                        var acc = Double(bv?[o] ?? 0)
+                        for i in 0..<ci {
+                            for u in 0..<kh {
+                                for v in 0..<kw {
+                                    let ih = r * s - p + u, iw = c * s - p + v
+                                    guard ih >= 0 && ih < h && iw >= 0 && iw < wd else { continue }
+                                    acc += Double(xv[((img * ci + i) * h + ih) * wd + iw]) * Double(wv[((o * ci + i) * kh + u) * kw + v])
+                                }
+                            }
+                        }
+                        y[((img * co + o) * oh + r) * ow + c] = acc
+                    }
+                }
+            }
+        }
+        return y
+    }
+
+    @Test(arguments: [(3, 1, 1), (3, 2, 1), (1, 1, 0), (1, 2, 0), (5, 1, 2), (4, 3, 0), (1, 1, 2), (3, 2, 3)])
+    func convolutionMatchesDirectSum(kernel: Int, stride: Int, padding: Int) {
+        let x = Tensor.randn([6, 5, 11, 9], seed: 1), w = Tensor.randn([7, 5, kernel, kernel], seed: 2), b = Tensor.randn([7], seed: 3)
+        let y = x.conv2d(weight: w, bias: b, stride: stride, padding: padding)
+        let expected = directConvolution(x, w, b, stride: stride, padding: padding)
+        #expect(y.shape == [6, 7, (11 + 2 * padding - kernel) / stride + 1, (9 + 2 * padding - kernel) / stride + 1])
+        #expect(maxError(y.scalars, expected) < 1e-4)
+    }
+
+    @Test(arguments: [(3, 1), (1, 0), (2, 0)])
+    func wideStridedConvolutionMatchesDirectSum(kernel: Int, padding: Int) {
+        // Rows wide enough for the vectorised every-other-element gather of stride 2.
+        let x = Tensor.randn([3, 2, 6, 41], seed: 11), w = Tensor.randn([4, 2, kernel, kernel], seed: 12)
+        let y = x.conv2d(weight: w, stride: 2, padding: padding)
+        #expect(maxError(y.scalars, directConvolution(x, w, nil, stride: 2, padding: padding)) < 1e-4)
+    }
+
+    @Test func convolutionOfOneImageMatchesTheBatch() {
+        // A single image runs one multi-threaded GEMM instead of one GEMM per thread.
+        let x = Tensor.randn([3, 4, 8, 8], seed: 4), w = Tensor.randn([6, 4, 3, 3], seed: 5)
+        let batch = x.conv2d(weight: w, padding: 1)
+        let single = x.slice(axis: 0, 1..<2).conv2d(weight: w, padding: 1)
+        #expect(maxError(single.scalars, batch.slice(axis: 0, 1..<2).scalars.map(Double.init)) < 1e-5)
+    }
+
+    @Test func convolutionGradientsMatchTheDirectAdjoint() {
+        // dx and dW of a large batch against the adjoint of the direct sum, through a loss whose
+        // gradient is the all-ones tensor: dW[o,i,u,v] = Σ x over the positions (u, v) reads.
+        let x = Tensor.randn([8, 3, 9, 9], seed: 6).requiringGradient(), w = Tensor.randn([4, 3, 3, 3], seed: 7).requiringGradient()
+        let b = Tensor.zeros([4]).requiringGradient()
+        x.conv2d(weight: w, bias: b, stride: 2, padding: 1).sum().backward()
+        let xv = x.scalars
+        var dw = [Double](repeating: 0, count: 4 * 3 * 9), dx = [Double](repeating: 0, count: x.count)
+        for n in 0..<8 {
+            for r in 0..<5 {
+                for c in 0..<5 {
+                    for i in 0..<3 {
+                        for u in 0..<3 {
+                            for v in 0..<3 {
+                                let ih = r * 2 - 1 + u, iw = c * 2 - 1 + v
+                                guard ih >= 0 && ih < 9 && iw >= 0 && iw < 9 else { continue }
+                                let xi = ((n * 3 + i) * 9 + ih) * 9 + iw
+                                for o in 0..<4 {
+                                    dw[(o * 3 + i) * 9 + u * 3 + v] += Double(xv[xi])
+                                    dx[xi] += Double(w.scalars[(o * 3 + i) * 9 + u * 3 + v])
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        #expect(maxError(w.grad!.scalars, dw) < 1e-3)
+        #expect(maxError(x.grad!.scalars, dx) < 1e-4)
+        #expect(b.grad!.scalars == [Float](repeating: 8 * 25, count: 4))
+    }
+
+    @Test func poolingMatchesDefinitions() {
+        let x = Tensor.randn([4, 3, 9, 8], seed: 8)
+        let v = x.scalars
+        let maxPooled = x.maxPool2d(kernel: 3, stride: 2, padding: 1), avgPooled = x.avgPool2d(kernel: 3, stride: 2, padding: 1)
+        let avgValid = x.avgPool2d(kernel: 3, stride: 2, padding: 1, countingPadding: false)
+        #expect(maxPooled.shape == [4, 3, 5, 4])
+        var maxExpected = [Double](), avgExpected = [Double](), validExpected = [Double]()
+        for plane in 0..<12 {
+            for r in 0..<5 {
+                for c in 0..<4 {
+                    var window = [Double]()
+                    for ih in (r * 2 - 1)..<(r * 2 + 2) where ih >= 0 && ih < 9 {
+                        for iw in (c * 2 - 1)..<(c * 2 + 2) where iw >= 0 && iw < 8 { window.append(Double(v[(plane * 9 + ih) * 8 + iw])) }
+                    }
+                    maxExpected.append(window.max()!)
+                    avgExpected.append(window.reduce(0, +) / 9)
+                    validExpected.append(window.reduce(0, +) / Double(window.count))
+                }
+            }
+        }
+        #expect(maxError(maxPooled.scalars, maxExpected) == 0)
+        #expect(maxError(avgPooled.scalars, avgExpected) < 1e-6)
+        #expect(maxError(avgValid.scalars, validExpected) < 1e-6)
+        #expect(maxError(x.globalAveragePooled().scalars, (0..<12).map { p in v[(p * 72)..<((p + 1) * 72)].map(Double.init).reduce(0, +) / 72 }) < 1e-6)
+    }
+
+    @Test func batchNormNormalisesEachChannel() {
+        // A large offset checks the shifted statistics against cancellation.
+        let x = Tensor.randn([32, 5, 12, 12], seed: 9).affine(scale: 3, shift: 1000)
+        let (y, mean, variance) = x.batchNorm(weight: nil, bias: nil, eps: 0)
+        let xv = x.scalars, yv = y.scalars
+        for c in 0..<5 {
+            var values = [Double](), outputs = [Double]()
+            for n in 0..<32 {
+                let start = (n * 5 + c) * 144
+                values += xv[start..<(start + 144)].map(Double.init)
+                outputs += yv[start..<(start + 144)].map(Double.init)
+            }
+            let m = values.reduce(0, +) / Double(values.count)
+            let s2 = values.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(values.count)
+            #expect(Swift.abs(Double(mean.scalars[c]) - m) < 1e-3)
+            #expect(Swift.abs(Double(variance.scalars[c]) - s2) / s2 < 1e-4)
+            let outMean = outputs.reduce(0, +) / Double(outputs.count)
+            let outVariance = outputs.map { ($0 - outMean) * ($0 - outMean) }.reduce(0, +) / Double(outputs.count)
+            #expect(Swift.abs(outMean) < 1e-3 && Swift.abs(outVariance - 1) < 1e-3)
+        }
+    }
+}
