@@ -28,8 +28,10 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .systemLibrary(name: "CPNG", path: "Sources/CPNG"),
         .systemLibrary(name: "CJPEG", path: "Sources/CJPEG"),
+        // Floor 0: row kernels in C with AVX2/FMA intrinsics (fused multiply-adds, in-register reductions).
+        .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3", "-mavx2", "-mfma"])]),
         // Floor 1: storage, kernels, GEMM backend, random numbers, autograd.
-        .target(name: "Tensors", dependencies: ["CDNNL"], swiftSettings: vectorized),
+        .target(name: "Tensors", dependencies: ["CDNNL", "CKernels"], swiftSettings: vectorized),
         // Floor 2: the processes of a data-parallel run (protocol, single process, all-gather with gradient).
         .target(name: "Collectives", dependencies: ["Tensors"]),
         // Floor 2: modules, layers, optimizers, safetensors.

@@ -1,0 +1,19 @@
+#ifndef CKERNELS_H
+#define CKERNELS_H
+#include <stdint.h>
+
+/* Row kernels written with AVX2/FMA intrinsics where Swift's SIMD types cannot express what the
+   profile needs (fused multiply-adds, in-register row reductions). Each works on rows
+   [row_begin, row_end) of a rows x n buffer; the caller splits rows across threads. */
+
+/* y = softmax(scale * x + bias[row / rows_per_bias]) row by row, stable (the row maximum is
+   subtracted first); bias (one row of n per rows_per_bias rows: an attention mask) may be NULL.
+   x and y may be the same buffer. */
+void ck_softmax_forward(const float *x, float *y, int64_t row_begin, int64_t row_end, int64_t n,
+                        float scale, const float *bias, int64_t rows_per_bias);
+
+/* dx = scale * y * (dy - sum(dy * y)) row by row, from the forward output y. */
+void ck_softmax_backward(const float *y, const float *dy, float *dx, int64_t row_begin, int64_t row_end,
+                         int64_t n, float scale);
+
+#endif
