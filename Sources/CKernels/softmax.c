@@ -1,5 +1,5 @@
 #include "ckernels.h"
-#include <immintrin.h>
+#include "vectors.h"
 
 /* e^x on eight lanes: Cephes' expf reduction and polynomial (relative error below 2e-7 on
    [-87, 88]) with fused multiply-adds; inputs are clamped to [-88, 88]. */
@@ -20,24 +20,11 @@ static inline __m256 exp8(__m256 x) {
     return _mm256_mul_ps(p, _mm256_castsi256_ps(e));
 }
 
-/* Lanes j..j+7 that lie inside a row of n: all ones, or the first n - j for the row's tail. */
-static inline __m256i lanes(int64_t j, int64_t n) {
-    const __m256i index = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-    return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)(n - j < 8 ? n - j : 8)), index);
-}
-
 static inline float hmax8(__m256 v) {
     __m128 m = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
     m = _mm_max_ps(m, _mm_movehl_ps(m, m));
     m = _mm_max_ss(m, _mm_movehdup_ps(m));
     return _mm_cvtss_f32(m);
-}
-
-static inline float hsum8(__m256 v) {
-    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-    s = _mm_add_ss(s, _mm_movehdup_ps(s));
-    return _mm_cvtss_f32(s);
 }
 
 void ck_softmax_forward(const float *x, float *y, int64_t row_begin, int64_t row_end, int64_t n,

@@ -16,4 +16,14 @@ void ck_softmax_forward(const float *x, float *y, int64_t row_begin, int64_t row
 void ck_softmax_backward(const float *y, const float *dy, float *dx, int64_t row_begin, int64_t row_end,
                          int64_t n, float scale);
 
+/* y = (x - mean) * rstd * weight + bias row by row; saves each row's mean and rstd. */
+void ck_layer_norm_forward(const float *x, const float *weight, const float *bias, float *y, float *mean, float *rstd,
+                           int64_t row_begin, int64_t row_end, int64_t n, float eps);
+
+/* dx of layer normalisation from the saved mean and rstd; adds each row's weight and bias gradients
+   (dy·x̂ and dy) into dweight_partial and dbias_partial, buffers of n owned by the calling thread. */
+void ck_layer_norm_backward(const float *x, const float *weight, const float *mean, const float *rstd, const float *dy,
+                            float *dx, float *dweight_partial, float *dbias_partial,
+                            int64_t row_begin, int64_t row_end, int64_t n);
+
 #endif

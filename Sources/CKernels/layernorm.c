@@ -1,0 +1,62 @@
+#include "ckernels.h"
+#include "vectors.h"
+#include <math.h>
+
+void ck_layer_norm_forward(const float *x, const float *weight, const float *bias, float *y, float *mean, float *rstd,
+                           int64_t row_begin, int64_t row_end, int64_t n, float eps) {
+    for (int64_t r = row_begin; r < row_end; r++) {
+        const float *xr = x + r * n;
+        float *yr = y + r * n;
+        /* Mean and variance in one pass of values shifted by the row's first element, which keeps
+           Σd² - (Σd)²/n free of the cancellation unshifted sums suffer when the mean is large. */
+        const float shift = xr[0];
+        const __m256 shifts = _mm256_set1_ps(shift);
+        __m256 sums = _mm256_setzero_ps(), squares = _mm256_setzero_ps();
+        for (int64_t j = 0; j < n; j += 8) {
+            const __m256i m = lanes(j, n);
+            const __m256 d = _mm256_and_ps(_mm256_sub_ps(_mm256_maskload_ps(xr + j, m), shifts), _mm256_castsi256_ps(m));
+            sums = _mm256_add_ps(sums, d);
+            squares = _mm256_fmadd_ps(d, d, squares);
+        }
+        const float shifted_mean = hsum8(sums) / (float)n, mu = shift + shifted_mean;
+        float variance = hsum8(squares) / (float)n - shifted_mean * shifted_mean;
+        if (variance < 0) variance = 0;
+        const float s = 1.0f / sqrtf(variance + eps);
+        const __m256 mus = _mm256_set1_ps(mu), ss = _mm256_set1_ps(s);
+        for (int64_t j = 0; j < n; j += 8) {
+            const __m256i m = lanes(j, n);
+            const __m256 xhat = _mm256_mul_ps(_mm256_sub_ps(_mm256_maskload_ps(xr + j, m), mus), ss);
+            _mm256_maskstore_ps(yr + j, m, _mm256_fmadd_ps(xhat, _mm256_maskload_ps(weight + j, m), _mm256_maskload_ps(bias + j, m)));
+        }
+        mean[r] = mu;
+        rstd[r] = s;
+    }
+}
+
+void ck_layer_norm_backward(const float *x, const float *weight, const float *mean, const float *rstd, const float *dy,
+                            float *dx, float *dweight_partial, float *dbias_partial,
+                            int64_t row_begin, int64_t row_end, int64_t n) {
+    for (int64_t r = row_begin; r < row_end; r++) {
+        const float *xr = x + r * n, *dyr = dy + r * n;
+        float *dxr = dx + r * n;
+        const __m256 mus = _mm256_set1_ps(mean[r]), ss = _mm256_set1_ps(rstd[r]);
+        /* Σ g and Σ g·x̂ with g = dy·w, in one pass. */
+        __m256 acc_g = _mm256_setzero_ps(), acc_gx = _mm256_setzero_ps();
+        for (int64_t j = 0; j < n; j += 8) {
+            const __m256i m = lanes(j, n);
+            const __m256 g = _mm256_mul_ps(_mm256_maskload_ps(dyr + j, m), _mm256_maskload_ps(weight + j, m));
+            acc_g = _mm256_add_ps(acc_g, g);
+            acc_gx = _mm256_fmadd_ps(g, _mm256_mul_ps(_mm256_sub_ps(_mm256_maskload_ps(xr + j, m), mus), ss), acc_gx);
+        }
+        const __m256 mean_g = _mm256_set1_ps(hsum8(acc_g) / (float)n), mean_gx = _mm256_set1_ps(hsum8(acc_gx) / (float)n);
+        for (int64_t j = 0; j < n; j += 8) {
+            const __m256i m = lanes(j, n);
+            const __m256 d = _mm256_maskload_ps(dyr + j, m);
+            const __m256 xhat = _mm256_mul_ps(_mm256_sub_ps(_mm256_maskload_ps(xr + j, m), mus), ss);
+            const __m256 g = _mm256_mul_ps(d, _mm256_maskload_ps(weight + j, m));
+            _mm256_maskstore_ps(dxr + j, m, _mm256_mul_ps(ss, _mm256_sub_ps(_mm256_sub_ps(g, mean_g), _mm256_mul_ps(xhat, mean_gx))));
+            _mm256_maskstore_ps(dweight_partial + j, m, _mm256_fmadd_ps(d, xhat, _mm256_maskload_ps(dweight_partial + j, m)));
+            _mm256_maskstore_ps(dbias_partial + j, m, _mm256_add_ps(d, _mm256_maskload_ps(dbias_partial + j, m)));
+        }
+    }
+}

@@ -1,0 +1,20 @@
+#ifndef CKERNELS_VECTORS_H
+#define CKERNELS_VECTORS_H
+#include <immintrin.h>
+#include <stdint.h>
+
+/* Lanes j..j+7 that lie inside a row of n: all ones, or the first n - j for the row's tail. */
+static inline __m256i lanes(int64_t j, int64_t n) {
+    const __m256i index = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)(n - j < 8 ? n - j : 8)), index);
+}
+
+/* The sum of the eight lanes. */
+static inline float hsum8(__m256 v) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+
+#endif
