@@ -127,7 +127,10 @@ public final class ImageModel {
 
     /// The encoder's pooled features `[N, featureSize]` of `images` (evaluation mode, no gradient),
     /// encoded `batchSize` at a time; images are centre-cropped and resized to the model's size.
-    public func features(of images: [Image], batchSize: Int = 256) -> Tensor {
+    /// With `spatial`, the last stage's feature maps flattened instead of pooled
+    /// (`[N, featureSize · h · w]`): the linear evaluation of conv feature maps of earlier
+    /// self-supervised work, which keeps where things are.
+    public func features(of images: [Image], spatial: Bool = false, batchSize: Int = 256) -> Tensor {
         let wasTraining = encoder.isTraining
         encoder.eval()
         defer { encoder.train(wasTraining) }
@@ -135,7 +138,10 @@ public final class ImageModel {
         let blocks = stride(from: 0, to: images.count, by: batchSize).map { start in
             withoutGradient {
                 let batch = images[start..<min(start + batchSize, images.count)].map { $0.height == size && $0.width == size ? $0 : $0.centeredSquare(size: size) }
-                return encoder(Tensor(images: batch, normalization: configuration.normalization))
+                let x = Tensor(images: batch, normalization: configuration.normalization)
+                guard spatial else { return encoder(x) }
+                let maps = encoder.featureMaps(x)
+                return maps.reshaped([batch.count, maps.count / batch.count])
             }
         }
         return Tensor.concat(blocks, axis: 0)

@@ -14,7 +14,7 @@ struct EvalLinearProbe: ParsableCommand {
             The probe (Evaluation.LinearProbe) is a softmax regression on standardised features: AdamW, cosine decay, \
             --probe-epochs passes over the training split, accuracy on the test split. k-NN: cosine similarity, \
             k = --k, votes weighted by exp(similarity / 0.07). Features are the encoder's pooled output before the \
-            projection head. --baseline adds the same two measures on raw pixels (raw_pixel_accuracy, \
+            projection head (with --spatial-features: its last feature maps, flattened). --baseline adds the same two measures on raw pixels (raw_pixel_accuracy, \
             raw_pixel_knn_accuracy); --model raw reports raw pixels alone. Shapes are labelled by the kind of their first shape.
             """)
 
@@ -25,6 +25,8 @@ struct EvalLinearProbe: ParsableCommand {
     @Option(name: .customLong("probe-epochs"), help: "Passes of the linear probe over the training features.") var probeEpochs = 30
     @Option(help: "Neighbours that vote in k-NN.") var k = 200
     @Flag(help: "Also evaluate raw pixels with the same code.") var baseline = false
+    @Flag(name: .customLong("spatial-features"), help: "Probe the last stage's feature maps, flattened, instead of their global average.")
+    var spatialFeatures = false
     @Flag(help: "No progress output.") var quiet = false
     @Flag(help: "Print one JSON object as the last line of stdout.") var json = false
 
@@ -64,7 +66,7 @@ struct EvalLinearProbe: ParsableCommand {
                 return x.reshaped([images.count, x.count / images.count])
             }
             : nil
-        let learned = imageModel.map { m in score(model) { m.features(of: $0) } }
+        let learned = imageModel.map { m in score(model) { m.features(of: $0, spatial: spatialFeatures) } }
         if json {
             struct Output: Encodable {
                 let accuracy, train_accuracy, knn_accuracy: Double
@@ -76,7 +78,7 @@ struct EvalLinearProbe: ParsableCommand {
             try Report.json(Output(accuracy: main.probe.testAccuracy, train_accuracy: main.probe.trainAccuracy, knn_accuracy: main.knn,
                                    raw_pixel_accuracy: raw?.probe.testAccuracy, raw_pixel_knn_accuracy: raw?.knn,
                                    train_examples: trainImages.count, test_examples: testImages.count,
-                                   features: imageModel == nil ? "raw pixels" : "encoder (before the projection head)"))
+                                   features: imageModel == nil ? "raw pixels" : spatialFeatures ? "encoder feature maps" : "encoder (before the projection head)"))
         }
     }
 }
