@@ -14,6 +14,13 @@ import Vision
 
     static func images(_ n: Int, seed: UInt64) -> Tensor { Tensor.randn([n, 1, 8, 8], seed: seed) }
 
+    /// An 8x8 grayscale image of a pattern that differs with `index`.
+    static func image(_ index: Int) -> Image {
+        var pixels: [Float] = []
+        for p in 0..<64 { pixels.append(Float((p * (index + 2)) % 11) / 11) }
+        return Image(channels: 1, height: 8, width: 8, pixels: pixels)
+    }
+
     @Test func mocoKeyEncoderMovesByMomentumAndQueueHoldsTheLastKeys() {
         let moco = MoCo(shape: Self.shape, hiddenSize: 16, projectionSize: 8, temperature: 0.2, momentum: 0.9, queueSize: 6, seed: 1)
         let online = moco.encoder.namedParameters(), target = moco.keyEncoder.namedParameters()
@@ -75,7 +82,7 @@ import Vision
         try ImageModel(configuration: configuration, encoder: encoder).save(to: folder)
         let loaded = try ImageModel(directory: folder)
         #expect(loaded.configuration == configuration)
-        let images = (0..<3).map { Image(channels: 1, height: 8, width: 8, pixels: (0..<64).map { Float(($0 * ($0 + 1)) % 7) / 7 }) }
+        let images = (0..<3).map(Self.image)
         #expect(loaded.features(of: images).scalars == ImageModel(configuration: configuration, encoder: encoder).features(of: images).scalars)
 
         func expectRejected(_ directory: URL, mentioning fragment: String, sourceLocation: SourceLocation = #_sourceLocation) {
@@ -109,10 +116,12 @@ import Vision
     @Test func trainerRunsStepsAndSavesALoadableModel() throws {
         var c = ImageTrainingConfiguration()
         c.batchSize = 4
+        c.epochs = 5
+        // Two batches per epoch: the third step starts a second epoch, and --max-steps stops it.
         c.maxSteps = 3
         c.hiddenSize = 16
         c.projectionSize = 8
-        let images = (0..<10).map { i in Image(channels: 1, height: 8, width: 8, pixels: (0..<64).map { Float(($0 * (i + 2)) % 11) / 11 }) }
+        let images = (0..<10).map(Self.image)
         let method = SimCLR(shape: Self.shape, hiddenSize: 16, projectionSize: 8, temperature: 0.5, seed: 1)
         let run = try TestPaths.temporaryDirectory()
         let trainer = try ImageTrainer(method: method, configuration: c, images: images, normalization: .estimated(from: images),
