@@ -204,3 +204,35 @@ extension CommandLineTests {
         #expect(tooSmall.status == 2 && tooSmall.stderr.contains("--batch must be at least 2"), "\(tooSmall.stderr)")
     }
 }
+
+/// `contrast train simclr|moco` and `contrast eval linear-probe` end to end on generated shapes.
+@Suite struct ImageCommandTests {
+    let cli = CommandLineTests()
+
+    @Test func trainSimCLRThenProbe() throws {
+        let run = try TestPaths.temporaryDirectory().appendingPathComponent("run")
+        let train = try cli.run(["train", "simclr", "--dataset", "shapes", "--output", run.path, "--max-steps", "2", "--batch-size", "8", "--quiet", "--json"])
+        #expect(train.status == 0, "\(train.stderr)")
+        #expect(train.stdout.split(separator: "\n").last?.contains("\"steps\":2") == true, "\(train.stdout)")
+        for file in ["config.json", "model.safetensors", "metrics.jsonl", "training_config.json"] {
+            #expect(FileManager.default.fileExists(atPath: run.appendingPathComponent(file).path), "\(file)")
+        }
+        let probe = try cli.run(["eval", "linear-probe", "--model", run.path, "--dataset", "shapes", "--train-limit", "64", "--test-limit", "32",
+                                 "--probe-epochs", "2", "--k", "5", "--baseline", "--quiet", "--json"])
+        #expect(probe.status == 0, "\(probe.stderr)")
+        let object = try JSONSerialization.jsonObject(with: Data(probe.stdout.split(separator: "\n").last!.utf8)) as? [String: Any]
+        for key in ["accuracy", "knn_accuracy", "raw_pixel_accuracy", "raw_pixel_knn_accuracy"] {
+            let value = object?[key] as? Double
+            #expect(value.map { (0...1).contains($0) } == true, "\(key): \(probe.stdout)")
+        }
+        #expect(object?["train_examples"] as? Int == 64)
+    }
+
+    @Test func badInputsFailWithOneLine() throws {
+        let folder = try TestPaths.temporaryDirectory()
+        cli.expectFailure(try cli.run(["eval", "linear-probe", "--model", folder.path, "--dataset", "shapes"]), status: 1, mentions: [folder.path, "config.json"])
+        let run = try TestPaths.temporaryDirectory().appendingPathComponent("run")
+        cli.expectFailure(try cli.run(["train", "moco", "--dataset", "no-such-file.tsv", "--output", run.path]), status: 2, mentions: ["no-such-file.tsv"])
+        cli.expectFailure(try cli.run(["train", "simclr", "--dataset", "shapes", "--output", run.path, "--encoder", "resnet99"]), status: 2, mentions: ["resnet99"])
+    }
+}

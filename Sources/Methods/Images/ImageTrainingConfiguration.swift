@@ -1,0 +1,75 @@
+import Foundation
+import Models
+import Vision
+
+/// The settings of an image training run (`contrast train simclr|moco`), written to the run
+/// folder's `training_config.json`. Defaults suit a short CPU run on 28x28 images; each method's
+/// documentation (docs/methods/) says where its values come from.
+public struct ImageTrainingConfiguration: Codable, Sendable, Equatable {
+    /// `simclr` or `moco`.
+    public var method: String = "simclr"
+    /// The dataset's name or file, for the record.
+    public var dataset: String = ""
+    public var epochs: Int = 1
+    /// Stops after this many steps when set (before the end of `epochs`).
+    public var maxSteps: Int?
+    /// Images per step (each gives two views).
+    public var batchSize: Int = 256
+    /// AdamW's peak learning rate, warmed up linearly then decayed on a cosine to 0.
+    public var learningRate: Float = 1e-3
+    public var warmupSteps: Int = 10
+    /// AdamW's decoupled weight decay on weight matrices and convolution kernels.
+    public var weightDecay: Float = 1e-4
+    public var temperature: Float = 0.5
+    /// Encoder shape: a ``ResNetConfiguration/Preset`` name.
+    public var encoder: String = ResNetConfiguration.Preset.resnet8.rawValue
+    public var hiddenSize: Int = 512
+    public var projectionSize: Int = 128
+    /// MoCo only: key-encoder momentum and queue length.
+    public var momentum: Float = 0.99
+    public var queueSize: Int = 4096
+    /// The views' augmentations: `simclr` (crop, flip, colour jitter, grayscale, blur) or
+    /// `no-blur` (the same without blur, which mostly erases a 28-pixel image's detail).
+    public var augmentation: String = "no-blur"
+    public var seed: UInt64 = 0
+
+    public init() {}
+
+    /// The augmentations `augmentation` names, for images of `size x size`.
+    public func pipeline(size: Int) -> ImagePipeline { .simCLR(size: size, blur: augmentation == "simclr") }
+
+    /// The encoder shape `encoder` names, for images of `channels` channels.
+    public func encoderShape(channels: Int) -> ResNetConfiguration {
+        ResNetConfiguration(preset: ResNetConfiguration.Preset(rawValue: encoder) ?? .resnet8, channels: channels)
+    }
+
+    /// The method `method` names, randomly initialised from `seed`.
+    public func makeMethod(channels: Int) throws -> any ImageMethod {
+        let shape = encoderShape(channels: channels)
+        switch method {
+        case "simclr": return SimCLR(shape: shape, hiddenSize: hiddenSize, projectionSize: projectionSize, temperature: temperature, seed: seed)
+        case "moco": return MoCo(shape: shape, hiddenSize: hiddenSize, projectionSize: projectionSize, temperature: temperature,
+                                 momentum: momentum, queueSize: queueSize, seed: seed)
+        default: throw TrainingError.invalidSetup("unknown image method '\(method)' (known: simclr, moco)")
+        }
+    }
+
+    /// What is wrong with the settings (empty when they are usable).
+    public var problems: [String] {
+        var found: [String] = []
+        if epochs < 1 { found.append("epochs must be at least 1") }
+        if let maxSteps, maxSteps < 1 { found.append("max steps must be at least 1") }
+        if batchSize < 2 { found.append("batch size must be at least 2 (BatchNorm and negatives need two images)") }
+        if !(learningRate > 0) { found.append("learning rate must be positive") }
+        if warmupSteps < 0 || weightDecay < 0 { found.append("warm-up steps and weight decay must not be negative") }
+        if !(temperature > 0) { found.append("temperature must be positive") }
+        if ResNetConfiguration.Preset(rawValue: encoder) == nil {
+            found.append("unknown encoder '\(encoder)' (known: \(ResNetConfiguration.Preset.allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
+        if hiddenSize < 1 || projectionSize < 1 { found.append("head sizes must be positive") }
+        if !(0...1).contains(momentum) { found.append("momentum must be in [0, 1]") }
+        if queueSize < 1 { found.append("queue size must be positive") }
+        if !["simclr", "no-blur"].contains(augmentation) { found.append("unknown augmentation '\(augmentation)' (known: simclr, no-blur)") }
+        return found
+    }
+}
