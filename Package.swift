@@ -47,7 +47,7 @@ let package = Package(
         .target(name: "Models", dependencies: ["Tensors", "NeuralNetworks", "Text"],
                 exclude: ["Resources/README.md"], resources: [.copy("Resources/uncased-vocab.txt")]),
         // Floor 5: training methods over one trainer (SimCSE, ESimCSE, CERT, ...), checkpoints.
-        .target(name: "Methods", dependencies: ["Tensors", "NeuralNetworks", "Objectives", "Text", "Augmentation", "Models", "Collectives"]),
+        .target(name: "Methods", dependencies: ["Tensors", "NeuralNetworks", "Objectives", "Text", "Augmentation", "Vision", "Models", "Collectives"]),
         // Floor 5: evaluators (STS, linear probe, k-NN, zero-shot, retrieval recall), reports, progress display.
         .target(name: "Evaluation", dependencies: ["Tensors", "NeuralNetworks", "Objectives", "Text"]),
         // Floor 0: Open MPI's C API (Debian libopenmpi-dev); only `Distributed` and the CLI link it.
