@@ -45,16 +45,18 @@ struct EvalRetrieval: ParsableCommand {
     @Option(help: "Split: test (shapes).") var split = "test"
     @Option(help: "Re-ranking: itm.") var rerank: String?
     @Option(help: "Seed of the Shapes split.") var seed: UInt64 = 0
+    @Option(name: .customLong("test-size"), help: "Shapes test images.") var testSize = ImageTextData.shapesTestCount
     @Flag(help: "Print one JSON object as the last line of stdout.") var json = false
 
     func validate() throws {
         guard split == "test" else { throw ValidationError("--split must be test") }
+        guard testSize > 0 else { throw ValidationError("--test-size must be positive") }
         if let rerank, rerank != "itm" { throw ValidationError("--rerank must be itm") }
     }
 
     func run() throws {
         let encoder = try ImageTextModelFolder.load(URL(fileURLWithPath: model))
-        let data = try ImageTextData.test(dataset, seed: seed)
+        let data = try ImageTextData.test(dataset, seed: seed, count: testSize)
         let texts = data.pairs.map(\.caption)
         let retrieval = CrossModalRetrieval(imageOfText: data.pairs.map(\.image), imageCount: data.count)
         let similarity = encoder.encodeTexts(texts).matmul(encoder.encodeImages(data.images), transposeOther: true)
