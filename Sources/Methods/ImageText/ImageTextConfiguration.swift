@@ -56,8 +56,18 @@ public struct ImageTextConfiguration: Codable, Sendable, Equatable {
                                        layers: layers, heads: heads, intermediateSize: intermediateSize)
     }
 
-    /// `images` as one tensor of normalised pixels, `[N, C, H, W]`.
-    public func pixels(_ images: [Image]) -> Tensor { Tensor(images: images, normalization: normalization) }
+    /// `images` as one tensor of normalised pixels, `[N, C, H, W]`; images of another channel
+    /// count or size (another data set's) are converted to grayscale or RGB and centre-cropped
+    /// and resized first.
+    public func pixels(_ images: [Image]) -> Tensor {
+        let fitted = images.map { image in
+            var image = image
+            if image.channels != channels { image = channels == 3 ? image.rgb() : image.grayscale() }
+            if image.height != imageSize || image.width != imageSize { image = image.centeredSquare(size: imageSize) }
+            return image
+        }
+        return Tensor(images: fitted, normalization: normalization)
+    }
 
     /// A BERT configuration over the bundled vocabulary of `vocabularySize` words.
     func text(width: Int, layers: Int, heads: Int, vocabularySize: Int) -> BertConfiguration {
