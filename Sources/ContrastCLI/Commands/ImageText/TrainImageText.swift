@@ -62,7 +62,7 @@ struct TrainALIGN: ParsableCommand {
         commandName: "align",
         abstract: "ALIGN: a ViT image tower and a small BERT text tower from scratch, symmetric InfoNCE with a learnable temperature.",
         discussion: """
-            Default run: fashion-mnist 1 epoch (468 steps of 128), shapes 3 epochs (468 steps); a 4-layer 64-wide ViT with 16 patches, \
+            Default run: fashion-mnist 2 epochs (936 steps of 128), shapes 3 epochs (468 steps); a 4-layer 64-wide ViT with 16 patches, \
             a 2-layer 64-wide BERT over the bundled uncased vocabulary, 64-dimensional embeddings. No image augmentation. \
             See docs/methods/align.md.
             """)
@@ -70,7 +70,7 @@ struct TrainALIGN: ParsableCommand {
     @OptionGroup var options: ImageTextTrainOptions
 
     func run() throws {
-        try options.run(method: ALIGN.method, defaultEpochs: ["fashion-mnist": 1, "shapes": 3], defaultBatchSize: 128) { trainer, c in
+        try options.run(method: ALIGN.method, defaultEpochs: ["fashion-mnist": 2, "shapes": 3], defaultBatchSize: 128) { trainer, c in
             try trainer.train(ALIGN(c, seed: trainer.configuration.seed))
         }
     }
