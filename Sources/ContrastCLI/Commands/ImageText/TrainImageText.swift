@@ -12,7 +12,7 @@ struct ImageTextTrainOptions: ParsableArguments {
     @Option(help: "Seed of initialisation, shuffling and the Shapes splits.") var seed: UInt64 = 0
     @Option(help: "Epochs of the image-text stage (default: per data set, see the discussion).") var epochs: Int?
     @Option(name: .customLong("max-steps"), help: "Stop each stage after this many steps.") var maxSteps: Int?
-    @Option(name: .customLong("batch-size"), help: "Image-caption pairs per batch (default: align 128, vlmo 64).") var batchSize: Int?
+    @Option(name: .customLong("batch-size"), help: "Image-caption pairs per batch (default 128).") var batchSize: Int?
     @Option(help: "Peak learning rate (AdamW, 5% warm-up, cosine decay).") var lr: Float = 1e-3
     @Flag(help: "No progress output.") var quiet = false
     @Flag(help: "Print one JSON object as the last line of stdout.") var json = false
@@ -82,14 +82,14 @@ struct TrainVLMo: ParsableCommand {
         commandName: "vlmo",
         abstract: "VLMo: a multiway transformer trained in stages (image only, text only with frozen attention, image-text ITC + ITM).",
         discussion: """
-            Default run: shapes 1 epoch of the image-text stage (312 steps of 64), each unimodal stage a tenth of its steps; 4 layers 64 wide, \
+            Default run: shapes 3 epochs of the image-text stage (468 steps of 128), each unimodal stage a tenth of its steps; 4 layers 64 wide, \
             vision-language experts in the top 2. See docs/methods/vlmo.md.
             """)
 
     @OptionGroup var options: ImageTextTrainOptions
 
     func run() throws {
-        try options.run(method: VLMo.method, defaultEpochs: ["fashion-mnist": 1, "shapes": 1], defaultBatchSize: 64) { trainer, c in
+        try options.run(method: VLMo.method, defaultEpochs: ["fashion-mnist": 1, "shapes": 3], defaultBatchSize: 128) { trainer, c in
             try trainer.train(VLMo(c, seed: trainer.configuration.seed))
         }
     }
