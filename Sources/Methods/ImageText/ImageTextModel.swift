@@ -1,0 +1,73 @@
+import Foundation
+import Models
+import Tensors
+import Vision
+
+/// An image-text model with a shared embedding space (ALIGN, VLMo, ALBEF): what zero-shot
+/// classification and cross-modal retrieval need, whatever the method.
+///
+/// ```swift
+/// let model = try ImageTextModelFolder.load(URL(fileURLWithPath: "runs/align"))
+/// let images = model.encodeImages(test.images)   // [n, d], rows L2-normalised
+/// let texts = model.encodeTexts(["a photo of a sneaker"])
+/// let scores = images.matmul(texts.transposed())
+/// ```
+public protocol ImageTextModel: AnyObject {
+    /// The method name written as `method` in the folder's `image_text_config.json`.
+    static var method: String { get }
+
+    /// `[images.count, d]` L2-normalised embeddings, in evaluation mode without gradients.
+    func encodeImages(_ images: [Image]) -> Tensor
+
+    /// `[texts.count, d]` L2-normalised embeddings, in evaluation mode without gradients.
+    func encodeTexts(_ texts: [String]) -> Tensor
+
+    /// Image-text matching scores from a fusion encoder (ITM), `[texts.count, images.count]`,
+    /// higher = better match, for re-ranking retrieval candidates; `nil` when the model has no
+    /// fusion encoder (dual encoders such as ALIGN).
+    func matchScores(texts: [String], images: [Image]) -> Tensor?
+
+    /// Writes the model folder: `image_text_config.json` (with `method`) and its weights.
+    func save(to directory: URL) throws
+
+    /// Reads a folder written by `save(to:)` (its `method` already checked by `ImageTextModelFolder`).
+    static func load(from directory: URL) throws -> Self
+}
+
+extension ImageTextModel {
+    public func matchScores(texts: [String], images: [Image]) -> Tensor? { nil }
+}
+
+/// Loads an image-text model folder by the `method` field of its `image_text_config.json`.
+public enum ImageTextModelFolder {
+    /// The configuration file every image-text model folder has.
+    public static let configurationFile = "image_text_config.json"
+
+    /// The model types `load(_:)` knows, by method name.
+    public static var methods: [String: any ImageTextModel.Type] {
+        Dictionary(uniqueKeysWithValues: registered.map { ($0.method, $0) })
+    }
+
+    /// Loads the model in `directory`; errors name the file and the problem.
+    public static func load(_ directory: URL) throws -> any ImageTextModel {
+        let file = directory.appendingPathComponent(configurationFile)
+        let method = try readMethod(file)
+        guard let type = methods[method] else {
+            throw ModelFileError(file, "unknown method '\(method)' (known: \(methods.keys.sorted().joined(separator: ", ")))")
+        }
+        return try type.load(from: directory)
+    }
+
+    /// The `method` field of `file`.
+    static func readMethod(_ file: URL) throws(ModelFileError) -> String {
+        struct Header: Decodable { var method: String }
+        guard let data = try? Data(contentsOf: file) else {
+            throw ModelFileError(file, FileManager.default.fileExists(atPath: file.path)
+                                 ? "cannot be read" : "is missing (not an image-text model folder)")
+        }
+        guard let header = try? JSONDecoder().decode(Header.self, from: data) else {
+            throw ModelFileError(file, "is not a JSON object with a string field 'method'")
+        }
+        return header.method
+    }
+}

@@ -1,0 +1,60 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// `contrast train align|vlmo` and `contrast eval zeroshot|retrieval`, end to end on tiny runs.
+@Suite struct ImageTextCommandTests {
+    let cli = CommandLineTests()
+
+    /// The JSON object on the last stdout line.
+    func lastJSON(_ outcome: CommandLineTests.Outcome) throws -> [String: Any] {
+        let line = try #require(outcome.stdout.split(separator: "\n").last, "stdout: \(outcome.stdout) stderr: \(outcome.stderr)")
+        return try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+    }
+
+    func train(_ method: String) throws -> URL {
+        let output = try TestPaths.temporaryDirectory().appendingPathComponent(method)
+        let outcome = try cli.run(["train", method, "--dataset", "shapes", "--output", output.path, "--max-steps", "2",
+                                   "--batch-size", "8", "--quiet", "--json"])
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        #expect(try lastJSON(outcome)["loss"] is Double)
+        for file in ["image_text_config.json", "model.safetensors", "training_config.json", "metrics.jsonl"] {
+            #expect(FileManager.default.fileExists(atPath: output.appendingPathComponent(file).path), "\(file) missing")
+        }
+        return output
+    }
+
+    func retrieval(_ model: URL, _ extra: [String] = []) throws -> CommandLineTests.Outcome {
+        try cli.run(["eval", "retrieval", "--model", model.path, "--dataset", "shapes", "--split", "test", "--test-size", "12", "--json"] + extra)
+    }
+
+    @Test func alignTrainsAndEvaluates() throws {
+        let model = try train("align")
+        let recall = try lastJSON(try retrieval(model))
+        for key in ["t2i_r1", "t2i_r5", "t2i_r10", "i2t_r1", "i2t_r5", "i2t_r10"] { #expect(recall[key] is Double, "\(key) missing") }
+        // ALIGN has no matching head: re-ranking by ITM is a usage error.
+        cli.expectFailure(try retrieval(model, ["--rerank", "itm"]), status: 2, mentions: ["no image-text matching head"])
+        if FileManager.default.fileExists(atPath: "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz") {
+            let zeroShot = try cli.run(["eval", "zeroshot", "--model", model.path, "--dataset", "fashion-mnist", "--split", "test", "--json"])
+            #expect(zeroShot.status == 0, "\(zeroShot.stderr)")
+            let accuracy = try #require(try lastJSON(zeroShot)["accuracy"] as? Double)
+            #expect((0...1).contains(accuracy))
+        }
+    }
+
+    @Test func vlmoTrainsAndRerank() throws {
+        let model = try train("vlmo")
+        let stages = try String(contentsOf: model.appendingPathComponent("metrics.jsonl"), encoding: .utf8).split(separator: "\n")
+        // Each unimodal stage runs a tenth of stage 3's steps (at least one): 1 + 1 + 2.
+        #expect(stages.count == 4)
+        let recall = try lastJSON(try retrieval(model, ["--rerank", "itm"]))
+        #expect(recall["t2i_r1"] is Double && recall["i2t_r10"] is Double)
+    }
+
+    @Test func badModelFolderIsADataError() throws {
+        let empty = try TestPaths.temporaryDirectory()
+        cli.expectFailure(try retrieval(empty), status: 1, mentions: ["image_text_config.json"])
+        try #"{"method": "clip"}"#.write(to: empty.appendingPathComponent("image_text_config.json"), atomically: true, encoding: .utf8)
+        cli.expectFailure(try retrieval(empty), status: 1, mentions: ["unknown method 'clip'"])
+    }
+}

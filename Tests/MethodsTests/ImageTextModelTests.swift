@@ -1,0 +1,94 @@
+import Foundation
+import Methods
+import Models
+import NeuralNetworks
+import Tensors
+import TestSupport
+import Testing
+import Vision
+
+/// ALIGN and VLMo model folders, the loader's errors, and VLMo's stage freezing.
+@Suite struct ImageTextModelTests {
+    static let data = ShapesDataset(split: .train, count: 16, size: 32, seed: 3).captioned()
+
+    static func configuration(_ method: String) -> ImageTextConfiguration {
+        var c = ImageTextConfiguration(method: method, imageSize: 32, channels: 3, normalization: ImageTextData.normalization(for: data))
+        c.width = 32
+        c.layers = 2
+        c.visionLanguageLayers = 1
+        c.textWidth = 32
+        c.embeddingSize = 16
+        return c
+    }
+
+    func roundTrip(_ model: any ImageTextModel) throws {
+        let folder = try TestPaths.temporaryDirectory().appendingPathComponent("model")
+        try model.save(to: folder)
+        let loaded = try ImageTextModelFolder.load(folder)
+        #expect(type(of: loaded) == type(of: model))
+        let texts = Array(Self.data.captions.map { $0[0] }.prefix(3)), images = Array(Self.data.images.prefix(3))
+        #expect(loaded.encodeImages(images).scalars == model.encodeImages(images).scalars)
+        #expect(loaded.encodeTexts(texts).scalars == model.encodeTexts(texts).scalars)
+        #expect(loaded.encodeImages(images).shape == [3, 16])
+        #expect(loaded.matchScores(texts: texts, images: images)?.scalars == model.matchScores(texts: texts, images: images)?.scalars)
+    }
+
+    @Test func alignFolderRoundTrip() throws {
+        let model = try ALIGN(Self.configuration("align"), seed: 1)
+        #expect(model.matchScores(texts: ["a red circle"], images: [Self.data.images[0]]) == nil)
+        try roundTrip(model)
+    }
+
+    @Test func vlmoFolderRoundTrip() throws {
+        let model = try VLMo(Self.configuration("vlmo"), seed: 1)
+        let scores = try #require(model.matchScores(texts: ["a red circle", "a blue square"], images: Array(Self.data.images.prefix(3))))
+        #expect(scores.shape == [2, 3])
+        try roundTrip(model)
+    }
+
+    @Test func loaderErrorsNameTheFile() throws {
+        let folder = try TestPaths.temporaryDirectory()
+        let config = folder.appendingPathComponent(ImageTextModelFolder.configurationFile)
+        func message() -> String {
+            do { _ = try ImageTextModelFolder.load(folder); return "" } catch { return String(describing: error) }
+        }
+        #expect(message().contains("image_text_config.json") && message().contains("missing"))
+        try "not json".write(to: config, atomically: true, encoding: .utf8)
+        #expect(message().contains("'method'"))
+        try #"{"method": "clip"}"#.write(to: config, atomically: true, encoding: .utf8)
+        #expect(message().contains("unknown method 'clip'"))
+        try #"{"method": "align"}"#.write(to: config, atomically: true, encoding: .utf8)
+        #expect(message().contains("not a valid image-text configuration"))
+        // A valid configuration without weights.
+        try ALIGN(Self.configuration("align"), seed: 0).save(to: folder)
+        try FileManager.default.removeItem(at: folder.appendingPathComponent("model.safetensors"))
+        #expect(message().contains("model.safetensors: is missing"))
+    }
+
+    /// VLMo stage 2 trains the language experts with self-attention and the vision experts
+    /// frozen: their weights must come out bit-identical.
+    @Test func languageStageLeavesFrozenParametersUnchanged() throws {
+        let model = try VLMo(Self.configuration("vlmo"), seed: 2)
+        let before = model.stateDict().mapValues(\.scalars)
+        var settings = ImageTextTrainingConfiguration(method: "vlmo", dataset: "shapes", epochs: 1, batchSize: 8, learningRate: 1e-2)
+        settings.seed = 4
+        let trainer = try ImageTextTrainer(configuration: settings, data: Self.data, output: try TestPaths.temporaryDirectory())
+        try trainer.trainLanguageStage(model, steps: 2)
+        let trained = VLMoStages.language.trainablePrefixes(layers: model.configuration.layers)
+        var changed = 0, frozen = 0
+        for (name, tensor) in model.stateDict() {
+            let isTrained = trained.contains { name == $0 || name.hasPrefix($0 + ".") }
+            if isTrained {
+                if tensor.scalars != before[name] { changed += 1 }
+            } else {
+                frozen += 1
+                #expect(tensor.scalars == before[name], "\(name) changed in the language stage")
+            }
+        }
+        #expect(frozen > 0 && changed > 0)
+        #expect(before.keys.contains("backbone.encoder.layer.0.attention.attention.query.weight"))
+        #expect(!trained.contains { "backbone.encoder.layer.0.attention.attention.query.weight".hasPrefix($0) })
+        // After the stage every parameter trains again.
+        #expect(model.trainableParameterCount == model.parameterCount)
+    }
+}
