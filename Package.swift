@@ -69,7 +69,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "TextTests", dependencies: ["Text", "TestSupport"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Text", "NeuralNetworks", "Tensors", "TestSupport"]),
-        .testTarget(name: "MethodsTests", dependencies: ["Methods", "Models", "Text", "NeuralNetworks", "Tensors", "TestSupport"]),
+        .testTarget(name: "MethodsTests", dependencies: ["Methods", "Models", "Text", "NeuralNetworks", "Objectives", "Vision", "Tensors", "TestSupport"]),
         .testTarget(name: "ObjectivesTests", dependencies: ["Objectives", "Tensors"]),
         .testTarget(
             name: "AugmentationTests", dependencies: ["Augmentation", "Tensors", "Text", "TestSupport"],

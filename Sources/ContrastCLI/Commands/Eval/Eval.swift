@@ -4,5 +4,5 @@ import ArgumentParser
 struct Eval: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Evaluate an encoder.",
-        subcommands: [EvalSTS.self])
+        subcommands: [EvalSTS.self, EvalRetrieval.self])
 }

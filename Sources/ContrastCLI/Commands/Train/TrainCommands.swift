@@ -7,7 +7,7 @@ struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train a sentence encoder with a contrastive method.",
         discussion: "Each method's defaults come from its paper; see docs/methods/ for where each comes from.",
-        subcommands: [TrainSimCSE.self, TrainESimCSE.self, TrainCERT.self])
+        subcommands: [TrainSimCSE.self, TrainESimCSE.self, TrainCERT.self, TrainALBEF.self])
 }
 
 /// `contrast train simcse`.
