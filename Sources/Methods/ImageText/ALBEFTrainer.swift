@@ -7,21 +7,23 @@ import Vision
 
 /// The settings of an ALBEF run (written to the run folder's `training_config.json`).
 ///
-/// From the paper (Li et al. 2021): AdamW with weight decay 0.02 and a cosine schedule, momentum
-/// 0.995, distillation weight 0.4 ramped over the first epoch, MLM probability 0.15, temperature
-/// 0.07. Scaled down for a small model trained from scratch on a CPU: batch 64 (paper 512),
-/// queue 1024 (paper 65 536), peak learning rate 3e-4 (paper 1e-4) with 5% warm-up.
+/// From the paper (Li et al. 2021): AdamW with weight decay 0.02 and a cosine schedule,
+/// distillation weight 0.4 ramped over the first epoch, MLM probability 0.15, temperature 0.07.
+/// Changed for a small model trained from scratch in a few hundred CPU steps: batch 64 (paper
+/// 512), queue 1024 (paper 65 536), peak learning rate 1e-3 (paper 1e-4) with 5% warm-up, and
+/// momentum 0.95 (paper 0.995, which starts from pretrained encoders: from random ones, keys that
+/// follow the online encoders over ~200 steps stay random for most of a short run and ITC stalls).
 public struct ALBEFTraining: Sendable, Equatable, Codable {
     public var method = ALBEF.method
     public var model = ALBEFConfiguration()
-    public var epochs = 10
+    public var epochs = 6
     /// Stop after this many steps (`nil`: every epoch).
     public var maxSteps: Int?
     public var batchSize = 64
-    public var learningRate: Float = 3e-4
+    public var learningRate: Float = 1e-3
     public var weightDecay: Float = 0.02
     public var warmupFraction: Float = 0.05
-    public var momentum: Float = 0.995
+    public var momentum: Float = 0.95
     public var queueSize = 1024
     /// The final distillation weight.
     public var alpha: Float = 0.4

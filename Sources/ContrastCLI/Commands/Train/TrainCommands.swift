@@ -5,9 +5,9 @@ import Methods
 /// `contrast train`: contrastive training methods.
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Train a sentence encoder with a contrastive method.",
+        abstract: "Train a sentence encoder (simcse, esimcse, cert) or an image-text model (align, vlmo, albef) with a contrastive method.",
         discussion: "Each method's defaults come from its paper; see docs/methods/ for where each comes from.",
-        subcommands: [TrainSimCSE.self, TrainESimCSE.self, TrainCERT.self, TrainALBEF.self])
+        subcommands: [TrainSimCSE.self, TrainESimCSE.self, TrainCERT.self, TrainALIGN.self, TrainVLMo.self, TrainALBEF.self])
 }
 
 /// `contrast train simcse`.

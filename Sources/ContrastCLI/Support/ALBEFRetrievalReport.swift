@@ -1,31 +1,6 @@
 import Evaluation
-import Foundation
 import Methods
 import Vision
-
-/// The image-caption datasets the image-text commands read: `shapes` (generated, both splits from
-/// one seed) or a caption file.
-enum ImageTextData {
-    /// Shapes images per split when not overridden: enough for the small default models to learn
-    /// attribute binding within the 15-minute default run.
-    static let shapesCounts: [ShapesDataset.Split: Int] = [.train: 4000, .test: 500]
-
-    /// `dataset` ("shapes" or a caption file) at `size` pixels; `split` and `count` apply to Shapes.
-    static func load(_ dataset: String, split name: String, count: Int?, size: Int) throws -> CaptionedImages {
-        if dataset == "shapes" {
-            guard let split = ShapesDataset.Split.allCases.first(where: { "\($0)" == name }) else {
-                throw CLIError.usage("--split must be train or test, got '\(name)'")
-            }
-            return ShapesDataset(split: split, count: count ?? shapesCounts[split]!, size: size).captioned()
-        }
-        let url = URL(fileURLWithPath: dataset)
-        do {
-            return try CaptionFile.load(url, size: size)
-        } catch {
-            throw CLIError.data("\(error)")
-        }
-    }
-}
 
 /// ALBEF's retrieval evaluation: recall at 1, 5 and 10 in both directions by ITC similarity alone
 /// and with the ITM head re-ranking each query's best `depth` candidates.

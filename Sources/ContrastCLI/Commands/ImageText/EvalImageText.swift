@@ -1,0 +1,76 @@
+import ArgumentParser
+import Evaluation
+import Foundation
+import Methods
+import Vision
+
+/// `contrast eval zeroshot`: zero-shot classification of Fashion-MNIST with a prompt ensemble.
+struct EvalZeroShot: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "zeroshot",
+        abstract: "Zero-shot classification accuracy of an image-text model (class prompts from FashionMNIST.prompts()).")
+
+    @Option(help: "Image-text model folder (contrast train align|vlmo).") var model: String
+    @Option(help: "Data set: fashion-mnist.") var dataset = "fashion-mnist"
+    @Option(help: "Split: test or train.") var split = "test"
+    @Flag(help: "Print one JSON object as the last line of stdout.") var json = false
+
+    func validate() throws {
+        guard dataset == "fashion-mnist" else { throw ValidationError("zero-shot classification supports --dataset fashion-mnist") }
+        guard FashionMNIST.Split(rawValue: split) != nil else { throw ValidationError("--split must be test or train") }
+    }
+
+    func run() throws {
+        let encoder = try ImageTextModelFolder.load(URL(fileURLWithPath: model))
+        let data = try FashionMNIST.load(FashionMNIST.Split(rawValue: split)!)
+        let prompts = FashionMNIST.prompts()
+        // Each class: the mean of its prompts' normalised embeddings (CLIP's prompt ensemble).
+        let embedded = encoder.encodeTexts(prompts.flatMap { $0 })
+        let classifier = ZeroShotClassifier(classEmbeddings: embedded.reshaped([prompts.count, prompts[0].count, embedded.shape[1]]).mean(axis: 1))
+        let accuracy = classifier.accuracy(encoder.encodeImages(data.images), labels: data.labels)
+        Report.info("zero-shot accuracy on fashion-mnist \(split): \(Format.fixed(accuracy, 4)) (\(data.images.count) images)")
+        if json { try Report.json(["accuracy": accuracy]) }
+    }
+}
+
+/// `contrast eval retrieval`: text-to-image and image-to-text recall at 1, 5, 10.
+struct EvalRetrieval: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "retrieval",
+        abstract: "Image-text retrieval recall@1/5/10 in both directions (shapes test: \(ImageTextData.shapesTestCount) images and all their captions).",
+        discussion: "--rerank itm re-orders each query's 16 best candidates by the model's image-text matching head (VLMo, ALBEF).")
+
+    @Option(help: "Image-text model folder.") var model: String
+    @Option(help: "shapes or a caption file.") var dataset = "shapes"
+    @Option(help: "Split: test (shapes).") var split = "test"
+    @Option(help: "Re-ranking: itm.") var rerank: String?
+    @Option(help: "Seed of the Shapes split.") var seed: UInt64 = 0
+    @Flag(help: "Print one JSON object as the last line of stdout.") var json = false
+
+    func validate() throws {
+        guard split == "test" else { throw ValidationError("--split must be test") }
+        if let rerank, rerank != "itm" { throw ValidationError("--rerank must be itm") }
+    }
+
+    func run() throws {
+        let encoder = try ImageTextModelFolder.load(URL(fileURLWithPath: model))
+        let data = try ImageTextData.test(dataset, seed: seed)
+        let texts = data.pairs.map(\.caption)
+        let retrieval = CrossModalRetrieval(imageOfText: data.pairs.map(\.image), imageCount: data.count)
+        let similarity = encoder.encodeTexts(texts).matmul(encoder.encodeImages(data.images), transposeOther: true)
+        var reranker: CrossModalRetrieval.Reranker?
+        var imageReranker: ((Int, [Int]) -> [Float])?
+        if rerank != nil {
+            guard encoder.matchScores(texts: [texts[0]], images: [data.images[0]]) != nil else {
+                throw CLIError.usage("--rerank itm: the \(type(of: encoder).method) model has no image-text matching head")
+            }
+            reranker = { t, images in encoder.matchScores(texts: [texts[t]], images: images.map { data.images[$0] })!.scalars }
+            imageReranker = { i, candidates in encoder.matchScores(texts: candidates.map { texts[$0] }, images: [data.images[i]])!.scalars }
+        }
+        let recall = retrieval.evaluate(similarity: similarity, rerankTextToImage: reranker, rerankImageToText: imageReranker)
+        let metrics = recall.metrics
+        Report.info(metrics.sorted { $0.key < $1.key }.map { "\($0.key) \(Format.fixed($0.value, 4))" }.joined(separator: "  ")
+                    + " (\(data.count) images, \(texts.count) captions)")
+        if json { try Report.json(metrics) }
+    }
+}

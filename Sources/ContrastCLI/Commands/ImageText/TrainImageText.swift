@@ -1,0 +1,96 @@
+import ArgumentParser
+import Evaluation
+import Foundation
+import Methods
+import Vision
+
+/// Options shared by `contrast train align` and `contrast train vlmo`.
+struct ImageTextTrainOptions: ParsableArguments {
+    @Option(help: "fashion-mnist (class-name captions), shapes (generated scenes, \(ImageTextData.shapesTrainCount) training images), or a caption file.")
+    var dataset: String
+    @Option(help: "Run folder: training_config.json, metrics.jsonl and the model.") var output: String
+    @Option(help: "Seed of initialisation, shuffling and the Shapes splits.") var seed: UInt64 = 0
+    @Option(help: "Epochs of the image-text stage (default: per data set, see the discussion).") var epochs: Int?
+    @Option(name: .customLong("max-steps"), help: "Stop each stage after this many steps.") var maxSteps: Int?
+    @Option(name: .customLong("batch-size"), help: "Image-caption pairs per batch.") var batchSize = 128
+    @Option(help: "Peak learning rate (AdamW, 5% warm-up, cosine decay).") var lr: Float = 1e-3
+    @Flag(help: "No progress output.") var quiet = false
+    @Flag(help: "Print one JSON object as the last line of stdout.") var json = false
+
+    func validate() throws {
+        guard batchSize > 1 else { throw ValidationError("--batch-size must be at least 2") }
+        if let epochs, epochs <= 0 { throw ValidationError("--epochs must be positive") }
+        if let maxSteps, maxSteps <= 0 { throw ValidationError("--max-steps must be positive") }
+        guard lr > 0 else { throw ValidationError("--lr must be positive") }
+    }
+
+    /// Loads the data, trains with `train`, and reports steps, final loss and seconds.
+    func run(method: String, defaultEpochs: [String: Int], train: (ImageTextTrainer, ImageTextConfiguration) throws -> Void) throws {
+        let clock = ContinuousClock.now
+        let data = try ImageTextData.training(dataset, seed: seed)
+        guard let first = data.images.first else { throw CLIError.data("\(dataset): no images") }
+        var settings = ImageTextTrainingConfiguration(method: method, dataset: dataset, epochs: epochs ?? defaultEpochs[dataset] ?? 10,
+                                                      batchSize: batchSize, learningRate: lr)
+        settings.seed = seed
+        settings.maxSteps = maxSteps
+        let trainer = try ImageTextTrainer(configuration: settings, data: data, output: URL(fileURLWithPath: output))
+        var bar: ProgressBar?
+        var last: [String: Float] = [:]
+        trainer.onStep = { step in
+            if bar?.label != "train \(method) \(step.stage)" {
+                bar?.finish()
+                bar = ProgressBar(total: step.steps, label: "train \(method) \(step.stage)", unit: "steps", quiet: quiet)
+            }
+            last = step.losses
+            bar?.update(done: step.step, detail: step.losses.sorted { $0.key < $1.key }.map { "\($0.key) \(String(format: "%.3f", $0.value))" }.joined(separator: " "))
+        }
+        let model = ImageTextConfiguration(method: method, imageSize: first.height, channels: first.channels,
+                                           normalization: ImageTextData.normalization(for: data))
+        try train(trainer, model)
+        bar?.finish()
+        let seconds = (ContinuousClock.now - clock) / .seconds(1)
+        Report.info("trained \(method) on \(data.count) images in \(String(format: "%.0f", seconds)) s: \(output)")
+        if json {
+            try Report.json(["loss": Double(last["loss"] ?? .nan), "seconds": seconds, "images": Double(data.count)])
+        }
+    }
+}
+
+/// `contrast train align`.
+struct TrainALIGN: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "align",
+        abstract: "ALIGN: a ViT image tower and a small BERT text tower from scratch, symmetric InfoNCE with a learnable temperature.",
+        discussion: """
+            Default run: fashion-mnist 3 epochs (1,404 steps of 128), shapes 10 epochs; a 4-layer 64-wide ViT with 16 patches, \
+            a 2-layer 64-wide BERT over the bundled uncased vocabulary, 64-dimensional embeddings. No image augmentation. \
+            See docs/methods/align.md.
+            """)
+
+    @OptionGroup var options: ImageTextTrainOptions
+
+    func run() throws {
+        try options.run(method: ALIGN.method, defaultEpochs: ["fashion-mnist": 3, "shapes": 10]) { trainer, c in
+            try trainer.train(ALIGN(c, seed: trainer.configuration.seed))
+        }
+    }
+}
+
+/// `contrast train vlmo`.
+struct TrainVLMo: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "vlmo",
+        abstract: "VLMo: a multiway transformer trained in stages (image only, text only with frozen attention, image-text ITC + ITM).",
+        discussion: """
+            Default run: shapes 10 epochs of the image-text stage, each unimodal stage a tenth of its steps; 4 layers 64 wide, \
+            vision-language experts in the top 2. See docs/methods/vlmo.md.
+            """)
+
+    @OptionGroup var options: ImageTextTrainOptions
+
+    func run() throws {
+        try options.run(method: VLMo.method, defaultEpochs: ["fashion-mnist": 2, "shapes": 10]) { trainer, c in
+            try trainer.train(VLMo(c, seed: trainer.configuration.seed))
+        }
+    }
+}

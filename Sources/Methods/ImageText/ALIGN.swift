@@ -1,0 +1,105 @@
+import Foundation
+import Models
+import NeuralNetworks
+import Objectives
+import Tensors
+import Text
+import Vision
+
+/// ALIGN (Jia et al. 2021): a dual encoder, an image tower (here a small ViT) and a text tower
+/// (a small BERT from scratch over the bundled uncased vocabulary), each followed by a linear
+/// projection into a shared space of L2-normalised embeddings, trained with the symmetric InfoNCE
+/// loss over in-batch negatives and a learnable temperature (a log logit scale, as CLIP).
+///
+/// ```swift
+/// let align = try ALIGN(ImageTextConfiguration(method: "align", imageSize: 28, channels: 1, normalization: .fashionMNIST), seed: 0)
+/// let loss = align.contrastiveLoss(images: batch.images, texts: batch.captions)
+/// ```
+public final class ALIGN: Module, ImageTextModel {
+    public static let method = "align"
+    public let configuration: ImageTextConfiguration
+    public let tokenizer: WordPieceTokenizer
+    public let imageEncoder: VisionTransformer
+    public let textEncoder: BertModel
+    public let imageProjection: Linear, textProjection: Linear
+    /// `log(1 / temperature)`, learned (CLIP's initial temperature 0.07, scale at most 100).
+    public let logitScale: Tensor
+
+    public init(_ c: ImageTextConfiguration, seed: UInt64) throws {
+        configuration = c
+        tokenizer = try WordPieceTokenizer(vocabularyFile: SentenceEncoder.bundledVocabulary)
+        var g = RandomGenerator(seed: seed)
+        let source = RandomSource(seed: seed &+ 1)
+        imageEncoder = VisionTransformer(c.vision, source: source, generator: &g)
+        textEncoder = BertModel(c.text(width: c.textWidth, layers: c.textLayers, heads: c.textHeads, vocabularySize: tokenizer.vocabularySize),
+                                withPooler: false, source: source, generator: &g)
+        imageProjection = Linear(inputSize: c.width, outputSize: c.embeddingSize, generator: &g)
+        textProjection = Linear(inputSize: c.textWidth, outputSize: c.embeddingSize, generator: &g)
+        logitScale = Tensor(scalar: Foundation.log(1 / 0.07))
+        super.init()
+        register(child: imageEncoder, as: "vision_model")
+        register(child: textEncoder, as: "text_model")
+        register(child: imageProjection, as: "visual_projection")
+        register(child: textProjection, as: "text_projection")
+        register(parameter: logitScale, as: "logit_scale")
+    }
+
+    /// The symmetric InfoNCE loss of a batch of matching images and captions (row `i` of each).
+    public func contrastiveLoss(images: Tensor, texts: [String]) -> Tensor {
+        InfoNCELoss(temperature: .learnableLogScale(logitScale)).symmetric(imageEmbeddings(images), textEmbeddings(texts))
+    }
+
+    /// Normalised embeddings of `images` (`[N, C, H, W]`, normalised pixels), with gradients as the scope has them.
+    public func imageEmbeddings(_ images: Tensor) -> Tensor {
+        imageProjection(imageEncoder(images).cls).l2Normalized()
+    }
+
+    /// Normalised embeddings of `texts` ([CLS] state, projected), with gradients as the scope has them.
+    public func textEmbeddings(_ texts: [String]) -> Tensor {
+        let batch = ImageTextBatching.tokens(texts, tokenizer: tokenizer, maxLength: configuration.maxLength)
+        return textProjection(textEncoder(batch).lastHiddenState.slice(axis: 1, 0..<1).squeezed(axis: 1)).l2Normalized()
+    }
+
+    public func encodeImages(_ images: [Image]) -> Tensor {
+        ImageTextBatching.evaluate(self, images.count) { range in
+            imageEmbeddings(configuration.pixels(Array(images[range])))
+        }
+    }
+
+    public func encodeTexts(_ texts: [String]) -> Tensor {
+        ImageTextBatching.evaluate(self, texts.count) { range in textEmbeddings(Array(texts[range])) }
+    }
+
+    public func save(to directory: URL) throws {
+        try configuration.write(weights: stateDict(), to: directory)
+    }
+
+    public static func load(from directory: URL) throws -> ALIGN {
+        let model = try ALIGN(ImageTextConfiguration.read(from: directory), seed: 0)
+        try ImageTextConfiguration.loadWeights(into: model, from: directory)
+        return model
+    }
+}
+
+/// Batching shared by the image-text models.
+enum ImageTextBatching {
+    /// Tokenises `texts` into one padded batch of at most `maxLength` tokens.
+    static func tokens(_ texts: [String], tokenizer: WordPieceTokenizer, maxLength: Int) -> TokenBatch {
+        let encoded = tokenizer.encodeBatch(texts, maxLength: maxLength)
+        return TokenBatch(ids: encoded.ids, attentionMask: encoded.attentionMask, tokenTypeIDs: encoded.tokenTypeIDs,
+                          batch: encoded.batchSize, tokens: encoded.sequenceLength)
+    }
+
+    /// The rows `embed` gives for `0..<count` in chunks of `chunk`, concatenated, in evaluation
+    /// mode without gradients.
+    static func evaluate(_ module: Module, _ count: Int, chunk: Int = 256, _ embed: (Range<Int>) -> Tensor) -> Tensor {
+        let wasTraining = module.isTraining
+        module.eval()
+        defer { module.train(wasTraining) }
+        return withoutGradient {
+            let parts = stride(from: 0, to: count, by: chunk).map { embed($0..<min($0 + chunk, count)) }
+            ensure(!parts.isEmpty, "ImageTextModel: nothing to encode")
+            return parts.count == 1 ? parts[0] : Tensor.concat(parts, axis: 0)
+        }
+    }
+}

@@ -1,0 +1,38 @@
+import Foundation
+import Vision
+
+/// The image-caption data sets `contrast train align|vlmo` and `contrast eval` read, by name:
+/// `fashion-mnist` (class-name captions), `shapes` (generated scenes with relational captions),
+/// or a caption file.
+public enum ImageTextData {
+    /// Training images of the Shapes data set (the test split is drawn from a separate stream).
+    public static let shapesTrainCount = 20_000
+    /// Test images of the Shapes data set: enough candidates that R@1 is a hard, meaningful score.
+    public static let shapesTestCount = 1_000
+    /// The side of Shapes images.
+    public static let shapesImageSize = 32
+
+    /// The training split of `name`; Shapes splits are fixed by `seed`.
+    public static func training(_ name: String, seed: UInt64 = 0) throws -> CaptionedImages {
+        switch name {
+        case "fashion-mnist": return try FashionMNIST.load(.train).captioned()
+        case "shapes": return ShapesDataset(split: .train, count: shapesTrainCount, size: shapesImageSize, seed: seed).captioned()
+        default: return try CaptionFile.load(URL(fileURLWithPath: name), size: shapesImageSize)
+        }
+    }
+
+    /// The test split of `name` (`fashion-mnist`, `shapes`), or all of a caption file.
+    public static func test(_ name: String, seed: UInt64 = 0, count: Int = shapesTestCount) throws -> CaptionedImages {
+        switch name {
+        case "fashion-mnist": return try FashionMNIST.load(.test).captioned()
+        case "shapes": return ShapesDataset(split: .test, count: count, size: shapesImageSize, seed: seed).captioned()
+        default: return try CaptionFile.load(URL(fileURLWithPath: name), size: shapesImageSize)
+        }
+    }
+
+    /// Per-channel pixel normalisation for `data`: Fashion-MNIST's published one for one
+    /// channel, else estimated from (at most 2,000 of) the images.
+    public static func normalization(for data: CaptionedImages) -> ChannelNormalization {
+        data.images.first?.channels == 1 ? .fashionMNIST : .estimated(from: Array(data.images.prefix(2_000)))
+    }
+}

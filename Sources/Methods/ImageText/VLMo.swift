@@ -1,0 +1,120 @@
+import Foundation
+import Models
+import NeuralNetworks
+import Objectives
+import Tensors
+import Text
+import Vision
+
+/// VLMo (Bao et al. 2022): one multiway transformer whose layers share self-attention and route
+/// tokens to modality experts. As a dual encoder, images go through the vision experts and
+/// captions through the language experts (image-text contrast, ITC); as a fusion encoder,
+/// `[caption; image]` tokens go through both below the top layers and through the
+/// vision-language experts in the top layers, and an ITM head scores the pair.
+///
+/// Parameter names: `patch_embeddings.…` (a ViT's), `text_embeddings.…` (BERT's), `backbone.…`
+/// (``MultiwayTransformer``), `image_projection`, `text_projection`, `itm_head`, `logit_scale`.
+public final class VLMo: Module, ImageTextModel {
+    public static let method = "vlmo"
+    public let configuration: ImageTextConfiguration
+    public let tokenizer: WordPieceTokenizer
+    public let patchEmbeddings: PatchEmbedding
+    public let textEmbeddings: BertEmbeddings
+    public let backbone: MultiwayTransformer
+    public let imageProjection: Linear, textProjection: Linear
+    /// Match / no-match logits from the fused [CLS] state.
+    public let itmHead: Linear
+    public let logitScale: Tensor
+
+    public init(_ c: ImageTextConfiguration, seed: UInt64) throws {
+        configuration = c
+        tokenizer = try WordPieceTokenizer(vocabularyFile: SentenceEncoder.bundledVocabulary)
+        var g = RandomGenerator(seed: seed)
+        let source = RandomSource(seed: seed &+ 1)
+        patchEmbeddings = PatchEmbedding(c.vision, source: source, generator: &g)
+        textEmbeddings = BertEmbeddings(c.text(width: c.width, layers: c.layers, heads: c.heads, vocabularySize: tokenizer.vocabularySize),
+                                        source: source, generator: &g)
+        backbone = MultiwayTransformer(layer: c.vision.layer, layers: c.layers, visionLanguageLayers: c.visionLanguageLayers,
+                                       source: source, generator: &g)
+        imageProjection = Linear(inputSize: c.width, outputSize: c.embeddingSize, generator: &g)
+        textProjection = Linear(inputSize: c.width, outputSize: c.embeddingSize, generator: &g)
+        itmHead = Linear(inputSize: c.width, outputSize: 2, generator: &g)
+        logitScale = Tensor(scalar: Foundation.log(1 / 0.07))
+        super.init()
+        register(child: patchEmbeddings, as: "patch_embeddings")
+        register(child: textEmbeddings, as: "text_embeddings")
+        register(child: backbone, as: "backbone")
+        register(child: imageProjection, as: "image_projection")
+        register(child: textProjection, as: "text_projection")
+        register(child: itmHead, as: "itm_head")
+        register(parameter: logitScale, as: "logit_scale")
+    }
+
+    /// The ITC loss: `learnableLogScale` InfoNCE over in-batch negatives, both directions.
+    public var contrast: InfoNCELoss { InfoNCELoss(temperature: .learnableLogScale(logitScale)) }
+
+    /// Normalised image embeddings (vision experts only) of `images` `[N, C, H, W]`.
+    public func imageEmbeddings(_ images: Tensor) -> Tensor {
+        imageProjection(Self.cls(backbone(patchEmbeddings(images), routing: .vision))).l2Normalized()
+    }
+
+    /// Normalised caption embeddings (language experts only).
+    public func textEmbeddings(_ texts: [String]) -> Tensor {
+        let batch = tokens(texts)
+        let mask = MultiHeadAttention.additiveMask(batch.attentionMask, batch: batch.batch, tokens: batch.tokens)
+        return textProjection(Self.cls(backbone(embed(batch), routing: .language, keyMask: mask))).l2Normalized()
+    }
+
+    /// ITM logits `[N, 2]` (column 1: match) of caption `i` with image `i`, in fusion mode.
+    public func matchLogits(texts: [String], images: Tensor) -> Tensor {
+        let batch = tokens(texts)
+        ensure(images.shape[0] == batch.batch, "VLMo.matchLogits: \(batch.batch) captions for \(images.shape[0]) images")
+        let imageTokens = configuration.vision.patchCount + 1
+        var mask = [Int]()
+        for row in 0..<batch.batch {
+            mask += batch.attentionMask[(row * batch.tokens)..<((row + 1) * batch.tokens)]
+            mask += [Int](repeating: 1, count: imageTokens)
+        }
+        let joint = Tensor.concat([embed(batch), patchEmbeddings(images)], axis: 1)
+        let fused = backbone(joint, routing: .visionLanguage(languageTokens: batch.tokens),
+                             keyMask: MultiHeadAttention.additiveMask(mask, batch: batch.batch, tokens: batch.tokens + imageTokens))
+        return itmHead(Self.cls(fused))
+    }
+
+    public func encodeImages(_ images: [Image]) -> Tensor {
+        ImageTextBatching.evaluate(self, images.count) { range in imageEmbeddings(configuration.pixels(Array(images[range]))) }
+    }
+
+    public func encodeTexts(_ texts: [String]) -> Tensor {
+        ImageTextBatching.evaluate(self, texts.count) { range in textEmbeddings(Array(texts[range])) }
+    }
+
+    /// The ITM match probability of every caption with every image, `[texts, images]`.
+    public func matchScores(texts: [String], images: [Image]) -> Tensor? {
+        let pairs = texts.flatMap { text in images.map { (text, $0) } }
+        return ImageTextBatching.evaluate(self, pairs.count) { range in
+            matchLogits(texts: pairs[range].map(\.0), images: configuration.pixels(pairs[range].map(\.1))).softmax().slice(axis: 1, 1..<2)
+        }.reshaped([texts.count, images.count])
+    }
+
+    public func save(to directory: URL) throws {
+        try configuration.write(weights: stateDict(), to: directory)
+    }
+
+    public static func load(from directory: URL) throws -> VLMo {
+        let model = try VLMo(ImageTextConfiguration.read(from: directory), seed: 0)
+        try ImageTextConfiguration.loadWeights(into: model, from: directory)
+        return model
+    }
+
+    private func tokens(_ texts: [String]) -> TokenBatch {
+        ImageTextBatching.tokens(texts, tokenizer: tokenizer, maxLength: configuration.maxLength)
+    }
+
+    private func embed(_ batch: TokenBatch) -> Tensor {
+        textEmbeddings(ids: batch.ids, tokenTypeIDs: nil, batch: batch.batch, tokens: batch.tokens)
+    }
+
+    /// The first token of `[N, tokens, width]` states.
+    static func cls(_ states: Tensor) -> Tensor { states.slice(axis: 1, 0..<1).squeezed(axis: 1) }
+}
