@@ -127,12 +127,12 @@ import Vision
         let trainer = try ALBEFTrainer(settings: settings, data: ShapesDataset(split: .train, count: 8, size: 16).captioned())
         var steps: [ALBEFTrainer.Step] = []
         trainer.onStep = { steps.append($0) }
-        let before = trainer.model.encoders.textProjection.weight.scalars
+        let before = trainer.model.encoders.textProjection.linears[0].weight.scalars
         let summary = try trainer.train(log: nil)
         #expect(summary.steps == 3 && steps.count == 3)
         #expect(steps.allSatisfy { $0.itc.isFinite && $0.itm.isFinite && $0.mlm.isFinite && $0.itm > 0 })
         #expect(steps.map(\.alpha) == [0, 0.2, 0.4])
         #expect(trainer.imageQueue.count == 12 && trainer.textQueue.count == 12)
-        #expect(trainer.model.encoders.textProjection.weight.scalars != before)
+        #expect(trainer.model.encoders.textProjection.linears[0].weight.scalars != before)
     }
 }

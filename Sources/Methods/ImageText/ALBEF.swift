@@ -11,14 +11,20 @@ public final class ALBEFEncoders: Module {
     public let vision: VisionTransformer
     /// BERT's first layers, without a pooler.
     public let text: BertModel
-    public let visionProjection: Linear
-    public let textProjection: Linear
+    /// ITC projections: a linear map then a batch normalisation without scale (an addition to
+    /// ALBEF's plain linear maps). Randomly initialised encoders give nearly the same `[CLS]` for
+    /// every input; centring each feature over the batch leaves the differences, so ITC learns from
+    /// the first step instead of stalling at chance.
+    public let visionProjection: ProjectionHead
+    public let textProjection: ProjectionHead
 
     public init(_ c: ALBEFConfiguration, source: RandomSource, generator: inout RandomGenerator) {
         vision = VisionTransformer(c.vision, source: source, generator: &generator)
         text = BertModel(c.text, withPooler: false, source: source, generator: &generator)
-        visionProjection = Linear(inputSize: c.width, outputSize: c.embeddingSize, generator: &generator)
-        textProjection = Linear(inputSize: c.width, outputSize: c.embeddingSize, generator: &generator)
+        visionProjection = ProjectionHead(inputSize: c.width, hiddenSize: c.width, outputSize: c.embeddingSize, layers: 1,
+                                          outputBatchNorm: true, generator: &generator)
+        textProjection = ProjectionHead(inputSize: c.width, hiddenSize: c.width, outputSize: c.embeddingSize, layers: 1,
+                                        outputBatchNorm: true, generator: &generator)
         super.init()
         register(child: vision, as: "visual_encoder")
         register(child: text, as: "text_encoder")

@@ -88,7 +88,7 @@ public final class ALBEFTrainer {
         var generator = RandomGenerator(seed: settings.seed &+ 2)
         momentumEncoders = ALBEFEncoders(model.configuration, source: RandomSource(seed: 0), generator: &generator)
         momentumEncoders.parameters().forEach { $0.requiresGrad = false }
-        momentumEncoders.eval()
+        // Training mode: the projections' batch normalisation centres the keys on their own batch.
         updater = MomentumUpdater(pairs: Array(zip(model.encoders.parameters(), momentumEncoders.parameters())), schedule: .constant(settings.momentum))
         updater.copyOnlineIntoTargets()
         imageQueue = FeatureQueue(capacity: settings.queueSize, dimension: settings.model.embeddingSize)
