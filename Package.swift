@@ -77,7 +77,7 @@ let package = Package(
             name: "AugmentationTests", dependencies: ["Augmentation", "Tensors", "Text", "TestSupport"],
             exclude: ["Fixtures"]),  // read by path, like the shared data
         .testTarget(name: "VisionTests", dependencies: ["Vision", "Tensors", "Text", "TestSupport"], exclude: ["Fixtures"]),
-        .testTarget(name: "CLITests", dependencies: ["ContrastCLI", "Models", "NeuralNetworks", "Tensors", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["ContrastCLI", "Models", "NeuralNetworks", "Tensors", "Vision", "TestSupport"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Tensors", "Text", "TestSupport"]),
         .testTarget(name: "ReportTests", dependencies: ["Evaluation", "TestSupport"]),
     ]

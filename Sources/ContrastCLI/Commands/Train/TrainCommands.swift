@@ -5,9 +5,9 @@ import Methods
 /// `contrast train`: contrastive training methods.
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Train a sentence encoder (simcse, esimcse, cert), an image encoder (simclr, moco) or an image-text model (align, vlmo) with a contrastive method.",
+        abstract: "Train a sentence encoder (simcse, esimcse, cert), an image encoder (simclr, moco) or an image-text model (align, vlmo, albef) with a contrastive method.",
         discussion: "Each method's defaults come from its paper; see docs/methods/ for where each comes from.",
-        subcommands: [TrainSimCSE.self, TrainESimCSE.self, TrainCERT.self, TrainSimCLR.self, TrainMoCo.self, TrainALIGN.self, TrainVLMo.self])
+        subcommands: [TrainSimCSE.self, TrainESimCSE.self, TrainCERT.self, TrainSimCLR.self, TrainMoCo.self, TrainALIGN.self, TrainVLMo.self, TrainALBEF.self])
 }
 
 /// `contrast train simcse`.

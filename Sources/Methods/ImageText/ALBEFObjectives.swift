@@ -1,0 +1,93 @@
+import Objectives
+import Tensors
+import Text
+
+/// ALBEF's distillation weight: `alpha` ramped linearly from 0 at step 0 to `final` at the end
+/// of the first epoch, then held (`alpha * min(1, i / len(loader))` in ALBEF's first epoch).
+public func albefDistillationWeight(step: Int, stepsPerEpoch: Int, final: Float) -> Float {
+    ensure(stepsPerEpoch > 0 && step >= 0, "albefDistillationWeight: step \(step), \(stepsPerEpoch) steps per epoch")
+    return final * min(1, Float(step) / Float(stepsPerEpoch))
+}
+
+/// ALBEF's image-text contrastive loss with momentum distillation: the mean of image-to-text and
+/// text-to-image InfoNCE, where the keys are the momentum encoders' features of the batch
+/// followed by the queue, and the targets mix the momentum model's own softmax (weight `alpha`)
+/// with the one-hot positive. With `alpha` 0 it is plain InfoNCE against momentum keys.
+public struct ALBEFContrastiveLoss {
+    /// The learnable temperature (clamped to 0.001...0.5 as in ALBEF).
+    public var temperature: Tensor
+
+    public init(temperature: Tensor) { self.temperature = temperature }
+
+    /// The loss of online features `image`, `text` (`[B, d]`, unit length) against the momentum
+    /// features `momentumImage`, `momentumText` and the queues (read before this batch enters them).
+    public func callAsFunction(image: Tensor, text: Tensor, momentumImage: Tensor, momentumText: Tensor,
+                               imageQueue: Tensor?, textQueue: Tensor?, alpha: Float) -> Tensor {
+        let loss = InfoNCELoss(similarity: DotProductSimilarity(), temperature: .learnable(temperature, range: 0.001...0.5))
+        let i2t = loss(queries: image, keys: momentumText, queue: textQueue, targets: .distilled(teacherQueries: momentumImage, weight: alpha))
+        let t2i = loss(queries: text, keys: momentumImage, queue: imageQueue, targets: .distilled(teacherQueries: momentumText, weight: alpha))
+        return (i2t + t2i) * 0.5
+    }
+}
+
+/// BERT's masked-language-model corruption as ALBEF applies it: each real token (not `[CLS]`,
+/// `[SEP]` or padding) is chosen with probability `probability`; a chosen token becomes `[MASK]`
+/// 80% of the time, a random vocabulary token 10%, and stays 10%; the loss reads only chosen ones.
+public struct MaskedLanguageModeling: Sendable {
+    public var probability: Float = 0.15
+    public let maskTokenID: Int
+    public let vocabularySize: Int
+    /// Ids never chosen.
+    public let specialIDs: Set<Int>
+
+    /// Masking for `tokenizer`'s vocabulary.
+    public init(tokenizer: WordPieceTokenizer, probability: Float = 0.15) {
+        let special = tokenizer.specialTokens
+        maskTokenID = tokenizer.id(of: "[MASK]") ?? special.unknown
+        vocabularySize = tokenizer.vocabularySize
+        specialIDs = [special.classification, special.separator, special.padding]
+        self.probability = probability
+    }
+
+    /// The corrupted ids, and the flat positions chosen with their original ids (the labels).
+    public func mask(ids: [Int], attentionMask: [Int], generator: inout RandomGenerator) -> (ids: [Int], positions: [Int], labels: [Int]) {
+        ensure(ids.count == attentionMask.count, "MaskedLanguageModeling: \(ids.count) ids and \(attentionMask.count) mask values")
+        var corrupted = ids, positions: [Int] = [], labels: [Int] = []
+        for index in ids.indices where attentionMask[index] != 0 && !specialIDs.contains(ids[index]) {
+            guard generator.nextUniform() < probability else { continue }
+            positions.append(index)
+            labels.append(ids[index])
+            let choice = generator.nextUniform()
+            if choice < 0.8 {
+                corrupted[index] = maskTokenID
+            } else if choice < 0.9 {
+                corrupted[index] = generator.nextInt(below: vocabularySize)
+            }
+        }
+        return (corrupted, positions, labels)
+    }
+}
+
+/// ALBEF's ITM negatives: for each image one caption and for each caption one image, drawn from
+/// the softmax of the in-batch ITC similarities over the items of another group (`groups[i]`
+/// names what item `i` shows, so an identical caption of another image is never drawn as a
+/// negative). `nil` where every item of the batch shares the group.
+public func albefHardNegatives(similarity: Tensor, groups: [Int], generator: inout RandomGenerator)
+    -> (textOfImage: [Int?], imageOfText: [Int?]) {
+    let sampler = HardNegativeSampler()
+    let texts = sampler.sample(similarities: similarity, rowIDs: groups, columnIDs: groups, generator: &generator)
+    let images = sampler.sample(similarities: withoutGradient { similarity.transposed() }, rowIDs: groups, columnIDs: groups, generator: &generator)
+    return (texts, images)
+}
+
+/// One id per item such that two items get the same id exactly when they have the same set of
+/// captions: for Shapes, the same objects in the same relation (indistinguishable by any caption).
+public func captionGroups(_ captions: [[String]]) -> [Int] {
+    var ids: [[String]: Int] = [:]
+    return captions.map { list in
+        let key = Array(Set(list)).sorted()
+        if let id = ids[key] { return id }
+        ids[key] = ids.count
+        return ids.count - 1
+    }
+}

@@ -1,0 +1,65 @@
+import Models
+import Tensors
+import Vision
+
+/// An ALBEF model's view of a retrieval benchmark: the ITC similarity of every caption with every
+/// image, and ITM match scores for re-ranking a query's best candidates through the fusion encoder.
+/// Image tokens and text states are computed once (evaluation mode, no gradient).
+///
+/// ```swift
+/// let index = ALBEFRetrieval(model: model, images: test.images, texts: texts)
+/// let recall = CrossModalRetrieval(imageOfText: owners).evaluate(similarity: index.similarity, rerankDepth: 16,
+///     rerankTextToImage: index.matchScores(text:images:), rerankImageToText: index.matchScores(image:texts:))
+/// ```
+public final class ALBEFRetrieval {
+    public let model: ALBEF
+    /// `[texts, images]` cosine similarities of the ITC features.
+    public let similarity: Tensor
+    let imageTokens: Tensor, textStates: Tensor, textMask: [Int], length: Int
+
+    /// Encodes `images` and `texts` in batches of `batchSize`.
+    public init(model: ALBEF, images: [Image], texts: [String], batchSize: Int = 128) {
+        ensure(!images.isEmpty && !texts.isEmpty && batchSize > 0, "ALBEFRetrieval: needs images, texts and a positive batch size")
+        self.model = model
+        model.eval()
+        let batch = model.tokenize(texts)
+        length = batch.tokens
+        textMask = batch.attentionMask
+        let encoded = withoutGradient {
+            let tokens = Tensor.concat(stride(from: 0, to: images.count, by: batchSize).map { start in
+                model.encoders.imageTokens(model.imageTensor(Array(images[start..<min(start + batchSize, images.count)])))
+            }, axis: 0)
+            let states = Tensor.concat(stride(from: 0, to: texts.count, by: batchSize).map { start in
+                let end = min(start + batchSize, texts.count)
+                let rows = TokenBatch(ids: Array(batch.ids[(start * batch.tokens)..<(end * batch.tokens)]),
+                                      attentionMask: Array(batch.attentionMask[(start * batch.tokens)..<(end * batch.tokens)]),
+                                      batch: end - start, tokens: batch.tokens)
+                return model.encoders.textStates(rows)
+            }, axis: 0)
+            let similarity = model.encoders.textFeatures(states).matmul(model.encoders.imageFeatures(tokens), transposeOther: true)
+            return (tokens, states, similarity)
+        }
+        imageTokens = encoded.0
+        textStates = encoded.1
+        similarity = encoded.2
+    }
+
+    /// ITM match probabilities of caption `text` with each of `images`.
+    public func matchScores(text: Int, images: [Int]) -> [Float] {
+        scores(texts: [Int](repeating: text, count: images.count), images: images)
+    }
+
+    /// ITM match probabilities of image `image` with each of `texts`.
+    public func matchScores(image: Int, texts: [Int]) -> [Float] {
+        scores(texts: texts, images: [Int](repeating: image, count: texts.count))
+    }
+
+    private func scores(texts: [Int], images: [Int]) -> [Float] {
+        guard !texts.isEmpty else { return [] }
+        return withoutGradient {
+            model.matchProbability(textStates: textStates.indexSelect(axis: 0, texts),
+                                   textMask: texts.flatMap { textMask[($0 * length)..<(($0 + 1) * length)] },
+                                   imageTokens: imageTokens.indexSelect(axis: 0, images))
+        }
+    }
+}

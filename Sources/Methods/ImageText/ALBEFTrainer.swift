@@ -1,0 +1,193 @@
+import Foundation
+import Models
+import NeuralNetworks
+import Objectives
+import Tensors
+import Vision
+
+/// The settings of an ALBEF run (written to the run folder's `training_config.json`).
+///
+/// From the paper (Li et al. 2021): AdamW with weight decay 0.02 and a cosine schedule,
+/// distillation weight 0.4 ramped over the first epoch, MLM probability 0.15, temperature 0.07.
+/// Changed for a small model trained from scratch in a few hundred CPU steps: batch 64 (paper
+/// 512), queue 1024 (paper 65 536), peak learning rate 1e-3 (paper 1e-4) with 5% warm-up, and
+/// momentum 0.95 (paper 0.995, which starts from pretrained encoders: from random ones, keys that
+/// follow the online encoders over ~200 steps stay random for most of a short run and ITC stalls).
+public struct ALBEFTraining: Sendable, Equatable, Codable {
+    public var method = ALBEF.method
+    public var model = ALBEFConfiguration()
+    public var epochs = 6
+    /// Stop after this many steps (`nil`: every epoch).
+    public var maxSteps: Int?
+    public var batchSize = 64
+    public var learningRate: Float = 1e-3
+    public var weightDecay: Float = 0.02
+    public var warmupFraction: Float = 0.05
+    public var momentum: Float = 0.95
+    public var queueSize = 1024
+    /// The final distillation weight.
+    public var alpha: Float = 0.4
+    public var mlmProbability: Float = 0.15
+    public var seed: UInt64 = 0
+
+    public init() {}
+
+    /// The file name in a run folder.
+    public static let fileName = "training_config.json"
+
+    func validate(imageCount: Int) throws {
+        guard epochs > 0, batchSize >= 2, learningRate > 0, queueSize > 0, (0...1).contains(alpha), (0...1).contains(momentum),
+              (0..<1).contains(warmupFraction), mlmProbability > 0 && mlmProbability < 1, maxSteps.map({ $0 > 0 }) ?? true else {
+            throw TrainingError.invalidSetup("ALBEF: invalid settings (epochs, max steps and queue must be positive, batch at least 2, alpha and momentum in [0, 1])")
+        }
+        guard imageCount >= batchSize else {
+            throw TrainingError.invalidSetup("ALBEF: \(imageCount) images cannot make one batch of \(batchSize)")
+        }
+    }
+}
+
+/// Trains an ``ALBEF`` model with ITC (momentum distillation, queues), ITM (hard negatives) and MLM.
+///
+/// ```swift
+/// let trainer = try ALBEFTrainer(settings: ALBEFTraining(), data: ShapesDataset(split: .train, count: 4000).captioned())
+/// let summary = try trainer.train(log: try MetricsLog(url: run.appendingPathComponent("metrics.jsonl")))
+/// try trainer.model.save(to: run)
+/// ```
+public final class ALBEFTrainer {
+    /// One step's losses, for progress and logs.
+    public struct Step: Sendable {
+        public let step: Int, totalSteps: Int
+        public let loss: Float, itc: Float, itm: Float, mlm: Float
+        public let alpha: Float, learningRate: Float, temperature: Float
+    }
+
+    /// What a finished run reports.
+    public struct Summary: Sendable {
+        public let steps: Int
+        public let finalLoss: Float
+        public let seconds: Double
+    }
+
+    public let settings: ALBEFTraining
+    public let model: ALBEF
+    /// The momentum (EMA) copies of the encoders and projections.
+    public let momentumEncoders: ALBEFEncoders
+    public let imageQueue: FeatureQueue, textQueue: FeatureQueue
+    let data: CaptionedImages
+    let groups: [Int]
+    let updater: MomentumUpdater
+    /// Called after every step.
+    public var onStep: ((Step) -> Void)?
+
+    public init(settings: ALBEFTraining, data: CaptionedImages) throws {
+        try settings.validate(imageCount: data.count)
+        self.settings = settings
+        self.data = data
+        groups = captionGroups(data.captions)
+        model = try ALBEF(settings.model, seed: settings.seed)
+        var generator = RandomGenerator(seed: settings.seed &+ 2)
+        momentumEncoders = ALBEFEncoders(model.configuration, source: RandomSource(seed: 0), generator: &generator)
+        momentumEncoders.parameters().forEach { $0.requiresGrad = false }
+        // Training mode: the projections' batch normalisation centres the keys on their own batch.
+        updater = MomentumUpdater(pairs: Array(zip(model.encoders.parameters(), momentumEncoders.parameters())), schedule: .constant(settings.momentum))
+        updater.copyOnlineIntoTargets()
+        imageQueue = FeatureQueue(capacity: settings.queueSize, dimension: settings.model.embeddingSize)
+        textQueue = FeatureQueue(capacity: settings.queueSize, dimension: settings.model.embeddingSize)
+    }
+
+    /// Steps in one epoch (the last, partial batch is dropped).
+    public var stepsPerEpoch: Int { data.count / settings.batchSize }
+
+    /// Steps of the whole run.
+    public var totalSteps: Int { min(stepsPerEpoch * settings.epochs, settings.maxSteps ?? .max) }
+
+    /// Runs every step, appending one record per step to `log`.
+    public func train(log: MetricsLog?) throws -> Summary {
+        let start = Date()
+        let total = totalSteps
+        let optimizer = AdamW(parameters: model.trainableParameters(), learningRate: settings.learningRate, weightDecay: settings.weightDecay)
+        let schedule = CosineSchedule(peakLearningRate: settings.learningRate, warmupSteps: Int(Float(total) * settings.warmupFraction), totalSteps: total)
+        let masking = MaskedLanguageModeling(tokenizer: model.tokenizer, probability: settings.mlmProbability)
+        var generator = RandomGenerator(seed: settings.seed &+ 3)
+        model.train()
+        var step = 0, lastLoss: Float = .nan
+        epochs: for _ in 0..<settings.epochs {
+            let order = generator.shuffled(Array(0..<data.count))
+            for batchStart in stride(from: 0, to: stepsPerEpoch * settings.batchSize, by: settings.batchSize) {
+                guard step < total else { break epochs }
+                let items = Array(order[batchStart..<(batchStart + settings.batchSize)])
+                let texts = items.map { data.captions[$0][generator.nextInt(below: data.captions[$0].count)] }
+                optimizer.learningRate = schedule.learningRate(at: step)
+                let alpha = albefDistillationWeight(step: step, stepsPerEpoch: stepsPerEpoch, final: settings.alpha)
+                let losses = self.losses(images: items.map { data.images[$0] }, texts: texts, groups: items.map { groups[$0] },
+                                         alpha: alpha, masking: masking, generator: &generator)
+                let loss = losses.itc + losses.itm + losses.mlm
+                lastLoss = loss.item
+                guard lastLoss.isFinite else { throw TrainingError.nonFinite(step: step + 1, tensor: "loss") }
+                model.zeroGrad()
+                loss.backward()
+                optimizer.step()
+                updater.update(atStep: step)
+                step += 1
+                let report = Step(step: step, totalSteps: total, loss: lastLoss, itc: losses.itc.item, itm: losses.itm.item, mlm: losses.mlm.item,
+                                  alpha: alpha, learningRate: optimizer.learningRate, temperature: model.clampedTemperature)
+                try log?.append(["step": .int(step), "loss": .double(Double(report.loss)), "itc_loss": .double(Double(report.itc)),
+                                 "itm_loss": .double(Double(report.itm)), "mlm_loss": .double(Double(report.mlm)), "alpha": .double(Double(alpha)),
+                                 "lr": .double(Double(report.learningRate)), "temperature": .double(Double(report.temperature))])
+                onStep?(report)
+            }
+        }
+        model.eval()
+        return Summary(steps: step, finalLoss: lastLoss, seconds: Date().timeIntervalSince(start))
+    }
+
+    /// The three losses of one batch; the momentum features enter the queues after the ITC loss read them.
+    func losses(images: [Image], texts: [String], groups: [Int], alpha: Float, masking: MaskedLanguageModeling,
+                generator: inout RandomGenerator) -> (itc: Tensor, itm: Tensor, mlm: Tensor) {
+        let encoders = model.encoders
+        let pixels = model.imageTensor(images)
+        let batch = model.tokenize(texts)
+        let tokens = encoders.imageTokens(pixels), states = encoders.textStates(batch)
+        let image = encoders.imageFeatures(tokens), text = encoders.textFeatures(states)
+        let (momentumImage, momentumText) = withoutGradient {
+            (momentumEncoders.imageFeatures(momentumEncoders.imageTokens(pixels)), momentumEncoders.textFeatures(momentumEncoders.textStates(batch)))
+        }
+
+        // ITC with momentum distillation against the batch's momentum features and the queues.
+        let itc = ALBEFContrastiveLoss(temperature: model.temperature)(
+            image: image, text: text, momentumImage: momentumImage, momentumText: momentumText,
+            imageQueue: imageQueue.count > 0 ? imageQueue.features : nil, textQueue: textQueue.count > 0 ? textQueue.features : nil, alpha: alpha)
+        imageQueue.enqueue(momentumImage)
+        textQueue.enqueue(momentumText)
+
+        // ITM: every positive pair, plus one hard negative caption per image and one image per caption.
+        let similarity = withoutGradient { image.matmul(text, transposeOther: true) / model.clampedTemperature }
+        let negatives = albefHardNegatives(similarity: similarity, groups: groups, generator: &generator)
+        let b = texts.count, length = batch.tokens
+        let imagesWithNegativeText = (0..<b).filter { negatives.textOfImage[$0] != nil }
+        let textsWithNegativeImage = (0..<b).filter { negatives.imageOfText[$0] != nil }
+        let negativeTexts = imagesWithNegativeText.map { negatives.textOfImage[$0]! }
+        let negativeImages = textsWithNegativeImage.map { negatives.imageOfText[$0]! }
+        let textRows = Array(0..<b) + textsWithNegativeImage + negativeTexts
+        let imageRows = Array(0..<b) + negativeImages + imagesWithNegativeText
+        let mask = textRows.flatMap { batch.attentionMask[($0 * length)..<(($0 + 1) * length)] }
+        let logits = model.matchLogits(textStates: states.indexSelect(axis: 0, textRows), textMask: mask,
+                                       imageTokens: tokens.indexSelect(axis: 0, imageRows))
+        let itm = logits.crossEntropy(targets: [Int](repeating: 1, count: b) + [Int](repeating: 0, count: textRows.count - b))
+
+        // MLM through the fusion encoder, conditioned on the image.
+        let masked = masking.mask(ids: batch.ids, attentionMask: batch.attentionMask, generator: &generator)
+        guard !masked.positions.isEmpty else { return (itc, itm, Tensor(scalar: 0)) }
+        let maskedBatch = TokenBatch(ids: masked.ids, attentionMask: batch.attentionMask, tokenTypeIDs: batch.tokenTypeIDs, batch: b, tokens: length)
+        let fused = model.fuse(textStates: encoders.textStates(maskedBatch), textMask: batch.attentionMask, imageTokens: tokens)
+        let mlm = model.mlmLogits(fused: fused, positions: masked.positions).crossEntropy(targets: masked.labels)
+        return (itc, itm, mlm)
+    }
+
+    /// Writes the settings as `training_config.json` in `folder`.
+    public func writeSettings(to folder: URL) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try encoder.encode(settings).write(to: folder.appendingPathComponent(ALBEFTraining.fileName))
+    }
+}

@@ -1,0 +1,138 @@
+import Foundation
+import Methods
+import Objectives
+import Tensors
+import TestSupport
+import Testing
+import Vision
+
+@Suite struct ALBEFTests {
+    /// A model small enough for unit tests.
+    static var tiny: ALBEFConfiguration {
+        var c = ALBEFConfiguration()
+        c.imageSize = 16
+        c.patchSize = 8
+        c.width = 16
+        c.heads = 2
+        c.feedForwardWidth = 32
+        c.imageLayers = 1
+        c.textLayers = 1
+        c.fusionLayers = 1
+        c.embeddingSize = 8
+        return c
+    }
+
+    static func unitRows(_ rows: Int, _ columns: Int, seed: UInt64) -> Tensor {
+        var g = RandomGenerator(seed: seed)
+        return Tensor((0..<(rows * columns)).map { _ in g.nextUniform() - 0.5 }, shape: [rows, columns]).l2Normalized()
+    }
+
+    @Test func contrastiveLossWithoutDistillationIsPlainInfoNCE() {
+        let (image, text) = (Self.unitRows(4, 8, seed: 1), Self.unitRows(4, 8, seed: 2))
+        let (momentumImage, momentumText) = (Self.unitRows(4, 8, seed: 3), Self.unitRows(4, 8, seed: 4))
+        let (imageQueue, textQueue) = (Self.unitRows(6, 8, seed: 5), Self.unitRows(6, 8, seed: 6))
+        let tau: Float = 0.1
+        let loss = ALBEFContrastiveLoss(temperature: Tensor(scalar: tau))
+        func value(alpha: Float) -> Float {
+            loss(image: image, text: text, momentumImage: momentumImage, momentumText: momentumText,
+                 imageQueue: imageQueue, textQueue: textQueue, alpha: alpha).item
+        }
+        // The reference: cross-entropy of each query against [momentum keys | queue], positive i.
+        let i2t = (image.matmul(Tensor.concat([momentumText, textQueue], axis: 0), transposeOther: true) / tau).crossEntropy(targets: [0, 1, 2, 3])
+        let t2i = (text.matmul(Tensor.concat([momentumImage, imageQueue], axis: 0), transposeOther: true) / tau).crossEntropy(targets: [0, 1, 2, 3])
+        let expected = (i2t.item + t2i.item) / 2
+        #expect(abs(value(alpha: 0) - expected) < 1e-5)
+        #expect(abs(value(alpha: 0.4) - expected) > 1e-3)
+    }
+
+    @Test func distillationWeightRampsOverTheFirstEpoch() {
+        #expect(albefDistillationWeight(step: 0, stepsPerEpoch: 100, final: 0.4) == 0)
+        #expect(abs(albefDistillationWeight(step: 50, stepsPerEpoch: 100, final: 0.4) - 0.2) < 1e-6)
+        #expect(abs(albefDistillationWeight(step: 100, stepsPerEpoch: 100, final: 0.4) - 0.4) < 1e-6)
+        #expect(abs(albefDistillationWeight(step: 250, stepsPerEpoch: 100, final: 0.4) - 0.4) < 1e-6)
+    }
+
+    @Test func hardNegativesNeverShareTheGroupOfTheirAnchor() {
+        // Items 0 and 2 show the same scene (identical captions); the diagonal dominates.
+        let groups = [0, 1, 0, 2, 3]
+        let values = (0..<25).map { k -> Float in
+            let (i, j) = (k / 5, k % 5)
+            return i == j ? 20 : (groups[i] == groups[j] ? 19 : Float(j))
+        }
+        let similarity = Tensor(values, shape: [5, 5])
+        var g = RandomGenerator(seed: 9)
+        for _ in 0..<200 {
+            let negatives = albefHardNegatives(similarity: similarity, groups: groups, generator: &g)
+            for i in 0..<5 {
+                let text = negatives.textOfImage[i]!, image = negatives.imageOfText[i]!
+                #expect(groups[text] != groups[i] && groups[image] != groups[i])
+            }
+        }
+        let single = albefHardNegatives(similarity: Tensor.zeros([2, 2]), groups: [4, 4], generator: &g)
+        #expect(single.textOfImage == [nil, nil] && single.imageOfText == [nil, nil])
+    }
+
+    @Test func captionGroupsIgnoreOrderAndSplitDifferentSets() {
+        #expect(captionGroups([["a", "b"], ["c"], ["b", "a"], ["a"]]) == [0, 1, 0, 2])
+    }
+
+    @Test func maskingProportionsFollowBERT() throws {
+        let model = try ALBEF(Self.tiny, seed: 0)
+        let masking = MaskedLanguageModeling(tokenizer: model.tokenizer)
+        let special = model.tokenizer.specialTokens
+        // Rows of [CLS] 20 words [SEP] [PAD] x3.
+        let rows = 2000, row = [special.classification] + (0..<20).map { 2000 + $0 } + [special.separator] + [Int](repeating: special.padding, count: 3)
+        let ids = (0..<rows).flatMap { _ in row }
+        let mask = (0..<rows).flatMap { _ in [Int](repeating: 1, count: 22) + [0, 0, 0] }
+        var g = RandomGenerator(seed: 3)
+        let result = masking.mask(ids: ids, attentionMask: mask, generator: &g)
+        let chosen = Double(result.positions.count) / Double(rows * 20)
+        #expect(abs(chosen - 0.15) < 0.01)
+        #expect(result.positions.allSatisfy { ids[$0] >= 2000 && ids[$0] < 2020 })
+        #expect(result.labels == result.positions.map { ids[$0] })
+        let masked = Double(result.positions.filter { result.ids[$0] == masking.maskTokenID }.count) / Double(result.positions.count)
+        let kept = Double(result.positions.filter { result.ids[$0] == ids[$0] }.count) / Double(result.positions.count)
+        #expect(abs(masked - 0.8) < 0.02)
+        #expect(abs(kept - 0.1) < 0.02)
+        #expect(zip(ids, result.ids).enumerated().allSatisfy { index, pair in pair.0 == pair.1 || result.positions.contains(index) })
+        var again = RandomGenerator(seed: 3)
+        #expect(masking.mask(ids: ids, attentionMask: mask, generator: &again).ids == result.ids)
+    }
+
+    @Test func modelFolderRoundTrip() throws {
+        let model = try ALBEF(Self.tiny, seed: 4)
+        let folder = try TestPaths.temporaryDirectory().appendingPathComponent("albef")
+        try model.save(to: folder)
+        let loaded = try ALBEF.load(from: folder)
+        #expect(loaded.configuration == model.configuration)
+        let images = ShapesDataset(split: .test, count: 3, size: 16).captioned()
+        let texts = images.captions.map { $0[0] }
+        let a = ALBEFRetrieval(model: model, images: images.images, texts: texts)
+        let b = ALBEFRetrieval(model: loaded, images: images.images, texts: texts)
+        #expect(a.similarity.scalars == b.similarity.scalars)
+        #expect(a.matchScores(text: 0, images: [0, 1, 2]) == b.matchScores(text: 0, images: [0, 1, 2]))
+    }
+
+    @Test func corruptFolderNamesTheFile() throws {
+        let folder = try TestPaths.temporaryDirectory()
+        try Data("{\"method\": \"clip\"}".utf8).write(to: folder.appendingPathComponent("image_text_config.json"))
+        #expect { try ALBEF.load(from: folder) } throws: { "\($0)".contains("image_text_config.json") }
+    }
+
+    @Test func trainingStepsAreFiniteAndFillTheQueues() throws {
+        var settings = ALBEFTraining()
+        settings.model = Self.tiny
+        settings.batchSize = 4
+        settings.maxSteps = 3
+        let trainer = try ALBEFTrainer(settings: settings, data: ShapesDataset(split: .train, count: 8, size: 16).captioned())
+        var steps: [ALBEFTrainer.Step] = []
+        trainer.onStep = { steps.append($0) }
+        let before = trainer.model.encoders.textProjection.linears[0].weight.scalars
+        let summary = try trainer.train(log: nil)
+        #expect(summary.steps == 3 && steps.count == 3)
+        #expect(steps.allSatisfy { $0.itc.isFinite && $0.itm.isFinite && $0.mlm.isFinite && $0.itm > 0 })
+        #expect(steps.map(\.alpha) == [0, 0.2, 0.4])
+        #expect(trainer.imageQueue.count == 12 && trainer.textQueue.count == 12)
+        #expect(trainer.model.encoders.textProjection.linears[0].weight.scalars != before)
+    }
+}
