@@ -30,13 +30,15 @@ import Testing
         return (loss, method.trainableParameters.map { $0.tensor.grad?.scalars ?? [] })
     }
 
-    func expectSame(_ a: (loss: Float, gradients: [[Float]]), _ b: (loss: Float, gradients: [[Float]]), sourceLocation: SourceLocation = #_sourceLocation) {
-        #expect(abs(a.loss - b.loss) <= 1e-5 * abs(b.loss), "loss \(a.loss) vs \(b.loss)", sourceLocation: sourceLocation)
+    /// Same loss and gradients within `tolerance` relative (to the largest gradient of each tensor).
+    func expectSame(_ a: (loss: Float, gradients: [[Float]]), _ b: (loss: Float, gradients: [[Float]]), tolerance: Float = 1e-5,
+                    sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(abs(a.loss - b.loss) <= tolerance * abs(b.loss), "loss \(a.loss) vs \(b.loss)", sourceLocation: sourceLocation)
         #expect(a.gradients.count == b.gradients.count && a.gradients.contains { !$0.isEmpty }, sourceLocation: sourceLocation)
         for (x, y) in zip(a.gradients, b.gradients) {
             let scale = max(y.map(abs).max() ?? 0, 1e-12)
             let worst = zip(x, y).map { abs($0 - $1) }.max() ?? 0
-            #expect(worst <= 1e-5 * scale + 1e-9, "max difference \(worst) at scale \(scale)", sourceLocation: sourceLocation)
+            #expect(worst <= tolerance * scale + 1e-9, "max difference \(worst) at scale \(scale)", sourceLocation: sourceLocation)
         }
     }
 
@@ -62,23 +64,26 @@ import Testing
         expectSame(cached, plain)
     }
 
-    /// The second step reads the queue the first filled with the momentum encoder's keys.
+    /// The second step reads the queue the first filled with the momentum encoder's keys. Its
+    /// gradients are compared at 1e-4: they come from parameters after one AdamW update, which
+    /// divides by √v and so magnifies the first step's rounding differences in small gradients.
     @Test func esimcseMatchesTheWholeBatchQueueIncluded() throws {
         let c = MethodFixtures.configuration(steps: 2)
         let a = try ESimCSE(encoder: try MethodFixtures.encoder(), configuration: c)
         let b = try ESimCSE(encoder: try MethodFixtures.encoder(), configuration: c)
-        expectSame(lastStep(b, chunk: 5, steps: 2), lastStep(a, chunk: nil, steps: 2))
+        expectSame(lastStep(b, chunk: 5, steps: 2), lastStep(a, chunk: nil, steps: 2), tolerance: 1e-4)
         #expect(a.momentum.queue.count == 24)
         #expect(MethodFixtures.maxDifference([("queue", a.momentum.queue.features)], [("queue", b.momentum.queue.features)]) <= 1e-5)
     }
 
+    /// As ESimCSE: the second step's gradients at 1e-4.
     @Test func certMatchesTheWholeBatchQueueIncluded() throws {
         var c = CERT.defaults
         c.queueSize = 24
         let views = try PositiveViews(AugmentationSpec(parsing: "deletion:0.2"))
         let a = CERT(encoder: try MethodFixtures.encoder(), configuration: c, views: views)
         let b = CERT(encoder: try MethodFixtures.encoder(), configuration: c, views: views)
-        expectSame(lastStep(b, chunk: 5, steps: 2), lastStep(a, chunk: nil, steps: 2))
+        expectSame(lastStep(b, chunk: 5, steps: 2), lastStep(a, chunk: nil, steps: 2), tolerance: 1e-4)
         #expect(a.momentum.queue.count == 24)
         #expect(MethodFixtures.maxDifference([("queue", a.momentum.queue.features)], [("queue", b.momentum.queue.features)]) <= 1e-5)
     }
