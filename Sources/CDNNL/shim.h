@@ -1,8 +1,20 @@
 #ifndef CDNNL_SHIM_H
 #define CDNNL_SHIM_H
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE  /* mremap */
+#endif
 #include <dnnl.h>
 #include <string.h>
 #include <malloc.h>  /* mallopt: the engine keeps freed buffers in the heap */
+#include <sys/mman.h>
+
+/* Moves the pages of [from, from + length) to [to, to + length), replacing what was mapped there,
+   without copying or faulting them in: the tensor allocator recycles the pages of freed buffers
+   into buffers of another size (mremap is variadic, which Swift cannot call). The source range
+   must lie in one mapping. Returns 0, or -1 with errno set (both ranges then stay as they were). */
+static inline int cdnnl_move_pages(void *from, size_t length, void *to) {
+    return mremap(from, length, length, MREMAP_MAYMOVE | MREMAP_FIXED, to) == MAP_FAILED ? -1 : 0;
+}
 
 /* libgomp's entry point for a parallel region. oneDNN (Debian build) runs its GEMMs on libgomp's
    thread pool; running the engine's own kernels on the same pool avoids two pools fighting over

@@ -13,8 +13,7 @@ void ck_layer_norm_forward(const float *x, const float *weight, const float *bia
         const __m256 shifts = _mm256_set1_ps(shift);
         __m256 sums = _mm256_setzero_ps(), squares = _mm256_setzero_ps();
         for (int64_t j = 0; j < n; j += 8) {
-            const __m256i m = lanes(j, n);
-            const __m256 d = _mm256_and_ps(_mm256_sub_ps(_mm256_maskload_ps(xr + j, m), shifts), _mm256_castsi256_ps(m));
+            const __m256 d = inside_row(_mm256_sub_ps(load_row(xr, j, n), shifts), j, n, _mm256_setzero_ps());
             sums = _mm256_add_ps(sums, d);
             squares = _mm256_fmadd_ps(d, d, squares);
         }
@@ -24,9 +23,8 @@ void ck_layer_norm_forward(const float *x, const float *weight, const float *bia
         const float s = 1.0f / sqrtf(variance + eps);
         const __m256 mus = _mm256_set1_ps(mu), ss = _mm256_set1_ps(s);
         for (int64_t j = 0; j < n; j += 8) {
-            const __m256i m = lanes(j, n);
-            const __m256 xhat = _mm256_mul_ps(_mm256_sub_ps(_mm256_maskload_ps(xr + j, m), mus), ss);
-            _mm256_maskstore_ps(yr + j, m, _mm256_fmadd_ps(xhat, _mm256_maskload_ps(weight + j, m), _mm256_maskload_ps(bias + j, m)));
+            const __m256 xhat = _mm256_mul_ps(_mm256_sub_ps(load_row(xr, j, n), mus), ss);
+            store_row(yr, j, n, _mm256_fmadd_ps(xhat, load_row(weight, j, n), load_row(bias, j, n)));
         }
         mean[r] = mu;
         rstd[r] = s;
@@ -43,20 +41,18 @@ void ck_layer_norm_backward(const float *x, const float *weight, const float *me
         /* Σ g and Σ g·x̂ with g = dy·w, in one pass. */
         __m256 acc_g = _mm256_setzero_ps(), acc_gx = _mm256_setzero_ps();
         for (int64_t j = 0; j < n; j += 8) {
-            const __m256i m = lanes(j, n);
-            const __m256 g = _mm256_mul_ps(_mm256_maskload_ps(dyr + j, m), _mm256_maskload_ps(weight + j, m));
+            const __m256 g = _mm256_mul_ps(load_row(dyr, j, n), load_row(weight, j, n));
             acc_g = _mm256_add_ps(acc_g, g);
-            acc_gx = _mm256_fmadd_ps(g, _mm256_mul_ps(_mm256_sub_ps(_mm256_maskload_ps(xr + j, m), mus), ss), acc_gx);
+            acc_gx = _mm256_fmadd_ps(g, _mm256_mul_ps(_mm256_sub_ps(load_row(xr, j, n), mus), ss), acc_gx);
         }
         const __m256 mean_g = _mm256_set1_ps(hsum8(acc_g) / (float)n), mean_gx = _mm256_set1_ps(hsum8(acc_gx) / (float)n);
         for (int64_t j = 0; j < n; j += 8) {
-            const __m256i m = lanes(j, n);
-            const __m256 d = _mm256_maskload_ps(dyr + j, m);
-            const __m256 xhat = _mm256_mul_ps(_mm256_sub_ps(_mm256_maskload_ps(xr + j, m), mus), ss);
-            const __m256 g = _mm256_mul_ps(d, _mm256_maskload_ps(weight + j, m));
-            _mm256_maskstore_ps(dxr + j, m, _mm256_mul_ps(ss, _mm256_sub_ps(_mm256_sub_ps(g, mean_g), _mm256_mul_ps(xhat, mean_gx))));
-            _mm256_maskstore_ps(dweight_partial + j, m, _mm256_fmadd_ps(d, xhat, _mm256_maskload_ps(dweight_partial + j, m)));
-            _mm256_maskstore_ps(dbias_partial + j, m, _mm256_add_ps(d, _mm256_maskload_ps(dbias_partial + j, m)));
+            const __m256 d = load_row(dyr, j, n);
+            const __m256 xhat = _mm256_mul_ps(_mm256_sub_ps(load_row(xr, j, n), mus), ss);
+            const __m256 g = _mm256_mul_ps(d, load_row(weight, j, n));
+            store_row(dxr, j, n, _mm256_mul_ps(ss, _mm256_sub_ps(_mm256_sub_ps(g, mean_g), _mm256_mul_ps(xhat, mean_gx))));
+            store_row(dweight_partial, j, n, _mm256_fmadd_ps(d, xhat, load_row(dweight_partial, j, n)));
+            store_row(dbias_partial, j, n, _mm256_add_ps(d, load_row(dbias_partial, j, n)));
         }
     }
 }

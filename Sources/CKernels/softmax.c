@@ -38,25 +38,22 @@ void ck_softmax_forward(const float *x, float *y, int64_t row_begin, int64_t row
         /* Pass 1: scores and their maximum (lanes past the row's end count as -inf). */
         __m256 maxima = minus_infinity;
         for (int64_t j = 0; j < n; j += 8) {
-            const __m256i m = lanes(j, n);
-            __m256 v = _mm256_mul_ps(_mm256_maskload_ps(xr + j, m), scales);
-            if (br) v = _mm256_add_ps(v, _mm256_maskload_ps(br + j, m));
-            _mm256_maskstore_ps(yr + j, m, v);
-            maxima = _mm256_max_ps(maxima, _mm256_blendv_ps(minus_infinity, v, _mm256_castsi256_ps(m)));
+            __m256 v = _mm256_mul_ps(load_row(xr, j, n), scales);
+            if (br) v = _mm256_add_ps(v, load_row(br, j, n));
+            store_row(yr, j, n, v);
+            maxima = _mm256_max_ps(maxima, inside_row(v, j, n, minus_infinity));
         }
         /* Pass 2: exponentials and their sum; pass 3: normalise. */
         const __m256 shift = _mm256_set1_ps(hmax8(maxima));
         __m256 sums = _mm256_setzero_ps();
         for (int64_t j = 0; j < n; j += 8) {
-            const __m256i m = lanes(j, n);
-            __m256 e = _mm256_and_ps(exp8(_mm256_sub_ps(_mm256_maskload_ps(yr + j, m), shift)), _mm256_castsi256_ps(m));
-            _mm256_maskstore_ps(yr + j, m, e);
+            __m256 e = inside_row(exp8(_mm256_sub_ps(load_row(yr, j, n), shift)), j, n, _mm256_setzero_ps());
+            store_row(yr, j, n, e);
             sums = _mm256_add_ps(sums, e);
         }
         const __m256 inv = _mm256_set1_ps(1.0f / hsum8(sums));
         for (int64_t j = 0; j < n; j += 8) {
-            const __m256i m = lanes(j, n);
-            _mm256_maskstore_ps(yr + j, m, _mm256_mul_ps(_mm256_maskload_ps(yr + j, m), inv));
+            store_row(yr, j, n, _mm256_mul_ps(load_row(yr, j, n), inv));
         }
     }
 }
@@ -69,14 +66,12 @@ void ck_softmax_backward(const float *y, const float *dy, float *dx, int64_t row
         float *dxr = dx + r * n;
         __m256 dots = _mm256_setzero_ps();
         for (int64_t j = 0; j < n; j += 8) {
-            const __m256i m = lanes(j, n);
-            dots = _mm256_fmadd_ps(_mm256_maskload_ps(dyr + j, m), _mm256_maskload_ps(yr + j, m), dots);
+            dots = _mm256_fmadd_ps(load_row(dyr, j, n), load_row(yr, j, n), dots);
         }
         const __m256 dot = _mm256_set1_ps(hsum8(dots));
         for (int64_t j = 0; j < n; j += 8) {
-            const __m256i m = lanes(j, n);
-            __m256 sy = _mm256_mul_ps(scales, _mm256_maskload_ps(yr + j, m));
-            _mm256_maskstore_ps(dxr + j, m, _mm256_mul_ps(sy, _mm256_sub_ps(_mm256_maskload_ps(dyr + j, m), dot)));
+            __m256 sy = _mm256_mul_ps(scales, load_row(yr, j, n));
+            store_row(dxr, j, n, _mm256_mul_ps(sy, _mm256_sub_ps(load_row(dyr, j, n), dot)));
         }
     }
 }

@@ -9,6 +9,22 @@ static inline __m256i lanes(int64_t j, int64_t n) {
     return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)(n - j < 8 ? n - j : 8)), index);
 }
 
+/* Eight floats of a row of n from column j: a plain load, or a masked one (zeros past the end) for
+   the row's tail only, since AMD cores microcode masked moves. */
+static inline __m256 load_row(const float *p, int64_t j, int64_t n) {
+    return j + 8 <= n ? _mm256_loadu_ps(p + j) : _mm256_maskload_ps(p + j, lanes(j, n));
+}
+
+/* Stores the lanes of v that lie inside a row of n from column j. */
+static inline void store_row(float *p, int64_t j, int64_t n, __m256 v) {
+    if (j + 8 <= n) _mm256_storeu_ps(p + j, v); else _mm256_maskstore_ps(p + j, lanes(j, n), v);
+}
+
+/* v with the lanes past a row of n from column j replaced by fill. */
+static inline __m256 inside_row(__m256 v, int64_t j, int64_t n, __m256 fill) {
+    return j + 8 <= n ? v : _mm256_blendv_ps(fill, v, _mm256_castsi256_ps(lanes(j, n)));
+}
+
 /* The sum of the eight lanes. */
 static inline float hsum8(__m256 v) {
     __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));

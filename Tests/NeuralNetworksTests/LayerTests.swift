@@ -115,3 +115,23 @@ import Tensors
         #expect(embedding.weight.grad!.scalars == [1, 1, 0, 0, 2, 2])
     }
 }
+
+extension LayerTests {
+    /// Attention's dropout fused with its product with the values draws the mask a separate
+    /// dropout would, and gives the same values and gradients.
+    @Test func dropoutBeforeAProductDrawsTheSameMask() {
+        func run(fused: Bool) -> [[Float]] {
+            let random = RandomSource(seed: 2)
+            let dropout = Dropout(probability: 0.4, source: random)
+            let p = Tensor.randn([2, 3, 3], seed: 1).requiringGradient(), v = Tensor.randn([2, 3, 4], seed: 2).requiringGradient()
+            let y = random.withRowOffset(5) { fused ? dropout.matmul(p, v) : dropout(p).matmul(v) }
+            y.sum().backward()
+            return [y.scalars, p.grad!.scalars, v.grad!.scalars, [Float(random.snapshot().offset)]]
+        }
+        #expect(run(fused: true) == run(fused: false))
+        let dropout = Dropout(probability: 0.4, source: RandomSource(seed: 2))
+        dropout.eval()
+        let p = Tensor.randn([2, 3], seed: 3), v = Tensor.randn([3, 2], seed: 4)
+        #expect(dropout.matmul(p, v).scalars == p.matmul(v).scalars)
+    }
+}

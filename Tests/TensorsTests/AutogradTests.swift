@@ -183,3 +183,63 @@ extension AutogradTests {
         #expect(x.grad!.scalars == [Float](repeating: 2, count: 20))
     }
 }
+
+extension AutogradTests {
+    @Test func sumsAndDifferencesKeepNeitherOperand() {
+        let x = Tensor.randn([4, 5], seed: 3).requiringGradient()
+        weak var left: Tensor?, right: Tensor?
+        let y: Tensor
+        do {
+            let a = x.affine(scale: 2), b = x.exp()
+            left = a
+            right = b
+            y = a - b + x
+        }
+        #expect(left == nil && right == nil)
+        y.sum().backward()
+        let expected = x.scalars.map { 3 - Foundation.exp($0) }
+        #expect(zip(x.grad!.scalars, expected).allSatisfy { Swift.abs($0 - $1) < 1e-4 })
+    }
+
+    @Test func aProductKeepsOnlyTheOperandsTheGradientsRead() {
+        let x = Tensor.randn([3], seed: 4).requiringGradient()
+        let c = Tensor([1, 2, 3])
+        weak var varying: Tensor?
+        let y: Tensor
+        do {
+            let e = x.exp()  // its own backward keeps a view of its output, not the tensor
+            varying = e
+            y = e * c  // c needs no gradient, so e's values are not needed
+        }
+        #expect(varying == nil)
+        y.sum().backward()
+        let expected = zip(x.scalars, c.scalars).map { Foundation.exp($0) * $1 }
+        #expect(zip(x.grad!.scalars, expected).allSatisfy { Swift.abs($0 - $1) < 1e-5 })
+    }
+
+    /// The fused products give exactly the values and gradients of their compositions.
+    @Test func linearEqualsMatmulBiasAndActivation() {
+        for activation in [nil, Activation.gelu, .relu] {
+            func run(fused: Bool) -> [[Float]] {
+                let x = Tensor.randn([2, 3, 8], seed: 5).requiringGradient()
+                let w = Tensor.randn([6, 8], seed: 6).requiringGradient(), b = Tensor.randn([6], seed: 7).requiringGradient()
+                let y = fused ? x.linear(weight: w, bias: b, inputActivation: activation)
+                              : (activation.map { $0(x) } ?? x).matmul(w, transposeOther: true) + b
+                (y * Tensor.randn([2, 3, 6], seed: 8)).sum().backward()
+                return [y.scalars, x.grad!.scalars, w.grad!.scalars, b.grad!.scalars]
+            }
+            #expect(run(fused: true) == run(fused: false), "\(activation.map(\.rawValue) ?? "identity")")
+        }
+    }
+
+    @Test func matmulAfterDropoutEqualsDropoutThenMatmul() {
+        func run(fused: Bool) -> [[Float]] {
+            let a = Tensor.randn([2, 4, 4], seed: 9).requiringGradient(), b = Tensor.randn([2, 4, 3], seed: 10).requiringGradient()
+            let y = fused ? a.matmulAfterDropout(b, p: 0.25, seed: 3, stream: 4, first: 8)
+                          : a.dropout(p: 0.25, seed: 3, stream: 4, first: 8).matmul(b)
+            (y * Tensor.randn([2, 4, 3], seed: 11)).sum().backward()
+            return [y.scalars, a.grad!.scalars, b.grad!.scalars]
+        }
+        #expect(run(fused: true) == run(fused: false))
+    }
+}

@@ -156,5 +156,35 @@ extension GradientTests {
             $0[0].batchNorm(mean: mean, variance: variance, weight: $0[1], bias: $0[2])
         }
     }
+    @Test func mulByAConstant() { check([Tensor.randn([3, 4], seed: 64)]) { $0[0].exp() * Tensor.randn([4], seed: 65) } }
+    @Test func divOfAConstant() { check([Tensor.rand([3, 4], seed: 66) + 1]) { Tensor.randn([3, 4], seed: 67) / $0[0].sqrt() } }
+    @Test func linear() {
+        check([Tensor.randn([2, 3, 4], seed: 68), Tensor.randn([5, 4], seed: 69), Tensor.randn([5], seed: 70)]) {
+            $0[0].linear(weight: $0[1], bias: $0[2])
+        }
+    }
+    @Test func linearWithoutBias() { check([Tensor.randn([3, 4], seed: 71), Tensor.randn([2, 4], seed: 72)]) { $0[0].linear(weight: $0[1]) } }
+    @Test func linearOfGELU() {
+        check([Tensor.randn([2, 3, 4], seed: 73).affine(scale: 2), Tensor.randn([5, 4], seed: 74), Tensor.randn([5], seed: 75)]) {
+            $0[0].linear(weight: $0[1], bias: $0[2], inputActivation: .gelu)
+        }
+    }
+    @Test func linearOfReLU() {
+        check([awayFromZero([3, 4], seed: 76), Tensor.randn([2, 4], seed: 77), Tensor.randn([2], seed: 78)]) {
+            $0[0].linear(weight: $0[1], bias: $0[2], inputActivation: .relu)
+        }
+    }
+    @Test func linearOfGELUWithAFrozenWeight() {
+        // The input's gradient alone: the backward recomputes no activation for the weight.
+        let weight = Tensor.randn([5, 4], seed: 80)
+        check([Tensor.randn([3, 4], seed: 79)]) { $0[0].linear(weight: weight, inputActivation: .gelu) }
+    }
+    @Test func matmulAfterDropout() {
+        check([Tensor.randn([2, 3, 4, 5], seed: 81), Tensor.randn([2, 3, 5, 6], seed: 82)]) {
+            $0[0].matmulAfterDropout($0[1], p: 0.3, seed: 5, stream: 9, first: 40)
+        }
+    }
+    @Test func matmulAfterDropoutSharedRight() {
+        check([Tensor.randn([2, 3, 4], seed: 83), Tensor.randn([4, 5], seed: 84)]) { $0[0].matmulAfterDropout($0[1], p: 0.5, seed: 1, stream: 2) }
+    }
 }
-

@@ -1,5 +1,6 @@
 import Foundation
 import NeuralNetworks
+import Tensors
 
 /// The shape of a BERT encoder, read from (and written to) a Hugging Face `config.json`.
 public struct BertConfiguration: Sendable, Equatable {

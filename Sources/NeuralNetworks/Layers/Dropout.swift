@@ -28,9 +28,23 @@ public final class Dropout: Module {
 
     /// `x` with dropout applied in training mode; `x` itself in evaluation mode.
     public func callAsFunction(_ x: Tensor) -> Tensor {
-        guard isTraining, probability > 0 else { return x }
+        guard let (seed, stream, first) = nextMask(for: x) else { return x }
+        return x.dropout(p: probability, seed: seed, stream: stream, first: first)
+    }
+
+    /// `self(x).matmul(other)` without keeping the dropped-out `x` for the backward, which
+    /// regenerates it (attention's dropped-out probabilities times the values).
+    public func matmul(_ x: Tensor, _ other: Tensor) -> Tensor {
+        guard let (seed, stream, first) = nextMask(for: x) else { return x.matmul(other) }
+        return x.matmulAfterDropout(other, p: probability, seed: seed, stream: stream, first: first)
+    }
+
+    /// The stream of the next mask and the index of `x`'s first element in it, or `nil` when no
+    /// mask is drawn (evaluation mode or probability 0).
+    private func nextMask(for x: Tensor) -> (seed: UInt64, stream: UInt64, first: Int)? {
+        guard isTraining, probability > 0 else { return nil }
         let (seed, stream) = source.nextStream()
         let rowWidth = x.rank == 0 ? 0 : x.count / max(x.shape[0], 1)
-        return x.dropout(p: probability, seed: seed, stream: stream, first: source.rowOffset * rowWidth)
+        return (seed, stream, source.rowOffset * rowWidth)
     }
 }

@@ -32,10 +32,12 @@ public final class Linear: Module {
     public var outputSize: Int { weight.shape[0] }
 
     /// Maps the last axis of `x` (`inputSize`) to `outputSize`.
-    public func callAsFunction(_ x: Tensor) -> Tensor {
+    ///
+    /// With `inputActivation`, maps `inputActivation(x)` without keeping it for the backward,
+    /// which recomputes it from `x` (see `Tensor.linear(weight:bias:inputActivation:)`).
+    public func callAsFunction(_ x: Tensor, inputActivation: Activation? = nil) -> Tensor {
         ensure(x.rank >= 1 && x.shape[x.rank - 1] == inputSize,
                      "Linear: input of shape \(x.shape) does not end in \(inputSize) (weight \(weight.shape))")
-        let y = x.matmul(weight, transposeOther: true)
-        return bias.map { y + $0 } ?? y
+        return x.linear(weight: weight, bias: bias, inputActivation: inputActivation)
     }
 }

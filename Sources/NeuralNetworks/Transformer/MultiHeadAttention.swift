@@ -45,8 +45,8 @@ public final class MultiHeadAttention: Module {
         func split(_ t: Tensor) -> Tensor { t.reshaped([t.shape[0], t.shape[1], heads, headSize]).permuted([0, 2, 1, 3]) }
         let q = split(query(x)), k = split(key(source)), v = split(value(source))
         let scores = q.matmul(k, transposeOther: true)
-        let probabilities = dropout(scores.softmax(scale: 1 / Float(headSize).squareRoot(), additiveMask: keyMask))
-        return probabilities.matmul(v).permuted([0, 2, 1, 3]).reshaped([batch, tokens, width])
+        let probabilities = scores.softmax(scale: 1 / Float(headSize).squareRoot(), additiveMask: keyMask)
+        return dropout.matmul(probabilities, v).permuted([0, 2, 1, 3]).reshaped([batch, tokens, width])
     }
 
     /// The additive mask for a `[batch, tokens]` attention mask of 1 (attend) and 0 (padding):

@@ -17,8 +17,10 @@ public final class ResidualOutput: Module {
         register(child: self.dropout, as: "dropout")
     }
 
-    public func callAsFunction(_ h: Tensor, residual: Tensor) -> Tensor {
-        norm(dropout(dense(h)) + residual)
+    /// `LayerNorm(dropout(dense(f(h))) + residual)`, where `inputActivation` f (the identity by
+    /// default) is recomputed in the backward rather than kept (see `Linear`).
+    public func callAsFunction(_ h: Tensor, residual: Tensor, inputActivation: Activation? = nil) -> Tensor {
+        norm(dropout(dense(h, inputActivation: inputActivation)) + residual)
     }
 }
 

@@ -1,20 +1,5 @@
 import Tensors
 
-/// The activation of a transformer's feed-forward block.
-public enum Activation: String, Sendable, Codable {
-    /// The exact (erf) GELU of BERT.
-    case gelu
-    case relu
-
-    /// The activation applied elementwise.
-    public func callAsFunction(_ x: Tensor) -> Tensor {
-        switch self {
-        case .gelu: x.gelu()
-        case .relu: x.relu()
-        }
-    }
-}
-
 /// The widths and rates of a transformer layer.
 public struct TransformerLayerConfiguration: Sendable {
     public var width: Int
@@ -80,7 +65,7 @@ public final class TransformerEncoderLayer: Module {
             ensure(context != nil, "TransformerEncoderLayer: a cross-attention layer needs a context sequence")
             h = crossAttention(h, context: context, keyMask: contextMask)
         }
-        return output(activation(intermediate(h)), residual: h)
+        return output(intermediate(h), residual: h, inputActivation: activation)
     }
 }
 
@@ -123,6 +108,6 @@ public final class PreNormTransformerLayer: Module {
 
     public func callAsFunction(_ x: Tensor, keyMask: Tensor? = nil) -> Tensor {
         let h = x + dropout(attentionOutput(attention(normBefore(x), keyMask: keyMask)))
-        return h + dropout(output(activation(intermediate(normAfter(h)))))
+        return h + dropout(output(intermediate(normAfter(h)), inputActivation: activation))
     }
 }

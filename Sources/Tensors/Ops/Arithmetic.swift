@@ -13,12 +13,23 @@ extension Tensor {
         Tensor.withData(x, y, out) { p in
             Kernels.arithmetic(op, p[0], aCount: x.count, p[1], bCount: y.count, p[2])
         }
-        return out.recorded(name, [a, b]) { g in
-            switch op {
-            case .add: return [a.requiresGrad ? g.summed(toShape: a.shape) : nil, b.requiresGrad ? g.summed(toShape: b.shape) : nil]
-            case .sub: return [a.requiresGrad ? g.summed(toShape: a.shape) : nil, b.requiresGrad ? (-g).summed(toShape: b.shape) : nil]
-            case .mul: return [a.requiresGrad ? (g * b).summed(toShape: a.shape) : nil, b.requiresGrad ? (g * a).summed(toShape: b.shape) : nil]
-            case .div: return [a.requiresGrad ? (g / b).summed(toShape: a.shape) : nil, b.requiresGrad ? (-(g * a) / (b * b)).summed(toShape: b.shape) : nil]
+        // The backward keeps only what it reads: a sum or difference keeps neither operand (a
+        // Linear's pre-bias product or a residual branch is freed after the forward), a product
+        // keeps each operand for the other's gradient.
+        let (aShape, bShape, aNeeds, bNeeds) = (a.shape, b.shape, a.requiresGrad, b.requiresGrad)
+        switch op {
+        case .add, .sub:
+            return out.recorded(name, [a, b]) { g in
+                [aNeeds ? g.summed(toShape: aShape) : nil, bNeeds ? (op == .sub ? -g : g).summed(toShape: bShape) : nil]
+            }
+        case .mul, .div:
+            let keptA = bNeeds ? a : nil, keptB = aNeeds || op == .div ? b : nil
+            return out.recorded(name, [a, b]) { g in
+                guard op == .div else {
+                    return [keptB.map { (g * $0).summed(toShape: aShape) }, keptA.map { (g * $0).summed(toShape: bShape) }]
+                }
+                return [aNeeds ? (g / keptB!).summed(toShape: aShape) : nil,
+                        keptA.map { (-(g * $0) / (keptB! * keptB!)).summed(toShape: bShape) }]
             }
         }
     }

@@ -61,8 +61,9 @@ extension Tensor {
         s[a] = range.count
         let out = Tensor(uninitialized: s)
         Tensor.withData(self, out) { p in Kernels.sliceCopy(p[0], p[1], outer: outer, n: n, inner: inner, start: range.lowerBound, width: range.count) }
+        let source = shape
         return out.recorded("slice", [self]) { g in
-            let dx = Tensor.zeros(self.shape)
+            let dx = Tensor.zeros(source)
             Tensor.withData(dx, g) { p in Kernels.sliceCopy(p[0], p[1], outer: outer, n: n, inner: inner, start: range.lowerBound, width: range.count, reverse: true) }
             return [dx]
         }
@@ -79,8 +80,9 @@ extension Tensor {
         indices.withUnsafeBufferPointer { idx in
             Tensor.withData(self, out) { p in Kernels.gather(p[0], p[1], indices: idx.baseAddress!, count: indices.count, outer: outer, n: n, inner: inner) }
         }
+        let source = shape
         return out.recorded("indexSelect", [self]) { g in
-            let dx = Tensor.zeros(self.shape)
+            let dx = Tensor.zeros(source)
             indices.withUnsafeBufferPointer { idx in
                 Tensor.withData(g, dx) { p in Kernels.scatterAdd(p[0], p[1], indices: idx.baseAddress!, count: indices.count, outer: outer, n: n, inner: inner) }
             }

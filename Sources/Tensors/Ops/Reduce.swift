@@ -22,10 +22,11 @@ extension Tensor {
     public func sum(axis: Int, keepingDimension: Bool = false) -> Tensor {
         let (out, _) = reduced(.sum, axis: axis, keepingDimension: keepingDimension, name: "sum")
         let a = Shape.axis(axis, rank: rank, op: "sum", shape: shape)
+        let source = shape
         return out.recorded("sum", [self]) { g in
-            var kept = self.shape
+            var kept = source
             kept[a] = 1
-            return [g.reshaped(kept).expanded(to: self.shape)]
+            return [g.reshaped(kept).expanded(to: source)]
         }
     }
 
@@ -39,9 +40,10 @@ extension Tensor {
     public func max(axis: Int, keepingDimension: Bool = false) -> Tensor {
         let (out, argmax) = reduced(.max, axis: axis, keepingDimension: keepingDimension, name: "max")
         let a = Shape.axis(axis, rank: rank, op: "max", shape: shape)
+        let source = shape
         return out.recorded("max", [self]) { g in
-            let (outer, n, inner) = Shape.split(self.shape, axis: a)
-            let dx = Tensor.zeros(self.shape)
+            let (outer, n, inner) = Shape.split(source, axis: a)
+            let dx = Tensor.zeros(source)
             Tensor.withData(g, dx) { p in
                 for o in 0..<outer {
                     for i in 0..<inner { p[1][(o * n + argmax![o * inner + i]) * inner + i] = p[0][o * inner + i] }

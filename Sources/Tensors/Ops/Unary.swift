@@ -52,13 +52,18 @@ extension Tensor {
     public func dropout(p: Float, seed: UInt64, stream: UInt64, first: Int = 0) -> Tensor {
         ensure(p >= 0 && p < 1, "dropout: probability \(p) is outside [0, 1)")
         if p == 0 { return self }
-        let out = Tensor(uninitialized: shape)
-        Tensor.withData(self, out) { ptr in Kernels.dropoutForward(ptr[0], ptr[1], count, p: p, seed: seed, stream: stream, first: first) }
-        return out.recorded("dropout", [self]) { g in
+        return droppedOut(p: p, seed: seed, stream: stream, first: first).recorded("dropout", [self]) { g in
             let dx = Tensor(uninitialized: g.shape)
             Tensor.withData(g, dx) { ptr in Kernels.dropoutBackward(ptr[0], ptr[1], g.count, p: p, seed: seed, stream: stream, first: first) }
             return [dx]
         }
+    }
+
+    /// This tensor with dropout applied, not recorded.
+    func droppedOut(p: Float, seed: UInt64, stream: UInt64, first: Int) -> Tensor {
+        let out = Tensor(uninitialized: shape)
+        Tensor.withData(self, out) { ptr in Kernels.dropoutForward(ptr[0], ptr[1], count, p: p, seed: seed, stream: stream, first: first) }
+        return out
     }
 
     /// Dropout with a fresh stream drawn from `generator`.

@@ -1,0 +1,76 @@
+/// A pointwise activation of a feed-forward block, which `linear(weight:bias:inputActivation:)`
+/// applies to its input and recomputes in the backward instead of keeping.
+public enum Activation: String, Sendable, Codable {
+    /// The exact (erf) GELU of BERT.
+    case gelu
+    case relu
+
+    /// `x` activated (recorded for differentiation).
+    public func callAsFunction(_ x: Tensor) -> Tensor {
+        switch self {
+        case .gelu: x.gelu()
+        case .relu: x.relu()
+        }
+    }
+
+    /// `y = f(x)`.
+    func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
+        switch self {
+        case .gelu: Kernels.geluForward(x, y, n)
+        case .relu: Kernels.unaryForward(.relu, x, y, n)
+        }
+    }
+
+    /// `dx = dy * f'(x)`; `dx` may be `dy` (each element is read before it is written).
+    func backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, _ n: Int) {
+        switch self {
+        case .gelu: Kernels.geluBackward(x, dy, dx, n)
+        case .relu: Kernels.unaryBackward(.relu, x, x, dy, dx, n)
+        }
+    }
+}
+
+extension Tensor {
+    /// `f(self) · weightᵀ + bias` over the last axis: a fully connected layer with Hugging Face's
+    /// `[out, in]` weight, one GEMM with the bias added to its result in place.
+    ///
+    /// With an `inputActivation` f, the activated input exists only while the product is
+    /// computed: the backward recomputes it from this tensor, which it keeps instead. A
+    /// transformer's feed-forward block `W₂ f(W₁ x + b₁) + b₂` thus keeps one of its two wide
+    /// intermediate results (PyTorch keeps both). Without one, f is the identity.
+    ///
+    /// Shapes: `self` `[..., in]` (at least two axes), `weight` `[out, in]`, `bias` `[out]`.
+    public func linear(weight: Tensor, bias: Tensor? = nil, inputActivation: Activation? = nil) -> Tensor {
+        ensure(rank >= 2 && weight.rank == 2 && shape[rank - 1] == weight.shape[1] && (bias.map { $0.shape == [weight.shape[0]] } ?? true),
+               "linear: input \(shape), weight \(weight.shape) and bias \(bias?.shape ?? []) do not fit ([..., in], [out, in], [out])")
+        let precision = MatmulPrecision.current
+        let input = inputActivation.map { activated($0) } ?? self
+        let out = Tensor.product(input, weight, transposeA: false, transposeB: true, precision: precision)
+        if let bias {
+            Tensor.withData(out, bias) { p in Kernels.arithmetic(.add, p[0], aCount: out.count, p[1], bCount: bias.count, p[0]) }
+        }
+        let needX = requiresGrad, needW = weight.requiresGrad, needB = bias?.requiresGrad ?? false, hasBias = bias != nil
+        let (xShape, wShape) = (shape, weight.shape)
+        // The backward reads the input for the weight's gradient and the activation's derivative,
+        // and the weight for the input's gradient.
+        let keptX = needW || needX && inputActivation != nil ? self : nil, keptW = needX ? weight : nil
+        return out.recorded("linear", bias.map { [self, weight, $0] } ?? [self, weight]) { g in
+            // The recomputed activation serves the weight's gradient, then holds the input's.
+            let activatedInput = needW ? inputActivation.flatMap { f in keptX.map { $0.activated(f) } } : nil
+            let grads = Tensor.productGradients(g, needW ? activatedInput ?? keptX : nil, aShape: xShape, keptW, bShape: wShape,
+                                                transposeA: false, transposeB: true, precision: precision, gradientOfA: activatedInput)
+            if let f = inputActivation, let gx = grads[0], let x = keptX {
+                Tensor.withData(x, gx) { p in f.backward(p[0], p[1], p[1], gx.count) }
+            }
+            let gb = needB ? g.summed(toShape: [g.shape[g.rank - 1]]) : nil
+            return hasBias ? grads + [gb] : grads
+        }
+    }
+
+    /// `f(self)`, not recorded.
+    private func activated(_ f: Activation) -> Tensor {
+        let y = Tensor(uninitialized: shape)
+        Tensor.withData(self, y) { p in f.forward(p[0], p[1], count) }
+        return y
+    }
+}
