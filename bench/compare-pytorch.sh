@@ -48,19 +48,5 @@ for p in "${precisions[@]}"; do
     done
 done
 
-printf '%s\n' "${results[@]}" | python3 -c '
-import json, sys
-rows = [json.loads(line) for line in sys.stdin]
-print(f"{\"workload\":<8} {\"prec\":<5} {\"ours sent/s\":>12} {\"pytorch sent/s\":>15} {\"ratio\":>6} {\"ours RSS MB\":>12} {\"pytorch RSS MB\":>15} {\"RSS ratio\":>9}", file=sys.stderr)
-summary = []
-for r in rows:
-    o, t = r["ours"], r["pytorch"]
-    speed = o["sentences_per_s"] / t["sentences_per_s"]
-    rss = (o.get("peak_rss_mb") or float("nan")) / t["peak_rss_mb"]
-    print(f"{r[\"workload\"]:<8} {r[\"precision\"]:<5} {o[\"sentences_per_s\"]:>12.1f} {t[\"sentences_per_s\"]:>15.1f} {speed:>6.2f} "
-          f"{o.get(\"peak_rss_mb\", float(\"nan\")):>12.0f} {t[\"peak_rss_mb\"]:>15.0f} {rss:>9.2f}", file=sys.stderr)
-    summary.append({**r, "speed_ratio": speed, "rss_ratio": rss if rss == rss else None})
-print(json.dumps({"framework": rows[0]["pytorch"]["framework"], "results": summary}))
-' > /tmp/compare-pytorch.$$.json
-if [ "$json" = 1 ]; then tail -n 1 /tmp/compare-pytorch.$$.json; fi
-rm -f /tmp/compare-pytorch.$$.json
+summary=$(printf '%s\n' "${results[@]}" | python3 bench/compare_table.py)
+if [ "$json" = 1 ]; then echo "$summary"; fi
