@@ -13,6 +13,16 @@ extension Kernels {
         Parallel.forRange(n) { r in for i in r { dst[i] += src[i] } }
     }
 
+    /// `y[r, j] += row[j]` for each of `rows` rows of `n` (a bias added to a product in place).
+    public static func addRowInPlace(_ y: UnsafeMutablePointer<Float>, _ row: UnsafePointer<Float>, rows: Int, n: Int) {
+        Parallel.forRange(rows, costPerItem: n) { r in
+            for i in r {
+                let out = y + i &* n
+                for j in 0..<n { out[j] += row[j] }
+            }
+        }
+    }
+
     /// `y = x` (the memory-bandwidth baseline of `contrast bench ops`).
     public static func copy(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
         Parallel.forRange(n) { r in (y + r.lowerBound).update(from: x + r.lowerBound, count: r.count) }
@@ -148,14 +158,20 @@ extension Kernels {
 
     /// `dx = dy * (Φ(x) + x φ(x))`.
     public static func geluBackward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, _ n: Int) {
-        Parallel.forRange(n, costPerItem: 4) { r in
-            for i in r {
-                let v = x[i]
-                let cdf = 0.5 * (1 + FastMath.erf(v * 0.707_106_77))
-                let pdf = 0.398_942_28 * FastMath.exp(-0.5 * v * v)
-                dx[i] = dy[i] * (cdf + v * pdf)
-            }
-        }
+        Parallel.forRange(n, costPerItem: 4) { r in for i in r { dx[i] = dy[i] * geluDerivative(x[i]) } }
+    }
+
+    /// `g *= Φ(x) + x φ(x)`: `geluBackward` with `dx` = `dy`, which that loop would run without
+    /// vector instructions (LLVM's overlap check between the two pointers fails).
+    public static func geluBackwardInPlace(_ x: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>, _ n: Int) {
+        Parallel.forRange(n, costPerItem: 4) { r in for i in r { g[i] *= geluDerivative(x[i]) } }
+    }
+
+    @inline(__always)
+    static func geluDerivative(_ v: Float) -> Float {
+        let cdf = 0.5 * (1 + FastMath.erf(v * 0.707_106_77))
+        let pdf = 0.398_942_28 * FastMath.exp(-0.5 * v * v)
+        return cdf + v * pdf
     }
 }
 

@@ -21,11 +21,11 @@ public enum Activation: String, Sendable, Codable {
         }
     }
 
-    /// `dx = dy * f'(x)`; `dx` may be `dy` (each element is read before it is written).
-    func backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, _ n: Int) {
+    /// `g *= f'(x)`: the gradient of the output becomes that of the input, in place.
+    func backwardInPlace(_ x: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>, _ n: Int) {
         switch self {
-        case .gelu: Kernels.geluBackward(x, dy, dx, n)
-        case .relu: Kernels.unaryBackward(.relu, x, x, dy, dx, n)
+        case .gelu: Kernels.geluBackwardInPlace(x, g, n)
+        case .relu: Parallel.forRange(n) { r in for i in r { g[i] = x[i] > 0 ? g[i] : 0 } }
         }
     }
 }
@@ -47,7 +47,7 @@ extension Tensor {
         let input = inputActivation.map { activated($0) } ?? self
         let out = Tensor.product(input, weight, transposeA: false, transposeB: true, precision: precision)
         if let bias {
-            Tensor.withData(out, bias) { p in Kernels.arithmetic(.add, p[0], aCount: out.count, p[1], bCount: bias.count, p[0]) }
+            Tensor.withData(out, bias) { p in Kernels.addRowInPlace(p[0], p[1], rows: out.count / bias.count, n: bias.count) }
         }
         let needX = requiresGrad, needW = weight.requiresGrad, needB = bias?.requiresGrad ?? false, hasBias = bias != nil
         let (xShape, wShape) = (shape, weight.shape)
@@ -55,14 +55,15 @@ extension Tensor {
         // and the weight for the input's gradient.
         let keptX = needW || needX && inputActivation != nil ? self : nil, keptW = needX ? weight : nil
         return out.recorded("linear", bias.map { [self, weight, $0] } ?? [self, weight]) { g in
+            // The bias's gradient first, while `g` is still in cache from the node that made it.
+            let gb = needB ? g.summed(toShape: [g.shape[g.rank - 1]]) : nil
             // The recomputed activation serves the weight's gradient, then holds the input's.
             let activatedInput = needW ? inputActivation.flatMap { f in keptX.map { $0.activated(f) } } : nil
             let grads = Tensor.productGradients(g, needW ? activatedInput ?? keptX : nil, aShape: xShape, keptW, bShape: wShape,
                                                 transposeA: false, transposeB: true, precision: precision, gradientOfA: activatedInput)
             if let f = inputActivation, let gx = grads[0], let x = keptX {
-                Tensor.withData(x, gx) { p in f.backward(p[0], p[1], p[1], gx.count) }
+                Tensor.withData(x, gx) { p in f.backwardInPlace(p[0], p[1], gx.count) }
             }
-            let gb = needB ? g.summed(toShape: [g.shape[g.rank - 1]]) : nil
             return hasBias ? grads + [gb] : grads
         }
     }
