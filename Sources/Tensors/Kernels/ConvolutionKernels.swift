@@ -49,6 +49,15 @@ extension Kernels {
         w.strideHeight == 1 && w.strideWidth == 1 && w.outputWidth(width) == width
     }
 
+    /// Zeroes the columns outside `valid` of `rows` of a row-major block `width` wide: in an
+    /// aligned column row, the entries that wrapped around an image row's edge.
+    private static func zeroOutside(_ valid: Range<Int>, ofRows rows: Range<Int>, in block: UnsafeMutablePointer<Float>, width: Int) {
+        for r in rows {
+            for o in 0..<valid.lowerBound { block[r * width + o] = 0 }
+            for o in valid.upperBound..<width { block[r * width + o] = 0 }
+        }
+    }
+
     /// Unrolls one image `x` `[C, H, W]` into the column matrix `col` `[C·kh·kw, OH·OW]` whose rows
     /// start `ld` floats apart (`ld ≥ OH·OW`: several images side by side): row `(c, i, j)`,
     /// column `(oh, ow)` holds `x[c, oh·sh - ph + i, ow·sw - pw + j]`, or 0 in the padding.
@@ -71,10 +80,7 @@ extension Kernels {
                         if first < last {
                             let lower = first * ow + start, upper = (last - 1) * ow + end
                             (row + lower).update(from: plane + (i - w.paddingHeight) * width + j - w.paddingWidth + lower, count: upper - lower)
-                            for r in first..<last {
-                                for o in 0..<start { row[r * ow + o] = 0 }
-                                for o in end..<ow { row[r * ow + o] = 0 }
-                            }
+                            zeroOutside(start..<end, ofRows: first..<last, in: row, width: ow)
                         }
                         row += ld
                         continue
@@ -124,10 +130,7 @@ extension Kernels {
                         // The shifted run of `im2col` in reverse, after zeroing the wrapped-around columns.
                         let (first, last) = validRange(extent: height, outputs: oh, stride: 1, padding: w.paddingHeight, offset: i)
                         if first < last {
-                            for r in first..<last {
-                                for o in 0..<start { row[r * ow + o] = 0 }
-                                for o in end..<ow { row[r * ow + o] = 0 }
-                            }
+                            zeroOutside(start..<end, ofRows: first..<last, in: row, width: ow)
                             let lower = first * ow + start, upper = (last - 1) * ow + end
                             addInPlaceSerial(plane + (i - w.paddingHeight) * width + j - w.paddingWidth + lower, row + lower, upper - lower)
                         }

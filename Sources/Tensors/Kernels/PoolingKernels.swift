@@ -1,32 +1,41 @@
 /// Max and average pooling over the planes of NCHW images. Every `[H, W]` plane is pooled
 /// independently, so the loops split the planes across threads and backward passes never race.
 extension Kernels {
+    /// Calls `body(plane, output index, input rows, input columns)` for every window of every
+    /// plane, planes split across threads (each plane is pooled independently, so writes into a
+    /// plane never race).
+    @inline(__always)
+    private static func forEachWindow(planes: Int, height: Int, width: Int, window w: Window2D,
+                                      _ body: (Int, Int, Range<Int>, Range<Int>) -> Void) {
+        let oh = w.outputHeight(height), ow = w.outputWidth(width)
+        Parallel.forRange(planes, costPerItem: oh * ow * w.kernelHeight * w.kernelWidth) { ps in
+            for p in ps {
+                for r in 0..<oh {
+                    let rows = w.inputRows(ofOutputRow: r, height: height)
+                    for c in 0..<ow { body(p, r * ow + c, rows, w.inputColumns(ofOutputColumn: c, width: width)) }
+                }
+            }
+        }
+    }
+
     /// `y[p, oh, ow]` = the largest `x[p, ih, iw]` in the window (padding never wins, as in
     /// PyTorch); `argmax` receives its flat index within the plane for the backward pass.
     public static func maxPool2dForward(
         _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<Int32>,
         planes: Int, height: Int, width: Int, window w: Window2D
     ) {
-        let oh = w.outputHeight(height), ow = w.outputWidth(width)
-        Parallel.forRange(planes, costPerItem: oh * ow * w.kernelHeight * w.kernelWidth) { ps in
-            for p in ps {
-                let xp = x + p * height * width, yp = y + p * oh * ow, ap = argmax + p * oh * ow
-                for r in 0..<oh {
-                    let rows = w.inputRows(ofOutputRow: r, height: height)
-                    for c in 0..<ow {
-                        let columns = w.inputColumns(ofOutputColumn: c, width: width)
-                        var best = -Float.infinity, at = rows.lowerBound * width + columns.lowerBound
-                        for ih in rows {
-                            for iw in columns where xp[ih * width + iw] > best {
-                                best = xp[ih * width + iw]
-                                at = ih * width + iw
-                            }
-                        }
-                        yp[r * ow + c] = best
-                        ap[r * ow + c] = Int32(at)
-                    }
+        let outputs = w.outputHeight(height) * w.outputWidth(width)
+        forEachWindow(planes: planes, height: height, width: width, window: w) { p, o, rows, columns in
+            let xp = x + p * height * width
+            var best = -Float.infinity, at = rows.lowerBound * width + columns.lowerBound
+            for ih in rows {
+                for iw in columns where xp[ih * width + iw] > best {
+                    best = xp[ih * width + iw]
+                    at = ih * width + iw
                 }
             }
+            y[p * outputs + o] = best
+            argmax[p * outputs + o] = Int32(at)
         }
     }
 
@@ -57,20 +66,12 @@ extension Kernels {
         _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
         planes: Int, height: Int, width: Int, window w: Window2D, countingPadding: Bool
     ) {
-        let oh = w.outputHeight(height), ow = w.outputWidth(width)
-        Parallel.forRange(planes, costPerItem: oh * ow * w.kernelHeight * w.kernelWidth) { ps in
-            for p in ps {
-                let xp = x + p * height * width, yp = y + p * oh * ow
-                for r in 0..<oh {
-                    let rows = w.inputRows(ofOutputRow: r, height: height)
-                    for c in 0..<ow {
-                        let columns = w.inputColumns(ofOutputColumn: c, width: width)
-                        var s: Float = 0
-                        for ih in rows { for iw in columns { s += xp[ih * width + iw] } }
-                        yp[r * ow + c] = s / averageDivisor(rows, columns, w, countingPadding: countingPadding)
-                    }
-                }
-            }
+        let outputs = w.outputHeight(height) * w.outputWidth(width)
+        forEachWindow(planes: planes, height: height, width: width, window: w) { p, o, rows, columns in
+            let xp = x + p * height * width
+            var s: Float = 0
+            for ih in rows { for iw in columns { s += xp[ih * width + iw] } }
+            y[p * outputs + o] = s / averageDivisor(rows, columns, w, countingPadding: countingPadding)
         }
     }
 
@@ -79,20 +80,13 @@ extension Kernels {
         _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>,
         planes: Int, height: Int, width: Int, window w: Window2D, countingPadding: Bool
     ) {
-        let oh = w.outputHeight(height), ow = w.outputWidth(width)
-        Parallel.forRange(planes, costPerItem: oh * ow * w.kernelHeight * w.kernelWidth) { ps in
-            for p in ps {
-                let dxp = dx + p * height * width, dyp = dy + p * oh * ow
-                dxp.update(repeating: 0, count: height * width)
-                for r in 0..<oh {
-                    let rows = w.inputRows(ofOutputRow: r, height: height)
-                    for c in 0..<ow {
-                        let columns = w.inputColumns(ofOutputColumn: c, width: width)
-                        let g = dyp[r * ow + c] / averageDivisor(rows, columns, w, countingPadding: countingPadding)
-                        for ih in rows { for iw in columns { dxp[ih * width + iw] += g } }
-                    }
-                }
-            }
+        let outputs = w.outputHeight(height) * w.outputWidth(width)
+        // Windows of a plane run in order on one thread, so the plane is zeroed at its first window.
+        forEachWindow(planes: planes, height: height, width: width, window: w) { p, o, rows, columns in
+            let dxp = dx + p * height * width
+            if o == 0 { dxp.update(repeating: 0, count: height * width) }
+            let g = dy[p * outputs + o] / averageDivisor(rows, columns, w, countingPadding: countingPadding)
+            for ih in rows { for iw in columns { dxp[ih * width + iw] += g } }
         }
     }
 }

@@ -14,17 +14,8 @@ struct BenchEncode: ParsableCommand {
     @OptionGroup var model: ModelBenchOptions
     @Option(help: "Timed batches (after 3 warm-up batches).") var repeats = 20
 
-    struct Result: Encodable {
-        let shape, precision: String
-        let batch_size, seq_len: Int
-        let sentences_per_s: Double
-        let ms_per_step: Double
-        let peak_rss_mb: Double
-        let threads: Int
-    }
-
     func validate() throws {
-        guard repeats > 0 else { throw ValidationError("--repeats must be positive") }
+        try model.validate(repeats: repeats)
     }
 
     func run() throws {
@@ -37,9 +28,7 @@ struct BenchEncode: ParsableCommand {
                 _ = withoutGradient { pooling(model(batch), attentionMask: batch.attentionMask) }
             }
         }
-        let result = Result(shape: shape.rawValue, precision: self.model.precision.rawValue, batch_size: batchSize, seq_len: seqLen,
-                            sentences_per_s: Double(batchSize) / seconds, ms_per_step: seconds * 1e3,
-                            peak_rss_mb: ProcessMemory.peakResidentMegabytes, threads: Parallel.threadCount)
+        let result = self.model.result(secondsPerBatch: seconds)
         Report.info("encode \(shape.rawValue) \(result.precision) batch \(batchSize) x \(seqLen): \(Format.fixed(result.ms_per_step, 1)) ms/batch, "
             + "\(Format.fixed(result.sentences_per_s, 1)) sentences/s (\(result.threads) threads)")
         if json { try Report.json(result) }
@@ -56,6 +45,28 @@ struct ModelBenchOptions: ParsableArguments {
     @Option(name: .customLong("seq-len"), help: "Tokens per sentence.") var seqLen = 32
     @Option(help: "Precision of matrix products: fp32 or bf16.") var precision: MatmulPrecision = .fp32
     @Flag(help: "Print one JSON object as the last line of stdout.") var json = false
+
+    /// What `bench encode` and `bench train` report (`--json`).
+    struct Result: Encodable {
+        let shape, precision: String
+        let batch_size, seq_len: Int
+        let sentences_per_s: Double
+        let ms_per_step: Double
+        let peak_rss_mb: Double
+        /// The most bytes tensors held at once (values, activations, gradients, optimizer state); training only.
+        let peak_tensor_mb: Double?
+        let threads: Int
+    }
+
+    func result(secondsPerBatch seconds: Double, peakTensorMegabytes: Double? = nil) -> Result {
+        Result(shape: shape.rawValue, precision: precision.rawValue, batch_size: batchSize, seq_len: seqLen,
+               sentences_per_s: Double(batchSize) / seconds, ms_per_step: seconds * 1e3,
+               peak_rss_mb: ProcessMemory.peakResidentMegabytes, peak_tensor_mb: peakTensorMegabytes, threads: Parallel.threadCount)
+    }
+
+    func validate(repeats: Int) throws {
+        guard repeats > 0 else { throw ValidationError("--repeats must be positive") }
+    }
 
     func validate() throws {
         guard batchSize > 1, seqLen >= 2, seqLen <= 512 else { throw ValidationError("--batch-size must be at least 2, --seq-len within 2...512") }

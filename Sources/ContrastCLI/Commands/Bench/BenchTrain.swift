@@ -16,19 +16,8 @@ struct BenchTrain: ParsableCommand {
     @OptionGroup var model: ModelBenchOptions
     @Option(help: "Timed steps (after 2 warm-up steps).") var repeats = 10
 
-    struct Result: Encodable {
-        let shape, precision: String
-        let batch_size, seq_len: Int
-        let sentences_per_s: Double
-        let ms_per_step: Double
-        let peak_rss_mb: Double
-        /// The most bytes tensors held at once (values, activations, gradients, optimizer state).
-        let peak_tensor_mb: Double
-        let threads: Int
-    }
-
     func validate() throws {
-        guard repeats > 0 else { throw ValidationError("--repeats must be positive") }
+        try model.validate(repeats: repeats)
     }
 
     func run() throws {
@@ -47,12 +36,10 @@ struct BenchTrain: ParsableCommand {
                 optimizer.step()
             }
         }
-        let result = Result(shape: shape.rawValue, precision: self.model.precision.rawValue, batch_size: batchSize, seq_len: seqLen, sentences_per_s: Double(batchSize) / seconds,
-                            ms_per_step: seconds * 1e3, peak_rss_mb: ProcessMemory.peakResidentMegabytes,
-                            peak_tensor_mb: Double(TensorMemory.peakBytes) / 1_048_576, threads: Parallel.threadCount)
+        let result = self.model.result(secondsPerBatch: seconds, peakTensorMegabytes: Double(TensorMemory.peakBytes) / 1_048_576)
         Report.info("train simcse \(shape.rawValue) \(result.precision) batch \(batchSize) x \(seqLen): \(Format.fixed(result.ms_per_step, 1)) ms/step, "
             + "\(Format.fixed(result.sentences_per_s, 1)) sentences/s, peak RSS \(Format.fixed(result.peak_rss_mb, 0)) MB, "
-            + "peak tensors \(Format.fixed(result.peak_tensor_mb, 0)) MB (\(result.threads) threads)")
+            + "peak tensors \(Format.fixed(result.peak_tensor_mb ?? 0, 0)) MB (\(result.threads) threads)")
         if json { try Report.json(result) }
     }
 }
