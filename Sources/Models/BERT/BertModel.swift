@@ -70,13 +70,18 @@ public final class BertModel: Module {
 
     /// Encodes a batch. `wordEmbeddingHook` may transform the word embeddings (Cutoff), and
     /// `attentionMask` overrides the batch's mask (token and span Cutoff also mask the cut positions).
-    public func callAsFunction(_ batch: TokenBatch, attentionMask: [Int]? = nil, wordEmbeddingHook: ((Tensor) -> Tensor)? = nil) -> BertOutput {
+    /// `lastLayerTokens` computes the last layer at those positions only (its hidden state then has
+    /// that many tokens, with the values of the whole computation): [CLS] pooling reads one token,
+    /// and skipping the others' queries, attention output and feed-forward saves most of a layer,
+    /// forward and backward.
+    public func callAsFunction(_ batch: TokenBatch, attentionMask: [Int]? = nil, wordEmbeddingHook: ((Tensor) -> Tensor)? = nil,
+                               lastLayerTokens: Range<Int>? = nil) -> BertOutput {
         let mask = MultiHeadAttention.additiveMask(attentionMask ?? batch.attentionMask, batch: batch.batch, tokens: batch.tokens)
         var h = embeddings(ids: batch.ids, tokenTypeIDs: batch.tokenTypeIDs, batch: batch.batch, tokens: batch.tokens,
                            wordEmbeddingHook: wordEmbeddingHook)
         var states = [h]
-        for layer in layers {
-            h = layer(h, keyMask: mask)
+        for (index, layer) in layers.enumerated() {
+            h = layer(h, keyMask: mask, queries: index == layers.count - 1 ? lastLayerTokens : nil)
             states.append(h)
         }
         let pooled = pooler.map { $0(h.slice(axis: 1, 0..<1).squeezed(axis: 1)).tanh() }

@@ -14,6 +14,10 @@ public enum PoolingMode: String, Sendable, CaseIterable, Codable {
     case avgFirstLast = "avg_first_last"
     /// Mean over the mask of the average of the last two layers.
     case avgTop2 = "avg_top2"
+
+    /// Whether the mode reads the last layer at [CLS] only, so that the encoder may compute that
+    /// layer for [CLS] alone (`BertModel`'s `lastLayerTokens`).
+    public var readsFirstTokenOnly: Bool { self == .cls || self == .clsBeforePooler }
 }
 
 /// Sentence embeddings from a BERT output, differentiable (training uses them too).
@@ -41,6 +45,8 @@ public struct Pooling: Sendable, Equatable {
             return (h * m).sum(axis: 1) / counts
         }
         let states = output.hiddenStates
+        ensure(mode.readsFirstTokenOnly || batch * tokens == attentionMask.count,
+               "Pooling: mode \(mode.rawValue) needs every token of the last layer, got \(last.shape) for \(attentionMask.count) mask values")
         let embedding: Tensor
         switch mode {
         case .cls:

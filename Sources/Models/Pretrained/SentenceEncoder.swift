@@ -40,7 +40,9 @@ public final class SentenceEncoder {
     public func embed(_ batch: TokenBatch, attentionMask: [Int]? = nil, wordEmbeddingHook: ((Tensor) -> Tensor)? = nil,
                       pooler: ((Tensor) -> Tensor)? = nil) -> Tensor {
         let mask = attentionMask ?? batch.attentionMask
-        return pooling(model(batch, attentionMask: mask, wordEmbeddingHook: wordEmbeddingHook), attentionMask: mask, pooler: pooler)
+        let output = model(batch, attentionMask: mask, wordEmbeddingHook: wordEmbeddingHook,
+                           lastLayerTokens: pooling.mode.readsFirstTokenOnly ? 0..<1 : nil)
+        return pooling(output, attentionMask: mask, pooler: pooler)
     }
 
     /// `[sentences.count, hidden]` embeddings in input order, computed in evaluation mode without

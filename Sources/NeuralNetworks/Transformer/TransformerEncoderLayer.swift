@@ -59,8 +59,12 @@ public final class TransformerEncoderLayer: Module {
     ///   - keyMask: `[batch, tokens]` additive mask over this sequence's tokens.
     ///   - context: the sequence cross-attention reads (required when the layer has one).
     ///   - contextMask: `[batch, context tokens]` additive mask over the context.
-    public func callAsFunction(_ x: Tensor, keyMask: Tensor? = nil, context: Tensor? = nil, contextMask: Tensor? = nil) -> Tensor {
-        var h = attention(x, keyMask: keyMask)
+    ///   - queries: computes the output at these positions only (`[batch, queries.count, width]`):
+    ///     they still attend to every token, so their values are those of the whole output, at a
+    ///     fraction of the cost (a last layer read only at [CLS]).
+    public func callAsFunction(_ x: Tensor, keyMask: Tensor? = nil, context: Tensor? = nil, contextMask: Tensor? = nil,
+                               queries: Range<Int>? = nil) -> Tensor {
+        var h = queries.map { attention(x.slice(axis: 1, $0), context: x, keyMask: keyMask) } ?? attention(x, keyMask: keyMask)
         if let crossAttention {
             ensure(context != nil, "TransformerEncoderLayer: a cross-attention layer needs a context sequence")
             h = crossAttention(h, context: context, keyMask: contextMask)

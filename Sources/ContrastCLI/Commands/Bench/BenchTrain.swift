@@ -31,7 +31,8 @@ struct BenchTrain: ParsableCommand {
         let seconds = withMatmulPrecision(self.model.precision) {
             Stopwatch.median(warmup: 2, repeats: repeats) {
                 optimizer.zeroGrad()
-                let z = pooling(model(twice), attentionMask: twice.attentionMask)
+                // As training runs it (SentenceEncoder.embed): [CLS] pooling computes the last layer at [CLS] only.
+                let z = pooling(model(twice, lastLayerTokens: 0..<1), attentionMask: twice.attentionMask)
                 loss(queries: z.slice(axis: 0, 0..<batchSize), keys: z.slice(axis: 0, batchSize..<(2 * batchSize))).backward()
                 optimizer.step()
             }
