@@ -130,6 +130,7 @@ public final class ImageTextTrainer {
             let pixels = model.configuration.pixels(batch.images)
             let images = model.imageEmbeddings(pixels), texts = model.textEmbeddings(batch.captions)
             let itc = model.contrast.symmetric(images, texts)
+            guard weight > 0 else { return (itc, ["loss": itc.item, "itc": itc.item]) }
             // Hard negatives (VLMo, after ALBEF): for each caption the most similar other image
             // of the batch, for each image the most similar other caption.
             let n = batch.captions.count

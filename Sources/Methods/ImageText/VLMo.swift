@@ -21,7 +21,11 @@ public final class VLMo: Module, ImageTextModel {
     public let patchEmbeddings: PatchEmbedding
     public let textEmbeddings: BertEmbeddings
     public let backbone: MultiwayTransformer
-    public let imageProjection: Linear, textProjection: Linear
+    /// ITC projections: a linear map then a batch normalisation without scale (as ALBEF's here;
+    /// VLMo has plain linear maps). A randomly initialised backbone gives nearly the same [CLS]
+    /// for every input (captions' cosine similarity 0.99999 at initialisation); centring each
+    /// feature over the batch keeps only the differences, so ITC learns from the first step.
+    public let imageProjection: ProjectionHead, textProjection: ProjectionHead
     /// Match / no-match logits from the fused [CLS] state.
     public let itmHead: Linear
     public let logitScale: Tensor
@@ -36,8 +40,10 @@ public final class VLMo: Module, ImageTextModel {
                                         source: source, generator: &g)
         backbone = MultiwayTransformer(layer: c.vision.layer, layers: c.layers, visionLanguageLayers: c.visionLanguageLayers,
                                        source: source, generator: &g)
-        imageProjection = Linear(inputSize: c.width, outputSize: c.embeddingSize, generator: &g)
-        textProjection = Linear(inputSize: c.width, outputSize: c.embeddingSize, generator: &g)
+        imageProjection = ProjectionHead(inputSize: c.width, hiddenSize: c.width, outputSize: c.embeddingSize, layers: 1,
+                                         outputBatchNorm: true, generator: &g)
+        textProjection = ProjectionHead(inputSize: c.width, hiddenSize: c.width, outputSize: c.embeddingSize, layers: 1,
+                                        outputBatchNorm: true, generator: &g)
         itmHead = Linear(inputSize: c.width, outputSize: 2, generator: &g)
         logitScale = Tensor(scalar: Foundation.log(1 / 0.07))
         super.init()
