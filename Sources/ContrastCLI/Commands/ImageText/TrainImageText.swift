@@ -89,7 +89,7 @@ struct TrainVLMo: ParsableCommand {
     @OptionGroup var options: ImageTextTrainOptions
 
     func run() throws {
-        try options.run(method: VLMo.method, defaultEpochs: ["fashion-mnist": 1, "shapes": 3], defaultBatchSize: 128) { trainer, c in
+        try options.run(method: VLMo.method, defaultEpochs: ["fashion-mnist": 1, "shapes": 8], defaultBatchSize: 128) { trainer, c in
             try trainer.train(VLMo(c, seed: trainer.configuration.seed))
         }
     }
