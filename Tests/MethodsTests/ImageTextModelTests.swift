@@ -65,6 +65,22 @@ import Vision
         #expect(message().contains("model.safetensors: is missing"))
     }
 
+    /// A fresh backbone gives nearly the same [CLS] for every caption (cosine 0.99999 between
+    /// captions) and image (0.95): the ITC projections must leave training features that differ
+    /// across the batch, or ITC starts at chance and the image features stay near-constant.
+    @Test func freshVLMoFeaturesDifferAcrossTheBatch() throws {
+        let model = try VLMo(Self.configuration("vlmo"), seed: 2)
+        model.train()
+        let features = withoutGradient {
+            [model.textEmbeddings(Self.data.captions.map { $0[0] }), model.imageEmbeddings(model.configuration.pixels(Self.data.images))]
+        }
+        for embeddings in features {
+            let n = embeddings.shape[0], similarity = embeddings.matmul(embeddings, transposeOther: true).scalars
+            let offDiagonal = (0..<n).flatMap { i in (0..<n).filter { $0 != i }.map { similarity[i * n + $0] } }
+            #expect(offDiagonal.reduce(0, +) / Float(offDiagonal.count) < 0.5)
+        }
+    }
+
     /// VLMo's ITM negatives come from other scenes: two copies of a scene, each the other's most
     /// similar item, are never drawn as each other's negative (the argmax of the similarities
     /// would label them a non-match every time).
