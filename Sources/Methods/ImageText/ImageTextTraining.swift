@@ -93,8 +93,9 @@ public final class ImageTextTrainer {
     ///    vision experts; trains patch embeddings, self-attention, vision experts, image projection.
     /// 2. Text only (`language`): contrast between two captions of each image, through the
     ///    language experts, with self-attention and the vision experts frozen.
-    /// 3. Image-text (`itc+itm`): ITC plus ITM on positives and hard negatives mined from the
-    ///    batch's similarities; every parameter trains.
+    /// 3. Image-text (`itc+itm`): ITC plus ITM on `matchingPairsPerBatch` positives and hard
+    ///    negatives sampled from the batch's ITC similarities (``VLMo/matchingPairs(logits:groups:count:generator:)``);
+    ///    every parameter trains.
     public func train(_ model: VLMo) throws {
         let unimodal = max(1, Int(Float(pairSteps) * configuration.unimodalStageFraction))
         let stageSteps = configuration.maxSteps.map { min($0, unimodal) } ?? unimodal
