@@ -65,6 +65,44 @@ import Vision
         #expect(message().contains("model.safetensors: is missing"))
     }
 
+    /// A fresh backbone gives nearly the same [CLS] for every caption (cosine 0.99999 between
+    /// captions) and image (0.95): the ITC projections must leave training features that differ
+    /// across the batch, or ITC starts at chance and the image features stay near-constant.
+    @Test func freshVLMoFeaturesDifferAcrossTheBatch() throws {
+        let model = try VLMo(Self.configuration("vlmo"), seed: 2)
+        model.train()
+        let features = withoutGradient {
+            [model.textEmbeddings(Self.data.captions.map { $0[0] }), model.imageEmbeddings(model.configuration.pixels(Self.data.images))]
+        }
+        for embeddings in features {
+            let n = embeddings.shape[0], similarity = embeddings.matmul(embeddings, transposeOther: true).scalars
+            let offDiagonal = (0..<n).flatMap { i in (0..<n).filter { $0 != i }.map { similarity[i * n + $0] } }
+            #expect(offDiagonal.reduce(0, +) / Float(offDiagonal.count) < 0.5)
+        }
+    }
+
+    /// VLMo's ITM negatives come from other scenes: two copies of a scene, each the other's most
+    /// similar item, are never drawn as each other's negative (the argmax of the similarities
+    /// would label them a non-match every time).
+    @Test func matchingNegativesAvoidTheSameScene() {
+        let groups = [0, 0, 1, 2]
+        var logits = [Float](repeating: 0, count: 16)
+        for i in 0..<4 { for j in 0..<4 where groups[i] == groups[j] { logits[i * 4 + j] = 10 } }
+        var generator = RandomGenerator(seed: 5)
+        var drawn = Set<Int>()
+        for _ in 0..<50 {
+            let pairs = VLMo.matchingPairs(logits: Tensor(logits, shape: [4, 4]), groups: groups, generator: &generator)
+            #expect(pairs.targets == [1, 1, 1, 1] + [Int](repeating: 0, count: 8))
+            #expect(Array(pairs.captions.prefix(4)) == [0, 1, 2, 3] && Array(pairs.images.prefix(4)) == [0, 1, 2, 3])
+            for index in 4..<pairs.targets.count {
+                #expect(groups[pairs.captions[index]] != groups[pairs.images[index]], "pair \(index) shows one scene")
+                drawn.insert(pairs.captions[index] * 4 + pairs.images[index])
+            }
+        }
+        // Sampled, not always the same negative.
+        #expect(drawn.count > 4)
+    }
+
     /// VLMo stage 2 trains the language experts with self-attention and the vision experts
     /// frozen: their weights must come out bit-identical.
     @Test func languageStageLeavesFrozenParametersUnchanged() throws {

@@ -22,6 +22,9 @@ public struct ImageTextTrainingConfiguration: Codable, Sendable, Equatable {
     public var unimodalStageFraction: Float = 0.1
     /// VLMo: weight of the ITM loss next to the ITC loss in stage 3.
     public var matchingWeight: Float = 1
+    /// VLMo: pairs of each batch that ITM scores, each with two negatives drawn from the whole
+    /// batch; the fused forward passes are most of a step's cost.
+    public var matchingPairsPerBatch: Int = 32
 
     public init(method: String, dataset: String, epochs: Int, batchSize: Int, learningRate: Float) {
         self.method = method
@@ -90,8 +93,9 @@ public final class ImageTextTrainer {
     ///    vision experts; trains patch embeddings, self-attention, vision experts, image projection.
     /// 2. Text only (`language`): contrast between two captions of each image, through the
     ///    language experts, with self-attention and the vision experts frozen.
-    /// 3. Image-text (`itc+itm`): ITC plus ITM on positives and hard negatives mined from the
-    ///    batch's similarities; every parameter trains.
+    /// 3. Image-text (`itc+itm`): ITC plus ITM on `matchingPairsPerBatch` positives and hard
+    ///    negatives sampled from the batch's ITC similarities (``VLMo/matchingPairs(logits:groups:count:generator:)``);
+    ///    every parameter trains.
     public func train(_ model: VLMo) throws {
         let unimodal = max(1, Int(Float(pairSteps) * configuration.unimodalStageFraction))
         let stageSteps = configuration.maxSteps.map { min($0, unimodal) } ?? unimodal
@@ -126,22 +130,17 @@ public final class ImageTextTrainer {
     public func trainPairStage(_ model: VLMo, steps: Int) throws {
         VLMoStages.visionLanguage.configure(model)
         let weight = configuration.matchingWeight
+        var sampling = RandomGenerator(seed: configuration.seed &+ 103)
         try stage("itc+itm", model: model, steps: steps) { batch in
             let pixels = model.configuration.pixels(batch.images)
             let images = model.imageEmbeddings(pixels), texts = model.textEmbeddings(batch.captions)
             let itc = model.contrast.symmetric(images, texts)
-            // Hard negatives (VLMo, after ALBEF): for each caption the most similar other image
-            // of the batch, for each image the most similar other caption.
-            let n = batch.captions.count
-            let similarity = withoutGradient { texts.matmul(images, transposeOther: true) }.scalars
-            func hardest(_ score: (Int, Int) -> Float) -> [Int] {
-                (0..<n).map { i in (0..<n).filter { $0 != i }.max { score(i, $0) < score(i, $1) }! }
-            }
-            let imageOfText = hardest { t, j in similarity[t * n + j] }
-            let textOfImage = hardest { i, j in similarity[j * n + i] }
-            let logits = model.matchLogits(texts: batch.captions + batch.captions + textOfImage.map { batch.captions[$0] },
-                                           images: Tensor.concat([pixels, pixels.indexSelect(axis: 0, imageOfText), pixels], axis: 0))
-            let itm = logits.crossEntropy(targets: [Int](repeating: 1, count: n) + [Int](repeating: 0, count: 2 * n))
+            guard weight > 0 else { return (itc, ["loss": itc.item, "itc": itc.item]) }
+            let logits = withoutGradient { images.matmul(texts, transposeOther: true) * model.logitScale.exp() }
+            let pairs = VLMo.matchingPairs(logits: logits, groups: batch.groups, count: configuration.matchingPairsPerBatch,
+                                           generator: &sampling)
+            let itm = model.matchLogits(texts: pairs.captions.map { batch.captions[$0] }, images: pixels.indexSelect(axis: 0, pairs.images))
+                .crossEntropy(targets: pairs.targets)
             let loss = itc + itm * weight
             return (loss, ["loss": loss.item, "itc": itc.item, "itm": itm.item])
         }
@@ -153,6 +152,8 @@ public final class ImageTextTrainer {
         public var images: [Image]
         public var captions: [String]
         public var otherCaptions: [String]
+        /// Equal for two images exactly when they have the same captions (``captionGroups(_:)``).
+        public var groups: [Int]
     }
 
     /// Runs `steps` AdamW steps (warm-up, cosine decay) over the parameters that are not frozen.
@@ -169,7 +170,8 @@ public final class ImageTextTrainer {
             let indices = order[((step % perEpoch) * c.batchSize)..<((step % perEpoch + 1) * c.batchSize)]
             let batch = Batch(images: indices.map { data.images[$0] },
                               captions: indices.map { pick(data.captions[$0], &generator) },
-                              otherCaptions: indices.map { pick(data.captions[$0], &generator) })
+                              otherCaptions: indices.map { pick(data.captions[$0], &generator) },
+                              groups: captionGroups(indices.map { data.captions[$0] }))
             optimizer.learningRate = schedule.learningRate(at: step)
             optimizer.zeroGrad()
             let (value, metrics) = loss(batch)

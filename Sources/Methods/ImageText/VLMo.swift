@@ -21,9 +21,16 @@ public final class VLMo: Module, ImageTextModel {
     public let patchEmbeddings: PatchEmbedding
     public let textEmbeddings: BertEmbeddings
     public let backbone: MultiwayTransformer
-    public let imageProjection: Linear, textProjection: Linear
-    /// Match / no-match logits from the fused [CLS] state.
-    public let itmHead: Linear
+    /// ITC projections: a linear map then a batch normalisation without scale (as ALBEF's here;
+    /// VLMo has plain linear maps). A randomly initialised backbone gives nearly the same [CLS]
+    /// for every input (captions' cosine similarity 0.99999 at initialisation); centring each
+    /// feature over the batch keeps only the differences, so ITC learns from the first step.
+    public let imageProjection: ProjectionHead, textProjection: ProjectionHead
+    /// Match / no-match logits from the fused [CLS] state: an MLP whose hidden layer is batch
+    /// normalised (VLMo: a linear pooler with tanh, then a linear map). The fused [CLS] of a fresh
+    /// backbone hardly varies between pairs, and a linear head on it stays at the label prior;
+    /// centring the hidden features over the batch lets the head tell pairs apart from the start.
+    public let itmHead: ProjectionHead
     public let logitScale: Tensor
 
     public init(_ c: ImageTextConfiguration, seed: UInt64) throws {
@@ -36,9 +43,11 @@ public final class VLMo: Module, ImageTextModel {
                                         source: source, generator: &g)
         backbone = MultiwayTransformer(layer: c.vision.layer, layers: c.layers, visionLanguageLayers: c.visionLanguageLayers,
                                        source: source, generator: &g)
-        imageProjection = Linear(inputSize: c.width, outputSize: c.embeddingSize, generator: &g)
-        textProjection = Linear(inputSize: c.width, outputSize: c.embeddingSize, generator: &g)
-        itmHead = Linear(inputSize: c.width, outputSize: 2, generator: &g)
+        imageProjection = ProjectionHead(inputSize: c.width, hiddenSize: c.width, outputSize: c.embeddingSize, layers: 1,
+                                         outputBatchNorm: true, generator: &g)
+        textProjection = ProjectionHead(inputSize: c.width, hiddenSize: c.width, outputSize: c.embeddingSize, layers: 1,
+                                        outputBatchNorm: true, generator: &g)
+        itmHead = ProjectionHead(inputSize: c.width, hiddenSize: c.width, outputSize: 2, layers: 2, batchNorm: true, generator: &g)
         logitScale = Tensor(scalar: Foundation.log(1 / 0.07))
         super.init()
         register(child: patchEmbeddings, as: "patch_embeddings")
@@ -79,6 +88,29 @@ public final class VLMo: Module, ImageTextModel {
         let fused = backbone(joint, routing: .visionLanguage(languageTokens: batch.tokens),
                              keyMask: MultiHeadAttention.additiveMask(mask, batch: batch.batch, tokens: batch.tokens + imageTokens))
         return itmHead(Self.cls(fused))
+    }
+
+    /// The ITM pairs of the first `count` items of a batch of matching images and captions (row
+    /// `i` of each; all of them when `count` is `nil`): each positive, then for each of those
+    /// images a caption and for each of those captions an image of another scene of the whole
+    /// batch as negatives, drawn from the softmax of the ITC `logits` `[images, captions]` (VLMo,
+    /// after ALBEF). `groups[i]` names what item `i` shows (``captionGroups(_:)``): an image whose
+    /// captions are the same as the positive's is never its negative. The argmax of the
+    /// similarities instead would pick near-duplicates of the positive, or a true match, every time.
+    ///
+    /// - Returns: caption and image indices into the batch, and the ITM targets (1: match).
+    public static func matchingPairs(logits: Tensor, groups: [Int], count: Int? = nil, generator: inout RandomGenerator)
+        -> (captions: [Int], images: [Int], targets: [Int]) {
+        let negatives = albefHardNegatives(similarity: logits, groups: groups, generator: &generator)
+        let rows = 0..<min(count ?? groups.count, groups.count)
+        var captions = Array(rows), images = captions, targets = captions.map { _ in 1 }
+        for image in rows {
+            if let caption = negatives.textOfImage[image] { captions.append(caption); images.append(image); targets.append(0) }
+        }
+        for caption in rows {
+            if let image = negatives.imageOfText[caption] { captions.append(caption); images.append(image); targets.append(0) }
+        }
+        return (captions, images, targets)
     }
 
     public func encodeImages(_ images: [Image]) -> Tensor {

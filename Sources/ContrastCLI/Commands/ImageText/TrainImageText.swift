@@ -82,14 +82,15 @@ struct TrainVLMo: ParsableCommand {
         commandName: "vlmo",
         abstract: "VLMo: a multiway transformer trained in stages (image only, text only with frozen attention, image-text ITC + ITM).",
         discussion: """
-            Default run: shapes 3 epochs of the image-text stage (468 steps of 128), each unimodal stage a tenth of its steps; 4 layers 64 wide, \
-            vision-language experts in the top 2. See docs/methods/vlmo.md.
+            Default run: shapes 8 epochs of the image-text stage (1248 steps of 128, ITM on 32 pairs of each batch with two sampled \
+            negatives each), each unimodal stage a tenth of its steps; 4 layers 64 wide, vision-language experts in the top 2. \
+            See docs/methods/vlmo.md.
             """)
 
     @OptionGroup var options: ImageTextTrainOptions
 
     func run() throws {
-        try options.run(method: VLMo.method, defaultEpochs: ["fashion-mnist": 1, "shapes": 3], defaultBatchSize: 128) { trainer, c in
+        try options.run(method: VLMo.method, defaultEpochs: ["fashion-mnist": 1, "shapes": 8], defaultBatchSize: 128) { trainer, c in
             try trainer.train(VLMo(c, seed: trainer.configuration.seed))
         }
     }
