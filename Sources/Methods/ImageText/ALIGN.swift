@@ -56,7 +56,7 @@ public final class ALIGN: Module, ImageTextModel {
 
     /// Normalised embeddings of `texts` ([CLS] state, projected), with gradients as the scope has them.
     public func textEmbeddings(_ texts: [String]) -> Tensor {
-        let batch = ImageTextBatching.tokens(texts, tokenizer: tokenizer, maxLength: configuration.maxLength)
+        let batch = TokenBatch(tokenizer.encodeBatch(texts, maxLength: configuration.maxLength))
         return textProjection(textEncoder(batch).lastHiddenState.slice(axis: 1, 0..<1).squeezed(axis: 1)).l2Normalized()
     }
 
@@ -83,13 +83,6 @@ public final class ALIGN: Module, ImageTextModel {
 
 /// Batching shared by the image-text models.
 enum ImageTextBatching {
-    /// Tokenises `texts` into one padded batch of at most `maxLength` tokens.
-    static func tokens(_ texts: [String], tokenizer: WordPieceTokenizer, maxLength: Int) -> TokenBatch {
-        let encoded = tokenizer.encodeBatch(texts, maxLength: maxLength)
-        return TokenBatch(ids: encoded.ids, attentionMask: encoded.attentionMask, tokenTypeIDs: encoded.tokenTypeIDs,
-                          batch: encoded.batchSize, tokens: encoded.sequenceLength)
-    }
-
     /// The rows `embed` gives for `0..<count` in chunks of `chunk`, concatenated, in evaluation
     /// mode without gradients.
     static func evaluate(_ module: Module, _ count: Int, chunk: Int = 256, _ embed: (Range<Int>) -> Tensor) -> Tensor {

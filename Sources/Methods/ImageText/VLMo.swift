@@ -140,7 +140,7 @@ public final class VLMo: Module, ImageTextModel {
     }
 
     private func tokens(_ texts: [String]) -> TokenBatch {
-        ImageTextBatching.tokens(texts, tokenizer: tokenizer, maxLength: configuration.maxLength)
+        TokenBatch(tokenizer.encodeBatch(texts, maxLength: configuration.maxLength))
     }
 
     private func embed(_ batch: TokenBatch) -> Tensor {

@@ -1,4 +1,5 @@
 import NeuralNetworks
+import Text
 import Tensors
 
 /// A batch of token sequences ready for an encoder: row-major `[batch, tokens]` ids, attention mask
@@ -18,6 +19,14 @@ public struct TokenBatch: Sendable, Equatable {
         self.tokenTypeIDs = tokenTypeIDs ?? [Int](repeating: 0, count: ids.count)
         self.batch = batch
         self.tokens = tokens
+    }
+}
+
+extension TokenBatch {
+    /// The batch of a tokenizer's padded encoding.
+    public init(_ encoded: EncodedBatch) {
+        self.init(ids: encoded.ids, attentionMask: encoded.attentionMask, tokenTypeIDs: encoded.tokenTypeIDs,
+                  batch: encoded.batchSize, tokens: encoded.sequenceLength)
     }
 }
 

@@ -28,10 +28,7 @@ public final class SentencePairClassifier: Module {
 
     /// `[pairs.count, classes]` logits, recorded for differentiation in training mode.
     public func logits(_ pairs: [(String, String)], maxLength: Int) -> Tensor {
-        let encoded = encoder.tokenizer.encodeBatch(pairs: pairs, maxLength: maxLength)
-        let batch = TokenBatch(ids: encoded.ids, attentionMask: encoded.attentionMask, tokenTypeIDs: encoded.tokenTypeIDs,
-                               batch: encoded.batchSize, tokens: encoded.sequenceLength)
-        let output = encoder.model(batch)
+        let output = encoder.model(TokenBatch(encoder.tokenizer.encodeBatch(pairs: pairs, maxLength: maxLength)))
         let pooled = output.pooled ?? output.lastHiddenState.slice(axis: 1, 0..<1).squeezed(axis: 1)
         return classifier(dropout(pooled))
     }

@@ -28,9 +28,7 @@ public final class SentenceEncoder {
 
     /// Tokenises `sentences` into one padded batch.
     public func batch(_ sentences: [String], maxLength: Int? = nil) -> TokenBatch {
-        let encoded = tokenizer.encodeBatch(sentences, maxLength: maxLength ?? self.maxLength)
-        return TokenBatch(ids: encoded.ids, attentionMask: encoded.attentionMask, tokenTypeIDs: encoded.tokenTypeIDs,
-                          batch: encoded.batchSize, tokens: encoded.sequenceLength)
+        TokenBatch(tokenizer.encodeBatch(sentences, maxLength: maxLength ?? self.maxLength))
     }
 
     /// Embeddings of `batch` with gradient recording as the caller's scope has it (training).
