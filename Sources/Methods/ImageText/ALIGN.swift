@@ -27,15 +27,15 @@ public final class ALIGN: Module, ImageTextModel {
 
     public init(_ c: ImageTextConfiguration, seed: UInt64) throws {
         configuration = c
-        tokenizer = try WordPieceTokenizer(vocabularyFile: SentenceEncoder.bundledVocabulary)
-        var g = RandomGenerator(seed: seed)
-        let source = RandomSource(seed: seed &+ 1)
-        imageEncoder = VisionTransformer(c.vision, source: source, generator: &g)
+        var start = try ImageTextInitialization(seed: seed)
+        let (source, tokenizer) = (start.source, start.tokenizer)
+        self.tokenizer = tokenizer
+        imageEncoder = VisionTransformer(c.vision, source: source, generator: &start.generator)
         textEncoder = BertModel(c.text(width: c.textWidth, layers: c.textLayers, heads: c.textHeads, vocabularySize: tokenizer.vocabularySize),
-                                withPooler: false, source: source, generator: &g)
-        imageProjection = Linear(inputSize: c.width, outputSize: c.embeddingSize, generator: &g)
-        textProjection = Linear(inputSize: c.textWidth, outputSize: c.embeddingSize, generator: &g)
-        logitScale = Tensor(scalar: Foundation.log(1 / 0.07))
+                                withPooler: false, source: source, generator: &start.generator)
+        imageProjection = Linear(inputSize: c.width, outputSize: c.embeddingSize, generator: &start.generator)
+        textProjection = Linear(inputSize: c.textWidth, outputSize: c.embeddingSize, generator: &start.generator)
+        logitScale = Tensor(scalar: ImageTextInitialization.logitScale)
         super.init()
         register(child: imageEncoder, as: "vision_model")
         register(child: textEncoder, as: "text_model")

@@ -1,6 +1,7 @@
 import Foundation
 import Models
 import NeuralNetworks
+import Text
 import Tensors
 import Vision
 
@@ -100,5 +101,21 @@ public struct ImageTextConfiguration: Codable, Sendable, Equatable {
         guard FileManager.default.fileExists(atPath: file.path) else { throw ModelFileError(file, "is missing") }
         let weights = try SafeTensorsFile(path: file.path).allTensors()
         _ = try module.load(stateDict: weights)
+    }
+}
+
+/// What every image-text model starts from: the bundled uncased vocabulary's tokenizer and, from
+/// the seed, the generator of its initial weights and the dropout source (seed + 1).
+struct ImageTextInitialization {
+    let tokenizer: WordPieceTokenizer
+    var generator: RandomGenerator
+    let source: RandomSource
+    /// `log(1 / temperature)` at CLIP's initial temperature 0.07, for the learnable logit scale.
+    static let logitScale = Foundation.log(Float(1) / 0.07)
+
+    init(seed: UInt64) throws {
+        tokenizer = try WordPieceTokenizer(vocabularyFile: SentenceEncoder.bundledVocabulary)
+        generator = RandomGenerator(seed: seed)
+        source = RandomSource(seed: seed &+ 1)
     }
 }

@@ -35,20 +35,20 @@ public final class VLMo: Module, ImageTextModel {
 
     public init(_ c: ImageTextConfiguration, seed: UInt64) throws {
         configuration = c
-        tokenizer = try WordPieceTokenizer(vocabularyFile: SentenceEncoder.bundledVocabulary)
-        var g = RandomGenerator(seed: seed)
-        let source = RandomSource(seed: seed &+ 1)
-        patchEmbeddings = PatchEmbedding(c.vision, source: source, generator: &g)
+        var start = try ImageTextInitialization(seed: seed)
+        let (source, tokenizer) = (start.source, start.tokenizer)
+        self.tokenizer = tokenizer
+        patchEmbeddings = PatchEmbedding(c.vision, source: source, generator: &start.generator)
         textEmbeddings = BertEmbeddings(c.text(width: c.width, layers: c.layers, heads: c.heads, vocabularySize: tokenizer.vocabularySize),
-                                        source: source, generator: &g)
+                                        source: source, generator: &start.generator)
         backbone = MultiwayTransformer(layer: c.vision.layer, layers: c.layers, visionLanguageLayers: c.visionLanguageLayers,
-                                       source: source, generator: &g)
+                                       source: source, generator: &start.generator)
         imageProjection = ProjectionHead(inputSize: c.width, hiddenSize: c.width, outputSize: c.embeddingSize, layers: 1,
-                                         outputBatchNorm: true, generator: &g)
+                                         outputBatchNorm: true, generator: &start.generator)
         textProjection = ProjectionHead(inputSize: c.width, hiddenSize: c.width, outputSize: c.embeddingSize, layers: 1,
-                                        outputBatchNorm: true, generator: &g)
-        itmHead = ProjectionHead(inputSize: c.width, hiddenSize: c.width, outputSize: 2, layers: 2, batchNorm: true, generator: &g)
-        logitScale = Tensor(scalar: Foundation.log(1 / 0.07))
+                                        outputBatchNorm: true, generator: &start.generator)
+        itmHead = ProjectionHead(inputSize: c.width, hiddenSize: c.width, outputSize: 2, layers: 2, batchNorm: true, generator: &start.generator)
+        logitScale = Tensor(scalar: ImageTextInitialization.logitScale)
         super.init()
         register(child: patchEmbeddings, as: "patch_embeddings")
         register(child: textEmbeddings, as: "text_embeddings")
