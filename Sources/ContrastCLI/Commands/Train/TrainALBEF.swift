@@ -30,6 +30,7 @@ struct TrainALBEF: ParsableCommand {
     @Option(help: "Peak learning rate.") var lr: Float?
     @Option(help: "Momentum of the EMA encoders.") var momentum: Float?
     @Option(name: .customLong("queue-size"), help: "Momentum features kept per modality as extra negatives.") var queueSize: Int?
+    @Option(name: .customLong("itm-hardness-ramp"), help: "Share of the run over which ITM negatives go from random to hard (0: hard throughout).") var itmHardnessRamp: Float?
     @Option(name: .customLong("train-count"), help: "Shapes training images.") var trainCount: Int?
     @Option(name: .customLong("test-count"), help: "Shapes test images for the final retrieval evaluation (0: none).") var testCount: Int?
     @Option(name: .customLong("rerank-depth"), help: "Candidates per query the ITM head re-ranks.") var rerankDepth = 16
@@ -45,6 +46,7 @@ struct TrainALBEF: ParsableCommand {
         if let lr, !(lr > 0) { throw ValidationError("--lr must be positive") }
         if let momentum, !(0...1).contains(momentum) { throw ValidationError("--momentum must lie in [0, 1]") }
         if let queueSize, queueSize <= 0 { throw ValidationError("--queue-size must be positive") }
+        if let itmHardnessRamp, !(itmHardnessRamp >= 0) { throw ValidationError("--itm-hardness-ramp must not be negative") }
         guard rerankDepth > 0 else { throw ValidationError("--rerank-depth must be positive") }
     }
 
@@ -57,6 +59,7 @@ struct TrainALBEF: ParsableCommand {
         if let lr { settings.learningRate = lr }
         if let momentum { settings.momentum = momentum }
         if let queueSize { settings.queueSize = queueSize }
+        if let itmHardnessRamp { settings.itmHardnessRamp = itmHardnessRamp }
         let data: CaptionedImages
         do {
             data = dataset == "shapes"
