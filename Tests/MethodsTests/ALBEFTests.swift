@@ -132,6 +132,7 @@ import Vision
         let b = ALBEFRetrieval(model: loaded, images: images.images, texts: texts)
         #expect(a.similarity.scalars == b.similarity.scalars)
         #expect(a.matchScores(text: 0, images: [0, 1, 2]) == b.matchScores(text: 0, images: [0, 1, 2]))
+        #expect(a.rerankScores(image: 1, texts: [0, 2]) == b.rerankScores(image: 1, texts: [0, 2]))
     }
 
     @Test func corruptFolderNamesTheFile() throws {
@@ -174,7 +175,8 @@ import Vision
         trainer.onStep = { itm.append($0.itm) }
         _ = try trainer.train(log: nil)
         let groups = captionGroups(data.captions), n = data.count
-        let scores = try #require(trainer.model.matchScores(texts: data.captions.map { $0[0] }, images: data.images)).scalars
+        let index = ALBEFRetrieval(model: trainer.model, images: data.images, texts: data.captions.map { $0[0] })
+        let scores = (0..<n).flatMap { index.matchScores(text: $0, images: Array(0..<n)) }
         let matched = (0..<n).map { scores[$0 * n + $0] }
         let mismatched = (0..<(n * n)).filter { groups[$0 / n] != groups[$0 % n] }.map { scores[$0] }
         func mean(_ v: [Float]) -> Float { v.reduce(0, +) / Float(v.count) }
