@@ -72,6 +72,27 @@ import Vision
         #expect(single.textOfImage == [nil, nil] && single.imageOfText == [nil, nil])
     }
 
+    @Test func negativeHardnessRampsFromRandomToHard() {
+        #expect(albefNegativeHardness(step: 0, totalSteps: 100, rampFraction: 0.5) == 0)
+        #expect(abs(albefNegativeHardness(step: 25, totalSteps: 100, rampFraction: 0.5) - 0.5) < 1e-6)
+        #expect(albefNegativeHardness(step: 50, totalSteps: 100, rampFraction: 0.5) == 1)
+        #expect(albefNegativeHardness(step: 90, totalSteps: 100, rampFraction: 0.5) == 1)
+        #expect(albefNegativeHardness(step: 0, totalSteps: 100, rampFraction: 0) == 1)
+    }
+
+    @Test func zeroHardnessDrawsNegativesUniformly() {
+        // Column 1 dominates every row: hard sampling almost always picks it, hardness 0 spreads evenly.
+        let similarity = Tensor((0..<16).map { $0 % 4 == 1 ? 30 : 0 }, shape: [4, 4])
+        var g = RandomGenerator(seed: 5)
+        var hard = 0, easy = [Int](repeating: 0, count: 4)
+        for _ in 0..<400 {
+            hard += albefHardNegatives(similarity: similarity, groups: [0, 1, 2, 3], generator: &g).textOfImage[0] == 1 ? 1 : 0
+            easy[albefHardNegatives(similarity: similarity, groups: [0, 1, 2, 3], hardness: 0, generator: &g).textOfImage[0]!] += 1
+        }
+        #expect(hard == 400)
+        #expect(easy[0] == 0 && easy[1...].allSatisfy { abs($0 - 133) < 40 })
+    }
+
     @Test func captionGroupsIgnoreOrderAndSplitDifferentSets() {
         #expect(captionGroups([["a", "b"], ["c"], ["b", "a"], ["a"]]) == [0, 1, 0, 2])
     }
@@ -111,6 +132,7 @@ import Vision
         let b = ALBEFRetrieval(model: loaded, images: images.images, texts: texts)
         #expect(a.similarity.scalars == b.similarity.scalars)
         #expect(a.matchScores(text: 0, images: [0, 1, 2]) == b.matchScores(text: 0, images: [0, 1, 2]))
+        #expect(a.rerankScores(image: 1, texts: [0, 2]) == b.rerankScores(image: 1, texts: [0, 2]))
     }
 
     @Test func corruptFolderNamesTheFile() throws {
@@ -134,5 +156,31 @@ import Vision
         #expect(steps.map(\.alpha) == [0, 0.2, 0.4])
         #expect(trainer.imageQueue.count == 12 && trainer.textQueue.count == 12)
         #expect(trainer.model.encoders.textProjection.linears[0].weight.scalars != before)
+    }
+}
+
+@Suite struct ALBEFMatchingTests {
+    /// The ITM head learns to tell matched from mismatched pairs: 300 steps of the default model on
+    /// 32 training images with random ITM negatives (measured: matched pairs' probability 0.85 above
+    /// other scenes', ITM loss 0.12). With BERT's 0.02 initialisation of the fusion layers it stayed
+    /// at the 1:2 label prior (ITM loss 0.636) and scored every pair alike (difference 2e-5).
+    @Test func matchingHeadSeparatesPairs() throws {
+        var settings = ALBEFTraining()
+        settings.batchSize = 32
+        settings.epochs = 300
+        settings.itmHardnessRamp = 1000
+        let data = ShapesDataset(split: .train, count: 32).captioned()
+        let trainer = try ALBEFTrainer(settings: settings, data: data)
+        var itm: [Float] = []
+        trainer.onStep = { itm.append($0.itm) }
+        _ = try trainer.train(log: nil)
+        let groups = captionGroups(data.captions), n = data.count
+        let index = ALBEFRetrieval(model: trainer.model, images: data.images, texts: data.captions.map { $0[0] })
+        let scores = (0..<n).flatMap { index.matchScores(text: $0, images: Array(0..<n)) }
+        let matched = (0..<n).map { scores[$0 * n + $0] }
+        let mismatched = (0..<(n * n)).filter { groups[$0 / n] != groups[$0 % n] }.map { scores[$0] }
+        func mean(_ v: [Float]) -> Float { v.reduce(0, +) / Float(v.count) }
+        #expect(mean(matched) - mean(mismatched) > 0.2)
+        #expect(mean(Array(itm.suffix(10))) < 0.5)
     }
 }

@@ -15,8 +15,8 @@ enum ALBEFRetrievalReport {
         if rerank {
             let bar = ProgressBar(total: pairs.count + data.count, label: "itm re-rank", unit: "queries", quiet: quiet)
             let rescored = retrieval.evaluate(similarity: index.similarity, rerankDepth: depth,
-                                              rerankTextToImage: { bar.advance(); return index.matchScores(text: $0, images: $1) },
-                                              rerankImageToText: { bar.advance(); return index.matchScores(image: $0, texts: $1) })
+                                              rerankTextToImage: { bar.advance(); return index.rerankScores(text: $0, images: $1) },
+                                              rerankImageToText: { bar.advance(); return index.rerankScores(image: $0, texts: $1) })
             bar.finish()
             for (name, value) in rescored.metrics { metrics["itm_\(name)"] = value }
         }

@@ -68,15 +68,29 @@ public struct MaskedLanguageModeling: Sendable {
     }
 }
 
+/// How hard ALBEF's ITM negatives are at `step`: 0 (drawn uniformly, "random" negatives) at the
+/// start, rising linearly to 1 (ALBEF's softmax of the ITC similarities) over the first
+/// `rampFraction` of the `totalSteps`, then held. An addition to ALBEF: its fusion layers start
+/// from pretrained BERT; from random ones the ITM head first has to learn coarse matching, and the
+/// hardest negatives of an ITC that aligns within tens of steps keep it at the label prior.
+public func albefNegativeHardness(step: Int, totalSteps: Int, rampFraction: Float) -> Float {
+    ensure(totalSteps > 0 && step >= 0 && rampFraction >= 0, "albefNegativeHardness: step \(step) of \(totalSteps), ramp \(rampFraction)")
+    let rampSteps = rampFraction * Float(totalSteps)
+    return rampSteps > 0 ? min(1, Float(step) / rampSteps) : 1
+}
+
 /// ALBEF's ITM negatives: for each image one caption and for each caption one image, drawn from
-/// the softmax of the in-batch ITC similarities over the items of another group (`groups[i]`
-/// names what item `i` shows, so an identical caption of another image is never drawn as a
-/// negative). `nil` where every item of the batch shares the group.
-public func albefHardNegatives(similarity: Tensor, groups: [Int], generator: inout RandomGenerator)
+/// the softmax of `hardness` times the in-batch ITC similarities over the items of another group
+/// (`groups[i]` names what item `i` shows, so an identical caption of another image is never
+/// drawn as a negative). Hardness 1 is ALBEF's sampling, 0 draws uniformly. `nil` where every item
+/// of the batch shares the group.
+public func albefHardNegatives(similarity: Tensor, groups: [Int], hardness: Float = 1, generator: inout RandomGenerator)
     -> (textOfImage: [Int?], imageOfText: [Int?]) {
+    ensure(hardness >= 0, "albefHardNegatives: hardness \(hardness) must not be negative")
     let sampler = HardNegativeSampler()
-    let texts = sampler.sample(similarities: similarity, rowIDs: groups, columnIDs: groups, generator: &generator)
-    let images = sampler.sample(similarities: withoutGradient { similarity.transposed() }, rowIDs: groups, columnIDs: groups, generator: &generator)
+    let logits = withoutGradient { similarity * hardness }
+    let texts = sampler.sample(similarities: logits, rowIDs: groups, columnIDs: groups, generator: &generator)
+    let images = sampler.sample(similarities: withoutGradient { logits.transposed() }, rowIDs: groups, columnIDs: groups, generator: &generator)
     return (texts, images)
 }
 

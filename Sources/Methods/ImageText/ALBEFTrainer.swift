@@ -16,7 +16,7 @@ import Vision
 public struct ALBEFTraining: Sendable, Equatable, Codable {
     public var method = ALBEF.method
     public var model = ALBEFConfiguration()
-    public var epochs = 6
+    public var epochs = 20
     /// Stop after this many steps (`nil`: every epoch).
     public var maxSteps: Int?
     public var batchSize = 64
@@ -28,6 +28,10 @@ public struct ALBEFTraining: Sendable, Equatable, Codable {
     /// The final distillation weight.
     public var alpha: Float = 0.4
     public var mlmProbability: Float = 0.15
+    /// The share of the run over which ITM negatives go from uniformly drawn to ALBEF's hard ones
+    /// (``albefNegativeHardness``; 0: hard from the first step, as in ALBEF). A ramp over half the
+    /// default run re-ranked worse (t2i R@1 9.2 against 13.5 at 6 epochs).
+    public var itmHardnessRamp: Float = 0
     public var seed: UInt64 = 0
 
     public init() {}
@@ -37,8 +41,8 @@ public struct ALBEFTraining: Sendable, Equatable, Codable {
 
     func validate(imageCount: Int) throws {
         guard epochs > 0, batchSize >= 2, learningRate > 0, queueSize > 0, (0...1).contains(alpha), (0...1).contains(momentum),
-              (0..<1).contains(warmupFraction), mlmProbability > 0 && mlmProbability < 1, maxSteps.map({ $0 > 0 }) ?? true else {
-            throw TrainingError.invalidSetup("ALBEF: invalid settings (epochs, max steps and queue must be positive, batch at least 2, alpha and momentum in [0, 1])")
+              (0..<1).contains(warmupFraction), itmHardnessRamp >= 0, mlmProbability > 0 && mlmProbability < 1, maxSteps.map({ $0 > 0 }) ?? true else {
+            throw TrainingError.invalidSetup("ALBEF: invalid settings (epochs, max steps and queue must be positive, batch at least 2, alpha and momentum in [0, 1], ITM hardness ramp not negative)")
         }
         guard imageCount >= batchSize else {
             throw TrainingError.invalidSetup("ALBEF: \(imageCount) images cannot make one batch of \(batchSize)")
@@ -119,8 +123,9 @@ public final class ALBEFTrainer {
                 let texts = items.map { data.captions[$0][generator.nextInt(below: data.captions[$0].count)] }
                 optimizer.learningRate = schedule.learningRate(at: step)
                 let alpha = albefDistillationWeight(step: step, stepsPerEpoch: stepsPerEpoch, final: settings.alpha)
+                let hardness = albefNegativeHardness(step: step, totalSteps: total, rampFraction: settings.itmHardnessRamp)
                 let losses = self.losses(images: items.map { data.images[$0] }, texts: texts, groups: items.map { groups[$0] },
-                                         alpha: alpha, masking: masking, generator: &generator)
+                                         alpha: alpha, hardness: hardness, masking: masking, generator: &generator)
                 let loss = losses.itc + losses.itm + losses.mlm
                 lastLoss = loss.item
                 guard lastLoss.isFinite else { throw TrainingError.nonFinite(step: step + 1, tensor: "loss") }
@@ -132,7 +137,7 @@ public final class ALBEFTrainer {
                 let report = Step(step: step, totalSteps: total, loss: lastLoss, itc: losses.itc.item, itm: losses.itm.item, mlm: losses.mlm.item,
                                   alpha: alpha, learningRate: optimizer.learningRate, temperature: model.clampedTemperature)
                 try log?.append(["step": .int(step), "loss": .double(Double(report.loss)), "itc_loss": .double(Double(report.itc)),
-                                 "itm_loss": .double(Double(report.itm)), "mlm_loss": .double(Double(report.mlm)), "alpha": .double(Double(alpha)),
+                                 "itm_loss": .double(Double(report.itm)), "mlm_loss": .double(Double(report.mlm)), "alpha": .double(Double(alpha)), "itm_hardness": .double(Double(hardness)),
                                  "lr": .double(Double(report.learningRate)), "temperature": .double(Double(report.temperature))])
                 onStep?(report)
             }
@@ -142,7 +147,7 @@ public final class ALBEFTrainer {
     }
 
     /// The three losses of one batch; the momentum features enter the queues after the ITC loss read them.
-    func losses(images: [Image], texts: [String], groups: [Int], alpha: Float, masking: MaskedLanguageModeling,
+    func losses(images: [Image], texts: [String], groups: [Int], alpha: Float, hardness: Float, masking: MaskedLanguageModeling,
                 generator: inout RandomGenerator) -> (itc: Tensor, itm: Tensor, mlm: Tensor) {
         let encoders = model.encoders
         let pixels = model.imageTensor(images)
@@ -160,9 +165,9 @@ public final class ALBEFTrainer {
         imageQueue.enqueue(momentumImage)
         textQueue.enqueue(momentumText)
 
-        // ITM: every positive pair, plus one hard negative caption per image and one image per caption.
+        // ITM: every positive pair, plus one negative caption per image and one image per caption.
         let similarity = withoutGradient { image.matmul(text, transposeOther: true) / model.clampedTemperature }
-        let negatives = albefHardNegatives(similarity: similarity, groups: groups, generator: &generator)
+        let negatives = albefHardNegatives(similarity: similarity, groups: groups, hardness: hardness, generator: &generator)
         let b = texts.count, length = batch.tokens
         let imagesWithNegativeText = (0..<b).filter { negatives.textOfImage[$0] != nil }
         let textsWithNegativeImage = (0..<b).filter { negatives.imageOfText[$0] != nil }
