@@ -193,7 +193,8 @@ extension CommandLineTests {
 extension CommandLineTests {
     @Test func visionBenchmarksPrintOneJSONObjectLast() throws {
         for (arguments, key) in [(["bench", "conv", "--batch", "2", "--repeats", "1", "--json"], "convolutions"),
-                                 (["bench", "vision", "--batch", "2", "--repeats", "1", "--json"], "models")] {
+                                 (["bench", "vision", "--batch", "2", "--repeats", "1", "--json"], "models"),
+                                 (["bench", "vision", "--model", "resnet8x2", "--batch", "2", "--repeats", "1", "--json"], "models")] {
             let outcome = try run(arguments)
             #expect(outcome.status == 0, "\(outcome.stderr)")
             let last = outcome.stdout.split(separator: "\n").last.map(String.init) ?? ""
@@ -202,6 +203,8 @@ extension CommandLineTests {
         }
         let tooSmall = try run(["bench", "vision", "--batch", "1"])
         #expect(tooSmall.status == 2 && tooSmall.stderr.contains("--batch must be at least 2"), "\(tooSmall.stderr)")
+        let unknown = try run(["bench", "vision", "--model", "resnet99"])
+        #expect(unknown.status == 2 && unknown.stderr.contains("resnet99"), "\(unknown.stderr)")
     }
 }
 
@@ -218,14 +221,19 @@ extension CommandLineTests {
             #expect(FileManager.default.fileExists(atPath: run.appendingPathComponent(file).path), "\(file)")
         }
         let probe = try cli.run(["eval", "linear-probe", "--model", run.path, "--dataset", "shapes", "--train-limit", "64", "--test-limit", "32",
-                                 "--probe-epochs", "2", "--k", "5", "--baseline", "--quiet", "--json"])
+                                 "--probe-epochs", "2", "--k", "5", "--baseline", "--untrained", "--quiet", "--json"])
         #expect(probe.status == 0, "\(probe.stderr)")
         let object = try JSONSerialization.jsonObject(with: Data(probe.stdout.split(separator: "\n").last!.utf8)) as? [String: Any]
-        for key in ["accuracy", "knn_accuracy", "raw_pixel_accuracy", "raw_pixel_knn_accuracy"] {
+        for key in ["accuracy", "knn_accuracy", "raw_pixel_accuracy", "raw_pixel_knn_accuracy", "untrained_accuracy", "untrained_knn_accuracy"] {
             let value = object?[key] as? Double
             #expect(value.map { (0...1).contains($0) } == true, "\(key): \(probe.stdout)")
         }
         #expect(object?["train_examples"] as? Int == 64)
+        // The run folder reads as any training run.
+        let report = try cli.run(["report", run.path, "--json"])
+        #expect(report.status == 0, "\(report.stderr)")
+        let summary = try String(contentsOf: run.appendingPathComponent("plots/report.md"), encoding: .utf8)
+        #expect(summary.contains("images/s"), "\(summary)")
     }
 
     @Test func badInputsFailWithOneLine() throws {
@@ -234,5 +242,7 @@ extension CommandLineTests {
         let run = try TestPaths.temporaryDirectory().appendingPathComponent("run")
         cli.expectFailure(try cli.run(["train", "moco", "--dataset", "no-such-file.tsv", "--output", run.path]), status: 2, mentions: ["no-such-file.tsv"])
         cli.expectFailure(try cli.run(["train", "simclr", "--dataset", "shapes", "--output", run.path, "--encoder", "resnet99"]), status: 2, mentions: ["resnet99"])
+        let untrainedRaw = try cli.run(["eval", "linear-probe", "--model", "raw", "--untrained"])
+        #expect(untrainedRaw.status == 2 && untrainedRaw.stderr.contains("--untrained needs a --model folder"), "\(untrainedRaw.stderr)")
     }
 }

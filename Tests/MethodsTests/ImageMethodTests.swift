@@ -70,8 +70,13 @@ import Vision
     @Test func simclrLossIsNTXentOfTheProjections() {
         let simclr = SimCLR(shape: Self.shape, hiddenSize: 16, projectionSize: 8, temperature: 0.5, seed: 2)
         let a = Self.images(4, seed: 1), b = Self.images(4, seed: 2)
-        let expected = NTXentLoss(temperature: .fixed(0.5))(simclr.head(simclr.encoder(a)), simclr.head(simclr.encoder(b))).item
+        // One batch of both views (shared BatchNorm statistics), split back into the two views.
+        let z = simclr.head(simclr.encoder(Tensor.concat([a, b], axis: 0)))
+        let expected = NTXentLoss(temperature: .fixed(0.5))(z.slice(axis: 0, 0..<4), z.slice(axis: 0, 4..<8)).item
         #expect(abs(simclr.loss(a, b).item - expected) < 1e-5)
+        // Per-view batches would normalise each view with its own statistics: a different loss.
+        let separate = NTXentLoss(temperature: .fixed(0.5))(simclr.head(simclr.encoder(a)), simclr.head(simclr.encoder(b))).item
+        #expect(abs(separate - expected) > 1e-4)
     }
 
     @Test func modelFolderRoundTripsAndRejectsBadFolders() throws {
@@ -111,6 +116,23 @@ import Vision
         try text.replacingOccurrences(of: "4,", with: "5,").write(to: wider.appendingPathComponent("config.json"), atomically: true, encoding: .utf8)
         try FileManager.default.copyItem(at: folder.appendingPathComponent("model.safetensors"), to: wider.appendingPathComponent("model.safetensors"))
         expectRejected(wider, mentioning: "model.safetensors")
+    }
+
+    @Test func untrainedControlIsARandomEncoderWithBatchNormStatisticsOfTheImages() throws {
+        let configuration = ImageModelConfiguration(resnet: Self.shape, method: "simclr", imageSize: 8, normalization: .fashionMNIST)
+        let images = (0..<6).map(Self.image)
+        let control = try ImageModel.untrained(like: configuration, calibratedOn: images, seed: 3, batches: 60, batchSize: 6)
+        #expect(!control.encoder.isTraining && control.configuration == configuration)
+        var generator = RandomGenerator(seed: 3)
+        let fresh = ResNet(Self.shape, generator: &generator)
+        #expect(control.encoder.conv1.weight.scalars == fresh.conv1.weight.scalars)
+        // Every pass saw the same six images: the stem's running mean is their per-channel mean
+        // after the stem convolution (0.9^60 of the initial 0 remains).
+        let stem = withoutGradient { control.encoder.conv1(Tensor(images: images, normalization: .fashionMNIST)) }   // [6, 4, 8, 8]
+        let mean = stem.mean(axis: 3).mean(axis: 2).mean(axis: 0).scalars
+        #expect(zip(control.encoder.bn1.runningMean.scalars, mean).allSatisfy { abs($0 - $1) <= 0.01 * abs($1) + 1e-5 })
+        #expect(fresh.bn1.runningMean.scalars.allSatisfy { $0 == 0 })
+        #expect(control.features(of: images).shape == [6, 8])
     }
 
     @Test func trainerRunsStepsAndSavesALoadableModel() throws {

@@ -105,6 +105,24 @@ import Testing
         #expect(!markdown.contains("sts_scatter.svg"))
     }
 
+    @Test func imageRunsReportImagesPerSecond() throws {
+        // ImageTrainer logs `images_per_s` and no evaluations.
+        let log = (1...4).map { "{\"images_per_s\":\(100 + $0),\"loss\":\(6.0 - Double($0)),\"lr\":0.001,\"step\":\($0)}" }.joined(separator: "\n") + "\n"
+        let run = try Self.run(metrics: log)
+        let metrics = try RunMetrics.read(run.appendingPathComponent("metrics.jsonl"))
+        #expect(metrics.steps.map(\.unit) == Array(repeating: "images", count: 4))
+        #expect(metrics.steps.map(\.examplesPerSecond) == [101, 102, 103, 104])
+        let markdown = try String(contentsOf: RunReport(run: run).write().summary, encoding: .utf8)
+        #expect(markdown.contains("- Throughput: 102.5 images/s (median over steps)"))
+        #expect(markdown.contains("- Final loss: 2.0000 (step 4)"))
+    }
+
+    @Test func stepWithoutOneThroughputIsMalformed() throws {
+        let log = "{\"images_per_s\":1,\"loss\":1,\"lr\":0.1,\"sentences_per_s\":2,\"step\":1}\n"
+        let error = #expect(throws: RunReportError.self) { try RunMetrics(parsing: log, path: "m.jsonl") }
+        #expect(error?.description == "m.jsonl:1: expected one throughput \"<unit>_per_s\", found 2")
+    }
+
     @Test func scatterPlotWhenPredictionsArePresent() throws {
         let run = try Self.run()
         let gold = (0..<50).map { Double($0) / 10 }

@@ -1,7 +1,8 @@
 import Foundation
 
 /// The records of a run's `metrics.jsonl`, as the trainer writes them: one JSON object per line,
-/// either a training step (`step`, `loss`, `lr`, `sentences_per_s`) or an evaluation (`step` and
+/// either a training step (`step`, `loss`, `lr` and a throughput `<unit>_per_s`: `sentences_per_s`
+/// from text trainers, `images_per_s` from image trainers) or an evaluation (`step` and
 /// metrics named `<evaluator>_<metric>`, e.g. `sts_spearman`).
 ///
 /// The trainer appends each line whole, ending in a newline, so a crash can leave only the last
@@ -16,8 +17,10 @@ public struct RunMetrics: Sendable, Equatable {
         public var loss: Double
         /// The learning rate the step used.
         public var learningRate: Double
-        /// Training sentences per second over the step.
-        public var sentencesPerSecond: Double
+        /// Training examples per second over the step.
+        public var examplesPerSecond: Double
+        /// What the examples are (`sentences`, `images`): the prefix of the log's `<unit>_per_s` key.
+        public var unit: String
     }
 
     /// One evaluation's record.
@@ -66,6 +69,9 @@ public struct RunMetrics: Sendable, Equatable {
         }
     }
 
+    /// The ending of a step record's throughput key (`sentences_per_s`, `images_per_s`).
+    static let throughputSuffix = "_per_s"
+
     /// Why a line is not a record.
     private struct LineProblem: Error {
         let text: String
@@ -90,8 +96,14 @@ public struct RunMetrics: Sendable, Equatable {
         }
         if decoded.keys.contains("loss") {
             // A skipped step's loss was not finite (logged as null): NaN, which charts leave out.
-            steps.append(Step(step: Int(step), loss: record["loss"] ?? .nan, learningRate: try value("lr"),
-                              sentencesPerSecond: try value("sentences_per_s")))
+            let learningRate = try value("lr")
+            // Exactly one throughput key: its prefix names the examples.
+            let rates = record.keys.filter { $0.hasSuffix(Self.throughputSuffix) }
+            guard rates.count == 1, let rate = rates.first else {
+                throw LineProblem(text: "expected one throughput \"<unit>\(Self.throughputSuffix)\", found \(rates.count)")
+            }
+            steps.append(Step(step: Int(step), loss: record["loss"] ?? .nan, learningRate: learningRate,
+                              examplesPerSecond: try value(rate), unit: String(rate.dropLast(Self.throughputSuffix.count))))
         } else {
             evaluations.append(Evaluation(step: Int(step), metrics: record.filter { $0.key != "step" }))
         }

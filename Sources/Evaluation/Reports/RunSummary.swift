@@ -16,7 +16,7 @@ struct RunSummary {
         lines.append("- Steps: \(lastStep) (\(metrics.steps.count) step records, \(metrics.evaluations.count) evaluations)")
         if let last = metrics.steps.last {
             lines.append("- Final loss: \(fixed(last.loss, 4)) (step \(last.step))")
-            lines.append("- Throughput: \(fixed(median(metrics.steps.map(\.sentencesPerSecond)), 1)) sentences/s (median over steps)")
+            lines.append("- Throughput: \(fixed(median(metrics.steps.map(\.examplesPerSecond)), 1)) \(last.unit)/s (median over steps)")
         }
         let spearman = metrics.values(of: "\(evaluator)_spearman")
         if let final = spearman.last {

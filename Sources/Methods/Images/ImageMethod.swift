@@ -46,8 +46,14 @@ public final class SimCLR: ImageMethod {
 
     public var trainedModules: [(name: String, module: Module)] { [("encoder", encoder), ("head", head)] }
 
+    /// Both views go through the encoder and head as one batch of `2N`, as SimCLR's code does:
+    /// BatchNorm normalises them with the same statistics, and one large convolution is faster
+    /// than two.
     public func loss(_ first: Tensor, _ second: Tensor) -> Tensor {
-        objective(head(encoder(first)), head(encoder(second)))
+        ensure(first.shape == second.shape, "SimCLR: views \(first.shape) and \(second.shape) differ")
+        let n = first.shape[0]
+        let z = head(encoder(Tensor.concat([first, second], axis: 0)))
+        return objective(z.slice(axis: 0, 0..<n), z.slice(axis: 0, n..<(2 * n)))
     }
 }
 

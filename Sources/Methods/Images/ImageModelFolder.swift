@@ -113,6 +113,30 @@ public final class ImageModel {
         self.init(configuration: configuration, encoder: encoder)
     }
 
+    /// The untrained control of a linear evaluation: a randomly initialised encoder of the same
+    /// shape and preprocessing as `configuration`, its BatchNorm running statistics estimated on
+    /// `images` (a fresh encoder's are 0 and 1, which no data has).
+    ///
+    /// The statistics come from `batches` forward passes in training mode (no gradient) over
+    /// consecutive batches of `images`; BatchNorm's momentum of 0.1 leaves `0.9^batches` of the
+    /// initial values (under 1% after 50).
+    public static func untrained(like configuration: ImageModelConfiguration, calibratedOn images: [Image], seed: UInt64 = 0,
+                                 batches: Int = 50, batchSize: Int = 256) throws -> ImageModel {
+        guard case .success(let shape) = configuration.resnetConfiguration() else {
+            throw ImageModelError(description: "untrained control: the configuration does not describe a ResNet")
+        }
+        ensure(!images.isEmpty && batches > 0 && batchSize > 1, "ImageModel.untrained: \(images.count) images, \(batches) batches of \(batchSize)")
+        var generator = RandomGenerator(seed: seed)
+        let model = ImageModel(configuration: configuration, encoder: ResNet(shape, generator: &generator))
+        model.encoder.train()
+        for batch in 0..<batches {
+            let start = (batch * batchSize) % images.count
+            _ = withoutGradient { model.encoder(model.prepared(Array(images[start..<min(start + batchSize, images.count)]))) }
+        }
+        model.encoder.eval()
+        return model
+    }
+
     /// Writes `config.json` and `model.safetensors` into `directory` (created if needed).
     public func save(to directory: URL) throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -134,16 +158,23 @@ public final class ImageModel {
         let wasTraining = encoder.isTraining
         encoder.eval()
         defer { encoder.train(wasTraining) }
-        let size = configuration.imageSize
         let blocks = stride(from: 0, to: images.count, by: batchSize).map { start in
             withoutGradient {
-                let batch = images[start..<min(start + batchSize, images.count)].map { $0.height == size && $0.width == size ? $0 : $0.centeredSquare(size: size) }
-                let x = Tensor(images: batch, normalization: configuration.normalization)
+                let batch = Array(images[start..<min(start + batchSize, images.count)])
+                let x = prepared(batch)
                 guard spatial else { return encoder(x) }
                 let maps = encoder.featureMaps(x)
                 return maps.reshaped([batch.count, maps.count / batch.count])
             }
         }
         return Tensor.concat(blocks, axis: 0)
+    }
+
+    /// The encoder's input `[N, channels, size, size]` for `images`: centre-cropped and resized
+    /// to the model's size, normalised as in training.
+    func prepared(_ images: [Image]) -> Tensor {
+        let size = configuration.imageSize
+        return Tensor(images: images.map { $0.height == size && $0.width == size ? $0 : $0.centeredSquare(size: size) },
+                      normalization: configuration.normalization)
     }
 }

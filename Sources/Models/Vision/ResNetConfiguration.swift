@@ -36,6 +36,11 @@ public struct ResNetConfiguration: Sendable, Equatable {
     public enum Preset: String, Sendable, CaseIterable {
         /// CIFAR stem, stages 16-32-64 of one block each (8 weighted layers with the stem and shortcuts): the fast default.
         case resnet8
+        /// ResNet-8 twice as wide: stages 32-64-128 (128 features), about 4x its compute.
+        case resnet8x2
+        /// ResNet-8 with only the last two stages widened: 16-64-256 (256 features); the
+        /// full-resolution first stage stays narrow, so it costs less than `resnet8x2` per feature.
+        case resnet8wide
         /// CIFAR stem, stages 16-32-64 of three blocks each (He et al.'s CIFAR ResNet-20).
         case resnet20
         /// CIFAR stem, stages 64-128-256-512 of two blocks each (ResNet-18 as SimCLR's CIFAR experiments adapt it).
@@ -46,6 +51,8 @@ public struct ResNetConfiguration: Sendable, Equatable {
     public init(preset: Preset, channels: Int) {
         switch preset {
         case .resnet8: self.init(channels: channels, widths: [16, 32, 64], blocks: [1, 1, 1])
+        case .resnet8x2: self.init(channels: channels, widths: [32, 64, 128], blocks: [1, 1, 1])
+        case .resnet8wide: self.init(channels: channels, widths: [16, 64, 256], blocks: [1, 1, 1])
         case .resnet20: self.init(channels: channels, widths: [16, 32, 64], blocks: [3, 3, 3])
         case .resnet18: self.init(channels: channels, widths: [64, 128, 256, 512], blocks: [2, 2, 2, 2])
         }

@@ -15,7 +15,9 @@ struct EvalLinearProbe: ParsableCommand {
             --probe-epochs passes over the training split, accuracy on the test split. k-NN: cosine similarity, \
             k = --k, votes weighted by exp(similarity / 0.07). Features are the encoder's pooled output before the \
             projection head (with --spatial-features: its last feature maps, flattened). --baseline adds the same two measures on raw pixels (raw_pixel_accuracy, \
-            raw_pixel_knn_accuracy); --model raw reports raw pixels alone. Shapes are labelled by the kind of their first shape.
+            raw_pixel_knn_accuracy); --untrained adds them for a randomly initialised encoder of the model's shape whose BatchNorm \
+            statistics are estimated on the training images (untrained_accuracy, untrained_knn_accuracy): what the architecture \
+            gives without training. --model raw reports raw pixels alone. Shapes are labelled by the kind of their first shape.
             """)
 
     @Option(help: "Image model folder written by contrast train simclr|moco, or 'raw' for raw pixels.") var model: String
@@ -25,6 +27,8 @@ struct EvalLinearProbe: ParsableCommand {
     @Option(name: .customLong("probe-epochs"), help: "Passes of the linear probe over the training features.") var probeEpochs = 30
     @Option(help: "Neighbours that vote in k-NN.") var k = 200
     @Flag(help: "Also evaluate raw pixels with the same code.") var baseline = false
+    @Flag(help: "Also evaluate an untrained encoder of the model's shape (BatchNorm statistics from the training images) with the same code.")
+    var untrained = false
     @Flag(name: .customLong("spatial-features"), help: "Probe the last stage's feature maps, flattened, instead of their global average.")
     var spatialFeatures = false
     @Flag(help: "No progress output.") var quiet = false
@@ -34,6 +38,7 @@ struct EvalLinearProbe: ParsableCommand {
         guard trainLimit.map({ $0 > 0 }) ?? true, testLimit.map({ $0 > 0 }) ?? true else { throw ValidationError("--train-limit and --test-limit must be positive") }
         guard probeEpochs > 0, k > 0 else { throw ValidationError("--probe-epochs and --k must be positive") }
         guard ["fashion-mnist", "shapes"].contains(dataset) else { throw ValidationError("--dataset must be fashion-mnist or shapes (labelled image sets)") }
+        guard !(untrained && model == "raw") else { throw ValidationError("--untrained needs a --model folder (its shape)") }
     }
 
     /// Linear-probe and k-NN accuracy of one kind of features.
@@ -67,16 +72,21 @@ struct EvalLinearProbe: ParsableCommand {
             }
             : nil
         let learned = imageModel.map { m in score(model) { m.features(of: $0, spatial: spatialFeatures) } }
+        let control = try imageModel.flatMap { m in
+            untrained ? try ImageModel.untrained(like: m.configuration, calibratedOn: trainImages) : nil
+        }.map { m in score("untrained encoder") { m.features(of: $0, spatial: spatialFeatures) } }
         if json {
             struct Output: Encodable {
                 let accuracy, train_accuracy, knn_accuracy: Double
                 let raw_pixel_accuracy, raw_pixel_knn_accuracy: Double?
+                let untrained_accuracy, untrained_knn_accuracy: Double?
                 let train_examples, test_examples: Int
                 let features: String
             }
             let main = (learned ?? raw)!
             try Report.json(Output(accuracy: main.probe.testAccuracy, train_accuracy: main.probe.trainAccuracy, knn_accuracy: main.knn,
                                    raw_pixel_accuracy: raw?.probe.testAccuracy, raw_pixel_knn_accuracy: raw?.knn,
+                                   untrained_accuracy: control?.probe.testAccuracy, untrained_knn_accuracy: control?.knn,
                                    train_examples: trainImages.count, test_examples: testImages.count,
                                    features: imageModel == nil ? "raw pixels" : spatialFeatures ? "encoder feature maps" : "encoder (before the projection head)"))
         }
