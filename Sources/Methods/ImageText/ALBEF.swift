@@ -127,9 +127,7 @@ public final class ALBEF: Module, ImageTextModel {
 
     /// Captions as one padded batch of at most `maxLength` tokens.
     public func tokenize(_ texts: [String]) -> TokenBatch {
-        let encoded = tokenizer.encodeBatch(texts, maxLength: configuration.maxLength)
-        return TokenBatch(ids: encoded.ids, attentionMask: encoded.attentionMask, tokenTypeIDs: encoded.tokenTypeIDs,
-                          batch: encoded.batchSize, tokens: encoded.sequenceLength)
+        TokenBatch(tokenizer.encodeBatch(texts, maxLength: configuration.maxLength))
     }
 
     /// The images as a normalised `[N, 3, size, size]` tensor (resized when their size differs).
