@@ -1,12 +1,29 @@
 #!/usr/bin/env python3
 """Reads the side-by-side results of bench/compare-pytorch.sh (one JSON object per line on stdin:
-workload, precision, ours, pytorch), prints the table on stderr and one JSON summary on stdout."""
+workload, precision, ours, pytorch; one line per round), prints the table on stderr and one JSON
+summary on stdout. Per workload and precision, each side's fastest round counts and its largest
+peak RSS; every round's throughput is kept in the summary."""
 import json
 import sys
 
 
+def best_of(key, group):
+    """One row from a workload's rounds: each side's fastest run, with its largest peak RSS."""
+    row = {"workload": key[0], "precision": key[1], "rounds": len(group)}
+    for side in ("ours", "pytorch"):
+        runs = [r[side] for r in group]
+        fastest = max(runs, key=lambda run: run["sentences_per_s"])
+        row[side] = {**fastest, "peak_rss_mb": max(run["peak_rss_mb"] for run in runs),
+                     "sentences_per_s_rounds": [run["sentences_per_s"] for run in runs]}
+    return row
+
+
 def main() -> int:
-    rows = [json.loads(line) for line in sys.stdin if line.strip()]
+    rounds = [json.loads(line) for line in sys.stdin if line.strip()]
+    groups = {}
+    for r in rounds:
+        groups.setdefault((r["workload"], r["precision"]), []).append(r)
+    rows = [best_of(key, group) for key, group in groups.items()]
     header = ("workload", "prec", "ours sent/s", "pytorch sent/s", "ratio", "ours RSS MB", "pytorch RSS MB", "RSS ratio")
     print("{:<8} {:<5} {:>12} {:>15} {:>6} {:>12} {:>15} {:>9}".format(*header), file=sys.stderr)
     summary = []
