@@ -22,26 +22,18 @@ static inline __m256 exp8(__m256 x) {
     return _mm256_mul_ps(y, _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_castps_si256(t), 23)));
 }
 
-/* The maximum and the sum of the eight lanes, in every lane (no trip through a scalar). */
+/* The maximum of the eight lanes, in every lane (no trip through a scalar). */
 static inline __m256 all_max8(__m256 v) {
     v = _mm256_max_ps(v, _mm256_permute2f128_ps(v, v, 1));
     v = _mm256_max_ps(v, _mm256_permute_ps(v, 0x4E));
     return _mm256_max_ps(v, _mm256_permute_ps(v, 0xB1));
 }
 
-static inline __m256 all_sum8(__m256 v) {
-    v = _mm256_add_ps(v, _mm256_permute2f128_ps(v, v, 1));
-    v = _mm256_add_ps(v, _mm256_permute_ps(v, 0x4E));
-    return _mm256_add_ps(v, _mm256_permute_ps(v, 0xB1));
-}
-
 /* Rows of at most SMALL_ROW_VECTORS vectors (attention over short sequences) stay in registers,
    ROWS_AT_ONCE rows at a time: one row's reduce-exp-reduce chain is mostly latency, and independent
    rows fill it. nv is a compile-time constant after inlining, so the loops unroll. */
 #define SMALL_ROW_VECTORS 8
-#ifndef ROWS_AT_ONCE
 #define ROWS_AT_ONCE 4
-#endif
 
 static inline __attribute__((always_inline)) void softmax_forward_rows(
     const float *x, float *y, const float *bias, int64_t rows_per_bias, int64_t r, int64_t n, __m256 scales, const int nv) {

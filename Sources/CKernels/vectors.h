@@ -25,12 +25,14 @@ static inline __m256 inside_row(__m256 v, int64_t j, int64_t n, __m256 fill) {
     return j + 8 <= n ? v : _mm256_blendv_ps(fill, v, _mm256_castsi256_ps(lanes(j, n)));
 }
 
-/* The sum of the eight lanes. */
-static inline float hsum8(__m256 v) {
-    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-    s = _mm_add_ss(s, _mm_movehdup_ps(s));
-    return _mm_cvtss_f32(s);
+/* The sum of the eight lanes, in every lane (no trip through a scalar). */
+static inline __m256 all_sum8(__m256 v) {
+    v = _mm256_add_ps(v, _mm256_permute2f128_ps(v, v, 1));
+    v = _mm256_add_ps(v, _mm256_permute_ps(v, 0x4E));
+    return _mm256_add_ps(v, _mm256_permute_ps(v, 0xB1));
 }
+
+/* The sum of the eight lanes. */
+static inline float hsum8(__m256 v) { return _mm256_cvtss_f32(all_sum8(v)); }
 
 #endif
