@@ -206,6 +206,19 @@ extension CommandLineTests {
         let unknown = try run(["bench", "vision", "--model", "resnet99"])
         #expect(unknown.status == 2 && unknown.stderr.contains("resnet99"), "\(unknown.stderr)")
     }
+
+    @Test func kernelBenchmarkReportsEachOpAtEachRequestedShape() throws {
+        let outcome = try run(["bench", "ops", "--shape", "minilm", "--repeats", "1", "--json"])
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        let last = outcome.stdout.split(separator: "\n").last.map(String.init) ?? ""
+        let ops = try #require((try JSONSerialization.jsonObject(with: Data(last.utf8)) as? [String: Any])?["ops"] as? [[String: Any]])
+        #expect(ops.compactMap { $0["op"] as? String } == ["softmax", "layernorm", "gelu", "dropout"])
+        #expect(ops.allSatisfy { $0["shape"] as? String == "minilm" && ($0["ratio_to_copy"] as? Double ?? 0) > 0 })
+        // The MiniLM shape's four buffers: 64 x 32 tokens x 384 floats x 4 bytes x 4.
+        #expect(ops[1]["working_set_mb"] as? Double == 12.582912)
+        let unknown = try run(["bench", "ops", "--shape", "gpt9"])
+        #expect(unknown.status == 2 && unknown.stderr.contains("gpt9"), "\(unknown.stderr)")
+    }
 }
 
 /// `contrast train simclr|moco` and `contrast eval linear-probe` end to end on generated shapes.

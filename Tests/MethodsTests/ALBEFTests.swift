@@ -157,6 +157,30 @@ import Vision
         #expect(trainer.imageQueue.count == 12 && trainer.textQueue.count == 12)
         #expect(trainer.model.encoders.textProjection.linears[0].weight.scalars != before)
     }
+
+    /// Each image with negative captions adds one ITM pair; `captionNegatives = false` drops them.
+    @Test func captionNegativesAddOneITMPairPerImage() throws {
+        let shapes = ShapesDataset(split: .train, count: 24, size: 16).captioned()
+        let twoShapes = shapes.negativeCaptions!.indices.filter { !shapes.negativeCaptions![$0].isEmpty }.prefix(8)
+        #expect(twoShapes.count == 8)
+        let data = CaptionedImages(images: twoShapes.map { shapes.images[$0] }, captions: twoShapes.map { shapes.captions[$0] },
+                                   negativeCaptions: twoShapes.map { shapes.negativeCaptions![$0] })
+        func pairs(captionNegatives: Bool) throws -> [Int] {
+            var settings = ALBEFTraining()
+            settings.model = Self.tiny
+            settings.batchSize = 4
+            settings.maxSteps = 2
+            settings.captionNegatives = captionNegatives
+            let trainer = try ALBEFTrainer(settings: settings, data: data)
+            var counts: [Int] = []
+            trainer.onStep = { counts.append($0.itmPairs) }
+            _ = try trainer.train(log: nil)
+            return counts
+        }
+        let with = try pairs(captionNegatives: true), without = try pairs(captionNegatives: false)
+        #expect(without.allSatisfy { $0 >= 4 && $0 <= 12 })
+        #expect(zip(with, without).allSatisfy { $0 == $1 + 4 }, "\(with) vs \(without)")
+    }
 }
 
 @Suite struct ALBEFMatchingTests {

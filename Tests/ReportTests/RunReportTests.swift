@@ -115,6 +115,7 @@ import Testing
         let markdown = try String(contentsOf: RunReport(run: run).write().summary, encoding: .utf8)
         #expect(markdown.contains("- Throughput: 102.5 images/s (median over steps)"))
         #expect(markdown.contains("- Final loss: 2.0000 (step 4)"))
+        #expect(!markdown.contains("STS Spearman"))
     }
 
     @Test func stepWithoutOneThroughputIsMalformed() throws {

@@ -44,6 +44,18 @@ import Vision
         #expect(singles > 60 && singles < 140 && negatives > 2000)  // p = 0.2 of single shapes
     }
 
+    @Test func captionedDataListsEachSceneFalseCaptions() throws {
+        let dataset = ShapesDataset(split: .test, count: 200, size: 16, seed: 3)
+        let data = dataset.captioned()
+        let negatives = try #require(data.negativeCaptions)
+        for (example, falseTexts) in zip(dataset.examples, negatives) {
+            let expected = Set(example.captions.flatMap(\.hardNegatives).map(\.text))
+            #expect(Set(falseTexts) == expected && falseTexts.count == expected.count)
+            #expect(falseTexts.allSatisfy { !example.captions.map(\.text).contains($0) })
+            #expect(falseTexts.isEmpty == (example.scene.shapes.count == 1))
+        }
+    }
+
     @Test func captionTexts() {
         let circle = ShapeObject(.small, .red, .circle), square = ShapeObject(.large, .blue, .square)
         let caption = ShapeCaption(circle, .leftOf, square)

@@ -23,7 +23,8 @@ struct RunSummary {
             // The first of equal values, as the trainer keeps the first best model.
             let best = spearman.reduce(final) { best, next in next.value > best.value || (next.value == best.value && next.step < best.step) ? next : best }
             lines.append("- STS Spearman (\(evaluator)): final \(fixed(final.value, 2)) (step \(final.step)), best \(fixed(best.value, 2)) (step \(best.step))")
-        } else {
+        } else if metrics.steps.last.map({ $0.unit == "sentences" }) ?? true {
+            // Only text runs evaluate STS; an image run's report has nothing to say about it.
             lines.append("- STS Spearman (\(evaluator)): no evaluations logged")
         }
         if metrics.skippedTruncatedLine {

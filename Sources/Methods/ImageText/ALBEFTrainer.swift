@@ -32,6 +32,11 @@ public struct ALBEFTraining: Sendable, Equatable, Codable {
     /// (``albefNegativeHardness``; 0: hard from the first step, as in ALBEF). A ramp over half the
     /// default run re-ranked worse (t2i R@1 9.2 against 13.5 at 6 epochs).
     public var itmHardnessRamp: Float = 0
+    /// Whether ITM also pairs each image with one of the dataset's negative captions for it
+    /// (``CaptionedImages/negativeCaptions``: Shapes' swapped colours, kinds, sizes or places), an
+    /// addition to ALBEF's negatives from the similarity matrix in the spirit of NegCLIP; ignored
+    /// for datasets without them.
+    public var captionNegatives = true
     public var seed: UInt64 = 0
 
     public init() {}
@@ -62,6 +67,8 @@ public final class ALBEFTrainer {
     public struct Step: Sendable {
         public let step: Int, totalSteps: Int
         public let loss: Float, itc: Float, itm: Float, mlm: Float
+        /// Image-caption pairs the ITM loss scored: the batch's matched pairs and the negatives.
+        public let itmPairs: Int
         public let alpha: Float, learningRate: Float, temperature: Float
     }
 
@@ -121,10 +128,13 @@ public final class ALBEFTrainer {
                 guard step < total else { break epochs }
                 let items = Array(order[batchStart..<(batchStart + settings.batchSize)])
                 let texts = items.map { data.captions[$0][generator.nextInt(below: data.captions[$0].count)] }
+                let falseTexts = settings.captionNegatives ? data.negativeCaptions.map { lists in
+                    items.map { lists[$0].isEmpty ? nil : lists[$0][generator.nextInt(below: lists[$0].count)] }
+                } : nil
                 optimizer.learningRate = schedule.learningRate(at: step)
                 let alpha = albefDistillationWeight(step: step, stepsPerEpoch: stepsPerEpoch, final: settings.alpha)
                 let hardness = albefNegativeHardness(step: step, totalSteps: total, rampFraction: settings.itmHardnessRamp)
-                let losses = self.losses(images: items.map { data.images[$0] }, texts: texts, groups: items.map { groups[$0] },
+                let losses = self.losses(images: items.map { data.images[$0] }, texts: texts, falseTexts: falseTexts, groups: items.map { groups[$0] },
                                          alpha: alpha, hardness: hardness, masking: masking, generator: &generator)
                 let loss = losses.itc + losses.itm + losses.mlm
                 lastLoss = loss.item
@@ -134,10 +144,11 @@ public final class ALBEFTrainer {
                 optimizer.step()
                 updater.update(atStep: step)
                 step += 1
-                let report = Step(step: step, totalSteps: total, loss: lastLoss, itc: losses.itc.item, itm: losses.itm.item, mlm: losses.mlm.item,
+                let report = Step(step: step, totalSteps: total, loss: lastLoss, itc: losses.itc.item, itm: losses.itm.item, mlm: losses.mlm.item, itmPairs: losses.itmPairs,
                                   alpha: alpha, learningRate: optimizer.learningRate, temperature: model.clampedTemperature)
                 try log?.append(["step": .int(step), "loss": .double(Double(report.loss)), "itc_loss": .double(Double(report.itc)),
                                  "itm_loss": .double(Double(report.itm)), "mlm_loss": .double(Double(report.mlm)), "alpha": .double(Double(alpha)), "itm_hardness": .double(Double(hardness)),
+                                 "itm_pairs": .int(report.itmPairs),
                                  "lr": .double(Double(report.learningRate)), "temperature": .double(Double(report.temperature))])
                 onStep?(report)
             }
@@ -147,8 +158,10 @@ public final class ALBEFTrainer {
     }
 
     /// The three losses of one batch; the momentum features enter the queues after the ITC loss read them.
-    func losses(images: [Image], texts: [String], groups: [Int], alpha: Float, hardness: Float, masking: MaskedLanguageModeling,
-                generator: inout RandomGenerator) -> (itc: Tensor, itm: Tensor, mlm: Tensor) {
+    /// ALBEF's three losses on one batch; `falseTexts[i]`, when given, is a caption false of image `i`
+    /// that ITM scores as one more negative pair.
+    func losses(images: [Image], texts: [String], falseTexts: [String?]? = nil, groups: [Int], alpha: Float, hardness: Float,
+                masking: MaskedLanguageModeling, generator: inout RandomGenerator) -> (itc: Tensor, itm: Tensor, mlm: Tensor, itmPairs: Int) {
         let encoders = model.encoders
         let pixels = model.imageTensor(images)
         let batch = model.tokenize(texts)
@@ -176,17 +189,25 @@ public final class ALBEFTrainer {
         let textRows = Array(0..<b) + textsWithNegativeImage + negativeTexts
         let imageRows = Array(0..<b) + negativeImages + imagesWithNegativeText
         let mask = textRows.flatMap { batch.attentionMask[($0 * length)..<(($0 + 1) * length)] }
-        let logits = model.matchLogits(textStates: states.indexSelect(axis: 0, textRows), textMask: mask,
+        var logits = model.matchLogits(textStates: states.indexSelect(axis: 0, textRows), textMask: mask,
                                        imageTokens: tokens.indexSelect(axis: 0, imageRows))
-        let itm = logits.crossEntropy(targets: [Int](repeating: 1, count: b) + [Int](repeating: 0, count: textRows.count - b))
+        let imagesWithFalseText = (0..<b).filter { falseTexts?[$0] != nil }
+        if !imagesWithFalseText.isEmpty {
+            // Their own batch (padded to their own length), fused with their images.
+            let falseBatch = model.tokenize(imagesWithFalseText.map { falseTexts![$0]! })
+            let falseLogits = model.matchLogits(textStates: encoders.textStates(falseBatch), textMask: falseBatch.attentionMask,
+                                                imageTokens: tokens.indexSelect(axis: 0, imagesWithFalseText))
+            logits = Tensor.concat([logits, falseLogits], axis: 0)
+        }
+        let itm = logits.crossEntropy(targets: [Int](repeating: 1, count: b) + [Int](repeating: 0, count: logits.shape[0] - b))
 
         // MLM through the fusion encoder, conditioned on the image.
         let masked = masking.mask(ids: batch.ids, attentionMask: batch.attentionMask, generator: &generator)
-        guard !masked.positions.isEmpty else { return (itc, itm, Tensor(scalar: 0)) }
+        guard !masked.positions.isEmpty else { return (itc, itm, Tensor(scalar: 0), logits.shape[0]) }
         let maskedBatch = TokenBatch(ids: masked.ids, attentionMask: batch.attentionMask, tokenTypeIDs: batch.tokenTypeIDs, batch: b, tokens: length)
         let fused = model.fuse(textStates: encoders.textStates(maskedBatch), textMask: batch.attentionMask, imageTokens: tokens)
         let mlm = model.mlmLogits(fused: fused, positions: masked.positions).crossEntropy(targets: masked.labels)
-        return (itc, itm, mlm)
+        return (itc, itm, mlm, logits.shape[0])
     }
 
     /// Writes the settings as `training_config.json` in `folder`.

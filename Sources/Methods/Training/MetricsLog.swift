@@ -25,7 +25,8 @@ public final class MetricsLog {
         self.url = url
         let fm = FileManager.default
         try fm.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        if !fm.fileExists(atPath: url.path) { fm.createFile(atPath: url.path, contents: nil) }
+        // A file that cannot be created fails to open just below, with the path in the error.
+        if !fm.fileExists(atPath: url.path) { _ = fm.createFile(atPath: url.path, contents: nil) }
         guard let handle = FileHandle(forWritingAtPath: url.path) else { throw TrainingError.io("\(url.path): cannot open for writing") }
         self.handle = handle
         handle.seekToEndOfFile()

@@ -15,15 +15,23 @@ public struct CaptionedImages: Sendable, Equatable {
     public var captions: [[String]]
     /// The class of each image, when the dataset has classes (Fashion-MNIST).
     public var labels: [Int]?
+    /// For each image, captions known to be false of it that reuse a true caption's words bound
+    /// differently ("a small blue circle left of a large red square" for a red circle and a blue
+    /// square), or `nil` when the dataset has none. ALBEF's ITM adds them as negative pairs.
+    public var negativeCaptions: [[String]]?
 
     /// Images with captions (and classes).
-    public init(images: [Image], captions: [[String]], labels: [Int]? = nil) {
+    public init(images: [Image], captions: [[String]], labels: [Int]? = nil, negativeCaptions: [[String]]? = nil) {
         ensure(images.count == captions.count, "CaptionedImages: \(images.count) images and \(captions.count) caption lists")
         ensure(captions.allSatisfy { !$0.isEmpty }, "CaptionedImages: every image needs a caption")
         if let labels { ensure(labels.count == images.count, "CaptionedImages: \(images.count) images and \(labels.count) labels") }
+        if let negativeCaptions {
+            ensure(negativeCaptions.count == images.count, "CaptionedImages: \(images.count) images and \(negativeCaptions.count) negative caption lists")
+        }
         self.images = images
         self.captions = captions
         self.labels = labels
+        self.negativeCaptions = negativeCaptions
     }
 
     /// The number of images.

@@ -51,8 +51,12 @@ public struct ShapesDataset: Sendable {
         }
     }
 
-    /// The images with the text of their captions.
+    /// The images with the text of their captions, and as negative captions the hard negatives
+    /// of those captions that are false of the scene (none for one-shape scenes).
     public func captioned() -> CaptionedImages {
-        CaptionedImages(images: examples.map(\.image), captions: examples.map { $0.captions.map(\.text) })
+        CaptionedImages(images: examples.map(\.image), captions: examples.map { $0.captions.map(\.text) },
+                        negativeCaptions: examples.map { example in
+                            Set(example.captions.flatMap(\.hardNegatives).filter { !example.scene.isDescribed(by: $0) }.map(\.text)).sorted()
+                        })
     }
 }
