@@ -158,33 +158,28 @@ import Vision
         #expect(trainer.model.encoders.textProjection.linears[0].weight.scalars != before)
     }
 
-    /// Each image with a negative caption and each caption with a negative image adds one ITM
-    /// pair; `datasetNegatives = false` drops them.
-    @Test func datasetNegativesAddITMPairs() throws {
-        let shapes = ShapesDataset(split: .train, count: 24, size: 16).captioned(negativeImages: true)
+    /// Each image with negative captions adds one ITM pair; `captionNegatives = false` drops them.
+    @Test func captionNegativesAddOneITMPairPerImage() throws {
+        let shapes = ShapesDataset(split: .train, count: 24, size: 16).captioned()
         let twoShapes = shapes.negativeCaptions!.indices.filter { !shapes.negativeCaptions![$0].isEmpty }.prefix(8)
-        #expect(twoShapes.count == 8 && twoShapes.allSatisfy { shapes.negativeImages![$0] != nil })
-        func pairs(captions: Bool, images: Bool, datasetNegatives: Bool = true) throws -> [Int] {
-            let data = CaptionedImages(images: twoShapes.map { shapes.images[$0] }, captions: twoShapes.map { shapes.captions[$0] },
-                                       negativeCaptions: captions ? twoShapes.map { shapes.negativeCaptions![$0] } : nil,
-                                       negativeImages: images ? twoShapes.map { shapes.negativeImages![$0] } : nil)
+        #expect(twoShapes.count == 8)
+        let data = CaptionedImages(images: twoShapes.map { shapes.images[$0] }, captions: twoShapes.map { shapes.captions[$0] },
+                                   negativeCaptions: twoShapes.map { shapes.negativeCaptions![$0] })
+        func pairs(captionNegatives: Bool) throws -> [Int] {
             var settings = ALBEFTraining()
             settings.model = Self.tiny
             settings.batchSize = 4
             settings.maxSteps = 2
-            settings.datasetNegatives = datasetNegatives
+            settings.captionNegatives = captionNegatives
             let trainer = try ALBEFTrainer(settings: settings, data: data)
             var counts: [Int] = []
             trainer.onStep = { counts.append($0.itmPairs) }
             _ = try trainer.train(log: nil)
             return counts
         }
-        let plain = try pairs(captions: false, images: false)
-        #expect(plain.allSatisfy { $0 >= 4 && $0 <= 12 })
-        #expect(try pairs(captions: true, images: false) == plain.map { $0 + 4 })
-        #expect(try pairs(captions: false, images: true) == plain.map { $0 + 4 })
-        #expect(try pairs(captions: true, images: true) == plain.map { $0 + 8 })
-        #expect(try pairs(captions: true, images: true, datasetNegatives: false) == plain)
+        let with = try pairs(captionNegatives: true), without = try pairs(captionNegatives: false)
+        #expect(without.allSatisfy { $0 >= 4 && $0 <= 12 })
+        #expect(zip(with, without).allSatisfy { $0 == $1 + 4 }, "\(with) vs \(without)")
     }
 }
 

@@ -54,26 +54,6 @@ import Vision
             #expect(falseTexts.allSatisfy { !example.captions.map(\.text).contains($0) })
             #expect(falseTexts.isEmpty == (example.scene.shapes.count == 1))
         }
-        #expect(data.negativeImages == nil)
-    }
-
-    @Test func reboundScenesAreNegativeImagesOfTheirCaptions() throws {
-        let dataset = ShapesDataset(split: .train, count: 200, size: 16, seed: 4)
-        let images = try #require(dataset.captioned(negativeImages: true).negativeImages)
-        #expect(dataset.captioned(negativeImages: true).negativeImages == images)  // drawn by seed and index
-        var rebound = 0
-        for (example, image) in zip(dataset.examples, images) {
-            let scenes = ShapeCaption.HardNegative.allCases.compactMap(example.scene.rebound)
-            #expect((image == nil) == scenes.isEmpty && scenes.isEmpty == (example.scene.shapes.count == 1))
-            if let image { #expect(scenes.map { $0.rendered(size: 16) }.contains(image) && image != example.image) }
-            for scene in scenes {
-                rebound += 1
-                // None of the original captions is true of it; each of its own captions is a hard negative of one.
-                #expect(!example.captions.contains(where: scene.isDescribed))
-                #expect(scene.captions.allSatisfy { caption in example.captions.flatMap(\.hardNegatives).contains { $0.text == caption.text } })
-            }
-        }
-        #expect(rebound > 300)  // colours and kinds always, places when the sizes agree
     }
 
     @Test func captionTexts() {

@@ -19,28 +19,19 @@ public struct CaptionedImages: Sendable, Equatable {
     /// differently ("a small blue circle left of a large red square" for a red circle and a blue
     /// square), or `nil` when the dataset has none. ALBEF's ITM adds them as negative pairs.
     public var negativeCaptions: [[String]]?
-    /// For each image, an image its captions do not describe although it shows the same kind of
-    /// content bound differently (Shapes: the two shapes' colours, kinds or places exchanged), or
-    /// `nil` for none. ALBEF's ITM pairs it with the image's caption as a negative.
-    public var negativeImages: [Image?]?
 
     /// Images with captions (and classes).
-    public init(images: [Image], captions: [[String]], labels: [Int]? = nil, negativeCaptions: [[String]]? = nil,
-                negativeImages: [Image?]? = nil) {
+    public init(images: [Image], captions: [[String]], labels: [Int]? = nil, negativeCaptions: [[String]]? = nil) {
         ensure(images.count == captions.count, "CaptionedImages: \(images.count) images and \(captions.count) caption lists")
         ensure(captions.allSatisfy { !$0.isEmpty }, "CaptionedImages: every image needs a caption")
         if let labels { ensure(labels.count == images.count, "CaptionedImages: \(images.count) images and \(labels.count) labels") }
         if let negativeCaptions {
             ensure(negativeCaptions.count == images.count, "CaptionedImages: \(images.count) images and \(negativeCaptions.count) negative caption lists")
         }
-        if let negativeImages {
-            ensure(negativeImages.count == images.count, "CaptionedImages: \(images.count) images and \(negativeImages.count) negative images")
-        }
         self.images = images
         self.captions = captions
         self.labels = labels
         self.negativeCaptions = negativeCaptions
-        self.negativeImages = negativeImages
     }
 
     /// The number of images.

@@ -52,26 +52,6 @@ public struct ShapeScene: Sendable, Hashable, Codable {
         }
     }
 
-    /// The scene with one attribute exchanged between its two shapes, each drawn where it was:
-    /// an image that none of this scene's captions describe, although its own captions use the
-    /// same words (a hard negative image, the counterpart of ``ShapeCaption/hardNegative(_:)``).
-    /// `nil` for one-shape scenes and for swaps that could push a shape over the border or onto
-    /// the other: sizes, and places of shapes of different sizes.
-    public func rebound(_ negative: ShapeCaption.HardNegative) -> ShapeScene? {
-        guard shapes.count == 2 else { return nil }
-        var (a, b) = (shapes[0], shapes[1])
-        switch negative {
-        case .swappedColors: swap(&a.object.color, &b.object.color)
-        case .swappedKinds: swap(&a.object.kind, &b.object.kind)
-        case .swappedSizes: return nil
-        case .swappedPositions:
-            guard a.object.size == b.object.size else { return nil }
-            swap(&a.object, &b.object)
-        }
-        let scene = ShapeScene(shapes: [a, b])
-        return scene == self ? nil : scene
-    }
-
     /// Whether `caption` is true of the scene: its shapes are the scene's (each exactly once) and
     /// stand in the stated relation.
     public func isDescribed(by caption: ShapeCaption) -> Bool {

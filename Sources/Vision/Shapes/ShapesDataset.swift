@@ -36,8 +36,6 @@ public struct ShapesDataset: Sendable {
 
     /// The split generated.
     public let split: Split
-    /// The seed the split was generated from.
-    public let seed: UInt64
     /// The examples, in index order.
     public let examples: [Example]
 
@@ -46,7 +44,6 @@ public struct ShapesDataset: Sendable {
     public init(split: Split, count: Int, size: Int = 32, singleShapeProbability: Float = 0.2, seed: UInt64 = 0) {
         ensure(count >= 0, "ShapesDataset: count \(count) is negative")
         self.split = split
-        self.seed = seed
         self.examples = parallelMap(count, costPerItem: 4 * size * size) { index in
             var generator = RandomGenerator.item(index, stream: split.rawValue, seed: seed)
             let scene = ShapeScene.random(singleShapeProbability: singleShapeProbability, generator: &generator)
@@ -56,21 +53,10 @@ public struct ShapesDataset: Sendable {
 
     /// The images with the text of their captions, and as negative captions the hard negatives
     /// of those captions that are false of the scene (none for one-shape scenes).
-    ///
-    /// - Parameter negativeImages: also render, for each two-shape scene, one of its
-    ///   ``ShapeScene/rebound(_:)`` scenes (drawn by seed and index) as its negative image.
-    public func captioned(negativeImages: Bool = false) -> CaptionedImages {
+    public func captioned() -> CaptionedImages {
         CaptionedImages(images: examples.map(\.image), captions: examples.map { $0.captions.map(\.text) },
                         negativeCaptions: examples.map { example in
                             Set(example.captions.flatMap(\.hardNegatives).filter { !example.scene.isDescribed(by: $0) }.map(\.text)).sorted()
-                        },
-                        negativeImages: negativeImages ? parallelMap(examples.count, costPerItem: 4 * (examples.first?.image.pixels.count ?? 0)) { index in
-                            let example = examples[index]
-                            let scenes = ShapeCaption.HardNegative.allCases.compactMap(example.scene.rebound)
-                            guard !scenes.isEmpty else { return nil }
-                            // A stream apart from the scenes' own (0 and 1: the splits).
-                            var generator = RandomGenerator.item(index, stream: 2 + split.rawValue, seed: seed)
-                            return scenes[generator.nextInt(below: scenes.count)].rendered(size: example.image.height)
-                        } : nil)
+                        })
     }
 }

@@ -32,8 +32,8 @@ struct TrainALBEF: ParsableCommand {
     @Option(help: "Momentum of the EMA encoders.") var momentum: Float?
     @Option(name: .customLong("queue-size"), help: "Momentum features kept per modality as extra negatives.") var queueSize: Int?
     @Option(name: .customLong("itm-hardness-ramp"), help: "Share of the run over which ITM negatives go from random to hard (0: hard throughout).") var itmHardnessRamp: Float?
-    @Flag(name: .customLong("no-dataset-negatives"), help: "ITM without the dataset's own negatives (Shapes: captions and images with attributes swapped between the shapes).")
-    var noDatasetNegatives = false
+    @Flag(name: .customLong("no-caption-negatives"), help: "ITM without the dataset's false captions (Shapes' swapped attributes) as extra negatives.")
+    var noCaptionNegatives = false
     @Option(name: .customLong("train-count"), help: "Shapes training images.") var trainCount: Int?
     @Option(name: .customLong("test-count"), help: "Shapes test images for the final retrieval evaluation (0: none).") var testCount: Int?
     @Option(name: .customLong("rerank-depth"), help: "Candidates per query the ITM head re-ranks.") var rerankDepth = 16
@@ -63,12 +63,11 @@ struct TrainALBEF: ParsableCommand {
         if let momentum { settings.momentum = momentum }
         if let queueSize { settings.queueSize = queueSize }
         if let itmHardnessRamp { settings.itmHardnessRamp = itmHardnessRamp }
-        settings.datasetNegatives = !noDatasetNegatives
+        settings.captionNegatives = !noCaptionNegatives
         let data: CaptionedImages
         do {
             data = dataset == "shapes"
-                ? ShapesDataset(split: .train, count: trainCount ?? Self.shapesTrainCount, size: settings.model.imageSize)
-                    .captioned(negativeImages: settings.datasetNegatives)
+                ? ShapesDataset(split: .train, count: trainCount ?? Self.shapesTrainCount, size: settings.model.imageSize).captioned()
                 : try ImageTextData.training(dataset)
         } catch {
             throw CLIError.data("\(error)")
