@@ -33,7 +33,7 @@ struct BenchOps: ParsableCommand {
     }
 
     @Option(help: "Timed repetitions (after 3 warm-up runs).") var repeats = 30
-    @Option(name: .customLong("shape"), help: "Shapes to measure (repeatable): minilm, bert-base. Default: both.")
+    @Option(name: .customLong("shape"), help: "Shapes to measure (repeatable).")
     var shapes: [Shape] = Shape.allCases
     @Flag(help: "Print one JSON object as the last line of stdout.") var json = false
 
