@@ -91,7 +91,7 @@ import Vision
         var generator = RandomGenerator(seed: 5)
         var drawn = Set<Int>()
         for _ in 0..<50 {
-            let pairs = VLMo.matchingPairs(logits: Tensor(logits, shape: [4, 4]), groups: groups, generator: &generator)
+            let pairs = albefMatchingPairs(similarity: Tensor(logits, shape: [4, 4]), groups: groups, generator: &generator)
             #expect(pairs.targets == [1, 1, 1, 1] + [Int](repeating: 0, count: 8))
             #expect(Array(pairs.captions.prefix(4)) == [0, 1, 2, 3] && Array(pairs.images.prefix(4)) == [0, 1, 2, 3])
             for index in 4..<pairs.targets.count {

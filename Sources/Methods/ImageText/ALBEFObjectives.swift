@@ -94,6 +94,28 @@ public func albefHardNegatives(similarity: Tensor, groups: [Int], hardness: Floa
     return (texts, images)
 }
 
+/// ITM's pairs for a batch of matching images and captions (row `i` of each): the first `count`
+/// positives (all when `nil`), then for each of those images a caption and for each of those
+/// captions an image, drawn from the whole batch by ``albefHardNegatives(similarity:groups:hardness:generator:)``
+/// (`similarity` is `[images, captions]`). ALBEF scores every positive; VLMo a subset, as the
+/// fused passes are most of its step. Sampling rather than the argmax of the similarities, which
+/// would pick near-duplicates of the positive, or a true match, every time.
+///
+/// - Returns: caption and image indices into the batch, and the ITM targets (1: match).
+public func albefMatchingPairs(similarity: Tensor, groups: [Int], count: Int? = nil, hardness: Float = 1,
+                               generator: inout RandomGenerator) -> (captions: [Int], images: [Int], targets: [Int]) {
+    let negatives = albefHardNegatives(similarity: similarity, groups: groups, hardness: hardness, generator: &generator)
+    let rows = 0..<min(count ?? groups.count, groups.count)
+    var captions = Array(rows), images = captions, targets = captions.map { _ in 1 }
+    for image in rows {
+        if let caption = negatives.textOfImage[image] { captions.append(caption); images.append(image); targets.append(0) }
+    }
+    for caption in rows {
+        if let image = negatives.imageOfText[caption] { captions.append(caption); images.append(image); targets.append(0) }
+    }
+    return (captions, images, targets)
+}
+
 /// One id per item such that two items get the same id exactly when they have the same set of
 /// captions: for Shapes, the same objects in the same relation (indistinguishable by any caption).
 public func captionGroups(_ captions: [[String]]) -> [Int] {

@@ -72,26 +72,23 @@ public final class ALBEFRetrieval {
     }
 
     private func probabilities(texts: [Int], images: [Int]) -> [Float] {
-        guard !texts.isEmpty else { return [] }
-        return withoutGradient {
-            let (states, mask, tokens) = pairs(texts: texts, images: images)
-            return model.matchProbability(textStates: states, textMask: mask, imageTokens: tokens)
-        }
+        scored(texts: texts, images: images) { model.matchProbability(textStates: $0, textMask: $1, imageTokens: $2) }
     }
 
     /// The ITM head's match logit (class 1) of each pair.
     private func matchLogits(texts: [Int], images: [Int]) -> [Float] {
-        guard !texts.isEmpty else { return [] }
-        let logits = withoutGradient {
-            let (states, mask, tokens) = pairs(texts: texts, images: images)
-            return model.matchLogits(textStates: states, textMask: mask, imageTokens: tokens).scalars
+        scored(texts: texts, images: images) { states, mask, tokens in
+            let logits = model.matchLogits(textStates: states, textMask: mask, imageTokens: tokens).scalars
+            return texts.indices.map { logits[2 * $0 + 1] }
         }
-        return texts.indices.map { logits[2 * $0 + 1] }
     }
 
-    /// The fusion inputs of the pairs `(texts[k], images[k])`.
-    private func pairs(texts: [Int], images: [Int]) -> (Tensor, [Int], Tensor) {
-        (textStates.indexSelect(axis: 0, texts), texts.flatMap { textMask[($0 * length)..<(($0 + 1) * length)] },
-         imageTokens.indexSelect(axis: 0, images))
+    /// `score` of the fusion inputs of the pairs `(texts[k], images[k])`, without gradients.
+    private func scored(texts: [Int], images: [Int], _ score: (Tensor, [Int], Tensor) -> [Float]) -> [Float] {
+        guard !texts.isEmpty else { return [] }
+        return withoutGradient {
+            score(textStates.indexSelect(axis: 0, texts), texts.flatMap { textMask[($0 * length)..<(($0 + 1) * length)] },
+                  imageTokens.indexSelect(axis: 0, images))
+        }
     }
 }

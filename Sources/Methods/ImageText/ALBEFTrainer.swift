@@ -158,9 +158,9 @@ public final class ALBEFTrainer {
         return Summary(steps: step, finalLoss: lastLoss, seconds: Date().timeIntervalSince(start))
     }
 
-    /// The three losses of one batch; the momentum features enter the queues after the ITC loss read them.
-    /// ALBEF's three losses on one batch; `falseTexts[i]`, when given, is a caption false of image `i`
-    /// that ITM scores as one more negative pair.
+    /// ALBEF's three losses on one batch; the momentum features enter the queues after the ITC loss
+    /// read them. `falseTexts[i]`, when given, is a caption false of image `i` that ITM scores as
+    /// one more negative pair.
     func losses(images: [Image], texts: [String], falseTexts: [String?]? = nil, groups: [Int], alpha: Float, hardness: Float,
                 masking: MaskedLanguageModeling, generator: inout RandomGenerator) -> (itc: Tensor, itm: Tensor, mlm: Tensor, itmPairs: Int) {
         let encoders = model.encoders
@@ -181,17 +181,12 @@ public final class ALBEFTrainer {
 
         // ITM: every positive pair, plus one negative caption per image and one image per caption.
         let similarity = withoutGradient { image.matmul(text, transposeOther: true) / model.clampedTemperature }
-        let negatives = albefHardNegatives(similarity: similarity, groups: groups, hardness: hardness, generator: &generator)
+        let pairs = albefMatchingPairs(similarity: similarity, groups: groups, hardness: hardness, generator: &generator)
         let b = texts.count, length = batch.tokens
-        let imagesWithNegativeText = (0..<b).filter { negatives.textOfImage[$0] != nil }
-        let textsWithNegativeImage = (0..<b).filter { negatives.imageOfText[$0] != nil }
-        let negativeTexts = imagesWithNegativeText.map { negatives.textOfImage[$0]! }
-        let negativeImages = textsWithNegativeImage.map { negatives.imageOfText[$0]! }
-        let textRows = Array(0..<b) + textsWithNegativeImage + negativeTexts
-        let imageRows = Array(0..<b) + negativeImages + imagesWithNegativeText
-        let mask = textRows.flatMap { batch.attentionMask[($0 * length)..<(($0 + 1) * length)] }
-        var logits = model.matchLogits(textStates: states.indexSelect(axis: 0, textRows), textMask: mask,
-                                       imageTokens: tokens.indexSelect(axis: 0, imageRows))
+        var logits = model.matchLogits(textStates: states.indexSelect(axis: 0, pairs.captions),
+                                       textMask: pairs.captions.flatMap { batch.attentionMask[($0 * length)..<(($0 + 1) * length)] },
+                                       imageTokens: tokens.indexSelect(axis: 0, pairs.images))
+        var targets = pairs.targets
         let imagesWithFalseText = (0..<b).filter { falseTexts?[$0] != nil }
         if !imagesWithFalseText.isEmpty {
             // Their own batch (padded to their own length), fused with their images.
@@ -199,16 +194,17 @@ public final class ALBEFTrainer {
             let falseLogits = model.matchLogits(textStates: encoders.textStates(falseBatch), textMask: falseBatch.attentionMask,
                                                 imageTokens: tokens.indexSelect(axis: 0, imagesWithFalseText))
             logits = Tensor.concat([logits, falseLogits], axis: 0)
+            targets += imagesWithFalseText.map { _ in 0 }
         }
-        let itm = logits.crossEntropy(targets: [Int](repeating: 1, count: b) + [Int](repeating: 0, count: logits.shape[0] - b))
+        let itm = logits.crossEntropy(targets: targets)
 
         // MLM through the fusion encoder, conditioned on the image.
         let masked = masking.mask(ids: batch.ids, attentionMask: batch.attentionMask, generator: &generator)
-        guard !masked.positions.isEmpty else { return (itc, itm, Tensor(scalar: 0), logits.shape[0]) }
+        guard !masked.positions.isEmpty else { return (itc, itm, Tensor(scalar: 0), targets.count) }
         let maskedBatch = TokenBatch(ids: masked.ids, attentionMask: batch.attentionMask, tokenTypeIDs: batch.tokenTypeIDs, batch: b, tokens: length)
         let fused = model.fuse(textStates: encoders.textStates(maskedBatch), textMask: batch.attentionMask, imageTokens: tokens)
         let mlm = model.mlmLogits(fused: fused, positions: masked.positions).crossEntropy(targets: masked.labels)
-        return (itc, itm, mlm, logits.shape[0])
+        return (itc, itm, mlm, targets.count)
     }
 
     /// Writes the settings as `training_config.json` in `folder`.

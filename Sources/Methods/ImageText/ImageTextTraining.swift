@@ -94,7 +94,7 @@ public final class ImageTextTrainer {
     /// 2. Text only (`language`): contrast between two captions of each image, through the
     ///    language experts, with self-attention and the vision experts frozen.
     /// 3. Image-text (`itc+itm`): ITC plus ITM on `matchingPairsPerBatch` positives and hard
-    ///    negatives sampled from the batch's ITC similarities (``VLMo/matchingPairs(logits:groups:count:generator:)``);
+    ///    negatives sampled from the batch's ITC similarities (``albefMatchingPairs(similarity:groups:count:hardness:generator:)``);
     ///    every parameter trains.
     public func train(_ model: VLMo) throws {
         let unimodal = max(1, Int(Float(pairSteps) * configuration.unimodalStageFraction))
@@ -137,7 +137,7 @@ public final class ImageTextTrainer {
             let itc = model.contrast.symmetric(images, texts)
             guard weight > 0 else { return (itc, ["loss": itc.item, "itc": itc.item]) }
             let logits = withoutGradient { images.matmul(texts, transposeOther: true) * model.logitScale.exp() }
-            let pairs = VLMo.matchingPairs(logits: logits, groups: batch.groups, count: configuration.matchingPairsPerBatch,
+            let pairs = albefMatchingPairs(similarity: logits, groups: batch.groups, count: configuration.matchingPairsPerBatch,
                                            generator: &sampling)
             let itm = model.matchLogits(texts: pairs.captions.map { batch.captions[$0] }, images: pixels.indexSelect(axis: 0, pairs.images))
                 .crossEntropy(targets: pairs.targets)

@@ -90,29 +90,6 @@ public final class VLMo: Module, ImageTextModel {
         return itmHead(Self.cls(fused))
     }
 
-    /// The ITM pairs of the first `count` items of a batch of matching images and captions (row
-    /// `i` of each; all of them when `count` is `nil`): each positive, then for each of those
-    /// images a caption and for each of those captions an image of another scene of the whole
-    /// batch as negatives, drawn from the softmax of the ITC `logits` `[images, captions]` (VLMo,
-    /// after ALBEF). `groups[i]` names what item `i` shows (``captionGroups(_:)``): an image whose
-    /// captions are the same as the positive's is never its negative. The argmax of the
-    /// similarities instead would pick near-duplicates of the positive, or a true match, every time.
-    ///
-    /// - Returns: caption and image indices into the batch, and the ITM targets (1: match).
-    public static func matchingPairs(logits: Tensor, groups: [Int], count: Int? = nil, generator: inout RandomGenerator)
-        -> (captions: [Int], images: [Int], targets: [Int]) {
-        let negatives = albefHardNegatives(similarity: logits, groups: groups, generator: &generator)
-        let rows = 0..<min(count ?? groups.count, groups.count)
-        var captions = Array(rows), images = captions, targets = captions.map { _ in 1 }
-        for image in rows {
-            if let caption = negatives.textOfImage[image] { captions.append(caption); images.append(image); targets.append(0) }
-        }
-        for caption in rows {
-            if let image = negatives.imageOfText[caption] { captions.append(caption); images.append(image); targets.append(0) }
-        }
-        return (captions, images, targets)
-    }
-
     public func encodeImages(_ images: [Image]) -> Tensor {
         ImageTextBatching.evaluate(self, images.count) { range in imageEmbeddings(configuration.pixels(Array(images[range]))) }
     }
