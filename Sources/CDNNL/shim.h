@@ -26,23 +26,28 @@ int omp_get_max_threads(void);
 
 /* Batched row-major matmul C[b] = alpha * op(A[b]) * op(B[b]) + beta * C[b] through oneDNN's matmul
    primitive. op() transposes through strides, so no copies are made. A batch stride of 0 broadcasts
-   that operand over the batch. Written in C because oneDNN's fixed-size dims arrays are clumsy
-   to build from Swift. oneDNN caches primitives by descriptor, so repeated shapes are cheap.
-   fpmath_bf16 != 0 lets oneDNN compute the products in bf16 (fp32 accumulation). */
+   that operand over the batch. `operands` is dnnl_f32 (A and B are floats) or dnnl_bf16 (A and B
+   are bfloat16 bit patterns); C is always f32 with f32 accumulation. `ldc` is C's row stride.
+   When `impl` is not NULL, the implementation oneDNN chose (e.g. "brg:avx512_core_amx_bf16") is
+   copied there, at most `impl_len` bytes with the terminating NUL. Written in C because oneDNN's
+   fixed-size dims arrays are clumsy to build from Swift. oneDNN caches primitives by descriptor,
+   so repeated shapes are cheap. */
 static inline dnnl_status_t cdnnl_batched_matmul(
         dnnl_engine_t engine, dnnl_stream_t stream, int64_t batch, int64_t m, int64_t n, int64_t k,
-        int trans_a, int trans_b, const float *a, int64_t stride_a, const float *b, int64_t stride_b,
-        float *c, float alpha, float beta, int fpmath_bf16) {
-    dnnl_dims_t a_dims = {batch, m, k}, b_dims = {batch, k, n}, c_dims = {batch, m, n};
-    dnnl_dims_t a_strides = {stride_a, trans_a ? 1 : k, trans_a ? m : 1};
-    dnnl_dims_t b_strides = {stride_b, trans_b ? 1 : n, trans_b ? k : 1};
-    dnnl_dims_t c_strides = {m * n, n, 1};
-    if (stride_a == 0) a_dims[0] = 1;
-    if (stride_b == 0) b_dims[0] = 1;
+        int trans_a, int trans_b, dnnl_data_type_t operands, const void *a, int64_t stride_a,
+        const void *b, int64_t stride_b, float *c, int64_t ldc, float alpha, float beta,
+        char *impl, size_t impl_len) {
+    /* A broadcast operand is a batch of one. Its batch stride must still be the matrix size:
+       oneDNN 2.6 matches no optimised implementation to a stride of 0 (it runs ref:any). */
+    dnnl_dims_t a_dims = {stride_a == 0 ? 1 : batch, m, k}, b_dims = {stride_b == 0 ? 1 : batch, k, n};
+    dnnl_dims_t c_dims = {batch, m, n};
+    dnnl_dims_t a_strides = {stride_a == 0 ? m * k : stride_a, trans_a ? 1 : k, trans_a ? m : 1};
+    dnnl_dims_t b_strides = {stride_b == 0 ? k * n : stride_b, trans_b ? 1 : n, trans_b ? k : 1};
+    dnnl_dims_t c_strides = {m * ldc, ldc, 1};
     dnnl_memory_desc_t a_md, b_md, c_md;
     dnnl_status_t st;
-    if ((st = dnnl_memory_desc_init_by_strides(&a_md, 3, a_dims, dnnl_f32, a_strides)) != dnnl_success) return st;
-    if ((st = dnnl_memory_desc_init_by_strides(&b_md, 3, b_dims, dnnl_f32, b_strides)) != dnnl_success) return st;
+    if ((st = dnnl_memory_desc_init_by_strides(&a_md, 3, a_dims, operands, a_strides)) != dnnl_success) return st;
+    if ((st = dnnl_memory_desc_init_by_strides(&b_md, 3, b_dims, operands, b_strides)) != dnnl_success) return st;
     if ((st = dnnl_memory_desc_init_by_strides(&c_md, 3, c_dims, dnnl_f32, c_strides)) != dnnl_success) return st;
     dnnl_matmul_desc_t desc;
     if ((st = dnnl_matmul_desc_init(&desc, &a_md, &b_md, NULL, &c_md)) != dnnl_success) return st;
@@ -55,12 +60,17 @@ static inline dnnl_status_t cdnnl_batched_matmul(
         dnnl_post_ops_append_sum(ops, beta);
         dnnl_primitive_attr_set_post_ops(attr, ops);
     }
-    if (fpmath_bf16) dnnl_primitive_attr_set_fpmath_mode(attr, dnnl_fpmath_mode_bf16);
     dnnl_primitive_desc_t pd = NULL;
     st = dnnl_primitive_desc_create(&pd, &desc, attr, engine, NULL);
     dnnl_primitive_attr_destroy(attr);
     if (ops) dnnl_post_ops_destroy(ops);
     if (st != dnnl_success) return st;
+    if (impl && impl_len > 0) {
+        const char *name = NULL;
+        dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, &name);
+        strncpy(impl, name ? name : "", impl_len - 1);
+        impl[impl_len - 1] = 0;
+    }
     dnnl_primitive_t prim = NULL;
     st = dnnl_primitive_create(&prim, pd);
     dnnl_primitive_desc_destroy(pd);

@@ -1,4 +1,5 @@
 import CDNNL
+import Synchronization
 
 /// The precision matrix products run in. Inputs, outputs and accumulation stay `Float`.
 public enum MatmulPrecision: String, Codable, Sendable, CaseIterable {
@@ -7,17 +8,12 @@ public enum MatmulPrecision: String, Codable, Sendable, CaseIterable {
     /// Operands rounded to bfloat16 (8-bit mantissa), products accumulated in fp32: mixed-precision
     /// training and inference with fp32 master weights, as PyTorch's bf16 autocast. Runs on
     /// oneDNN's bf16 kernels (AMX, AVX-512 BF16) where the CPU has them; elsewhere the operands
-    /// are rounded and multiplied in fp32, which gives bf16's numerics at fp32's speed.
+    /// are rounded and multiplied in fp32, which gives bf16's numerics at fp32's speed
+    /// (``BFloat16Products/mode`` says which).
     case bf16
 
     /// The precision of products that do not name one, scoped per task (see ``withMatmulPrecision(_:_:)``).
     @TaskLocal public static var current: MatmulPrecision = .fp32
-
-    /// Whether this CPU has bf16 dot-product instructions oneDNN uses (AVX-512 BF16 or AMX).
-    public static let hardwareBFloat16: Bool = {
-        let isa = dnnl_get_effective_cpu_isa().rawValue, bf16 = dnnl_cpu_isa_avx512_core_bf16.rawValue
-        return isa & bf16 == bf16
-    }()
 }
 
 /// Runs `body` with matrix products in `precision` unless they name one (training and encoding
@@ -43,23 +39,24 @@ public enum GEMM {
             scale(c, rows: m, columns: n, ld: ldc, by: beta)
             return
         }
-        let contiguous = lda == (transposeA ? m : k) && ldb == (transposeB ? k : n) && ldc == n
-        if precision == .bf16 && MatmulPrecision.hardwareBFloat16 && contiguous {
-            // dnnl_sgemm has no bf16 mode; the matmul primitive does.
-            batched(batch: 1, transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
-                    a: a, strideA: 0, b: b, strideB: 0, beta: beta, c: c, precision: .bf16)
-            return
-        }
         if precision == .bf16 {
-            let rowsA = transposeA ? k : m, rowsB = transposeB ? n : k
-            withBFloat16Copy(a, count: (rowsA - 1) * lda + (transposeA ? m : k)) { a16 in
-                withBFloat16Copy(b, count: (rowsB - 1) * ldb + (transposeB ? k : n)) { b16 in
+            // dnnl_sgemm has no bf16 mode; the matmul primitive has bf16 operands. Packing the
+            // operands into bf16 copies drops their row strides.
+            let (rowsA, columnsA) = transposeA ? (k, m) : (m, k), (rowsB, columnsB) = transposeB ? (n, k) : (k, n)
+            withBFloat16Operands(StoredMatrix(a, rows: rowsA, columns: columnsA, ld: lda),
+                                 StoredMatrix(b, rows: rowsB, columns: columnsB, ld: ldb)) { operands in
+                switch operands {
+                case .native(let a16, let b16):
+                    matmulPrimitive(batch: 1, transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+                                    operands: dnnl_bf16, a: a16, strideA: 0, b: b16, strideB: 0, beta: beta, c: c, ldc: ldc)
+                case .rounded(let a16, let b16):
                     multiply(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
-                             a: a16, lda: lda, b: b16, ldb: ldb, beta: beta, c: c, ldc: ldc)
+                             a: a16, lda: columnsA, b: b16, ldb: columnsB, beta: beta, c: c, ldc: ldc)
                 }
             }
             return
         }
+        record("dnnl_sgemm")
         let status = dnnl_sgemm(
             transposeA ? 0x54 : 0x4E, transposeB ? 0x54 : 0x4E, Int64(m), Int64(n), Int64(k), alpha,
             a, Int64(lda), b, Int64(ldb), beta, c, Int64(ldc))
@@ -78,23 +75,43 @@ public enum GEMM {
             scale(c, rows: batch * m, columns: n, ld: n, by: beta)
             return
         }
-        if precision == .bf16 && !MatmulPrecision.hardwareBFloat16 {
-            // oneDNN ignores the bf16 math mode without bf16 instructions: round the operands here.
-            let countA = strideA == 0 ? m * k : batch * strideA, countB = strideB == 0 ? k * n : batch * strideB
-            withBFloat16Copy(a, count: countA) { a16 in
-                withBFloat16Copy(b, count: countB) { b16 in
-                    batched(batch: batch, transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
-                            a: a16, strideA: strideA, b: b16, strideB: strideB, beta: beta, c: c)
-                }
-            }
+        guard precision == .bf16 else {
+            matmulPrimitive(batch: batch, transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+                            operands: dnnl_f32, a: a, strideA: strideA, b: b, strideB: strideB, beta: beta, c: c, ldc: n)
             return
         }
+        let countA = strideA == 0 ? m * k : batch * strideA, countB = strideB == 0 ? k * n : batch * strideB
+        withBFloat16Operands(StoredMatrix(a, rows: 1, columns: countA, ld: countA),
+                             StoredMatrix(b, rows: 1, columns: countB, ld: countB)) { operands in
+            switch operands {
+            case .native(let a16, let b16):
+                matmulPrimitive(batch: batch, transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+                                operands: dnnl_bf16, a: a16, strideA: strideA, b: b16, strideB: strideB, beta: beta, c: c, ldc: n)
+            case .rounded(let a16, let b16):
+                batched(batch: batch, transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+                        a: a16, strideA: strideA, b: b16, strideB: strideB, beta: beta, c: c)
+            }
+        }
+    }
+
+    /// Runs oneDNN's matmul primitive on `operands`-typed A and B (`dnnl_f32` or `dnnl_bf16`) into
+    /// f32 C with row stride `ldc`, and records the implementation it chose.
+    static func matmulPrimitive(
+        batch: Int, transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+        operands: dnnl_data_type_t, a: UnsafeRawPointer, strideA: Int, b: UnsafeRawPointer, strideB: Int,
+        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
         let runtime = OneDNNRuntime.shared
-        let status = cdnnl_batched_matmul(
-            runtime.engine, runtime.stream, Int64(batch), Int64(m), Int64(n), Int64(k),
-            transposeA ? 1 : 0, transposeB ? 1 : 0, a, Int64(strideA), b, Int64(strideB), c, alpha, beta,
-            precision == .bf16 ? 1 : 0)
+        var name = [CChar](repeating: 0, count: 64)
+        let recording = isRecording
+        let status = name.withUnsafeMutableBufferPointer { buffer in
+            cdnnl_batched_matmul(
+                runtime.engine, runtime.stream, Int64(batch), Int64(m), Int64(n), Int64(k),
+                transposeA ? 1 : 0, transposeB ? 1 : 0, operands, a, Int64(strideA), b, Int64(strideB), c, Int64(ldc),
+                alpha, beta, recording ? buffer.baseAddress : nil, recording ? buffer.count : 0)
+        }
         ensure(status == dnnl_success, "GEMM.batched: oneDNN matmul failed with status \(status.rawValue) for batch=\(batch) m=\(m) n=\(n) k=\(k)")
+        if recording { record(String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)) }
     }
 
     /// The same products as `batched`, as one raw `dnnl_sgemm` call per matrix: the reference
@@ -113,12 +130,45 @@ public enum GEMM {
         }
     }
 
-    /// Calls `body` with a temporary copy of `count` values rounded to bfloat16.
-    private static func withBFloat16Copy(_ x: UnsafePointer<Float>, count: Int, _ body: (UnsafePointer<Float>) -> Void) {
-        let copy = UnsafeMutablePointer<Float>.allocate(capacity: count)
-        defer { copy.deallocate() }
-        Kernels.roundToBFloat16(x, copy, count)
-        body(copy)
+    /// A matrix as stored: `rows` rows of `columns` values, `ld` apart.
+    struct StoredMatrix {
+        let base: UnsafePointer<Float>, rows: Int, columns: Int, ld: Int
+        init(_ base: UnsafePointer<Float>, rows: Int, columns: Int, ld: Int) {
+            (self.base, self.rows, self.columns, self.ld) = (base, rows, columns, ld)
+        }
+    }
+
+    /// Both operands of a bf16 product as it will read them, packed (row stride = columns):
+    /// bfloat16 bit patterns for oneDNN's bf16 kernels, or floats rounded to bfloat16 for an fp32
+    /// product where those kernels are not used (``BFloat16Products/mode``).
+    enum BFloat16Operands {
+        case native(UnsafeRawPointer, UnsafeRawPointer)
+        case rounded(UnsafePointer<Float>, UnsafePointer<Float>)
+    }
+
+    /// Calls `body` with temporary bf16 copies of `a` and `b`.
+    static func withBFloat16Operands(_ a: StoredMatrix, _ b: StoredMatrix, _ body: (BFloat16Operands) -> Void) {
+        let native = BFloat16Products.mode.isNative
+        let a16 = packedBFloat16(a, native: native), b16 = packedBFloat16(b, native: native)
+        defer { a16.deallocate(); b16.deallocate() }
+        body(native ? .native(UnsafeRawPointer(a16), UnsafeRawPointer(b16))
+                    : .rounded(UnsafePointer(a16.assumingMemoryBound(to: Float.self)), UnsafePointer(b16.assumingMemoryBound(to: Float.self))))
+    }
+
+    /// A new packed copy of `x` as bfloat16 bit patterns (`native`) or as floats rounded to bfloat16.
+    private static func packedBFloat16(_ x: StoredMatrix, native: Bool) -> UnsafeMutableRawPointer {
+        let count = x.rows * x.columns
+        let copy = UnsafeMutableRawPointer.allocate(byteCount: count * (native ? 2 : 4), alignment: 64)
+        // One call over the whole matrix when its rows are adjacent, else one per row.
+        let (pieces, length) = x.ld == x.columns ? (1, count) : (x.rows, x.columns)
+        for r in 0..<pieces {
+            if native {
+                Kernels.convertToBFloat16(x.base + r * x.ld, copy.assumingMemoryBound(to: UInt16.self) + r * x.columns, length)
+            } else {
+                Kernels.roundToBFloat16(x.base + r * x.ld, copy.assumingMemoryBound(to: Float.self) + r * x.columns, length)
+            }
+        }
+        return copy
     }
 
     private static func scale(_ c: UnsafeMutablePointer<Float>, rows: Int, columns: Int, ld: Int, by beta: Float) {
@@ -128,22 +178,27 @@ public enum GEMM {
     }
 }
 
-/// The process's oneDNN CPU engine and stream, created once.
-///
-/// `@unchecked Sendable`: oneDNN engines are thread-safe, and the engine executes the in-order CPU
-/// stream synchronously (every call waits for completion) so concurrent callers cannot interleave
-/// work on it.
-final class OneDNNRuntime: @unchecked Sendable {
-    static let shared = OneDNNRuntime()
-    let engine: dnnl_engine_t
-    let stream: dnnl_stream_t
+extension GEMM {
+    /// The kernels products ran on: oneDNN's implementation names of the matmul primitives
+    /// (e.g. "brg:avx512_core", "brg:avx512_core_amx_bf16") and "dnnl_sgemm" for its plain GEMM.
+    final class ImplementationRecorder: Sendable {
+        let names = Mutex<Set<String>>([])
+    }
 
-    private init() {
-        var engine: dnnl_engine_t?
-        ensure(dnnl_engine_create(&engine, dnnl_cpu, 0) == dnnl_success, "oneDNN: cannot create the CPU engine")
-        var stream: dnnl_stream_t?
-        ensure(dnnl_stream_create(&stream, engine, UInt32(dnnl_stream_default_flags.rawValue)) == dnnl_success, "oneDNN: cannot create a stream")
-        self.engine = engine!
-        self.stream = stream!
+    @TaskLocal static var recorder: ImplementationRecorder?
+
+    static var isRecording: Bool { recorder != nil }
+
+    static func record(_ name: String) {
+        recorder?.names.withLock { _ = $0.insert(name) }
+    }
+
+    /// Runs `body` and returns, with its result, the kernels every product it made in this task
+    /// ran on (see ``ImplementationRecorder``): what the benchmarks report and what the tests
+    /// check for oneDNN's slow reference implementations (`ref:`).
+    public static func recordingImplementations<R>(_ body: () throws -> R) rethrows -> (result: R, implementations: Set<String>) {
+        let recorder = ImplementationRecorder()
+        let result = try $recorder.withValue(recorder) { try body() }
+        return (result, recorder.names.withLock { $0 })
     }
 }
