@@ -1,4 +1,5 @@
 import Foundation
+import Tensors
 
 /// Output conventions shared by every command: human-readable text on stderr, and with `--json`
 /// one JSON object as the last line of stdout.
@@ -6,6 +7,12 @@ enum Report {
     /// Writes a line to standard error.
     static func info(_ line: String) {
         FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+
+    /// Says on standard error when products ran on oneDNN's reference implementations.
+    static func warnAboutReferenceKernels(_ report: KernelReport) {
+        let slow = report.referenceImplementations
+        if !slow.isEmpty { info("warning: oneDNN ran \(slow.joined(separator: ", ")) (its slow reference code) at \(report.isa) for some products") }
     }
 
     /// Prints `value` as one line of JSON on standard output.

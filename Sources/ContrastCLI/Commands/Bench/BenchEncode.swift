@@ -23,14 +23,14 @@ struct BenchEncode: ParsableCommand {
         let (shape, batchSize, seqLen, json) = (self.model.shape, self.model.batchSize, self.model.seqLen, self.model.json)
         model.eval()
         let pooling = Pooling(mode: .mean)
-        let seconds = withMatmulPrecision(self.model.precision) {
+        let (seconds, kernels) = self.model.measuring {
             Stopwatch.median(repeats: repeats) {
                 _ = withoutGradient { pooling(model(batch), attentionMask: batch.attentionMask) }
             }
         }
-        let result = self.model.result(secondsPerBatch: seconds)
+        let result = self.model.result(secondsPerBatch: seconds, kernels: kernels)
         Report.info("encode \(shape.rawValue) \(result.precision) batch \(batchSize) x \(seqLen): \(Format.fixed(result.ms_per_step, 1)) ms/batch, "
-            + "\(Format.fixed(result.sentences_per_s, 1)) sentences/s (\(result.threads) threads)")
+            + "\(Format.fixed(result.sentences_per_s, 1)) sentences/s (\(result.threads) threads; \(result.kernelSummary))")
         if json { try Report.json(result) }
     }
 }
@@ -56,12 +56,27 @@ struct ModelBenchOptions: ParsableArguments {
         /// The most bytes tensors held at once (values, activations, gradients, optimizer state); training only.
         let peak_tensor_mb: Double?
         let threads: Int
+        /// oneDNN's instruction set and the kernels the products ran on (``KernelReport``).
+        let isa: String
+        let kernels: [String]
+        let bf16_products: String
+
+        var kernelSummary: String { "oneDNN \(isa): \(kernels.joined(separator: ", "))" }
     }
 
-    func result(secondsPerBatch seconds: Double, peakTensorMegabytes: Double? = nil) -> Result {
+    /// Runs `body` in this benchmark's precision, recording the kernels its products ran on.
+    func measuring(_ body: () -> Double) -> (seconds: Double, kernels: KernelReport) {
+        let (seconds, names) = withMatmulPrecision(precision) { GEMM.recordingImplementations(body) }
+        let report = KernelReport(names)
+        Report.warnAboutReferenceKernels(report)
+        return (seconds, report)
+    }
+
+    func result(secondsPerBatch seconds: Double, kernels: KernelReport, peakTensorMegabytes: Double? = nil) -> Result {
         Result(shape: shape.rawValue, precision: precision.rawValue, batch_size: batchSize, seq_len: seqLen,
                sentences_per_s: Double(batchSize) / seconds, ms_per_step: seconds * 1e3,
-               peak_rss_mb: ProcessMemory.peakResidentMegabytes, peak_tensor_mb: peakTensorMegabytes, threads: Parallel.threadCount)
+               peak_rss_mb: ProcessMemory.peakResidentMegabytes, peak_tensor_mb: peakTensorMegabytes, threads: Parallel.threadCount,
+               isa: kernels.isa, kernels: kernels.kernels, bf16_products: kernels.bf16Products)
     }
 
     func validate(repeats: Int) throws {

@@ -6,7 +6,12 @@ struct BenchGEMM: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gemm",
         abstract: "GFLOP/s of C = A·B through Tensor.matmul, next to raw dnnl_sgemm (runs alternate; the fastest of each counts).",
-        discussion: "With --batch B > 1, compares the batched matmul primitive with one dnnl_sgemm call per matrix.")
+        discussion: """
+            With --batch B > 1, compares the batched matmul primitive with one dnnl_sgemm call per matrix. \
+            With --precision bf16 the products run on oneDNN's bf16 kernels where the CPU has AVX512-BF16 or AMX \
+            (elsewhere on rounded operands in fp32); the fp32 dnnl_sgemm stays the reference. The report names \
+            the kernels that ran and oneDNN's instruction set.
+            """)
 
     @Option(help: "Rows of A and C.") var m = 2048
     @Option(help: "Columns of B and C.") var n = 1536
@@ -14,6 +19,7 @@ struct BenchGEMM: ParsableCommand {
     @Option(help: "Number of independent products (attention-shaped work when > 1).") var batch = 1
     @Flag(name: .customLong("transpose-a"), help: "Multiply by Aᵀ (A stored k x m), as weight gradients do.") var transposeA = false
     @Flag(name: .customLong("transpose-b"), help: "Multiply by Bᵀ (B stored n x k), as Linear layers do.") var transposeB = false
+    @Option(help: "Precision of Tensor.matmul's products: fp32 or bf16.") var precision: MatmulPrecision = .fp32
     @Option(help: "Timed repetitions of each (after 3 warm-up runs); the fastest counts.") var repeats = 20
     @Flag(help: "Print one JSON object as the last line of stdout.") var json = false
 
@@ -24,6 +30,11 @@ struct BenchGEMM: ParsableCommand {
         let ratio: Double
         let raw: String
         let threads: Int
+        let precision: String
+        /// oneDNN's instruction set and the kernels Tensor.matmul ran on (``KernelReport``).
+        let isa: String
+        let kernels: [String]
+        let bf16_products: String
     }
 
     func validate() throws {
@@ -37,20 +48,29 @@ struct BenchGEMM: ParsableCommand {
         let flops = 2.0 * Double(batch * m * n * k)
         let c = Tensor.zeros([batch, m, n])
         let rawName = batch == 1 ? "dnnl_sgemm" : "dnnl_sgemm per matrix"
-        let (ours, raw) = a.withUnsafeBufferPointer { pa in
+        let ((ours, raw), names) = GEMM.recordingImplementations { a.withUnsafeBufferPointer { pa in
             b.withUnsafeBufferPointer { pb in
                 c.withUnsafeMutableBufferPointer { pc in
-                    Stopwatch.interleavedBest(repeats: repeats, { _ = a2.matmul(b, transposeSelf: transposeA, transposeOther: transposeB) }, {
+                    Stopwatch.interleavedBest(repeats: repeats, {
+                        _ = a2.matmul(b, transposeSelf: transposeA, transposeOther: transposeB, precision: precision)
+                    }, {
                         GEMM.batchedByLoop(batch: batch, transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
                                            a: pa.baseAddress!, strideA: m * k, b: pb.baseAddress!, strideB: batch == 1 ? 0 : k * n,
                                            c: pc.baseAddress!)
                     })
                 }
             }
-        }
+        } }
+        // The raw loop records "dnnl_sgemm" too; Tensor.matmul's own kernels are the rest, or
+        // dnnl_sgemm where an fp32 product of two matrices calls it.
+        let ownNames = precision == .fp32 && batch == 1 ? names : names.subtracting(["dnnl_sgemm"])
+        let kernels = KernelReport(ownNames)
+        Report.warnAboutReferenceKernels(kernels)
         let result = Result(m: m, n: n, k: k, batch: batch, gflops: flops / ours / 1e9, raw_gflops: flops / raw / 1e9,
-                            ratio: raw / ours, raw: rawName, threads: Parallel.threadCount)
-        Report.info("gemm \(batch) x [\(m) x \(k)] · [\(k) x \(n)]: Tensor.matmul \(Format.fixed(result.gflops, 1)) GFLOP/s, "
+                            ratio: raw / ours, raw: rawName, threads: Parallel.threadCount, precision: precision.rawValue,
+                            isa: kernels.isa, kernels: kernels.kernels, bf16_products: kernels.bf16Products)
+        Report.info("gemm \(batch) x [\(m) x \(k)] · [\(k) x \(n)]: Tensor.matmul \(precision) \(Format.fixed(result.gflops, 1)) GFLOP/s "
+            + "on \(kernels.kernels.joined(separator: ", ")) (oneDNN \(kernels.isa)), "
             + "\(rawName) \(Format.fixed(result.raw_gflops, 1)) GFLOP/s (ratio \(Format.fixed(result.ratio, 3)), \(result.threads) threads)")
         if json { try Report.json(result) }
     }

@@ -28,7 +28,7 @@ struct BenchTrain: ParsableCommand {
         let optimizer = AdamW(parameters: model.trainableParameters(), learningRate: 3e-5, weightDecay: 0)
         let loss = InfoNCELoss(temperature: .fixed(0.05))
         let pooling = Pooling(mode: .clsBeforePooler)
-        let seconds = withMatmulPrecision(self.model.precision) {
+        let (seconds, kernels) = self.model.measuring {
             Stopwatch.median(warmup: 2, repeats: repeats) {
                 optimizer.zeroGrad()
                 // As training runs it (SentenceEncoder.embed): [CLS] pooling computes the last layer at [CLS] only.
@@ -37,10 +37,10 @@ struct BenchTrain: ParsableCommand {
                 optimizer.step()
             }
         }
-        let result = self.model.result(secondsPerBatch: seconds, peakTensorMegabytes: Double(TensorMemory.peakBytes) / 1_048_576)
+        let result = self.model.result(secondsPerBatch: seconds, kernels: kernels, peakTensorMegabytes: Double(TensorMemory.peakBytes) / 1_048_576)
         Report.info("train simcse \(shape.rawValue) \(result.precision) batch \(batchSize) x \(seqLen): \(Format.fixed(result.ms_per_step, 1)) ms/step, "
             + "\(Format.fixed(result.sentences_per_s, 1)) sentences/s, peak RSS \(Format.fixed(result.peak_rss_mb, 0)) MB, "
-            + "peak tensors \(Format.fixed(result.peak_tensor_mb ?? 0, 0)) MB (\(result.threads) threads)")
+            + "peak tensors \(Format.fixed(result.peak_tensor_mb ?? 0, 0)) MB (\(result.threads) threads; \(result.kernelSummary))")
         if json { try Report.json(result) }
     }
 }

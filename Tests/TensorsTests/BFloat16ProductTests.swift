@@ -1,0 +1,84 @@
+import Foundation
+import Testing
+@testable import Tensors
+
+/// bf16 products on whatever CPU runs the suite: oneDNN's bf16 kernels where it has AVX512-BF16 or
+/// AMX, rounded operands multiplied in fp32 elsewhere. Each test states the case it checked.
+@Suite struct BFloat16ProductTests {
+    /// Says on standard error which case a hardware-dependent test checked.
+    func checked(_ what: String) {
+        FileHandle.standardError.write(Data("BFloat16ProductTests: checked \(what) (oneDNN \(OneDNN.isa))\n".utf8))
+    }
+
+    func rounded(_ t: Tensor) -> Tensor {
+        var out = [Float](repeating: 0, count: t.count)
+        Kernels.roundToBFloat16(t.scalars, &out, t.count)
+        return Tensor(out, shape: t.shape)
+    }
+
+    /// The largest difference between two products, relative to the larger's largest value.
+    func relativeDifference(_ a: Tensor, _ b: Tensor) -> Float {
+        let scale = max(a.scalars.map(abs).max() ?? 0, b.scalars.map(abs).max() ?? 0)
+        return zip(a.scalars, b.scalars).map { abs($0 - $1) }.max()! / scale
+    }
+
+    /// The mode this machine must take: native exactly when oneDNN may use bf16 instructions
+    /// (the first-use check passes on every such CPU this project supports).
+    @Test func modeFollowsTheInstructionSet() {
+        switch BFloat16Products.mode {
+        case .native(let kernel):
+            #expect(OneDNN.hasBFloat16Instructions)
+            #expect(kernel.contains("bf16"), "a bf16 product ran on \(kernel)")
+            checked("native bf16 products on \(kernel)")
+        case .emulated(let reason):
+            #expect(!OneDNN.hasBFloat16Instructions, "bf16 instructions are there, yet: \(reason)")
+            checked("rounded-operand fallback (\(reason))")
+        }
+    }
+
+    @Test(arguments: [false, true], [false, true])
+    func productsRoundTheOperandsOnly(transposeSelf: Bool, transposeOther: Bool) {
+        let a = Tensor.randn(transposeSelf ? [2, 40, 24] : [2, 24, 40], seed: 3)
+        let shared = Tensor.randn(transposeOther ? [16, 40] : [40, 16], seed: 4)
+        let batched = Tensor.randn(transposeOther ? [2, 16, 40] : [2, 40, 16], seed: 5)
+        for (x, y) in [(a, shared), (a, batched), (a.slice(axis: 0, 0..<1).squeezed(axis: 0), shared)] {
+            let product = { (x: Tensor, y: Tensor, precision: MatmulPrecision) in
+                x.matmul(y, transposeSelf: transposeSelf, transposeOther: transposeOther, precision: precision)
+            }
+            let bf16 = product(x, y, .bf16), reference = product(rounded(x), rounded(y), .fp32)
+            if BFloat16Products.mode.isNative {
+                // Products of bf16 values are exact in fp32; only the accumulation order differs.
+                #expect(relativeDifference(bf16, reference) < 1e-5)
+            } else {
+                #expect(bf16.scalars == reference.scalars, "the fallback is the fp32 product of rounded operands")
+            }
+            // ... and differs from the fp32 product (the rounding really happened).
+            #expect(relativeDifference(bf16, product(x, y, .fp32)) > 1e-3)
+        }
+        checked(BFloat16Products.mode.isNative ? "bf16 kernels against rounded operands" : "rounded operands bit for bit")
+    }
+
+    /// Row strides (a product on part of a wider matrix) are packed away before a bf16 product.
+    @Test func stridedOperandsAndOutput() {
+        let (m, n, k, ld) = (8, 12, 20, 32)
+        let a = Tensor.randn([m, ld], seed: 6), b = Tensor.randn([k, ld], seed: 7)
+        let c = Tensor.zeros([m, ld]), expected = rounded(a.slice(axis: 1, 0..<k)).matmul(rounded(b.slice(axis: 1, 0..<n)))
+        Tensor.withData(a, b, c) { p in
+            GEMM.multiply(transposeA: false, transposeB: false, m: m, n: n, k: k, a: p[0], lda: ld, b: p[1], ldb: ld,
+                          c: p[2], ldc: ld, precision: .bf16)
+        }
+        #expect(relativeDifference(c.slice(axis: 1, 0..<n), expected) < 1e-5)
+        #expect(c.slice(axis: 1, n..<ld).scalars.allSatisfy { $0 == 0 }, "columns past n stay untouched")
+    }
+
+    @Test func verdictAcceptsOnlyRoundedOperandProductsOnNamedKernels() {
+        let rounded: [Double] = [1, 2, 3], fp32: [Double] = [1.01, 2.01, 3.01]
+        #expect(BFloat16Products.verdict(kernel: "brg:avx512_core_bf16", result: [1, 2, 3], roundedReference: rounded, fp32Reference: fp32)
+                == .native(kernel: "brg:avx512_core_bf16"))
+        // The fp32 product under a bf16 name: what oneDNN 2.6's fp-math hint gave on AVX512-BF16 CPUs.
+        #expect(!BFloat16Products.verdict(kernel: "brg:avx512_core", result: [1.01, 2.01, 3.01], roundedReference: rounded, fp32Reference: fp32).isNative)
+        // The right numbers from the reference implementation: correct but far too slow.
+        #expect(!BFloat16Products.verdict(kernel: "ref:any", result: [1, 2, 3], roundedReference: rounded, fp32Reference: fp32).isNative)
+        #expect(!BFloat16Products.verdict(kernel: "brg:avx512_core_bf16", result: [1, 2, 3.5], roundedReference: rounded, fp32Reference: fp32).isNative)
+    }
+}
