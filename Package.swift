@@ -30,6 +30,9 @@ let package = Package(
         .systemLibrary(name: "CJPEG", path: "Sources/CJPEG"),
         // Floor 0: row kernels in C with AVX2/FMA intrinsics (fused multiply-adds, in-register reductions).
         .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3", "-mavx2", "-mfma"])]),
+        // Floor 0: which instructions the CPU has, built for baseline x86-64 so that `contrast` can
+        // refuse a CPU without AVX2 and FMA before any code built for them runs.
+        .target(name: "CCPUFeatures"),
         // Floor 1: storage, kernels, GEMM backend, random numbers, autograd.
         .target(name: "Tensors", dependencies: ["CDNNL", "CKernels"], swiftSettings: vectorized),
         // Floor 2: the processes of a data-parallel run (protocol, single process, all-gather with gradient).
@@ -61,23 +64,23 @@ let package = Package(
             name: "ContrastCLI",
             dependencies: [
                 "Tensors", "NeuralNetworks", "Objectives", "Text", "Augmentation", "Vision", "Models", "Methods", "Evaluation",
-                "Collectives", "Distributed",
+                "Collectives", "Distributed", "CCPUFeatures",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
         .testTarget(name: "NeuralNetworksTests", dependencies: ["NeuralNetworks", "Tensors"]),
         .testTarget(name: "CollectivesTests", dependencies: ["Collectives", "Tensors"]),
-        // Locations of the repository, shared data and pretrained model, for every test target.
+        // Locations of the repository, test fixtures and pretrained model, for every test target.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "TextTests", dependencies: ["Text", "TestSupport"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Text", "NeuralNetworks", "Tensors", "TestSupport"]),
         .testTarget(name: "MethodsTests", dependencies: ["Methods", "Models", "Objectives", "Vision", "Text", "NeuralNetworks", "Tensors", "TestSupport"]),
-        .testTarget(name: "ObjectivesTests", dependencies: ["Objectives", "Tensors"]),
+        .testTarget(name: "ObjectivesTests", dependencies: ["Objectives", "Tensors", "TestSupport"]),
         .testTarget(
             name: "AugmentationTests", dependencies: ["Augmentation", "Tensors", "Text", "TestSupport"],
-            exclude: ["Fixtures"]),  // read by path, like the shared data
+            exclude: ["Fixtures"]),  // read by path, like Tests/Fixtures
         .testTarget(name: "VisionTests", dependencies: ["Vision", "Tensors", "Text", "TestSupport"], exclude: ["Fixtures"]),
-        .testTarget(name: "CLITests", dependencies: ["ContrastCLI", "Models", "NeuralNetworks", "Tensors", "Vision", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["ContrastCLI", "CCPUFeatures", "Models", "NeuralNetworks", "Tensors", "Vision", "TestSupport"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Tensors", "Text", "TestSupport"]),
         .testTarget(name: "ReportTests", dependencies: ["Evaluation", "TestSupport"]),
     ]

@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the build and the tests need, when any is missing.
-# Runs `apt-get update` once, and only when something has to be installed.
+# Installs the Debian packages the build needs, when any is missing; `install-deps.sh test` adds
+# those only the test suite needs. Runs `apt-get update` once, and only when something has to be
+# installed.
 set -euo pipefail
 
 # oneDNN (the engine); zlib, libpng and libjpeg-turbo for the image decoders (Vision); Fashion-MNIST's
 # IDX files; Open MPI (data-parallel training: `mpirun -np P contrast train ...`).
 packages=(libdnnl-dev zlib1g-dev libpng-dev libjpeg62-turbo-dev dataset-fashion-mnist libopenmpi-dev openmpi-bin)
+# The tests run `contrast` on an emulated CPU without AVX2 (QEMU's user-mode emulator) to check
+# that it refuses with one line instead of crashing.
+[ "${1:-}" = test ] && packages+=(qemu-user)
 
 missing=()
 for p in "${packages[@]}"; do

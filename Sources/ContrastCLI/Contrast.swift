@@ -17,6 +17,11 @@ struct Contrast: ParsableCommand {
 
     /// Runs the command, mapping failures to one-line messages and exit codes 2 (usage) and 1 (data).
     static func main() {
+        // Before anything built for AVX2 runs.
+        if let problem = CPURequirements.problem() {
+            FileHandle.standardError.write(Data("error: \(problem)\n".utf8))
+            Foundation.exit(1)
+        }
         let command: ParsableCommand
         do {
             command = try parseAsRoot()
