@@ -4,12 +4,22 @@ import Tensors
 import Text
 
 extension SentenceEncoder {
-    /// The uncased WordPiece vocabulary bundled with the library.
+    /// The uncased WordPiece vocabulary bundled with the library: in the resource folder SwiftPM
+    /// places beside the executable, else in this package's sources (an executable copied
+    /// elsewhere from a build of this checkout).
+    ///
+    /// Looked up here rather than through `Bundle.module`, which stops the process when the
+    /// resource folder is missing.
+    /// - Throws: ``ModelFileError`` naming where the vocabulary was looked for.
     public static var bundledVocabulary: URL {
-        guard let url = Bundle.module.url(forResource: "uncased-vocab", withExtension: "txt") else {
-            fatalError("SentenceEncoder: the bundled vocabulary is missing from the Models resources")
+        get throws {
+            let name = "uncased-vocab.txt", resources = "swift-contrastive_Models.resources"
+            let executableFolder = Bundle.main.executableURL?.resolvingSymlinksInPath().deletingLastPathComponent()
+            let candidates = [executableFolder, Bundle.main.bundleURL].compactMap { $0?.appendingPathComponent(resources).appendingPathComponent(name) }
+                + [URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Resources/\(name)")]
+            if let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0.path) }) { return found }
+            throw ModelFileError(candidates[0], "the bundled vocabulary is missing: keep the \(resources) folder of the build beside the executable")
         }
-        return url
     }
 
     /// A randomly initialised encoder of a preset shape (BERT's initialisation, seeded) with the
