@@ -68,7 +68,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
-        .testTarget(name: "NeuralNetworksTests", dependencies: ["NeuralNetworks", "Tensors"]),
+        .testTarget(name: "NeuralNetworksTests", dependencies: ["NeuralNetworks", "Tensors", "TestSupport"]),
         .testTarget(name: "CollectivesTests", dependencies: ["Collectives", "Tensors"]),
         // Locations of the repository, test fixtures and pretrained model, for every test target.
         .target(name: "TestSupport", path: "Tests/TestSupport"),

@@ -14,7 +14,7 @@ import Testing
     }
 
     @Test func killedRunResumesToTheSameWeights() throws {
-        let text = (try String(contentsOf: TestPaths.sharedFile("data/wiki/wiki_sents.txt"), encoding: .utf8))
+        let text = (try String(contentsOf: TestPaths.dataFile("wiki/wiki-6400.txt"), encoding: .utf8))
             .split(separator: "\n").prefix(32).joined(separator: "\n")
         let corpus = try TestPaths.write(text + "\n", named: "corpus.txt")
         let straight = try TestPaths.temporaryDirectory().appendingPathComponent("straight")

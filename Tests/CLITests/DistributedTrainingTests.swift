@@ -27,7 +27,7 @@ import Testing
 
     /// 128 sentences: two batches of 64.
     static func corpus() throws -> URL {
-        let text = try String(contentsOf: TestPaths.sharedFile("data/wiki/wiki_sents.txt"), encoding: .utf8)
+        let text = try String(contentsOf: TestPaths.dataFile("wiki/wiki-6400.txt"), encoding: .utf8)
         return try TestPaths.write(text.split(separator: "\n").prefix(128).joined(separator: "\n") + "\n", named: "corpus.txt")
     }
 

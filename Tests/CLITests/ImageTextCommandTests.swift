@@ -34,12 +34,13 @@ import Testing
         for key in ["t2i_r1", "t2i_r5", "t2i_r10", "i2t_r1", "i2t_r5", "i2t_r10"] { #expect(recall[key] is Double, "\(key) missing") }
         // ALIGN has no matching head: re-ranking by ITM is a usage error.
         cli.expectFailure(try retrieval(model, ["--rerank", "itm"]), status: 2, mentions: ["no image-text matching head"])
-        if FileManager.default.fileExists(atPath: "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz") {
-            let zeroShot = try cli.run(["eval", "zeroshot", "--model", model.path, "--dataset", "fashion-mnist", "--split", "test", "--json"])
-            #expect(zeroShot.status == 0, "\(zeroShot.stderr)")
-            let accuracy = try #require(try lastJSON(zeroShot)["accuracy"] as? Double)
-            #expect((0...1).contains(accuracy))
-        }
+        let fashion = "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz"
+        try #require(FileManager.default.fileExists(atPath: fashion),
+                     "\(fashion) is missing: run scripts/install-deps.sh (Debian package dataset-fashion-mnist)")
+        let zeroShot = try cli.run(["eval", "zeroshot", "--model", model.path, "--dataset", "fashion-mnist", "--split", "test", "--json"])
+        #expect(zeroShot.status == 0, "\(zeroShot.stderr)")
+        let accuracy = try #require(try lastJSON(zeroShot)["accuracy"] as? Double)
+        #expect((0...1).contains(accuracy))
     }
 
     @Test func vlmoTrainsAndRerank() throws {

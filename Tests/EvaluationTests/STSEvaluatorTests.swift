@@ -66,7 +66,7 @@ import Text
     }
 
     @Test func sickPairsAreScoredByRelatedness() throws {
-        let sick = try SICK.read(TestPaths.sharedFile("data/sick/SICK_trial.txt")).examples
+        let sick = try SICK.read(TestPaths.fixture("sick/SICK_trial.txt")).examples
         let evaluator = STSEvaluator(sick: sick)
         #expect(evaluator.name == "sick")
         #expect(evaluator.pairs.map(\.score) == sick.map(\.relatedness))
@@ -74,7 +74,7 @@ import Text
     }
 
     /// all-MiniLM-L6-v2's embeddings of the first 100 STS-B dev pairs, computed by
-    /// sentence-transformers (shared/reference): Spearman 94.33, Pearson 93.67 there; alignment and
+    /// sentence-transformers (Tests/Fixtures/reference): Spearman 94.33, Pearson 93.67 there; alignment and
     /// uniformity computed with numpy from the same (7-decimal) embeddings.
     @Test func reproducesSentenceTransformersOnSTSBDev() throws {
         struct Reference: Decodable {
@@ -84,8 +84,8 @@ import Text
             let pearson_x100: Double
             let sentences: [Sentence]
         }
-        let reference = try JSONDecoder().decode(Reference.self, from: Data(contentsOf: TestPaths.sharedFile("reference/minilm_stsb_dev100.json")))
-        let pairs = Array(try STSBenchmark.read(TestPaths.sharedFile("data/stsb/sts-dev.csv")).examples.prefix(reference.pairs))
+        let reference = try JSONDecoder().decode(Reference.self, from: Data(contentsOf: TestPaths.fixture("reference/minilm_stsb_dev100.json")))
+        let pairs = Array(try STSBenchmark.read(TestPaths.dataFile("stsb/sts-dev.csv")).examples.prefix(reference.pairs))
         let encoder = TableEncoder(Dictionary(uniqueKeysWithValues: reference.sentences.map { ($0.text, $0.embedding) }))
         let result = try STSEvaluator(name: "sts-dev", pairs: pairs).run(encoder.encode)
         #expect(encoder.batches.joined().count == reference.sentences.count)

@@ -13,16 +13,16 @@ import Testing
         let encoder = try MethodFixtures.encoder()
         let views = try PositiveViews(AugmentationSpec(parsing: "deletion:0.2"))
         let method = CERT(encoder: encoder, configuration: c, views: views)
-        let before = MethodFixtures.positiveMargin(encoder, views: views)
-        let trainer = try TextTrainer(method: method, configuration: c, examples: MethodFixtures.examples, output: MethodFixtures.temporaryRun())
+        let before = try MethodFixtures.positiveMargin(encoder, views: views)
+        let trainer = try TextTrainer(method: method, configuration: c, examples: try MethodFixtures.examples(), output: MethodFixtures.temporaryRun())
         let (first, last) = try MethodFixtures.lossTrend(trainer)
         #expect(last < first, "loss \(first) -> \(last)")
-        #expect(MethodFixtures.positiveMargin(encoder, views: views) > before)
+        #expect(try MethodFixtures.positiveMargin(encoder, views: views) > before)
         #expect(method.momentum.queue.count == c.queueSize)
     }
 
     @Test func backTranslationViewsComeFromTheParaphraseFile() throws {
-        let sentence = MethodFixtures.sentences[0]
+        let sentence = try MethodFixtures.sentences()[0]
         let paraphrases = BackTranslation([ParaphrasedSentence(sentence, paraphrases: ["An entirely different wording."])])
         let views = try PositiveViews(.backTranslation, backTranslation: paraphrases)
         var generator = RandomGenerator(seed: 1)
@@ -34,7 +34,7 @@ import Testing
 
     @Test func pairClassifierFineTuningLearnsASeparableTask() throws {
         // The label is told by the second sentence's word: learnable only through the pair encoding.
-        let s = MethodFixtures.sentences
+        let s = try MethodFixtures.sentences()
         let pairs = (0..<48).map { i in i % 2 == 0 ? LabelledPair(s[i], "certainly true", label: 1) : LabelledPair(s[i], "certainly false", label: 0) }
         var generator = RandomGenerator(seed: 2)
         let classifier = SentencePairClassifier(encoder: try MethodFixtures.encoder(), classes: 2, generator: &generator)

@@ -11,9 +11,9 @@ import Testing
 @Suite struct GradientCacheTests {
     /// The last step's loss and parameter gradients after `steps` planned and back-propagated
     /// steps of 12 examples (no optimizer step: weights stay; queues fill), with dropout on.
-    func lastStep(_ method: any TextMethod, chunk: Int?, steps: Int = 1, supervised: Bool = false) -> (loss: Float, gradients: [[Float]]) {
+    func lastStep(_ method: any TextMethod, chunk: Int?, steps: Int = 1, supervised: Bool = false) throws -> (loss: Float, gradients: [[Float]]) {
         let runner = StepRunner(source: method.encoder.model.source, gradientCacheChunk: chunk)
-        let s = MethodFixtures.sentences
+        let s = try MethodFixtures.sentences()
         var loss: Float = .nan
         for step in 0..<steps {
             method.trainableParameters.forEach { $0.tensor.zeroGrad() }
@@ -46,21 +46,21 @@ import Testing
     func simcseMatchesTheWholeBatch(supervised: Bool) throws {
         var c = MethodFixtures.configuration(steps: 1)
         c.pooling = .cls  // the training MLP joins the graph too
-        let plain = lastStep(SimCSE(encoder: try MethodFixtures.encoder(), configuration: c), chunk: nil, supervised: supervised)
-        let cached = lastStep(SimCSE(encoder: try MethodFixtures.encoder(), configuration: c), chunk: 5, supervised: supervised)
+        let plain = try lastStep(SimCSE(encoder: try MethodFixtures.encoder(), configuration: c), chunk: nil, supervised: supervised)
+        let cached = try lastStep(SimCSE(encoder: try MethodFixtures.encoder(), configuration: c), chunk: 5, supervised: supervised)
         expectSame(cached, plain)
         // Dropout really was on: the same batch with other masks gives another loss.
         let method = SimCSE(encoder: try MethodFixtures.encoder(), configuration: c)
         _ = method.encoder.model.source.nextStream()
-        #expect(lastStep(method, chunk: nil, supervised: supervised).loss != plain.loss)
+        #expect(try lastStep(method, chunk: nil, supervised: supervised).loss != plain.loss)
     }
 
     /// Cutoff's masks on the word embeddings are cut into chunks with the rows.
     @Test func simcseWithCutoffViews() throws {
         let c = MethodFixtures.configuration(steps: 1)
         let views = try PositiveViews(AugmentationSpec(parsing: "cutoff-span:0.2"))
-        let plain = lastStep(SimCSE(encoder: try MethodFixtures.encoder(), configuration: c, views: views), chunk: nil)
-        let cached = lastStep(SimCSE(encoder: try MethodFixtures.encoder(), configuration: c, views: views), chunk: 5)
+        let plain = try lastStep(SimCSE(encoder: try MethodFixtures.encoder(), configuration: c, views: views), chunk: nil)
+        let cached = try lastStep(SimCSE(encoder: try MethodFixtures.encoder(), configuration: c, views: views), chunk: 5)
         expectSame(cached, plain)
     }
 
@@ -71,7 +71,7 @@ import Testing
         let c = MethodFixtures.configuration(steps: 2)
         let a = try ESimCSE(encoder: try MethodFixtures.encoder(), configuration: c)
         let b = try ESimCSE(encoder: try MethodFixtures.encoder(), configuration: c)
-        expectSame(lastStep(b, chunk: 5, steps: 2), lastStep(a, chunk: nil, steps: 2), tolerance: 1e-4)
+        expectSame(try lastStep(b, chunk: 5, steps: 2), try lastStep(a, chunk: nil, steps: 2), tolerance: 1e-4)
         #expect(a.momentum.queue.count == 24)
         #expect(MethodFixtures.maxDifference([("queue", a.momentum.queue.features)], [("queue", b.momentum.queue.features)]) <= 1e-5)
     }
@@ -83,7 +83,7 @@ import Testing
         let views = try PositiveViews(AugmentationSpec(parsing: "deletion:0.2"))
         let a = CERT(encoder: try MethodFixtures.encoder(), configuration: c, views: views)
         let b = CERT(encoder: try MethodFixtures.encoder(), configuration: c, views: views)
-        expectSame(lastStep(b, chunk: 5, steps: 2), lastStep(a, chunk: nil, steps: 2), tolerance: 1e-4)
+        expectSame(try lastStep(b, chunk: 5, steps: 2), try lastStep(a, chunk: nil, steps: 2), tolerance: 1e-4)
         #expect(a.momentum.queue.count == 24)
         #expect(MethodFixtures.maxDifference([("queue", a.momentum.queue.features)], [("queue", b.momentum.queue.features)]) <= 1e-5)
     }

@@ -6,12 +6,14 @@ import TestSupport
 
 /// Tiny data and a tiny random BERT for the methods' tests.
 enum MethodFixtures {
-    static let sentences: [String] = {
-        let text = (try? String(contentsOf: TestPaths.sharedFile("data/wiki/wiki_sents.txt"), encoding: .utf8)) ?? ""
+    /// The first 64 sentences of `data/wiki/wiki-6400.txt`; throws when the file is missing.
+    static func sentences() throws -> [String] {
+        let text = try String(contentsOf: TestPaths.dataFile("wiki/wiki-6400.txt"), encoding: .utf8)
         return Array(text.split(separator: "\n").prefix(64).map(String.init))
-    }()
+    }
 
-    static var examples: [TextExample] { sentences.map { TextExample(anchor: $0) } }
+    /// ``sentences()`` as unlabelled examples.
+    static func examples() throws -> [TextExample] { try sentences().map { TextExample(anchor: $0) } }
 
     static func configuration(steps: Int) -> TrainingConfiguration {
         var c = TrainingConfiguration()
@@ -43,7 +45,8 @@ enum MethodFixtures {
     /// The mean margin by which each sentence's positive view is closer (cosine) than the nearest
     /// view of another sentence, over 64 sentences in evaluation mode: how far positives stand
     /// out from negatives. Contrastive training should widen it.
-    static func positiveMargin(_ encoder: SentenceEncoder, views: PositiveViews, seed: UInt64 = 99) -> Float {
+    static func positiveMargin(_ encoder: SentenceEncoder, views: PositiveViews, seed: UInt64 = 99) throws -> Float {
+        let sentences = try sentences()
         var generator = RandomGenerator(seed: seed)
         let model = encoder.model
         model.eval()

@@ -30,7 +30,7 @@ final class PoisonedMethod: TextMethod {
     @Test func aNonFiniteLossStopsTheRunNamingTheStep() throws {
         let c = MethodFixtures.configuration(steps: 4)
         let method = PoisonedMethod(SimCSE(encoder: try MethodFixtures.encoder(), configuration: c), poisonedStep: 3)
-        let trainer = try TextTrainer(method: method, configuration: c, examples: MethodFixtures.examples, output: MethodFixtures.temporaryRun())
+        let trainer = try TextTrainer(method: method, configuration: c, examples: try MethodFixtures.examples(), output: MethodFixtures.temporaryRun())
         #expect(throws: TrainingError.nonFinite(step: 3, tensor: "the loss")) { try trainer.train() }
         #expect(TrainingError.nonFinite(step: 3, tensor: "the loss").description.contains("step 3"))
     }
@@ -39,7 +39,7 @@ final class PoisonedMethod: TextMethod {
         var c = MethodFixtures.configuration(steps: 4)
         c.stopOnNonFinite = false
         let method = PoisonedMethod(SimCSE(encoder: try MethodFixtures.encoder(), configuration: c), poisonedStep: 2)
-        let trainer = try TextTrainer(method: method, configuration: c, examples: MethodFixtures.examples, output: MethodFixtures.temporaryRun())
+        let trainer = try TextTrainer(method: method, configuration: c, examples: try MethodFixtures.examples(), output: MethodFixtures.temporaryRun())
         var skipped: [Int] = []
         trainer.onEvent = { if case .skipped(let step, _) = $0 { skipped.append(step) } }
         let summary = try trainer.train()

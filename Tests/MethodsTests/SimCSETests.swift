@@ -9,10 +9,10 @@ import Testing
 /// reproduces an uninterrupted run, and augmented views train too.
 @Suite struct SimCSETests {
     @Test func unsupervisedLossFalls() throws {
-        #expect(MethodFixtures.sentences.count == 64)
+        #expect(try MethodFixtures.sentences().count == 64)
         let c = MethodFixtures.configuration(steps: 24)
         let trainer = try TextTrainer(method: SimCSE(encoder: try MethodFixtures.encoder(), configuration: c),
-                                      configuration: c, examples: MethodFixtures.examples, output: MethodFixtures.temporaryRun())
+                                      configuration: c, examples: try MethodFixtures.examples(), output: MethodFixtures.temporaryRun())
         let (first, last) = try MethodFixtures.lossTrend(trainer)
         #expect(last < first * 0.7, "loss \(first) -> \(last)")
     }
@@ -22,17 +22,17 @@ import Testing
         let c = MethodFixtures.configuration(steps: 16)
         let views = try PositiveViews(AugmentationSpec(parsing: name))
         let encoder = try MethodFixtures.encoder()
-        let before = MethodFixtures.positiveMargin(encoder, views: views)
+        let before = try MethodFixtures.positiveMargin(encoder, views: views)
         let trainer = try TextTrainer(method: SimCSE(encoder: encoder, configuration: c, views: views),
-                                      configuration: c, examples: MethodFixtures.examples, output: MethodFixtures.temporaryRun())
+                                      configuration: c, examples: try MethodFixtures.examples(), output: MethodFixtures.temporaryRun())
         let (first, last) = try MethodFixtures.lossTrend(trainer)
         #expect(last < first, "\(name): loss \(first) -> \(last)")
-        let after = MethodFixtures.positiveMargin(encoder, views: views)
+        let after = try MethodFixtures.positiveMargin(encoder, views: views)
         #expect(after > before, "\(name): positive margin \(before) -> \(after)")
     }
 
     @Test func supervisedWithHardNegativesLossFalls() throws {
-        let s = MethodFixtures.sentences
+        let s = try MethodFixtures.sentences()
         // Positives: the next sentence of the same article; hard negatives: a distant one.
         let examples = (0..<48).map { TextExample(anchor: s[$0], positive: s[$0 + 1], hardNegative: $0 % 3 == 0 ? nil : s[63 - $0]) }
         var c = MethodFixtures.configuration(steps: 16)
@@ -48,14 +48,14 @@ import Testing
         c.checkpointEvery = 3
         let straight = MethodFixtures.temporaryRun(), interrupted = MethodFixtures.temporaryRun()
         let a = SimCSE(encoder: try MethodFixtures.encoder(), configuration: c)
-        try TextTrainer(method: a, configuration: c, examples: MethodFixtures.examples, output: straight).train()
+        try TextTrainer(method: a, configuration: c, examples: try MethodFixtures.examples(), output: straight).train()
 
         var firstHalf = c
         firstHalf.maxSteps = 3
         try TextTrainer(method: SimCSE(encoder: try MethodFixtures.encoder(), configuration: firstHalf), configuration: firstHalf,
-                        examples: MethodFixtures.examples, output: interrupted).train()
+                        examples: try MethodFixtures.examples(), output: interrupted).train()
         let b = SimCSE(encoder: try MethodFixtures.encoder(), configuration: c)
-        let summary = try TextTrainer(method: b, configuration: c, examples: MethodFixtures.examples, output: interrupted).train(resume: true)
+        let summary = try TextTrainer(method: b, configuration: c, examples: try MethodFixtures.examples(), output: interrupted).train(resume: true)
         #expect(summary.steps == 6)
         let worst = MethodFixtures.maxDifference(a.trainableParameters, b.trainableParameters)
         #expect(worst <= 1e-6, "max abs difference \(worst)")

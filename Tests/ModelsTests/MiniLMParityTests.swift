@@ -5,7 +5,7 @@ import TestSupport
 import Testing
 
 /// all-MiniLM-L6-v2 loaded from its Hugging Face folder reproduces sentence-transformers' embeddings
-/// (reference computed with PyTorch, ../shared/reference/minilm_stsb_dev100.json).
+/// (reference computed with PyTorch, Tests/Fixtures/reference/minilm_stsb_dev100.json).
 @Suite struct MiniLMParityTests {
     struct Reference: Decodable {
         struct Sentence: Decodable {
@@ -18,7 +18,7 @@ import Testing
     }
 
     static func reference() throws -> Reference {
-        let url = TestPaths.sharedFile("reference/minilm_stsb_dev100.json")
+        let url = try TestPaths.fixture("reference/minilm_stsb_dev100.json")
         return try JSONDecoder().decode(Reference.self, from: Data(contentsOf: url))
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 import Tensors
 @testable import NeuralNetworks
@@ -130,14 +131,9 @@ private func entry(_ dtype: String = "F32", shape: String = "[2]", offsets: Stri
         if case .io? = failure(opening: "/nonexistent/x.safetensors")?.reason {} else { Issue.record("expected an I/O error") }
     }
 
-    static let pretrainedPath = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("models/all-MiniLM-L6-v2/model.safetensors").path
-
-    @Test(.enabled(if: FileManager.default.fileExists(atPath: pretrainedPath),
-                   "models/all-MiniLM-L6-v2/model.safetensors is absent; run the model fetch script to enable this test"))
-    func readsPretrainedMiniLM() throws {
-        let file = try SafeTensorsFile(path: Self.pretrainedPath)
+    /// The pretrained model's weights; a missing model fails this test with how to fetch it.
+    @Test func readsPretrainedMiniLM() throws {
+        let file = try SafeTensorsFile(path: TestPaths.modelFile("model.safetensors").path)
         let tensors = try file.allTensors()
         // 103 parameters plus the `embeddings.position_ids` buffer (I64).
         #expect(tensors.count == 104)

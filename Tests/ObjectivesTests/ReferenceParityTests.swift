@@ -3,11 +3,12 @@ import Testing
 
 @Suite struct ReferenceParityTests {
     @Test func everyReferenceCaseMatches() throws {
-        let file = try ReferenceFile(url: ReferenceFile.defaultURL)
+        let url = try ReferenceFile.defaultURL()
+        let file = try ReferenceFile(url: url)
         #expect(!file.cases.isEmpty)
         let problems = try ReferenceChecker.mismatches(in: file)
         #expect(problems.isEmpty, "\(problems.count) mismatches over \(file.cases.count) cases:\n\(problems.joined(separator: "\n"))")
-        print("reference parity: \(file.cases.count) cases from \(ReferenceFile.defaultURL.path), \(problems.count) mismatches")
+        print("reference parity: \(file.cases.count) cases from \(url.path), \(problems.count) mismatches")
     }
 
     @Test func aWrongExpectedLossIsReported() throws {
@@ -41,7 +42,7 @@ import Testing
 
     /// The reference file with its first case changed by `edit`, written to a temporary copy and read back.
     private func perturbed(_ edit: (inout [String: Any]) -> Void) throws -> ReferenceFile {
-        var root = try JSONSerialization.jsonObject(with: Data(contentsOf: ReferenceFile.defaultURL)) as! [String: Any]
+        var root = try JSONSerialization.jsonObject(with: Data(contentsOf: ReferenceFile.defaultURL())) as! [String: Any]
         var cases = root["cases"] as! [Any]
         var first = cases[0] as! [String: Any]
         edit(&first)

@@ -1,14 +1,11 @@
 import Foundation
 
-/// Where the tests find the repository, the shared data and the pretrained model (shared by the
-/// test targets).
+/// Where the tests find the repository, its fixtures and data, and the pretrained model (shared by
+/// the test targets).
 public enum TestPaths {
     /// The repository root, found from this file's path (Tests/TestSupport/TestPaths.swift).
     public static let repositoryRoot = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
-    /// The shared folder, a sibling of the repository (locally and in CI).
-    public static let shared = repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared")
 
     /// `$CONTRASTIVE_MODEL_DIR`, else `models/all-MiniLM-L6-v2` in the repository.
     public static let modelDirectory: URL = {
@@ -34,8 +31,30 @@ public enum TestPaths {
         return file
     }
 
-    /// A file of the shared data folder.
-    public static func sharedFile(_ path: String) -> URL { shared.appendingPathComponent(path) }
+    /// A file the tests read is not in the repository.
+    public struct MissingFixture: Error, CustomStringConvertible {
+        public let file: URL
+        public var description: String {
+            "\(file.path) is missing: it should be in the repository (Tests/Fixtures/README.md lists the files the tests read)"
+        }
+    }
+
+    /// A file of `Tests/Fixtures` (`path` relative to it); throws ``MissingFixture`` when it is
+    /// absent, so only the tests that read it fail, with that message.
+    public static func fixture(_ path: String) throws -> URL {
+        try existing(repositoryRoot.appendingPathComponent("Tests/Fixtures").appendingPathComponent(path))
+    }
+
+    /// A file of the repository's `data` folder (`path` relative to it); throws ``MissingFixture``
+    /// when it is absent.
+    public static func dataFile(_ path: String) throws -> URL {
+        try existing(repositoryRoot.appendingPathComponent("data").appendingPathComponent(path))
+    }
+
+    private static func existing(_ file: URL) throws -> URL {
+        guard FileManager.default.fileExists(atPath: file.path) else { throw MissingFixture(file: file) }
+        return file
+    }
 
     /// A fresh temporary folder for files a test writes.
     public static func temporaryDirectory() throws -> URL {

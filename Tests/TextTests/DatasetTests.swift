@@ -3,7 +3,7 @@ import Foundation
 import Testing
 import Text
 
-/// The dataset readers on the real files in `shared/data` and on malformed inputs.
+/// The dataset readers on real files (`data/`, `Tests/Fixtures`) and on malformed inputs.
 @Suite struct DatasetTests {
     /// The error `read` throws, checked to be a one-line ``TextFileError``.
     func readError<T>(_ read: () throws -> T) -> TextFileError? {
@@ -22,15 +22,14 @@ import Text
 
     // MARK: STS-B
 
-    @Test func stsbDevAndTrain() throws {
-        let dev = try STSBenchmark.read(TestPaths.sharedFile("data/stsb/sts-dev.csv"))
+    @Test func stsbDev() throws {
+        let dev = try STSBenchmark.read(TestPaths.dataFile("stsb/sts-dev.csv"))
         #expect(dev.examples.count == 1500 && dev.skippedEmptyLines == 0)
         #expect(dev.examples[0] == ScoredPair("A man with a hard hat is dancing.", "A man wearing a hard hat is dancing.", score: 5))
         // The last row has two extra source columns, which are ignored.
         #expect(dev.examples[1499] == ScoredPair(
             "New video shows US police officers beating mentally-ill man",
             "New York police officer critically wounded in hatchet attack", score: 0))
-        #expect(try STSBenchmark.read(TestPaths.sharedFile("data/stsb/sts-train.csv")).examples.count == 5749)
     }
 
     @Test func stsbMalformedRows() throws {
@@ -53,14 +52,14 @@ import Text
         let utf8 = readError { try STSBenchmark.read(bytes) }
         #expect(utf8?.line == 2 && utf8?.problem == .invalidUTF8)
 
-        let missing = TestPaths.shared.appendingPathComponent("data/stsb/no-such.csv")
+        let missing = try TestPaths.temporaryDirectory().appendingPathComponent("no-such.csv")
         #expect(readError { try STSBenchmark.read(missing) }?.description == "\(missing.path): no such file")
     }
 
     // MARK: SICK
 
     @Test func sickTrialAndTrain() throws {
-        let trial = try SICK.read(TestPaths.sharedFile("data/sick/SICK_trial.txt")).examples
+        let trial = try SICK.read(TestPaths.fixture("sick/SICK_trial.txt")).examples
         #expect(trial.count == 500)
         #expect(trial[0] == LabeledPair(
             id: 4, first: "The young boys are playing outdoors and the man is smiling nearby",
@@ -72,11 +71,12 @@ import Text
             anchor: "The lady is slicing a tomato", positive: "Someone is cutting a tomato",
             hardNegative: "There is no one cutting a tomato"))
 
-        let train = try SICK.read(TestPaths.sharedFile("data/sick/SICK_train.txt")).examples
-        #expect(train.count == 4500)
-        #expect(Dictionary(grouping: train, by: \.label).mapValues(\.count) == [.entailment: 1299, .neutral: 2536, .contradiction: 665])
-        #expect(SICK.supervisedTriplets(train).count == 148)
-        #expect(SICK.entailmentPairs(train).count == 1299)
+        // The first 500 rows of SICK_train.txt; counts computed from the file with cut/uniq and Python, not this reader.
+        let train = try SICK.read(TestPaths.fixture("sick/SICK_train-500.txt")).examples
+        #expect(train.count == 500)
+        #expect(Dictionary(grouping: train, by: \.label).mapValues(\.count) == [.entailment: 103, .neutral: 341, .contradiction: 56])
+        #expect(SICK.supervisedTriplets(train).count == 6)
+        #expect(SICK.entailmentPairs(train).count == 103)
     }
 
     @Test func sickTripletsCycleContradictionsAndSkipPremisesWithout() {
@@ -116,8 +116,7 @@ import Text
     // MARK: Corpus, pairs, triplets
 
     @Test func plainCorpus() throws {
-        // 18,030 sentences: `wc -l` (and the data README) says 18,029 because the last line has no newline.
-        #expect(try PlainCorpus.read(TestPaths.sharedFile("data/wiki/wiki_sents.txt")).examples.count == 18030)
+        #expect(try PlainCorpus.read(TestPaths.dataFile("wiki/wiki-6400.txt")).examples.count == 6400)
         let file = try TestPaths.write("First one.  \r\n\n   \nSecond\t\nlast without newline", named: "corpus.txt")
         #expect(try PlainCorpus.read(file) == ParsedDataset(
             examples: ["First one.", "Second", "last without newline"], skippedEmptyLines: 2))

@@ -105,7 +105,7 @@ import Text
     }
 
     @Test func encodesThousandsOfSentencesPerSecond() throws {
-        let sentences = try PlainCorpus.read(TestPaths.sharedFile("data/wiki/wiki_sents.txt")).examples.prefix(2000)
+        let sentences = try PlainCorpus.read(TestPaths.dataFile("wiki/wiki-6400.txt")).examples.prefix(2000)
         let clock = ContinuousClock()
         let elapsed = clock.measure { _ = tokenizer.encodeBatch(Array(sentences), maxLength: 128) }
         // Debug build on a shared machine: a loose bound that still catches quadratic behaviour.

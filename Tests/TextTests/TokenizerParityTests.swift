@@ -4,7 +4,7 @@ import Testing
 import Text
 
 /// The tokenizer reproduces the ids sentence-transformers produced for all-MiniLM-L6-v2
-/// (`shared/reference/minilm_stsb_dev100.json`, 183 STS-B dev sentences).
+/// (`Tests/Fixtures/reference/minilm_stsb_dev100.json`, 183 STS-B dev sentences).
 @Suite struct TokenizerParityTests {
     struct Reference: Decodable {
         struct Sentence: Decodable {
@@ -15,7 +15,7 @@ import Text
     }
 
     static func reference() throws -> [Reference.Sentence] {
-        let file = TestPaths.sharedFile("reference/minilm_stsb_dev100.json")
+        let file = try TestPaths.fixture("reference/minilm_stsb_dev100.json")
         return try JSONDecoder().decode(Reference.self, from: Data(contentsOf: file)).sentences
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Tensors
+import TestSupport
 
 /// A malformed reference file: data errors, thrown (not preconditions).
 enum ReferenceError: Error, CustomStringConvertible {
@@ -94,17 +95,12 @@ struct ReferenceFile {
         self.cases = try cases.enumerated().map { try ReferenceCase(json: $0.element, index: $0.offset) }
     }
 
-    /// `CONTRASTIVE_LOSS_REFERENCE` when set, else `shared/reference/losses.json` beside the repository.
-    static var defaultURL: URL {
+    /// `CONTRASTIVE_LOSS_REFERENCE` when set (other case files in the same format run through it),
+    /// else the repository's `Tests/Fixtures/reference/losses.json`; throws when that fixture is missing.
+    static func defaultURL() throws -> URL {
         if let path = ProcessInfo.processInfo.environment["CONTRASTIVE_LOSS_REFERENCE"], !path.isEmpty {
             return URL(fileURLWithPath: path)
         }
-        var root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        while !FileManager.default.fileExists(atPath: root.appendingPathComponent("Package.swift").path) {
-            let parent = root.deletingLastPathComponent()
-            precondition(parent.path != root.path, "ReferenceFile: no Package.swift above \(#filePath)")
-            root = parent
-        }
-        return root.deletingLastPathComponent().appendingPathComponent("shared/reference/losses.json")
+        return try TestPaths.fixture("reference/losses.json")
     }
 }
