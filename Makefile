@@ -7,7 +7,7 @@ SWIFT ?= swift
 ## unsupervised SimCSE from all-MiniLM-L6-v2 on bundled sentences, STS-B dev before and after.
 demo: deps model
 	$(SWIFT) build -c release --product contrast
-	.build/release/contrast demo
+	.build/release/contrast demo --overwrite
 
 ## Installs what is missing and runs the whole test suite at the CPU's best instruction set, then
 ## the engine, loss and model-parity suites again with oneDNN capped to AVX2 (the other CPUs

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Distributed
 import Foundation
+import Methods
 
 /// The `contrast` command-line tool.
 @main
@@ -11,7 +12,8 @@ struct Contrast: ParsableCommand {
         discussion: """
             Commands that report numbers accept --json: the last line on standard output is then one \
             JSON object. Progress and human-readable output go to standard error.
-            Exit codes: 0 success, 1 a problem with data or files, 2 a usage error.
+            Exit codes: 0 success, 1 a problem with data or files, 2 a usage error, 130 or 143 training stopped \
+            by SIGINT or SIGTERM (after writing a checkpoint: continue with --resume).
             """,
         subcommands: [Demo.self, Train.self, Encode.self, Eval.self, Search.self, ReportCommand.self, Bench.self])
 
@@ -39,6 +41,11 @@ struct Contrast: ParsableCommand {
             fail(error.message, code: 2)
         } catch CLIError.usage(let message) {
             fail(message, code: 2)
+        } catch let error as RunFolderError {
+            fail(error.description, code: error.isUsage ? 2 : 1)
+        } catch TrainingError.interrupted(let signal, let step, let checkpoint) {
+            // The conventional status of a process ended by the signal.
+            fail(TrainingError.interrupted(signal: signal, step: step, checkpoint: checkpoint).description, code: 128 + signal)
         } catch let error as ExitCode {
             Foundation.exit(error.rawValue)
         } catch where exitCode(for: error) == .success {

@@ -17,11 +17,13 @@ import Testing
         return TestPaths.repositoryRoot.appendingPathComponent(".build/debug/contrast")
     }()
 
-    /// Runs `contrast` (or `executable`) with `arguments`, adding `environment` to this process's.
-    func run(_ arguments: [String], executable: URL = Self.executable, environment: [String: String] = [:]) throws -> Outcome {
+    /// Runs `contrast` (or `executable`) with `arguments` in `directory` (this process's when
+    /// `nil`), adding `environment` to this process's.
+    func run(_ arguments: [String], executable: URL = Self.executable, environment: [String: String] = [:], in directory: URL? = nil) throws -> Outcome {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
+        if let directory { process.currentDirectoryURL = directory }
         if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out

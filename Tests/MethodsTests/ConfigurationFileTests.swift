@@ -65,3 +65,33 @@ import Testing
         #expect(throws: TrainingError.invalidSetup("/nonexistent/run.yaml: cannot be read")) { try c.apply(contentsOf: missing) }
     }
 }
+
+/// What a run folder records of its settings, and what a resumed run may change.
+@Suite struct RecordedSettingsTests {
+    /// Before: `training_config.json` left out disabled settings, so replaying it turned clipping back on.
+    @Test func recordedSettingsReplayDisabledOnesAsDisabled() throws {
+        var c = TrainingConfiguration()
+        c.maxGradientNorm = nil
+        c.checkpointMinutes = nil
+        c.batchSize = 16
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("settings-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try c.write(to: folder)
+        let text = try String(contentsOf: folder.appendingPathComponent(TrainingConfiguration.fileName), encoding: .utf8)
+        #expect(text.contains("\"maxGradientNorm\" : null"))
+        #expect(try TrainingConfiguration.saved(in: folder) == c)
+    }
+
+    @Test func conflictsListWhatWouldChangeTheRun() throws {
+        let saved = TrainingConfiguration()
+        var resumed = saved
+        resumed.maxSteps = 500
+        resumed.evaluateEvery = 10
+        resumed.checkpointMinutes = 1
+        #expect(try resumed.conflicts(withSaved: saved).isEmpty)
+        resumed.batchSize = 128
+        resumed.method = "esimcse"
+        resumed.maxGradientNorm = nil
+        #expect(try resumed.conflicts(withSaved: saved) == ["batchSize: 64 → 128", "maxGradientNorm: 1 → none", "method: simcse → esimcse"])
+    }
+}

@@ -67,6 +67,23 @@ public struct CheckpointStore {
         }
     }
 
+    /// Records that the run finished after `step` steps (its model is saved), so that resuming
+    /// it again says so instead of training.
+    public func markFinished(step: Int) throws {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try Durable.write(try JSONEncoder().encode(["step": step]), to: directory.appendingPathComponent("finished.json"))
+    }
+
+    /// The step a finished run ended at, or `nil` when it has not finished.
+    public func finishedStep() throws -> Int? {
+        let url = directory.appendingPathComponent("finished.json")
+        guard FileManager.default.fileExists(atPath: url.path) else { return nil }
+        guard let record = try? JSONDecoder().decode([String: Int].self, from: Data(contentsOf: url)), let step = record["step"] else {
+            throw TrainingError.corruptCheckpoint("\(url.path): unreadable")
+        }
+        return step
+    }
+
     private func prune(except newest: String) throws {
         let fm = FileManager.default
         let steps = try fm.contentsOfDirectory(atPath: directory.path)

@@ -32,13 +32,14 @@ extension TrainingConfiguration {
             }
             overrides = object
         }
-        var merged = try JSONSerialization.jsonObject(with: JSONEncoder().encode(self)) as! [String: Any]
-        // Optional settings that are unset are absent from the encoding; the stored properties name them all.
-        let known = Set(Mirror(reflecting: self).children.compactMap(\.label))
+        var merged = try settings()
+        let known = Set(merged.keys)
         if let unknown = overrides.keys.sorted().first(where: { !known.contains($0) }) {
             throw TrainingError.invalidSetup("\(url.path): unknown setting '\(unknown)' (known: \(known.sorted().joined(separator: ", ")))")
         }
         merged.merge(overrides) { _, new in new }
+        // Unset optional settings decode as absent.
+        merged = merged.filter { !($0.value is NSNull) }
         do {
             self = try JSONDecoder().decode(TrainingConfiguration.self, from: JSONSerialization.data(withJSONObject: merged))
         } catch let DecodingError.typeMismatch(_, context), let DecodingError.dataCorrupted(context) {
@@ -121,5 +122,46 @@ enum FlatYAML {
             return double
         }
         return value
+    }
+}
+
+extension TrainingConfiguration {
+    /// Settings a resumed run may change: how long it runs and how it is watched and saved, not
+    /// what each step computes.
+    public static let changeableOnResume: Set<String> = ["epochs", "maxSteps", "evaluateEvery", "checkpointEvery", "checkpointMinutes", "stopOnNonFinite"]
+
+    /// Every setting by name, unset optional ones as `NSNull`: what `training_config.json` holds,
+    /// so that a disabled setting (e.g. `maxGradientNorm: null`, no clipping) replays as disabled.
+    public func settings() throws -> [String: Any] {
+        var object = try JSONSerialization.jsonObject(with: JSONEncoder().encode(self)) as! [String: Any]
+        for case let name? in Mirror(reflecting: self).children.map(\.label) where object[name] == nil { object[name] = NSNull() }
+        return object
+    }
+
+    /// Writes ``settings()`` as `training_config.json` in `folder`.
+    public func write(to folder: URL) throws {
+        let data = try JSONSerialization.data(withJSONObject: settings(), options: [.prettyPrinted, .sortedKeys])
+        try data.write(to: folder.appendingPathComponent(Self.fileName), options: .atomic)
+    }
+
+    /// The settings of a run folder's `training_config.json`.
+    /// - Throws: ``TrainingError/invalidSetup(_:)`` naming the file when it is missing or unreadable.
+    public static func saved(in folder: URL) throws -> TrainingConfiguration {
+        var saved = TrainingConfiguration()
+        try saved.apply(contentsOf: folder.appendingPathComponent(fileName))
+        return saved
+    }
+
+    /// The settings that differ from `saved` beyond ``changeableOnResume``, each as
+    /// `name: saved → new`, sorted by name: why resuming `saved`'s run with these would not
+    /// continue it.
+    public func conflicts(withSaved saved: TrainingConfiguration) throws -> [String] {
+        let mine = try settings(), theirs = try saved.settings()
+        return Set(mine.keys).union(theirs.keys).subtracting(Self.changeableOnResume).sorted().compactMap { name in
+            let (a, b) = (theirs[name] as? NSObject, mine[name] as? NSObject)
+            guard a != b else { return nil }
+            func text(_ x: NSObject?) -> String { x is NSNull || x == nil ? "none" : "\(x!)" }
+            return "\(name): \(text(a)) → \(text(b))"
+        }
     }
 }

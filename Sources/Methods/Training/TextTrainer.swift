@@ -10,6 +10,8 @@ public enum TrainingEvent {
     case evaluation(step: Int, metrics: [String: Double])
     case checkpoint(step: Int, folder: URL)
     case skipped(step: Int, reason: String)
+    /// A resumed run continues after `step` of `total`.
+    case resumed(step: Int, total: Int)
 }
 
 /// The outcome of a run.
@@ -21,6 +23,8 @@ public struct TrainingSummary: Sendable {
     public var bestStep: Int?
     public var skippedSteps: Int
     public var seconds: Double
+    /// The run had already finished when asked to resume: nothing was trained.
+    public var wasComplete = false
 }
 
 /// Runs a `TextMethod`: shuffled batches, AdamW with a schedule, evaluation every N steps keeping
@@ -112,67 +116,99 @@ public final class TextTrainer {
         let started = ContinuousClock.now
         let store = CheckpointStore(run: output)
         let root = communicator.isRoot
-        let log = root ? try MetricsLog(url: output.appendingPathComponent("metrics.jsonl")) : nil
         var state = TrainerState(step: 0, dropout: method.encoder.model.source.snapshot(), bestMetric: nil, bestStep: nil, skippedSteps: 0)
-        if resume, let checkpoint = try store.latest() {
+        if resume {
+            if let finished = try store.finishedStep(), finished >= totalSteps {
+                return TrainingSummary(steps: finished, finalLoss: .nan, finalMetrics: [:], bestMetric: nil, bestStep: nil, skippedSteps: 0,
+                                       seconds: 0, wasComplete: true)
+            }
+            guard let checkpoint = try store.latest() else {
+                throw TrainingError.invalidSetup("\(output.path): no checkpoint to resume from (the run stopped before its first one)")
+            }
             try restore(checkpoint)
             state = checkpoint.state
-            try log?.truncate(after: state.step)
+            onEvent?(.resumed(step: state.step, total: totalSteps))
         }
+        let log = root ? try MetricsLog(url: output.appendingPathComponent("metrics.jsonl")) : nil
+        if resume { try log?.truncate(after: state.step) }
         // As PyTorch's DistributedDataParallel does: every process starts from process 0's weights.
         communicator.broadcast(parameters.map(\.tensor))
         var lastLoss: Float = .nan
         var final: [String: Double] = [:]
+        var lastCheckpoint = ContinuousClock.now
+        func saveCheckpoint() throws -> URL {
+            state.dropout = method.encoder.model.source.snapshot()
+            try store.save(parameters: namedTensors(), optimizer: optimizer.stateDict(), method: method.checkpointState(), state: state)
+            lastCheckpoint = .now
+            let folder = store.directory.appendingPathComponent("step-\(state.step)")
+            onEvent?(.checkpoint(step: state.step, folder: folder))
+            return folder
+        }
         method.setTraining(true)
-        while state.step < totalSteps {
-            let step = state.step
-            let stepStart = ContinuousClock.now
-            optimizer.learningRate = schedule.learningRate(at: step)
-            var generator = RandomGenerator(seed: configuration.seed ^ 0xA06_3E47, offset: UInt64(step) << 32)
-            optimizer.zeroGrad()
-            let loss = runner.loss(method.plan(batch(at: step), generator: &generator))
-            lastLoss = loss.item
-            // Gradient caching back-propagates inside the runner and returns a plain value.
-            if loss.requiresGrad { loss.backward() }
-            // The same mean on every process, so all take the same step (or all skip it).
-            communicator.averageGradients(parameters.map(\.tensor))
-            var gradientNorm: Float?
-            if let bad = nonFinite(loss: lastLoss) {
-                guard !configuration.stopOnNonFinite else { throw TrainingError.nonFinite(step: step + 1, tensor: bad) }
-                state.skippedSteps += 1
-                try log?.append(["step": .int(step + 1), "skipped": .int(state.skippedSteps)])
-                onEvent?(.skipped(step: step + 1, reason: "non-finite \(bad)"))
-            } else {
-                if let maxNorm = configuration.maxGradientNorm { gradientNorm = clipGradientNorm(parameters.map(\.tensor), maxNorm: maxNorm) }
-                optimizer.step()
-                method.didStep(step)
-            }
-            state.step += 1
-            let seconds = (ContinuousClock.now - stepStart).seconds
-            let rate = Double(stepBatchSize) / seconds
-            var record: [String: MetricsLog.Value] = ["step": .int(state.step), "loss": .double(Double(lastLoss)),
-                                                     "lr": .double(Double(optimizer.learningRate)), "sentences_per_s": .double(rate)]
-            if let rss = ProcessMemory.residentMegabytes { record["rss_mb"] = .double(rss) }
-            // Before clipping: what the step's batch asked for.
-            if let gradientNorm { record["grad_norm"] = .double(Double(gradientNorm)) }
-            try log?.append(record)
-            onEvent?(.step(step: state.step, total: totalSteps, loss: lastLoss, learningRate: optimizer.learningRate, sentencesPerSecond: rate))
-            guard let log else { continue }  // only process 0 evaluates and writes checkpoints
-            if let every = configuration.evaluateEvery, state.step % every == 0, state.step < totalSteps {
-                try evaluateAndKeepBest(&state, log: log)
-            }
-            if let every = configuration.checkpointEvery, state.step % every == 0 {
-                state.dropout = method.encoder.model.source.snapshot()
-                try store.save(parameters: namedTensors(), optimizer: optimizer.stateDict(), method: method.checkpointState(), state: state)
-                onEvent?(.checkpoint(step: state.step, folder: store.directory.appendingPathComponent("step-\(state.step)")))
+        try Interruption.watch {
+            while state.step < totalSteps {
+                let step = state.step
+                let stepStart = ContinuousClock.now
+                optimizer.learningRate = schedule.learningRate(at: step)
+                var generator = RandomGenerator(seed: configuration.seed ^ 0xA06_3E47, offset: UInt64(step) << 32)
+                optimizer.zeroGrad()
+                let loss = runner.loss(method.plan(batch(at: step), generator: &generator))
+                lastLoss = loss.item
+                // Gradient caching back-propagates inside the runner and returns a plain value.
+                if loss.requiresGrad { loss.backward() }
+                // The same mean on every process, so all take the same step (or all skip it).
+                communicator.averageGradients(parameters.map(\.tensor))
+                var gradientNorm: Float?
+                if let bad = nonFinite(loss: lastLoss) {
+                    guard !configuration.stopOnNonFinite else { throw TrainingError.nonFinite(step: step + 1, tensor: bad) }
+                    state.skippedSteps += 1
+                    try log?.append(["step": .int(step + 1), "skipped": .int(state.skippedSteps)])
+                    onEvent?(.skipped(step: step + 1, reason: "non-finite \(bad)"))
+                } else {
+                    if let maxNorm = configuration.maxGradientNorm { gradientNorm = clipGradientNorm(parameters.map(\.tensor), maxNorm: maxNorm) }
+                    optimizer.step()
+                    method.didStep(step)
+                }
+                state.step += 1
+                let seconds = (ContinuousClock.now - stepStart).seconds
+                let rate = Double(stepBatchSize) / seconds
+                var record: [String: MetricsLog.Value] = ["step": .int(state.step), "loss": .double(Double(lastLoss)),
+                                                         "lr": .double(Double(optimizer.learningRate)), "sentences_per_s": .double(rate)]
+                if let rss = ProcessMemory.residentMegabytes { record["rss_mb"] = .double(rss) }
+                // Before clipping: what the step's batch asked for.
+                if let gradientNorm { record["grad_norm"] = .double(Double(gradientNorm)) }
+                try log?.append(record)
+                onEvent?(.step(step: state.step, total: totalSteps, loss: lastLoss, learningRate: optimizer.learningRate, sentencesPerSecond: rate))
+                // Every process stops after the same step when any received a signal.
+                if let signal = agreedInterruption() {
+                    throw TrainingError.interrupted(signal: signal, step: state.step, checkpoint: root ? try saveCheckpoint().path : nil)
+                }
+                guard let log else { continue }  // only process 0 evaluates and writes checkpoints
+                if let every = configuration.evaluateEvery, state.step % every == 0, state.step < totalSteps {
+                    try evaluateAndKeepBest(&state, log: log)
+                }
+                let byStep = configuration.checkpointEvery.map { state.step % $0 == 0 } ?? false
+                let byTime = configuration.checkpointMinutes.map { (ContinuousClock.now - lastCheckpoint).seconds >= $0 * 60 } ?? false
+                // A step-interval checkpoint at the end lets the run be extended (more --max-steps) later.
+                if byStep || byTime && state.step < totalSteps { _ = try saveCheckpoint() }
             }
         }
         if let log {
             if evaluate != nil { final = try evaluateAndKeepBest(&state, log: log) }
             try saveModel(to: output)
+            try store.markFinished(step: state.step)
         }
         return TrainingSummary(steps: state.step, finalLoss: lastLoss, finalMetrics: final, bestMetric: state.bestMetric,
                                bestStep: state.bestStep, skippedSteps: state.skippedSteps, seconds: (ContinuousClock.now - started).seconds)
+    }
+
+    /// The signal any process received during this step, agreed on by all of them (one small
+    /// collective per step in a data-parallel run).
+    func agreedInterruption() -> Int32? {
+        guard communicator.size > 1 else { return Interruption.signal }
+        var received: [Float] = [Interruption.signal == SIGINT ? 1 : 0, Interruption.signal == SIGTERM ? 1 : 0]
+        communicator.allReduceSum(&received)
+        return received[1] > 0 ? SIGTERM : received[0] > 0 ? SIGINT : nil
     }
 
     /// Evaluates, logs, and saves `best/` when the primary metric improved.

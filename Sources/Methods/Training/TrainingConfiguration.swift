@@ -33,8 +33,12 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     public var seed: UInt64 = 42
     /// Evaluate on the STS data every N steps (and at the end); `nil`: only at the end.
     public var evaluateEvery: Int?
-    /// Write a resumable checkpoint every N steps; `nil`: none.
+    /// Write a resumable checkpoint every N steps; `nil`: by time only.
     public var checkpointEvery: Int?
+    /// Write a resumable checkpoint when this many minutes have passed since the last one (or
+    /// the start), so that a long run loses at most this much; `nil`: by steps only. A run
+    /// stopped by SIGINT or SIGTERM writes one either way.
+    public var checkpointMinutes: Double? = 10
     /// Supervised SimCSE's log-weight on each anchor's own hard negative.
     public var hardNegativeWeight: Float = 0
     /// The positive-making augmentation (`none` = dropout noise only).
@@ -72,6 +76,7 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         if !(temperature > 0) { p.append("temperature must be positive") }
         if let e = evaluateEvery, e < 1 { p.append("evaluate-every must be at least 1") }
         if let c = checkpointEvery, c < 1 { p.append("checkpoint-every must be at least 1") }
+        if let m = checkpointMinutes, !(m > 0 && m.isFinite) { p.append("checkpoint-minutes must be positive") }
         if let g = gradientCacheChunk, g < 1 { p.append("gradient-cache chunk must be at least 1") }
         if queueSize < 1 { p.append("queue size must be at least 1") }
         if !(momentum >= 0 && momentum < 1) { p.append("momentum must be in [0, 1)") }

@@ -21,7 +21,8 @@ struct Demo: ParsableCommand {
     @Option(help: "Training sentences, one per line.") var corpus = "data/wiki/wiki-6400.txt"
     @Option(name: .customLong("eval-data"), help: "STS-B file evaluated before and after.") var evalData = "data/stsb/sts-dev.csv"
     @Option(help: "Training steps of 64 sentences.") var steps = 60
-    @Option(help: "Run folder (replaced when it exists).") var output = "runs/demo"
+    @Option(help: "Run folder: the trained model and its metrics.") var output = "runs/demo"
+    @Flag(help: "Replace an earlier run in --output once this one is complete (make demo passes it).") var overwrite = false
     @Option(help: "Random seed.") var seed: UInt64 = 1
     @Flag(help: "No progress bars (the before/after table is still printed).") var quiet = false
     @Flag(help: "Print one JSON summary as the last line of stdout.") var json = false
@@ -31,6 +32,8 @@ struct Demo: ParsableCommand {
     }
 
     func run() throws {
+        let destination = URL(fileURLWithPath: output), intent = try RunFolder.intent(overwrite: overwrite, resume: false)
+        try RunFolder.check(destination, intent: intent)
         let modelURL = URL(fileURLWithPath: model)
         guard FileManager.default.fileExists(atPath: modelURL.appendingPathComponent("model.safetensors").path) else {
             throw CLIError.data("\(model): no pretrained model here; run scripts/fetch-model.sh (make demo does) or pass --model DIR")
@@ -59,10 +62,9 @@ struct Demo: ParsableCommand {
             return try evaluator.run({ encoder.encode($0, batchSize: 64) }, progress: { done, _ in bar.update(done: done) })
         }
         let before = try evaluate("before")
-        let outputURL = URL(fileURLWithPath: output)
-        try? FileManager.default.removeItem(at: outputURL)
+        let run = try RunFolder.open(destination, intent: intent, command: "demo")
         let trainer = try TextTrainer(method: SimCSE(encoder: encoder, configuration: c), configuration: c,
-                                      examples: corpusData.examples.map { TextExample(anchor: $0) }, output: outputURL)
+                                      examples: corpusData.examples.map { TextExample(anchor: $0) }, output: run.directory)
         let bar = ProgressBar(total: trainer.totalSteps, label: "train simcse", unit: "steps", quiet: quiet)
         trainer.onEvent = { event in
             if case .step(let step, _, let loss, _, let rate) = event {
@@ -72,6 +74,7 @@ struct Demo: ParsableCommand {
         try trainer.train()
         bar.finish()
         let after = try evaluate("after")
+        try run.complete()
         let seconds = (ContinuousClock.now - started).seconds
         func row(_ name: String, _ r: STSResult) -> String {
             "\(name)  Spearman \(Format.fixed(r.spearman, 2))  alignment \(Format.fixed(r.alignment ?? .nan, 4))  uniformity \(Format.fixed(r.uniformity ?? .nan, 4))"

@@ -14,6 +14,7 @@ struct ImageTextTrainOptions: ParsableArguments {
     @Option(name: .customLong("max-steps"), help: "Stop each stage after this many steps.") var maxSteps: Int?
     @Option(name: .customLong("batch-size"), help: "Image-caption pairs per batch (default 128).") var batchSize: Int?
     @Option(help: "Peak learning rate (AdamW, 5% warm-up, cosine decay).") var lr: Float = 1e-3
+    @Flag(help: "Replace an earlier run in --output once this one is complete.") var overwrite = false
     @Flag(help: "No progress output.") var quiet = false
     @Flag(help: "Print one JSON object as the last line of stdout.") var json = false
 
@@ -27,13 +28,19 @@ struct ImageTextTrainOptions: ParsableArguments {
     /// Loads the data, trains with `train`, and reports steps, final loss and seconds.
     func run(method: String, defaultEpochs: [String: Int], defaultBatchSize: Int, train: (ImageTextTrainer, ImageTextConfiguration) throws -> Void) throws {
         let clock = ContinuousClock.now
+        let destination = URL(fileURLWithPath: output), intent = try RunFolder.intent(overwrite: overwrite, resume: false)
+        try RunFolder.check(destination, intent: intent)
         let data = try ImageTextData.training(dataset, seed: seed)
         guard let first = data.images.first else { throw CLIError.data("\(dataset): no images") }
         var settings = ImageTextTrainingConfiguration(method: method, dataset: dataset, epochs: epochs ?? defaultEpochs[dataset] ?? 10,
                                                       batchSize: batchSize ?? defaultBatchSize, learningRate: lr)
         settings.seed = seed
         settings.maxSteps = maxSteps
-        let trainer = try ImageTextTrainer(configuration: settings, data: data, output: URL(fileURLWithPath: output))
+        guard data.count >= settings.batchSize else {
+            throw CLIError.data("\(dataset): \(data.count) images, fewer than one batch of \(settings.batchSize) (--batch-size)")
+        }
+        let run = try RunFolder.open(destination, intent: intent, command: "train \(method)")
+        let trainer = try ImageTextTrainer(configuration: settings, data: data, output: run.directory)
         var bar: ProgressBar?
         var last: [String: Float] = [:]
         trainer.onStep = { step in
@@ -48,8 +55,9 @@ struct ImageTextTrainOptions: ParsableArguments {
                                            normalization: ImageTextData.normalization(for: data))
         try train(trainer, model)
         bar?.finish()
+        try run.complete()
         let seconds = (ContinuousClock.now - clock) / .seconds(1)
-        Report.info("trained \(method) on \(data.count) images in \(String(format: "%.0f", seconds)) s: \(output)")
+        Report.info("trained \(method) on \(data.count) images in \(String(format: "%.0f", seconds)) s: \(run.destination.path)")
         if json {
             try Report.json(["loss": Double(last["loss"] ?? .nan), "seconds": seconds, "images": Double(data.count)])
         }

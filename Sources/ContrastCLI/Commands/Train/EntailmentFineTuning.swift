@@ -20,10 +20,10 @@ enum EntailmentFineTuning {
         }
     }
 
-    /// Fine-tunes, saves the classifier under `output/classifier`, and returns the final accuracy.
-    static func run(encoder: Models.SentenceEncoder, training: PairClassificationTraining, train: URL, evaluation: URL,
+    /// Fine-tunes on `trainPairs` (read with ``pairs(_:)`` before stage 1, so that a bad file stops
+    /// the run before it trains), saves the classifier under `output/classifier`, and returns the final accuracy.
+    static func run(encoder: Models.SentenceEncoder, training: PairClassificationTraining, trainPairs: [LabelledPair], evalPairs: [LabelledPair],
                     output: URL, quiet: Bool) throws -> Double {
-        let trainPairs = try pairs(train), evalPairs = try pairs(evaluation)
         var generator = RandomGenerator(seed: training.seed &+ 7)
         let classifier = SentencePairClassifier(encoder: encoder, classes: 3, generator: &generator)
         let steps = (trainPairs.count + training.batchSize - 1) / training.batchSize * training.epochs

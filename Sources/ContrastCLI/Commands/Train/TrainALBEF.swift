@@ -37,7 +37,7 @@ struct TrainALBEF: ParsableCommand {
     @Option(name: .customLong("train-count"), help: "Shapes training images.") var trainCount: Int?
     @Option(name: .customLong("test-count"), help: "Shapes test images for the final retrieval evaluation (0: none).") var testCount: Int?
     @Option(name: .customLong("rerank-depth"), help: "Candidates per query the ITM head re-ranks.") var rerankDepth = 16
-    @Flag(help: "Replace a non-empty output folder.") var overwrite = false
+    @Flag(help: "Replace an earlier run in --output once this one is complete.") var overwrite = false
     @Flag(help: "No progress output.") var quiet = false
     @Flag(help: "Print one JSON object as the last line of stdout.") var json = false
 
@@ -72,10 +72,13 @@ struct TrainALBEF: ParsableCommand {
         } catch {
             throw CLIError.data("\(error)")
         }
-        let folder = URL(fileURLWithPath: output)
-        try OutputFolder.prepare(folder, overwrite: overwrite, resume: false)
+        let destination = URL(fileURLWithPath: output), intent = try RunFolder.intent(overwrite: overwrite, resume: false)
+        try RunFolder.check(destination, intent: intent)
         let trainer: ALBEFTrainer
         do { trainer = try ALBEFTrainer(settings: settings, data: data) } catch { throw CLIError.data("\(error)") }
+        let test = dataset == "shapes" && testCount != 0 ? try ImageTextData.test("shapes", count: testCount ?? Self.shapesTestCount) : nil
+        let run = try RunFolder.open(destination, intent: intent, command: "train albef")
+        let folder = run.directory
         try trainer.writeSettings(to: folder)
         if !quiet { Report.info("albef: \(data.count) images, \(trainer.totalSteps) steps of \(settings.batchSize); \(trainer.model.trainableParameterCount) parameters") }
         let bar = ProgressBar(total: trainer.totalSteps, label: "train albef", unit: "steps", quiet: quiet)
@@ -85,13 +88,13 @@ struct TrainALBEF: ParsableCommand {
         let summary = try trainer.train(log: MetricsLog(url: folder.appendingPathComponent("metrics.jsonl")))
         bar.finish()
         try trainer.model.save(to: folder)
-        Report.info("trained \(summary.steps) steps in \(Format.fixed(summary.seconds, 1)) s; model saved to \(folder.path)")
+        try run.complete()
+        Report.info("trained \(summary.steps) steps in \(Format.fixed(summary.seconds, 1)) s; model saved to \(run.destination.path)")
 
         // The retrieval benchmark: the Shapes test split (held out by construction).
         var metrics: [String: Double] = [:]
         let evaluationStart = Date()
-        if dataset == "shapes" && testCount != 0 {
-            let test = try ImageTextData.test("shapes", count: testCount ?? Self.shapesTestCount)
+        if let test {
             metrics = ALBEFRetrievalReport.evaluate(trainer.model, on: test, depth: rerankDepth, quiet: quiet)
             ALBEFRetrievalReport.lines(metrics).forEach { Report.info("shapes test: " + $0) }
         }
@@ -100,7 +103,7 @@ struct TrainALBEF: ParsableCommand {
                 let steps: Int, final_loss: Double, seconds: Double, evaluation_seconds: Double, output: String, metrics: [String: Double]
             }
             try Report.json(Summary(steps: summary.steps, final_loss: Double(summary.finalLoss), seconds: summary.seconds,
-                                    evaluation_seconds: Date().timeIntervalSince(evaluationStart), output: folder.path, metrics: metrics))
+                                    evaluation_seconds: Date().timeIntervalSince(evaluationStart), output: run.destination.path, metrics: metrics))
         }
     }
 }

@@ -67,15 +67,19 @@ struct TrainCERT: ParsableCommand {
     func run() throws {
         let c = try options.resolvedConfiguration(method: "cert", defaults: CERT.defaults)
         guard options.corpus != nil else { throw CLIError.usage("cert pre-trains on a plain corpus (--corpus)") }
+        // Stage 2's files are read before stage 1 trains: a bad one stops the run before it starts.
+        let fineTuningData = try finetuneData.map { data in
+            (train: try EntailmentFineTuning.pairs(URL(fileURLWithPath: data)), eval: try EntailmentFineTuning.pairs(URL(fileURLWithPath: finetuneEval!)))
+        }
         let run = try TrainingRun(options: options, configuration: c)
         try run.train(CERT(encoder: run.encoder, configuration: c, views: run.views))
         // Fine-tuning runs in one process: process 0 of an MPI run.
-        guard let finetuneData, let finetuneEval, run.communicator.isRoot else { return }
+        guard let fineTuningData, run.communicator.isRoot else { return }
         var fineTuning = PairClassificationTraining()
         fineTuning.epochs = finetuneEpochs
         fineTuning.seed = c.seed
-        let accuracy = try EntailmentFineTuning.run(encoder: run.encoder, training: fineTuning, train: URL(fileURLWithPath: finetuneData),
-                                                    evaluation: URL(fileURLWithPath: finetuneEval), output: run.output, quiet: options.quiet)
+        let accuracy = try EntailmentFineTuning.run(encoder: run.encoder, training: fineTuning, trainPairs: fineTuningData.train,
+                                                    evalPairs: fineTuningData.eval, output: run.folder.destination, quiet: options.quiet)
         if options.json { try Report.json(["sick_accuracy": accuracy]) }
     }
 }

@@ -18,7 +18,7 @@ struct ImageTrainOptions: ParsableArguments {
     @Option(help: "Softmax temperature of the loss.") var temperature: Float?
     @Option(help: "Encoder: \(ResNetConfiguration.Preset.allCases.map(\.rawValue).joined(separator: ", ")).") var encoder: String?
     @Option(help: "Augmentations: simclr (crop, flip, colour jitter, grayscale, blur) or no-blur.") var augment: String?
-    @Flag(help: "Replace a non-empty --output folder.") var overwrite = false
+    @Flag(help: "Replace an earlier run in --output once this one is complete.") var overwrite = false
     @Flag(help: "No progress output.") var quiet = false
     @Flag(help: "Print one JSON summary as the last line of stdout.") var json = false
 
@@ -40,12 +40,15 @@ struct ImageTrainOptions: ParsableArguments {
 
     /// Trains `configuration`'s method, reporting progress on stderr, and prints the summary.
     func train(_ configuration: ImageTrainingConfiguration) throws {
-        let output = URL(fileURLWithPath: self.output)
+        let destination = URL(fileURLWithPath: self.output), intent = try RunFolder.intent(overwrite: overwrite, resume: false)
+        try RunFolder.check(destination, intent: intent)
         let data = try ImageDataset.load(dataset, split: .train)
-        try OutputFolder.prepare(output, overwrite: overwrite, resume: false)
         let size = data.images[0].height
-        let trainer = try ImageTrainer(method: configuration.makeMethod(channels: data.images[0].channels), configuration: configuration,
-                                       images: data.images, normalization: data.normalization, pipeline: configuration.pipeline(size: size), output: output)
+        let method = try configuration.makeMethod(channels: data.images[0].channels), pipeline = configuration.pipeline(size: size)
+        let run = try RunFolder.open(destination, intent: intent, command: "train \(configuration.method)")
+        let output = run.directory
+        let trainer = try ImageTrainer(method: method, configuration: configuration, images: data.images, normalization: data.normalization,
+                                       pipeline: pipeline, output: output)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try encoder.encode(configuration).write(to: output.appendingPathComponent(TrainingConfiguration.fileName))
@@ -59,10 +62,11 @@ struct ImageTrainOptions: ParsableArguments {
         }
         let summary = try trainer.train()
         bar.finish()
-        Report.info("trained \(summary.steps) steps in \(Format.fixed(summary.seconds, 1)) s; model saved to \(output.path)")
+        try run.complete()
+        Report.info("trained \(summary.steps) steps in \(Format.fixed(summary.seconds, 1)) s; model saved to \(run.destination.path)")
         if json {
             struct Summary: Encodable { let steps: Int, final_loss: Double, seconds: Double, output: String }
-            try Report.json(Summary(steps: summary.steps, final_loss: Double(summary.finalLoss), seconds: summary.seconds, output: output.path))
+            try Report.json(Summary(steps: summary.steps, final_loss: Double(summary.finalLoss), seconds: summary.seconds, output: run.destination.path))
         }
     }
 }

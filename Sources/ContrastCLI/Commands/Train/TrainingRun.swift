@@ -16,22 +16,26 @@ import Text
 /// reports progress, the others stay quiet.
 struct TrainingRun {
     let options: TrainOptions
-    /// The processes of the run (one unless launched by `mpirun`).
+    /// The processes of a data-parallel run (one unless launched by `mpirun`).
     let communicator: any Communicator
     let configuration: TrainingConfiguration
-    let output: URL
+    /// The run folder; the trainer writes into `folder.directory`.
+    let folder: RunFolder
     let encoder: Models.SentenceEncoder
     let examples: [TextExample]
     let evaluator: STSEvaluator?
     /// The positive views `--augment` asks for.
     let views: PositiveViews
 
+    /// Reads and checks every input, then opens the run folder (nothing on disk changes before).
     init(options: TrainOptions, configuration: TrainingConfiguration) throws {
         self.options = options
         self.configuration = configuration
         communicator = MPIProcess.isLaunched ? MPICommunicator() : SingleProcess()
-        output = URL(fileURLWithPath: options.output)
-        if communicator.isRoot { try OutputFolder.prepare(output, overwrite: options.overwrite, resume: options.resume) }
+        let destination = URL(fileURLWithPath: options.output)
+        let intent = try RunFolder.intent(overwrite: options.overwrite, resume: options.resume)
+        try RunFolder.check(destination, intent: intent)
+        if intent == .resume { try Self.checkResumable(destination, with: configuration) }
         if let model = options.model {
             encoder = try Models.SentenceEncoder(directory: URL(fileURLWithPath: model), dropoutSeed: configuration.seed)
         } else {
@@ -46,6 +50,20 @@ struct TrainingRun {
         do { spec = try AugmentationSpec(parsing: configuration.augmentation) } catch { throw CLIError.usage("--augment: \(error)") }
         let paraphrases = try options.paraphrases.map { BackTranslation(try ParaphraseFile.read(URL(fileURLWithPath: $0)).examples) }
         views = try PositiveViews(spec, backTranslation: paraphrases)
+        folder = communicator.isRoot ? try RunFolder.open(destination, intent: intent, command: "train \(configuration.method)")
+                                     : RunFolder.planned(destination, intent: intent)
+    }
+
+    /// Where the trainer writes.
+    var output: URL { folder.directory }
+
+    /// Refuses to resume `run` with settings that would change what it computes, listing them.
+    static func checkResumable(_ run: URL, with configuration: TrainingConfiguration) throws {
+        let conflicts = try configuration.conflicts(withSaved: TrainingConfiguration.saved(in: run))
+        guard conflicts.isEmpty else {
+            throw CLIError.usage("\(run.path): --resume with settings that change the run (\(conflicts.joined(separator: ", "))); "
+                + "only \(TrainingConfiguration.changeableOnResume.sorted().joined(separator: ", ")) may change")
+        }
     }
 
     /// Whether this process reports progress (process 0, unless `--quiet`).
@@ -76,12 +94,8 @@ struct TrainingRun {
     func train(_ method: any TextMethod) throws {
         let trainer = try TextTrainer(method: method, configuration: configuration, examples: examples, output: output, communicator: communicator)
         let root = communicator.isRoot, quiet = !reportsProgress
-        if root {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            // Not config.json: the trained model saved in the same folder owns that name.
-            try encoder.encode(configuration).write(to: output.appendingPathComponent(TrainingConfiguration.fileName))
-        }
+        // Not config.json: the trained model saved in the same folder owns that name.
+        if root { try configuration.write(to: output) }
         let bar = ProgressBar(total: trainer.totalSteps, label: "train \(configuration.method)", unit: "steps", quiet: quiet)
         if let evaluator {
             trainer.primaryMetric = "\(evaluator.name)_spearman"
@@ -104,41 +118,33 @@ struct TrainingRun {
                 if !quiet { Report.info("step \(step): checkpoint \(folder.path)") }
             case .skipped(let step, let reason):
                 if root { Report.info("step \(step): skipped (\(reason))") }
+            case .resumed(let step, let total):
+                if root { Report.info("resuming from step \(step) of \(total)") }
             }
         }
-        let summary = try trainer.train(resume: options.resume)
+        let summary = try trainer.train(resume: folder.intent == .resume)
         bar.finish()
         guard root else { return }
-        // The run's plots and summary (what `contrast report` regenerates).
-        let report = try RunReport(run: output).write()
-        if !quiet { Report.info("plots and summary in \(report.summary.deletingLastPathComponent().path)") }
-        Report.info("trained \(summary.steps) steps in \(Format.fixed(summary.seconds, 1)) s; model saved to \(output.path)")
+        let destination = folder.destination
+        if summary.wasComplete {
+            Report.info("\(destination.path): the run is already complete (\(summary.steps) steps); nothing to resume")
+        } else {
+            // The run's plots and summary (what `contrast report` regenerates).
+            let report = try RunReport(run: output).write()
+            try folder.complete()
+            if !quiet { Report.info("plots and summary in \(destination.appendingPathComponent(report.summary.deletingLastPathComponent().lastPathComponent).path)") }
+            Report.info("trained \(summary.steps) steps in \(Format.fixed(summary.seconds, 1)) s; model saved to \(destination.path)")
+        }
         if options.json {
             struct Summary: Encodable {
-                let steps: Int, final_loss: Double, seconds: Double, skipped_steps: Int, output: String
+                let steps: Int, final_loss: Double?, seconds: Double, skipped_steps: Int, output: String, already_complete: Bool
                 let metrics: [String: Double], best_metric: Double?, best_step: Int?
             }
-            try Report.json(Summary(steps: summary.steps, final_loss: Double(summary.finalLoss), seconds: summary.seconds,
-                                    skipped_steps: summary.skippedSteps, output: output.path, metrics: summary.finalMetrics,
-                                    best_metric: summary.bestMetric, best_step: summary.bestStep))
+            let loss = Double(summary.finalLoss)
+            try Report.json(Summary(steps: summary.steps, final_loss: loss.isFinite ? loss : nil, seconds: summary.seconds,
+                                    skipped_steps: summary.skippedSteps, output: destination.path, already_complete: summary.wasComplete,
+                                    metrics: summary.finalMetrics, best_metric: summary.bestMetric, best_step: summary.bestStep))
         }
-    }
-}
-
-/// Output-folder safety: a run never silently replaces another.
-enum OutputFolder {
-    static func prepare(_ url: URL, overwrite: Bool, resume: Bool) throws {
-        let fm = FileManager.default
-        var isDirectory: ObjCBool = false
-        if fm.fileExists(atPath: url.path, isDirectory: &isDirectory) {
-            guard isDirectory.boolValue else { throw CLIError.data("\(url.path): exists and is not a folder") }
-            let contents = try fm.contentsOfDirectory(atPath: url.path)
-            if !contents.isEmpty && !resume {
-                guard overwrite else { throw CLIError.usage("\(url.path): folder is not empty (use --overwrite to replace it or --resume to continue it)") }
-                try fm.removeItem(at: url)
-            }
-        }
-        try fm.createDirectory(at: url, withIntermediateDirectories: true)
     }
 }
 
