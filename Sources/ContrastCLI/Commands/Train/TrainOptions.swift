@@ -43,8 +43,10 @@ struct TrainOptions: ParsableArguments {
     @Option(name: .customLong("eval-format"), help: "Format of --eval-data: stsb or sick (default: guessed from the file).") var evalFormat: STSFormat?
     @Option(name: .customLong("eval-every"), help: "Evaluate every N steps (and at the end).") var evalEvery: Int?
     @Option(name: .customLong("checkpoint-every"), help: "Write a resumable checkpoint every N steps.") var checkpointEvery: Int?
-    @Flag(help: "Continue the run in --output from its last checkpoint.") var resume = false
-    @Flag(help: "Replace a non-empty --output folder.") var overwrite = false
+    @Option(name: .customLong("checkpoint-minutes"), help: "Write a resumable checkpoint when this many minutes passed since the last (default 10; 0 turns it off).")
+    var checkpointMinutes: Double?
+    @Flag(help: "Continue the run in --output from its last checkpoint (settings that change the run are refused).") var resume = false
+    @Flag(help: "Replace an earlier run in --output once this one is complete.") var overwrite = false
     @Flag(name: .customLong("skip-nonfinite"), help: "Skip steps whose loss or gradients are not finite instead of stopping.") var skipNonFinite = false
     @Option(help: "Precision of matrix products: fp32, or bf16 (bf16 operands, fp32 accumulation and master weights).")
     var precision: MatmulPrecision?
@@ -75,6 +77,7 @@ struct TrainOptions: ParsableArguments {
         if let dupRate { c.duplicationRate = dupRate }
         if let evalEvery { c.evaluateEvery = evalEvery }
         if let checkpointEvery { c.checkpointEvery = checkpointEvery }
+        if let checkpointMinutes { c.checkpointMinutes = checkpointMinutes == 0 ? nil : checkpointMinutes }
         if let gradCacheChunk { c.gradientCacheChunk = gradCacheChunk }
         if skipNonFinite { c.stopOnNonFinite = false }
         if let precision { c.precision = precision }
@@ -86,7 +89,6 @@ struct TrainOptions: ParsableArguments {
         guard (model == nil) != (`init` == nil) else { throw ValidationError("give exactly one of --model DIR and --init SHAPE") }
         let sources = [corpus, pairs, triplets, sick].compactMap { $0 }
         guard sources.count == 1 else { throw ValidationError("give exactly one of --corpus, --pairs, --triplets and --sick") }
-        guard !(resume && overwrite) else { throw ValidationError("--resume and --overwrite exclude each other") }
     }
 }
 
