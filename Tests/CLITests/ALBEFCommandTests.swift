@@ -20,6 +20,9 @@ import Vision
         for name in ["image_text_config.json", "model.safetensors", "metrics.jsonl", "training_config.json"] {
             #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent(name).path), "\(name) is missing")
         }
+        // Before: report failed on ALBEF runs (their log had no throughput).
+        let report = try cli.run(["report", folder.path, "--json"])
+        #expect(report.status == 0, "\(report.stderr)")
     }
 
     /// A caption file of a few Shapes images written as PNG files.

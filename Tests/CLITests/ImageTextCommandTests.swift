@@ -21,6 +21,9 @@ import Testing
         for file in ["image_text_config.json", "model.safetensors", "training_config.json", "metrics.jsonl"] {
             #expect(FileManager.default.fileExists(atPath: output.appendingPathComponent(file).path), "\(file) missing")
         }
+        // Before: report failed on ALIGN and VLMo runs (their log had no throughput).
+        let report = try cli.run(["report", output.path, "--json"])
+        #expect(report.status == 0, "\(report.stderr)")
         return output
     }
 

@@ -127,6 +127,7 @@ public final class ALBEFTrainer {
             let order = generator.shuffled(Array(0..<data.count))
             for batchStart in stride(from: 0, to: stepsPerEpoch * settings.batchSize, by: settings.batchSize) {
                 guard step < total else { break epochs }
+                let stepStart = ContinuousClock.now
                 let items = Array(order[batchStart..<(batchStart + settings.batchSize)])
                 let texts = items.map { data.captions[$0][generator.nextInt(below: data.captions[$0].count)] }
                 let falseTexts = settings.captionNegatives ? data.negativeCaptions.map { lists in
@@ -150,7 +151,8 @@ public final class ALBEFTrainer {
                 try log?.append(["step": .int(step), "loss": .double(Double(report.loss)), "itc_loss": .double(Double(report.itc)),
                                  "itm_loss": .double(Double(report.itm)), "mlm_loss": .double(Double(report.mlm)), "alpha": .double(Double(alpha)), "itm_hardness": .double(Double(hardness)),
                                  "itm_pairs": .int(report.itmPairs),
-                                 "lr": .double(Double(report.learningRate)), "temperature": .double(Double(report.temperature))])
+                                 "lr": .double(Double(report.learningRate)), "temperature": .double(Double(report.temperature)),
+                                 "images_per_s": .double(Double(settings.batchSize) / (ContinuousClock.now - stepStart).seconds)])
                 onStep?(report)
             }
         }

@@ -166,6 +166,7 @@ public final class ImageTextTrainer {
         var order: [Int] = []
         model.train()
         for step in 0..<steps {
+            let stepStart = ContinuousClock.now
             if step % perEpoch == 0 { order = generator.shuffled(Array(0..<data.count)) }
             let indices = order[((step % perEpoch) * c.batchSize)..<((step % perEpoch + 1) * c.batchSize)]
             let batch = Batch(images: indices.map { data.images[$0] },
@@ -178,7 +179,9 @@ public final class ImageTextTrainer {
             value.backward()
             optimizer.step()
             globalStep += 1
-            var record: [String: MetricsLog.Value] = ["step": .int(globalStep), "lr": .double(Double(optimizer.learningRate))]
+            // The base fields of every trainer's log (step, loss, lr, a throughput), which `contrast report` reads.
+            var record: [String: MetricsLog.Value] = ["step": .int(globalStep), "lr": .double(Double(optimizer.learningRate)),
+                                                     "images_per_s": .double(Double(c.batchSize) / (ContinuousClock.now - stepStart).seconds)]
             for (key, metric) in metrics { record[key] = .double(Double(metric)) }
             try log.append(record)
             onStep?(ImageTextStep(stage: name, step: step + 1, steps: steps, losses: metrics))
