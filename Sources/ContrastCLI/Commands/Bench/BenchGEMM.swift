@@ -48,24 +48,21 @@ struct BenchGEMM: ParsableCommand {
         let flops = 2.0 * Double(batch * m * n * k)
         let c = Tensor.zeros([batch, m, n])
         let rawName = batch == 1 ? "dnnl_sgemm" : "dnnl_sgemm per matrix"
-        let ((ours, raw), names) = GEMM.recordingImplementations { a.withUnsafeBufferPointer { pa in
+        let product = { _ = a2.matmul(b, transposeSelf: transposeA, transposeOther: transposeB, precision: precision) }
+        // The kernels of Tensor.matmul's product alone, from one untimed run.
+        let kernels = KernelReport(GEMM.recordingImplementations(product).implementations)
+        Report.warnAboutReferenceKernels(kernels)
+        let (ours, raw) = a.withUnsafeBufferPointer { pa in
             b.withUnsafeBufferPointer { pb in
                 c.withUnsafeMutableBufferPointer { pc in
-                    Stopwatch.interleavedBest(repeats: repeats, {
-                        _ = a2.matmul(b, transposeSelf: transposeA, transposeOther: transposeB, precision: precision)
-                    }, {
+                    Stopwatch.interleavedBest(repeats: repeats, product, {
                         GEMM.batchedByLoop(batch: batch, transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
                                            a: pa.baseAddress!, strideA: m * k, b: pb.baseAddress!, strideB: batch == 1 ? 0 : k * n,
                                            c: pc.baseAddress!)
                     })
                 }
             }
-        } }
-        // The raw loop records "dnnl_sgemm" too; Tensor.matmul's own kernels are the rest, or
-        // dnnl_sgemm where an fp32 product of two matrices calls it.
-        let ownNames = precision == .fp32 && batch == 1 ? names : names.subtracting(["dnnl_sgemm"])
-        let kernels = KernelReport(ownNames)
-        Report.warnAboutReferenceKernels(kernels)
+        }
         let result = Result(m: m, n: n, k: k, batch: batch, gflops: flops / ours / 1e9, raw_gflops: flops / raw / 1e9,
                             ratio: raw / ours, raw: rawName, threads: Parallel.threadCount, precision: precision.rawValue,
                             isa: kernels.isa, kernels: kernels.kernels, bf16_products: kernels.bf16Products)
