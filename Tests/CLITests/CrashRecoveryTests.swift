@@ -3,27 +3,36 @@ import TestSupport
 import Testing
 
 /// A training run killed with SIGKILL resumes from its last complete checkpoint and ends with the
-/// same weights as an uninterrupted run.
+/// same weights as an uninterrupted run, for every method that has checkpoints.
 @Suite struct CrashRecoveryTests {
     let runner = CommandLineTests()
 
-    func trainArguments(corpus: URL, output: URL) -> [String] {
-        ["train", "simcse", "--init", "tiny", "--corpus", corpus.path, "--output", output.path, "--max-steps", "12",
-         "--checkpoint-every", "2", "--batch-size", "8", "--max-length", "16", "--pooling", "mean", "--schedule", "constant",
-         "--lr", "1e-3", "--seed", "3", "--quiet"]
+    /// Each method's command line for a short run that writes a checkpoint every 2 steps.
+    static func trainArguments(_ method: String, corpus: URL, output: URL) -> [String] {
+        switch method {
+        case "simclr", "moco":
+            return ["train", method, "--dataset", "shapes", "--output", output.path, "--max-steps", "8", "--batch-size", "16",
+                    "--checkpoint-every", "2", "--seed", "3", "--quiet"] + (method == "moco" ? ["--queue-size", "40"] : [])
+        default:
+            return ["train", method, "--init", "tiny", "--corpus", corpus.path, "--output", output.path, "--max-steps", "12",
+                    "--checkpoint-every", "2", "--batch-size", "8", "--max-length", "16", "--pooling", "mean", "--schedule", "constant",
+                    "--lr", "1e-3", "--seed", "3", "--quiet"] + (method == "cert" ? ["--augment", "deletion", "--queue-size", "24"] : [])
+        }
     }
 
-    @Test func killedRunResumesToTheSameWeights() throws {
+    @Test(arguments: ["simcse", "esimcse", "cert", "simclr", "moco"])
+    func killedRunResumesToTheSameWeights(method: String) throws {
         let text = (try String(contentsOf: TestPaths.dataFile("wiki/wiki-6400.txt"), encoding: .utf8))
             .split(separator: "\n").prefix(32).joined(separator: "\n")
         let corpus = try TestPaths.write(text + "\n", named: "corpus.txt")
         let straight = try TestPaths.temporaryDirectory().appendingPathComponent("straight")
         let killed = try TestPaths.temporaryDirectory().appendingPathComponent("killed")
-        #expect(try runner.run(trainArguments(corpus: corpus, output: straight)).status == 0)
+        let uninterrupted = try runner.run(Self.trainArguments(method, corpus: corpus, output: straight))
+        #expect(uninterrupted.status == 0, "\(uninterrupted.stderr)")
 
         let process = Process()
         process.executableURL = CommandLineTests.executable
-        process.arguments = trainArguments(corpus: corpus, output: killed)
+        process.arguments = Self.trainArguments(method, corpus: corpus, output: killed)
         process.standardError = FileHandle.nullDevice
         try process.run()
         // Kill as soon as a checkpoint is complete: whatever the run is doing then (a step, a save).
@@ -35,10 +44,10 @@ import Testing
         #expect(process.terminationReason == .uncaughtSignal, "the run ended before it could be killed")
         #expect(!FileManager.default.fileExists(atPath: killed.appendingPathComponent("model.safetensors").path))
 
-        let resumed = try runner.run(trainArguments(corpus: corpus, output: killed) + ["--resume"])
+        let resumed = try runner.run(Self.trainArguments(method, corpus: corpus, output: killed) + ["--resume"])
         #expect(resumed.status == 0, "\(resumed.stderr)")
         let a = try Data(contentsOf: straight.appendingPathComponent("model.safetensors"))
         let b = try Data(contentsOf: killed.appendingPathComponent("model.safetensors"))
-        #expect(a == b, "resumed weights differ from the uninterrupted run")
+        #expect(a == b, "\(method): resumed weights differ from the uninterrupted run")
     }
 }

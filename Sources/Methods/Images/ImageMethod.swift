@@ -16,10 +16,34 @@ public protocol ImageMethod: AnyObject {
     func loss(_ first: Tensor, _ second: Tensor) -> Tensor
     /// Called after each optimizer step (`step` counts from 1): momentum updates and queues.
     func afterStep(_ step: Int)
+    /// State beyond the trained parameters and the optimizer that a checkpoint must keep
+    /// (by default the trained modules' buffers: BatchNorm's running statistics).
+    func checkpointState() -> [String: Tensor]
+    /// Restores what `checkpointState()` returned.
+    func restore(checkpointState: [String: Tensor]) throws
 }
 
 extension ImageMethod {
     public func afterStep(_ step: Int) {}
+
+    public func checkpointState() -> [String: Tensor] { trainedBuffers }
+
+    public func restore(checkpointState state: [String: Tensor]) throws { try restoreTrainedBuffers(from: state) }
+
+    /// The trained modules' buffers by dotted name, prefixed with their module's name.
+    public var trainedBuffers: [String: Tensor] {
+        Dictionary(uniqueKeysWithValues: trainedModules.flatMap { module in module.module.namedBuffers().map { ("\(module.name).\($0.name)", $0.tensor) } })
+    }
+
+    /// Assigns every trained module's buffer its value in `state`.
+    public func restoreTrainedBuffers(from state: [String: Tensor]) throws {
+        for (name, tensor) in trainedBuffers {
+            guard let saved = state[name], saved.shape == tensor.shape else {
+                throw TrainingError.corruptCheckpoint("\(self.name): buffer \(name) is missing from the checkpoint or has the wrong shape")
+            }
+            tensor.assign(saved)
+        }
+    }
 
     /// The trained parameters by dotted name, prefixed with their module's name.
     public var namedTrainedParameters: [(name: String, tensor: Tensor)] {
@@ -103,4 +127,24 @@ public final class MoCo: ImageMethod {
     }
 
     public func afterStep(_ step: Int) { keys.update(step: step) }
+
+    /// The buffers, the key encoder and head (parameters and buffers) and the queue.
+    public func checkpointState() -> [String: Tensor] {
+        var state = trainedBuffers
+        for (name, tensor) in keys.target.namedState() { state["keys.\(name)"] = tensor }
+        state["queue"] = queue.features
+        return state
+    }
+
+    public func restore(checkpointState state: [String: Tensor]) throws {
+        try restoreTrainedBuffers(from: state)
+        for (name, tensor) in keys.target.namedState() {
+            guard let saved = state["keys.\(name)"], saved.shape == tensor.shape else {
+                throw TrainingError.corruptCheckpoint("moco: key encoder \(name) is missing from the checkpoint or has the wrong shape")
+            }
+            tensor.assign(saved)
+        }
+        guard let saved = state["queue"] else { throw TrainingError.corruptCheckpoint("moco: the queue is missing from the checkpoint") }
+        if saved.shape[0] > 0 { queue.enqueue(saved) }
+    }
 }

@@ -38,6 +38,11 @@ public struct ImageTrainingConfiguration: Codable, Sendable, Equatable {
     /// `no-blur` (the same without blur, which mostly erases a 28-pixel image's detail).
     public var augmentation: String = "no-blur"
     public var seed: UInt64 = 0
+    /// Write a resumable checkpoint every N steps; `nil`: by time only.
+    public var checkpointEvery: Int?
+    /// Write a resumable checkpoint when this many minutes have passed since the last one;
+    /// `nil`: by steps only. A run stopped by SIGINT or SIGTERM writes one either way.
+    public var checkpointMinutes: Double? = 10
 
     public init() {}
 
@@ -75,7 +80,13 @@ public struct ImageTrainingConfiguration: Codable, Sendable, Equatable {
         if hiddenSize < 1 || projectionSize < 1 { found.append("head sizes must be positive") }
         if !(0...1).contains(momentum) { found.append("momentum must be in [0, 1]") }
         if queueSize < 1 { found.append("queue size must be positive") }
+        if let checkpointEvery, checkpointEvery < 1 { found.append("checkpoint-every must be at least 1") }
+        if let m = checkpointMinutes, !(m > 0 && m.isFinite) { found.append("checkpoint-minutes must be positive") }
         if !["simclr", "no-blur"].contains(augmentation) { found.append("unknown augmentation '\(augmentation)' (known: simclr, no-blur)") }
         return found
     }
+}
+
+extension ImageTrainingConfiguration: RunSettings {
+    public static let changeableOnResume: Set<String> = ["epochs", "maxSteps", "checkpointEvery", "checkpointMinutes"]
 }

@@ -104,6 +104,20 @@ public struct Checkpoint {
     func tensors(_ file: String) throws -> [String: Tensor] {
         try SafeTensorsFile(path: folder.appendingPathComponent(file).path).allTensors()
     }
+
+    /// Assigns the saved values to `parameters` and `optimizer`'s state and returns the method's
+    /// saved state (what `CheckpointStore.save` got as `method`).
+    func restore(parameters: [(name: String, tensor: Tensor)], optimizer: AdamW) throws -> [String: Tensor] {
+        let saved = try tensors("model.safetensors")
+        for (name, tensor) in parameters {
+            guard let value = saved[name], value.shape == tensor.shape else {
+                throw TrainingError.corruptCheckpoint("\(folder.path): parameter \(name) is missing or has the wrong shape")
+            }
+            tensor.assign(value)
+        }
+        try optimizer.load(stateDict: tensors("optimizer.safetensors"))
+        return try tensors("method.safetensors")
+    }
 }
 
 /// Writes that survive a crash: data reaches the disk before a rename makes it visible.

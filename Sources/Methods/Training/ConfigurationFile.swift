@@ -125,11 +125,15 @@ enum FlatYAML {
     }
 }
 
-extension TrainingConfiguration {
+/// The settings of a run, as its folder's `training_config.json` records them: every trainer's
+/// configuration type conforms, so that `--resume` can refuse settings that change the run.
+public protocol RunSettings: Codable {
     /// Settings a resumed run may change: how long it runs and how it is watched and saved, not
     /// what each step computes.
-    public static let changeableOnResume: Set<String> = ["epochs", "maxSteps", "evaluateEvery", "checkpointEvery", "checkpointMinutes", "stopOnNonFinite"]
+    static var changeableOnResume: Set<String> { get }
+}
 
+extension RunSettings {
     /// Every setting by name, unset optional ones as `NSNull`: what `training_config.json` holds,
     /// so that a disabled setting (e.g. `maxGradientNorm: null`, no clipping) replays as disabled.
     public func settings() throws -> [String: Any] {
@@ -141,21 +145,23 @@ extension TrainingConfiguration {
     /// Writes ``settings()`` as `training_config.json` in `folder`.
     public func write(to folder: URL) throws {
         let data = try JSONSerialization.data(withJSONObject: settings(), options: [.prettyPrinted, .sortedKeys])
-        try data.write(to: folder.appendingPathComponent(Self.fileName), options: .atomic)
+        try data.write(to: folder.appendingPathComponent(TrainingConfiguration.fileName), options: .atomic)
     }
 
     /// The settings of a run folder's `training_config.json`.
     /// - Throws: ``TrainingError/invalidSetup(_:)`` naming the file when it is missing or unreadable.
-    public static func saved(in folder: URL) throws -> TrainingConfiguration {
-        var saved = TrainingConfiguration()
-        try saved.apply(contentsOf: folder.appendingPathComponent(fileName))
-        return saved
+    public static func saved(in folder: URL) throws -> Self {
+        let file = folder.appendingPathComponent(TrainingConfiguration.fileName)
+        guard let data = try? Data(contentsOf: file) else { throw TrainingError.invalidSetup("\(file.path): cannot be read") }
+        do { return try JSONDecoder().decode(Self.self, from: data) } catch {
+            throw TrainingError.invalidSetup("\(file.path): not the settings of this kind of run")
+        }
     }
 
     /// The settings that differ from `saved` beyond ``changeableOnResume``, each as
     /// `name: saved → new`, sorted by name: why resuming `saved`'s run with these would not
     /// continue it.
-    public func conflicts(withSaved saved: TrainingConfiguration) throws -> [String] {
+    public func conflicts(withSaved saved: Self) throws -> [String] {
         let mine = try settings(), theirs = try saved.settings()
         return Set(mine.keys).union(theirs.keys).subtracting(Self.changeableOnResume).sorted().compactMap { name in
             let (a, b) = (theirs[name] as? NSObject, mine[name] as? NSObject)
@@ -164,4 +170,8 @@ extension TrainingConfiguration {
             return "\(name): \(text(a)) → \(text(b))"
         }
     }
+}
+
+extension TrainingConfiguration: RunSettings {
+    public static let changeableOnResume: Set<String> = ["epochs", "maxSteps", "evaluateEvery", "checkpointEvery", "checkpointMinutes", "stopOnNonFinite"]
 }

@@ -120,6 +120,16 @@ public struct RunFolder: Sendable {
         }
     }
 
+    /// Refuses to resume the run in `run` with `settings` that would change what it computes,
+    /// listing the differing ones (a usage error).
+    public static func checkResumable<Settings: RunSettings>(_ run: URL, with settings: Settings) throws {
+        let conflicts = try settings.conflicts(withSaved: Settings.saved(in: run))
+        guard conflicts.isEmpty else {
+            throw RunFolderError(run, "--resume with settings that change the run (\(conflicts.joined(separator: ", "))); "
+                + "only \(Settings.changeableOnResume.sorted().joined(separator: ", ")) may change", isUsage: true)
+        }
+    }
+
     /// Whether `url` is a folder this tool wrote: it has the marker, or the files of a run made
     /// before the marker existed.
     public static func isRun(_ url: URL) -> Bool {

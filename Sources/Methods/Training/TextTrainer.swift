@@ -114,17 +114,15 @@ public final class TextTrainer {
 
     private func trainInCurrentPrecision(resume: Bool) throws -> TrainingSummary {
         let started = ContinuousClock.now
-        let store = CheckpointStore(run: output)
+        let checkpoints = CheckpointSchedule(run: output, every: configuration.checkpointEvery, minutes: configuration.checkpointMinutes)
         let root = communicator.isRoot
         var state = TrainerState(step: 0, dropout: method.encoder.model.source.snapshot(), bestMetric: nil, bestStep: nil, skippedSteps: 0)
-        if resume {
-            if let finished = try store.finishedStep(), finished >= totalSteps {
-                return TrainingSummary(steps: finished, finalLoss: .nan, finalMetrics: [:], bestMetric: nil, bestStep: nil, skippedSteps: 0,
-                                       seconds: 0, wasComplete: true)
-            }
-            guard let checkpoint = try store.latest() else {
-                throw TrainingError.invalidSetup("\(output.path): no checkpoint to resume from (the run stopped before its first one)")
-            }
+        switch try checkpoints.start(resume: resume, totalSteps: totalSteps) {
+        case .fresh: break
+        case .finished(let step):
+            return TrainingSummary(steps: step, finalLoss: .nan, finalMetrics: [:], bestMetric: nil, bestStep: nil, skippedSteps: 0,
+                                   seconds: 0, wasComplete: true)
+        case .checkpoint(let checkpoint):
             try restore(checkpoint)
             state = checkpoint.state
             onEvent?(.resumed(step: state.step, total: totalSteps))
@@ -135,12 +133,10 @@ public final class TextTrainer {
         communicator.broadcast(parameters.map(\.tensor))
         var lastLoss: Float = .nan
         var final: [String: Double] = [:]
-        var lastCheckpoint = ContinuousClock.now
         func saveCheckpoint() throws -> URL {
             state.dropout = method.encoder.model.source.snapshot()
-            try store.save(parameters: namedTensors(), optimizer: optimizer.stateDict(), method: method.checkpointState(), state: state)
-            lastCheckpoint = .now
-            let folder = store.directory.appendingPathComponent("step-\(state.step)")
+            try checkpoints.store.save(parameters: namedTensors(), optimizer: optimizer.stateDict(), method: method.checkpointState(), state: state)
+            let folder = checkpoints.store.directory.appendingPathComponent("step-\(state.step)")
             onEvent?(.checkpoint(step: state.step, folder: folder))
             return folder
         }
@@ -179,24 +175,17 @@ public final class TextTrainer {
                 if let gradientNorm { record["grad_norm"] = .double(Double(gradientNorm)) }
                 try log?.append(record)
                 onEvent?(.step(step: state.step, total: totalSteps, loss: lastLoss, learningRate: optimizer.learningRate, sentencesPerSecond: rate))
-                // Every process stops after the same step when any received a signal.
-                if let signal = agreedInterruption() {
-                    throw TrainingError.interrupted(signal: signal, step: state.step, checkpoint: root ? try saveCheckpoint().path : nil)
-                }
-                guard let log else { continue }  // only process 0 evaluates and writes checkpoints
-                if let every = configuration.evaluateEvery, state.step % every == 0, state.step < totalSteps {
+                if let log, let every = configuration.evaluateEvery, state.step % every == 0, state.step < totalSteps {
                     try evaluateAndKeepBest(&state, log: log)
                 }
-                let byStep = configuration.checkpointEvery.map { state.step % $0 == 0 } ?? false
-                let byTime = configuration.checkpointMinutes.map { (ContinuousClock.now - lastCheckpoint).seconds >= $0 * 60 } ?? false
-                // A step-interval checkpoint at the end lets the run be extended (more --max-steps) later.
-                if byStep || byTime && state.step < totalSteps { _ = try saveCheckpoint() }
+                // Only process 0 writes checkpoints; every process stops after the same step on a signal.
+                try checkpoints.afterStep(state.step, of: totalSteps, signal: agreedInterruption(), saves: root, save: saveCheckpoint)
             }
         }
         if let log {
             if evaluate != nil { final = try evaluateAndKeepBest(&state, log: log) }
             try saveModel(to: output)
-            try store.markFinished(step: state.step)
+            try checkpoints.finish(step: state.step)
         }
         return TrainingSummary(steps: state.step, finalLoss: lastLoss, finalMetrics: final, bestMetric: state.bestMetric,
                                bestStep: state.bestStep, skippedSteps: state.skippedSteps, seconds: (ContinuousClock.now - started).seconds)
@@ -245,15 +234,7 @@ public final class TextTrainer {
     }
 
     func restore(_ checkpoint: Checkpoint) throws {
-        let saved = try checkpoint.tensors("model.safetensors")
-        for (name, tensor) in parameters {
-            guard let value = saved[name], value.shape == tensor.shape else {
-                throw TrainingError.corruptCheckpoint("\(checkpoint.folder.path): parameter \(name) is missing or has the wrong shape")
-            }
-            tensor.assign(value)
-        }
-        try optimizer.load(stateDict: checkpoint.tensors("optimizer.safetensors"))
-        try method.restore(checkpointState: checkpoint.tensors("method.safetensors"))
+        try method.restore(checkpointState: checkpoint.restore(parameters: parameters, optimizer: optimizer))
         method.encoder.model.source.restore(checkpoint.state.dropout)
     }
 

@@ -35,7 +35,7 @@ struct TrainingRun {
         let destination = URL(fileURLWithPath: options.output)
         let intent = try RunFolder.intent(overwrite: options.overwrite, resume: options.resume)
         try RunFolder.check(destination, intent: intent)
-        if intent == .resume { try Self.checkResumable(destination, with: configuration) }
+        if intent == .resume { try RunFolder.checkResumable(destination, with: configuration) }
         if let model = options.model {
             encoder = try Models.SentenceEncoder(directory: URL(fileURLWithPath: model), dropoutSeed: configuration.seed)
         } else {
@@ -56,15 +56,6 @@ struct TrainingRun {
 
     /// Where the trainer writes.
     var output: URL { folder.directory }
-
-    /// Refuses to resume `run` with settings that would change what it computes, listing them.
-    static func checkResumable(_ run: URL, with configuration: TrainingConfiguration) throws {
-        let conflicts = try configuration.conflicts(withSaved: TrainingConfiguration.saved(in: run))
-        guard conflicts.isEmpty else {
-            throw CLIError.usage("\(run.path): --resume with settings that change the run (\(conflicts.joined(separator: ", "))); "
-                + "only \(TrainingConfiguration.changeableOnResume.sorted().joined(separator: ", ")) may change")
-        }
-    }
 
     /// Whether this process reports progress (process 0, unless `--quiet`).
     var reportsProgress: Bool { communicator.isRoot && !options.quiet }
