@@ -10,6 +10,10 @@ import Testing
     /// Each method's command line for a short run that writes a checkpoint every 2 steps.
     static func trainArguments(_ method: String, corpus: URL, output: URL) -> [String] {
         switch method {
+        case "align", "vlmo":
+            // VLMo: stages of 1, 1 and 6 steps, so that checkpoints fall on a stage's end and inside one.
+            return ["train", method, "--dataset", "shapes", "--output", output.path, "--max-steps", "6", "--batch-size", "16",
+                    "--checkpoint-every", "2", "--quiet"]
         case "simclr", "moco":
             return ["train", method, "--dataset", "shapes", "--output", output.path, "--max-steps", "8", "--batch-size", "16",
                     "--checkpoint-every", "2", "--seed", "3", "--quiet"] + (method == "moco" ? ["--queue-size", "40"] : [])
@@ -20,8 +24,10 @@ import Testing
         }
     }
 
-    @Test(arguments: ["simcse", "esimcse", "cert", "simclr", "moco"])
-    func killedRunResumesToTheSameWeights(method: String) throws {
+    /// Each method killed once its checkpoint of step `killAfter` is complete; VLMo's step 2 ends
+    /// its second stage, its step 4 lies inside the third.
+    @Test(arguments: [("simcse", 2), ("esimcse", 2), ("cert", 2), ("simclr", 2), ("moco", 2), ("align", 2), ("vlmo", 2), ("vlmo", 4)])
+    func killedRunResumesToTheSameWeights(method: String, killAfter: Int) throws {
         let text = (try String(contentsOf: TestPaths.dataFile("wiki/wiki-6400.txt"), encoding: .utf8))
             .split(separator: "\n").prefix(32).joined(separator: "\n")
         let corpus = try TestPaths.write(text + "\n", named: "corpus.txt")
@@ -35,10 +41,15 @@ import Testing
         process.arguments = Self.trainArguments(method, corpus: corpus, output: killed)
         process.standardError = FileHandle.nullDevice
         try process.run()
-        // Kill as soon as a checkpoint is complete: whatever the run is doing then (a step, a save).
+        // Kill as soon as the checkpoint is complete: whatever the run is doing then (a step, a save).
         let manifest = killed.appendingPathComponent("checkpoints/latest.json")
         let deadline = Date().addingTimeInterval(120)
-        while !FileManager.default.fileExists(atPath: manifest.path) && process.isRunning && Date() < deadline { usleep(2_000) }
+        func reached() -> Bool {
+            guard let text = try? String(contentsOf: manifest, encoding: .utf8), let number = text.split(separator: "-").last?.prefix(while: \.isNumber),
+                  let step = Int(number) else { return false }
+            return step >= killAfter
+        }
+        while !reached() && process.isRunning && Date() < deadline { usleep(2_000) }
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         #expect(process.terminationReason == .uncaughtSignal, "the run ended before it could be killed")

@@ -1,5 +1,5 @@
 import Foundation
-import Methods
+@testable import Methods
 import Models
 import NeuralNetworks
 import Tensors
@@ -110,8 +110,9 @@ import Vision
         let before = model.stateDict().mapValues(\.scalars)
         var settings = ImageTextTrainingConfiguration(method: "vlmo", dataset: "shapes", epochs: 1, batchSize: 8, learningRate: 1e-2)
         settings.seed = 4
+        settings.maxSteps = 2
         let trainer = try ImageTextTrainer(configuration: settings, data: Self.data, output: try TestPaths.temporaryDirectory())
-        try trainer.trainLanguageStage(model, steps: 2)
+        _ = try trainer.run([trainer.vlmoStages(model)[1]], model: model, resume: false) {}
         let trained = VLMoStages.language.trainablePrefixes(layers: model.configuration.layers)
         var changed = 0, frozen = 0
         for (name, tensor) in model.stateDict() {

@@ -14,6 +14,10 @@ struct ImageTextTrainOptions: ParsableArguments {
     @Option(name: .customLong("max-steps"), help: "Stop each stage after this many steps.") var maxSteps: Int?
     @Option(name: .customLong("batch-size"), help: "Image-caption pairs per batch (default 128).") var batchSize: Int?
     @Option(help: "Peak learning rate (AdamW, 5% warm-up, cosine decay).") var lr: Float = 1e-3
+    @Option(name: .customLong("checkpoint-every"), help: "Write a resumable checkpoint every N steps (counted over all stages).") var checkpointEvery: Int?
+    @Option(name: .customLong("checkpoint-minutes"), help: "Write a resumable checkpoint when this many minutes passed since the last (default 10; 0 turns it off).")
+    var checkpointMinutes: Double?
+    @Flag(help: "Continue the run in --output from its last checkpoint (settings that change the run are refused).") var resume = false
     @Flag(help: "Replace an earlier run in --output once this one is complete.") var overwrite = false
     @Flag(help: "No progress output.") var quiet = false
     @Flag(help: "Print one JSON object as the last line of stdout.") var json = false
@@ -22,25 +26,35 @@ struct ImageTextTrainOptions: ParsableArguments {
         if let batchSize, batchSize < 2 { throw ValidationError("--batch-size must be at least 2") }
         if let epochs, epochs <= 0 { throw ValidationError("--epochs must be positive") }
         if let maxSteps, maxSteps <= 0 { throw ValidationError("--max-steps must be positive") }
+        if let checkpointEvery, checkpointEvery <= 0 { throw ValidationError("--checkpoint-every must be positive") }
+        if let checkpointMinutes, !(checkpointMinutes >= 0 && checkpointMinutes.isFinite) { throw ValidationError("--checkpoint-minutes must not be negative") }
         guard lr > 0 else { throw ValidationError("--lr must be positive") }
     }
 
     /// Loads the data, trains with `train`, and reports steps, final loss and seconds.
-    func run(method: String, defaultEpochs: [String: Int], defaultBatchSize: Int, train: (ImageTextTrainer, ImageTextConfiguration) throws -> Void) throws {
+    /// `train` runs the method (resuming when asked) and returns whether it trained (`false`: the
+    /// run had already finished).
+    func run(method: String, defaultEpochs: [String: Int], defaultBatchSize: Int,
+             train: (ImageTextTrainer, ImageTextConfiguration, _ resume: Bool) throws -> Bool) throws {
         let clock = ContinuousClock.now
-        let destination = URL(fileURLWithPath: output), intent = try RunFolder.intent(overwrite: overwrite, resume: false)
-        try RunFolder.check(destination, intent: intent)
-        let data = try ImageTextData.training(dataset, seed: seed)
-        guard let first = data.images.first else { throw CLIError.data("\(dataset): no images") }
         var settings = ImageTextTrainingConfiguration(method: method, dataset: dataset, epochs: epochs ?? defaultEpochs[dataset] ?? 10,
                                                       batchSize: batchSize ?? defaultBatchSize, learningRate: lr)
         settings.seed = seed
         settings.maxSteps = maxSteps
+        if let checkpointEvery { settings.checkpointEvery = checkpointEvery }
+        if let checkpointMinutes { settings.checkpointMinutes = checkpointMinutes == 0 ? nil : checkpointMinutes }
+        let destination = URL(fileURLWithPath: output), intent = try RunFolder.intent(overwrite: overwrite, resume: resume)
+        try RunFolder.check(destination, intent: intent)
+        if resume { try RunFolder.checkResumable(destination, with: settings) }
+        let data = try ImageTextData.training(dataset, seed: seed)
+        guard let first = data.images.first else { throw CLIError.data("\(dataset): no images") }
         guard data.count >= settings.batchSize else {
             throw CLIError.data("\(dataset): \(data.count) images, fewer than one batch of \(settings.batchSize) (--batch-size)")
         }
         let run = try RunFolder.open(destination, intent: intent, command: "train \(method)")
         let trainer = try ImageTextTrainer(configuration: settings, data: data, output: run.directory)
+        try settings.write(to: run.directory)
+        trainer.onResume = { step, total in Report.info("resuming from step \(step) of \(total)") }
         var bar: ProgressBar?
         var last: [String: Float] = [:]
         trainer.onStep = { step in
@@ -53,13 +67,19 @@ struct ImageTextTrainOptions: ParsableArguments {
         }
         let model = ImageTextConfiguration(method: method, imageSize: first.height, channels: first.channels,
                                            normalization: ImageTextData.normalization(for: data))
-        try train(trainer, model)
+        let trained = try train(trainer, model, resume)
         bar?.finish()
-        try run.complete()
         let seconds = (ContinuousClock.now - clock) / .seconds(1)
-        Report.info("trained \(method) on \(data.count) images in \(String(format: "%.0f", seconds)) s: \(run.destination.path)")
+        if trained {
+            try run.complete()
+            Report.info("trained \(method) on \(data.count) images in \(String(format: "%.0f", seconds)) s: \(run.destination.path)")
+        } else {
+            Report.info("\(run.destination.path): the run is already complete; nothing to resume")
+        }
         if json {
-            try Report.json(["loss": Double(last["loss"] ?? .nan), "seconds": seconds, "images": Double(data.count)])
+            struct Summary: Encodable { let loss: Double?, seconds: Double, images: Int, output: String, already_complete: Bool }
+            try Report.json(Summary(loss: last["loss"].map(Double.init), seconds: seconds, images: data.count, output: run.destination.path,
+                                    already_complete: !trained))
         }
     }
 }
@@ -78,8 +98,8 @@ struct TrainALIGN: ParsableCommand {
     @OptionGroup var options: ImageTextTrainOptions
 
     func run() throws {
-        try options.run(method: ALIGN.method, defaultEpochs: ["fashion-mnist": 2, "shapes": 3], defaultBatchSize: 128) { trainer, c in
-            try trainer.train(ALIGN(c, seed: trainer.configuration.seed))
+        try options.run(method: ALIGN.method, defaultEpochs: ["fashion-mnist": 2, "shapes": 3], defaultBatchSize: 128) { trainer, c, resume in
+            try trainer.train(ALIGN(c, seed: trainer.configuration.seed), resume: resume)
         }
     }
 }
@@ -98,8 +118,8 @@ struct TrainVLMo: ParsableCommand {
     @OptionGroup var options: ImageTextTrainOptions
 
     func run() throws {
-        try options.run(method: VLMo.method, defaultEpochs: ["fashion-mnist": 1, "shapes": 8], defaultBatchSize: 128) { trainer, c in
-            try trainer.train(VLMo(c, seed: trainer.configuration.seed))
+        try options.run(method: VLMo.method, defaultEpochs: ["fashion-mnist": 1, "shapes": 8], defaultBatchSize: 128) { trainer, c, resume in
+            try trainer.train(VLMo(c, seed: trainer.configuration.seed), resume: resume)
         }
     }
 }
