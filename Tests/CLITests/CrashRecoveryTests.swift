@@ -14,6 +14,9 @@ import Testing
             // VLMo: stages of 1, 1 and 6 steps, so that checkpoints fall on a stage's end and inside one.
             return ["train", method, "--dataset", "shapes", "--output", output.path, "--max-steps", "6", "--batch-size", "16",
                     "--checkpoint-every", "2", "--quiet"]
+        case "albef":
+            return ["train", method, "--output", output.path, "--max-steps", "6", "--batch-size", "8", "--train-count", "64",
+                    "--test-count", "0", "--queue-size", "24", "--checkpoint-every", "2", "--quiet"]
         case "simclr", "moco":
             return ["train", method, "--dataset", "shapes", "--output", output.path, "--max-steps", "8", "--batch-size", "16",
                     "--checkpoint-every", "2", "--seed", "3", "--quiet"] + (method == "moco" ? ["--queue-size", "40"] : [])
@@ -26,7 +29,7 @@ import Testing
 
     /// Each method killed once its checkpoint of step `killAfter` is complete; VLMo's step 2 ends
     /// its second stage, its step 4 lies inside the third.
-    @Test(arguments: [("simcse", 2), ("esimcse", 2), ("cert", 2), ("simclr", 2), ("moco", 2), ("align", 2), ("vlmo", 2), ("vlmo", 4)])
+    @Test(arguments: [("simcse", 2), ("esimcse", 2), ("cert", 2), ("simclr", 2), ("moco", 2), ("align", 2), ("vlmo", 2), ("vlmo", 4), ("albef", 2)])
     func killedRunResumesToTheSameWeights(method: String, killAfter: Int) throws {
         let text = (try String(contentsOf: TestPaths.dataFile("wiki/wiki-6400.txt"), encoding: .utf8))
             .split(separator: "\n").prefix(32).joined(separator: "\n")

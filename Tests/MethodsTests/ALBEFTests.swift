@@ -150,7 +150,7 @@ import Vision
         var steps: [ALBEFTrainer.Step] = []
         trainer.onStep = { steps.append($0) }
         let before = trainer.model.encoders.textProjection.linears[0].weight.scalars
-        let summary = try trainer.train(log: nil)
+        let summary = try trainer.train(run: nil)
         #expect(summary.steps == 3 && steps.count == 3)
         #expect(steps.allSatisfy { $0.itc.isFinite && $0.itm.isFinite && $0.mlm.isFinite && $0.itm > 0 })
         #expect(steps.map(\.alpha) == [0, 0.2, 0.4])
@@ -174,7 +174,7 @@ import Vision
             let trainer = try ALBEFTrainer(settings: settings, data: data)
             var counts: [Int] = []
             trainer.onStep = { counts.append($0.itmPairs) }
-            _ = try trainer.train(log: nil)
+            _ = try trainer.train(run: nil)
             return counts
         }
         let with = try pairs(captionNegatives: true), without = try pairs(captionNegatives: false)
@@ -197,7 +197,7 @@ import Vision
         let trainer = try ALBEFTrainer(settings: settings, data: data)
         var itm: [Float] = []
         trainer.onStep = { itm.append($0.itm) }
-        _ = try trainer.train(log: nil)
+        _ = try trainer.train(run: nil)
         let groups = captionGroups(data.captions), n = data.count
         let index = ALBEFRetrieval(model: trainer.model, images: data.images, texts: data.captions.map { $0[0] })
         let scores = (0..<n).flatMap { index.matchScores(text: $0, images: Array(0..<n)) }

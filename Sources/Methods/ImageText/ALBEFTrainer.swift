@@ -39,11 +39,14 @@ public struct ALBEFTraining: Sendable, Equatable, Codable {
     /// captions as well measured worse (re-ranked text-to-image R@1 below ITC on two seeds).
     public var captionNegatives = true
     public var seed: UInt64 = 0
+    /// Write a resumable checkpoint every N steps; `nil`: by time only.
+    public var checkpointEvery: Int?
+    /// Write a resumable checkpoint when this many minutes have passed since the last one;
+    /// `nil`: by steps only. A run stopped by SIGINT or SIGTERM writes one either way.
+    public var checkpointMinutes: Double? = 10
 
     public init() {}
 
-    /// The file name in a run folder.
-    public static let fileName = "training_config.json"
 
     func validate(imageCount: Int) throws {
         guard epochs > 0, batchSize >= 2, learningRate > 0, queueSize > 0, (0...1).contains(alpha), (0...1).contains(momentum),
@@ -56,12 +59,19 @@ public struct ALBEFTraining: Sendable, Equatable, Codable {
     }
 }
 
+extension ALBEFTraining: RunSettings {
+    public static let changeableOnResume: Set<String> = ["epochs", "maxSteps", "checkpointEvery", "checkpointMinutes"]
+}
+
 /// Trains an ``ALBEF`` model with ITC (momentum distillation, queues), ITM (hard negatives) and MLM.
+///
+/// Each epoch's order and each step's draws (captions, ITM negatives, MLM masks) come from the
+/// seed and the step; checkpoints keep the model, the optimizer, the momentum encoders and both
+/// queues, so a resumed run ends with exactly the weights of an uninterrupted one.
 ///
 /// ```swift
 /// let trainer = try ALBEFTrainer(settings: ALBEFTraining(), data: ShapesDataset(split: .train, count: 4000).captioned())
-/// let summary = try trainer.train(log: try MetricsLog(url: run.appendingPathComponent("metrics.jsonl")))
-/// try trainer.model.save(to: run)
+/// let summary = try trainer.train(run: folder)   // metrics.jsonl, checkpoints/ and the model
 /// ```
 public final class ALBEFTrainer {
     /// One step's losses, for progress and logs.
@@ -78,6 +88,8 @@ public final class ALBEFTrainer {
         public let steps: Int
         public let finalLoss: Float
         public let seconds: Double
+        /// The run had already finished when asked to resume: nothing was trained.
+        public var wasComplete = false
     }
 
     public let settings: ALBEFTraining
@@ -90,6 +102,8 @@ public final class ALBEFTrainer {
     let updater: MomentumUpdater
     /// Called after every step.
     public var onStep: ((Step) -> Void)?
+    /// Called when a resumed run continues after (step, of total steps).
+    public var onResume: ((Int, Int) -> Void)?
 
     public init(settings: ALBEFTraining, data: CaptionedImages) throws {
         try settings.validate(imageCount: data.count)
@@ -113,21 +127,34 @@ public final class ALBEFTrainer {
     /// Steps of the whole run.
     public var totalSteps: Int { min(stepsPerEpoch * settings.epochs, settings.maxSteps ?? .max) }
 
-    /// Runs every step, appending one record per step to `log`.
-    public func train(log: MetricsLog?) throws -> Summary {
+    /// Runs every step (from the newest checkpoint in `run` when `resume` is set), writing
+    /// `metrics.jsonl`, checkpoints and finally the model into `run`; without `run`, only trains.
+    public func train(run: URL?, resume: Bool = false) throws -> Summary {
         let start = Date()
         let total = totalSteps
         let optimizer = AdamW(parameters: model.trainableParameters(), learningRate: settings.learningRate, weightDecay: settings.weightDecay)
         let schedule = CosineSchedule(peakLearningRate: settings.learningRate, warmupSteps: Int(Float(total) * settings.warmupFraction), totalSteps: total)
         let masking = MaskedLanguageModeling(tokenizer: model.tokenizer, probability: settings.mlmProbability)
-        var generator = RandomGenerator(seed: settings.seed &+ 3)
-        model.train()
+        let checkpoints = run.map { CheckpointSchedule(run: $0, every: settings.checkpointEvery, minutes: settings.checkpointMinutes) }
         var step = 0, lastLoss: Float = .nan
-        epochs: for _ in 0..<settings.epochs {
-            let order = generator.shuffled(Array(0..<data.count))
-            for batchStart in stride(from: 0, to: stepsPerEpoch * settings.batchSize, by: settings.batchSize) {
-                guard step < total else { break epochs }
+        switch try checkpoints?.start(resume: resume, totalSteps: total) ?? .fresh {
+        case .fresh: break
+        case .finished(let finished): return Summary(steps: finished, finalLoss: .nan, seconds: 0, wasComplete: true)
+        case .checkpoint(let checkpoint):
+            try restore(checkpoint.restore(parameters: model.namedState(), optimizer: optimizer))
+            step = checkpoint.state.step
+            onResume?(step, total)
+        }
+        let log = try run.map { try MetricsLog(url: $0.appendingPathComponent("metrics.jsonl")) }
+        if resume { try log?.truncate(after: step) }
+        model.train()
+        try Interruption.watch {
+            while step < total {
                 let stepStart = ContinuousClock.now
+                var shuffle = RandomGenerator(seed: settings.seed &+ 3, offset: UInt64(step / stepsPerEpoch) << 32)
+                let order = shuffle.shuffled(Array(0..<data.count))
+                let batchStart = (step % stepsPerEpoch) * settings.batchSize
+                var generator = RandomGenerator(seed: settings.seed &+ 4, offset: UInt64(step) << 32)
                 let items = Array(order[batchStart..<(batchStart + settings.batchSize)])
                 let texts = items.map { data.captions[$0][generator.nextInt(below: data.captions[$0].count)] }
                 let falseTexts = settings.captionNegatives ? data.negativeCaptions.map { lists in
@@ -154,10 +181,42 @@ public final class ALBEFTrainer {
                                  "lr": .double(Double(report.learningRate)), "temperature": .double(Double(report.temperature)),
                                  "images_per_s": .double(Double(settings.batchSize) / (ContinuousClock.now - stepStart).seconds)])
                 onStep?(report)
+                try checkpoints?.afterStep(step, of: total, signal: Interruption.signal, saves: true) {
+                    let state = TrainerState(step: step, dropout: RandomGenerator(seed: settings.seed), bestMetric: nil, bestStep: nil, skippedSteps: 0)
+                    try checkpoints!.store.save(parameters: model.stateDict(), optimizer: optimizer.stateDict(), method: checkpointState(), state: state)
+                    return checkpoints!.store.directory.appendingPathComponent("step-\(step)")
+                }
             }
         }
         model.eval()
+        if let run {
+            try model.save(to: run)
+            try checkpoints?.finish(step: step)
+        }
         return Summary(steps: step, finalLoss: lastLoss, seconds: Date().timeIntervalSince(start))
+    }
+
+    /// The momentum encoders (parameters and buffers) and both queues.
+    func checkpointState() -> [String: Tensor] {
+        var state = [String: Tensor]()
+        for (name, tensor) in momentumEncoders.namedState() { state["momentum.\(name)"] = tensor }
+        state["image_queue"] = imageQueue.features
+        state["text_queue"] = textQueue.features
+        return state
+    }
+
+    /// Restores what ``checkpointState()`` saved.
+    func restore(_ state: [String: Tensor]) throws {
+        for (name, tensor) in momentumEncoders.namedState() {
+            guard let saved = state["momentum.\(name)"], saved.shape == tensor.shape else {
+                throw TrainingError.corruptCheckpoint("albef: momentum encoder \(name) is missing from the checkpoint or has the wrong shape")
+            }
+            tensor.assign(saved)
+        }
+        for (key, queue) in [("image_queue", imageQueue), ("text_queue", textQueue)] {
+            guard let saved = state[key] else { throw TrainingError.corruptCheckpoint("albef: \(key) is missing from the checkpoint") }
+            if saved.shape[0] > 0 { queue.enqueue(saved) }
+        }
     }
 
     /// ALBEF's three losses on one batch; the momentum features enter the queues after the ITC loss
@@ -209,10 +268,4 @@ public final class ALBEFTrainer {
         return (itc, itm, mlm, targets.count)
     }
 
-    /// Writes the settings as `training_config.json` in `folder`.
-    public func writeSettings(to folder: URL) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try encoder.encode(settings).write(to: folder.appendingPathComponent(ALBEFTraining.fileName))
-    }
 }

@@ -37,6 +37,10 @@ struct TrainALBEF: ParsableCommand {
     @Option(name: .customLong("train-count"), help: "Shapes training images.") var trainCount: Int?
     @Option(name: .customLong("test-count"), help: "Shapes test images for the final retrieval evaluation (0: none).") var testCount: Int?
     @Option(name: .customLong("rerank-depth"), help: "Candidates per query the ITM head re-ranks.") var rerankDepth = 16
+    @Option(name: .customLong("checkpoint-every"), help: "Write a resumable checkpoint every N steps.") var checkpointEvery: Int?
+    @Option(name: .customLong("checkpoint-minutes"), help: "Write a resumable checkpoint when this many minutes passed since the last (default 10; 0 turns it off).")
+    var checkpointMinutes: Double?
+    @Flag(help: "Continue the run in --output from its last checkpoint (settings that change the run are refused).") var resume = false
     @Flag(help: "Replace an earlier run in --output once this one is complete.") var overwrite = false
     @Flag(help: "No progress output.") var quiet = false
     @Flag(help: "Print one JSON object as the last line of stdout.") var json = false
@@ -51,6 +55,8 @@ struct TrainALBEF: ParsableCommand {
         if let queueSize, queueSize <= 0 { throw ValidationError("--queue-size must be positive") }
         if let itmHardnessRamp, !(itmHardnessRamp >= 0) { throw ValidationError("--itm-hardness-ramp must not be negative") }
         guard rerankDepth > 0 else { throw ValidationError("--rerank-depth must be positive") }
+        if let checkpointEvery, checkpointEvery <= 0 { throw ValidationError("--checkpoint-every must be positive") }
+        if let checkpointMinutes, !(checkpointMinutes >= 0 && checkpointMinutes.isFinite) { throw ValidationError("--checkpoint-minutes must not be negative") }
     }
 
     func run() throws {
@@ -64,6 +70,11 @@ struct TrainALBEF: ParsableCommand {
         if let queueSize { settings.queueSize = queueSize }
         if let itmHardnessRamp { settings.itmHardnessRamp = itmHardnessRamp }
         settings.captionNegatives = !noCaptionNegatives
+        if let checkpointEvery { settings.checkpointEvery = checkpointEvery }
+        if let checkpointMinutes { settings.checkpointMinutes = checkpointMinutes == 0 ? nil : checkpointMinutes }
+        let destination = URL(fileURLWithPath: output), intent = try RunFolder.intent(overwrite: overwrite, resume: resume)
+        try RunFolder.check(destination, intent: intent)
+        if resume { try RunFolder.checkResumable(destination, with: settings) }
         let data: CaptionedImages
         do {
             data = dataset == "shapes"
@@ -72,38 +83,43 @@ struct TrainALBEF: ParsableCommand {
         } catch {
             throw CLIError.data("\(error)")
         }
-        let destination = URL(fileURLWithPath: output), intent = try RunFolder.intent(overwrite: overwrite, resume: false)
-        try RunFolder.check(destination, intent: intent)
         let trainer: ALBEFTrainer
         do { trainer = try ALBEFTrainer(settings: settings, data: data) } catch { throw CLIError.data("\(error)") }
         let test = dataset == "shapes" && testCount != 0 ? try ImageTextData.test("shapes", count: testCount ?? Self.shapesTestCount) : nil
         let run = try RunFolder.open(destination, intent: intent, command: "train albef")
         let folder = run.directory
-        try trainer.writeSettings(to: folder)
+        try settings.write(to: folder)
+        trainer.onResume = { step, total in Report.info("resuming from step \(step) of \(total)") }
         if !quiet { Report.info("albef: \(data.count) images, \(trainer.totalSteps) steps of \(settings.batchSize); \(trainer.model.trainableParameterCount) parameters") }
         let bar = ProgressBar(total: trainer.totalSteps, label: "train albef", unit: "steps", quiet: quiet)
         trainer.onStep = { s in
             bar.update(done: s.step, detail: "loss \(Format.fixed(Double(s.loss), 3)) (itc \(Format.fixed(Double(s.itc), 3)) itm \(Format.fixed(Double(s.itm), 3)) mlm \(Format.fixed(Double(s.mlm), 3))) alpha \(Format.fixed(Double(s.alpha), 2))")
         }
-        let summary = try trainer.train(log: MetricsLog(url: folder.appendingPathComponent("metrics.jsonl")))
+        let summary = try trainer.train(run: folder, resume: resume)
         bar.finish()
-        try trainer.model.save(to: folder)
-        try run.complete()
-        Report.info("trained \(summary.steps) steps in \(Format.fixed(summary.seconds, 1)) s; model saved to \(run.destination.path)")
+        if summary.wasComplete {
+            Report.info("\(run.destination.path): the run is already complete (\(summary.steps) steps); nothing to resume")
+        } else {
+            try run.complete()
+            Report.info("trained \(summary.steps) steps in \(Format.fixed(summary.seconds, 1)) s; model saved to \(run.destination.path)")
+        }
 
         // The retrieval benchmark: the Shapes test split (held out by construction).
         var metrics: [String: Double] = [:]
         let evaluationStart = Date()
-        if let test {
+        if let test, !summary.wasComplete {
             metrics = ALBEFRetrievalReport.evaluate(trainer.model, on: test, depth: rerankDepth, quiet: quiet)
             ALBEFRetrievalReport.lines(metrics).forEach { Report.info("shapes test: " + $0) }
         }
         if json {
             struct Summary: Encodable {
-                let steps: Int, final_loss: Double, seconds: Double, evaluation_seconds: Double, output: String, metrics: [String: Double]
+                let steps: Int, final_loss: Double?, seconds: Double, evaluation_seconds: Double, output: String, metrics: [String: Double]
+                let already_complete: Bool
             }
-            try Report.json(Summary(steps: summary.steps, final_loss: Double(summary.finalLoss), seconds: summary.seconds,
-                                    evaluation_seconds: Date().timeIntervalSince(evaluationStart), output: run.destination.path, metrics: metrics))
+            let loss = Double(summary.finalLoss)
+            try Report.json(Summary(steps: summary.steps, final_loss: loss.isFinite ? loss : nil, seconds: summary.seconds,
+                                    evaluation_seconds: Date().timeIntervalSince(evaluationStart), output: run.destination.path, metrics: metrics,
+                                    already_complete: summary.wasComplete))
         }
     }
 }
