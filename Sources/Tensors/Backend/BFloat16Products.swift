@@ -49,16 +49,15 @@ public enum BFloat16Products {
         Kernels.convertToBFloat16(a, &a16, a.count)
         Kernels.convertToBFloat16(b, &b16, b.count)
         var c = [Float](repeating: 0, count: m * n)
-        var name = [CChar](repeating: 0, count: 64)
         let runtime = OneDNNRuntime.shared
-        let status = c.withUnsafeMutableBufferPointer { pc in
-            name.withUnsafeMutableBufferPointer { pn in
-                cdnnl_batched_matmul(runtime.engine, runtime.stream, 1, Int64(m), Int64(n), Int64(k), 0, 0, dnnl_bf16,
-                                     a16, 0, b16, 0, pc.baseAddress, Int64(n), 1, 0, pn.baseAddress, pn.count)
+        let (status, kernel) = c.withUnsafeMutableBufferPointer { pc in
+            withUnsafeTemporaryAllocation(of: CChar.self, capacity: 64) { name in
+                let status = cdnnl_batched_matmul(runtime.engine, runtime.stream, 1, Int64(m), Int64(n), Int64(k), 0, 0, dnnl_bf16,
+                                                  a16, 0, b16, 0, pc.baseAddress, Int64(n), 1, 0, name.baseAddress, name.count)
+                return (status, status == dnnl_success ? String(cString: name.baseAddress!) : "")
             }
         }
         guard status == dnnl_success else { return .emulated(reason: "oneDNN's bf16 matmul failed with status \(status.rawValue)") }
-        let kernel = String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         func product(_ x: [Float], _ y: [Float]) -> [Double] {
             (0..<m * n).map { i in (0..<k).reduce(0.0) { $0 + Double(x[i / n * k + $1]) * Double(y[$1 * n + i % n]) } }
         }

@@ -102,16 +102,15 @@ public enum GEMM {
         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
         let runtime = OneDNNRuntime.shared
-        var name = [CChar](repeating: 0, count: 64)
         let recording = isRecording
-        let status = name.withUnsafeMutableBufferPointer { buffer in
-            cdnnl_batched_matmul(
+        withUnsafeTemporaryAllocation(of: CChar.self, capacity: 64) { name in
+            let status = cdnnl_batched_matmul(
                 runtime.engine, runtime.stream, Int64(batch), Int64(m), Int64(n), Int64(k),
                 transposeA ? 1 : 0, transposeB ? 1 : 0, operands, a, Int64(strideA), b, Int64(strideB), c, Int64(ldc),
-                alpha, beta, recording ? buffer.baseAddress : nil, recording ? buffer.count : 0)
+                alpha, beta, recording ? name.baseAddress : nil, recording ? name.count : 0)
+            ensure(status == dnnl_success, "GEMM.batched: oneDNN matmul failed with status \(status.rawValue) for batch=\(batch) m=\(m) n=\(n) k=\(k)")
+            if recording { record(String(cString: name.baseAddress!)) }
         }
-        ensure(status == dnnl_success, "GEMM.batched: oneDNN matmul failed with status \(status.rawValue) for batch=\(batch) m=\(m) n=\(n) k=\(k)")
-        if recording { record(String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)) }
     }
 
     /// The same products as `batched`, as one raw `dnnl_sgemm` call per matrix: the reference
