@@ -72,6 +72,14 @@ public final class ImageTextTrainer {
     /// Called when a resumed run continues after (step, of total steps).
     public var onResume: ((Int, Int) -> Void)?
 
+    /// What a run did.
+    public struct Summary: Sendable {
+        /// Steps over all stages.
+        public let steps: Int
+        /// The run had already finished when asked to resume: nothing was trained.
+        public let wasComplete: Bool
+    }
+
     public init(configuration: ImageTextTrainingConfiguration, data: CaptionedImages, output: URL) throws {
         ensure(configuration.batchSize > 1 && configuration.epochs > 0, "ImageTextTrainer: batch size must exceed 1 and epochs be positive")
         guard data.count >= configuration.batchSize else {
@@ -99,9 +107,8 @@ public final class ImageTextTrainer {
 
     /// ALIGN: symmetric InfoNCE over every batch; saves the model into the run folder. With
     /// `resume`, continues from the run's newest checkpoint.
-    /// - Returns: whether it trained (`false`: the run had already finished).
     @discardableResult
-    public func train(_ model: ALIGN, resume: Bool = false) throws -> Bool {
+    public func train(_ model: ALIGN, resume: Bool = false) throws -> Summary {
         try run([Stage(name: "itc", steps: pairSteps, configure: {}) { batch, _ in
             let loss = model.contrastiveLoss(images: model.configuration.pixels(batch.images), texts: batch.captions)
             return (loss, ["loss": loss.item])
@@ -118,9 +125,8 @@ public final class ImageTextTrainer {
     /// 3. Image-text (`itc+itm`): ITC plus ITM on `matchingPairsPerBatch` positives and hard
     ///    negatives sampled from the batch's ITC similarities (``albefMatchingPairs(similarity:groups:count:hardness:generator:)``);
     ///    every parameter trains.
-    /// - Returns: whether it trained (`false`: the run had already finished).
     @discardableResult
-    public func train(_ model: VLMo, resume: Bool = false) throws -> Bool {
+    public func train(_ model: VLMo, resume: Bool = false) throws -> Summary {
         try run(vlmoStages(model), model: model, resume: resume) { try model.save(to: self.output) }
     }
 
@@ -166,7 +172,7 @@ public final class ImageTextTrainer {
 
     /// Runs `stages` in order (from the newest checkpoint when `resume` is set), each `steps`
     /// AdamW steps (warm-up, cosine decay) over the parameters it does not freeze, then `save`.
-    func run(_ stages: [Stage], model: Module, resume: Bool, save: () throws -> Void) throws -> Bool {
+    func run(_ stages: [Stage], model: Module, resume: Bool, save: () throws -> Void) throws -> Summary {
         let c = configuration
         let total = stages.map(\.steps).reduce(0, +)
         let checkpoints = CheckpointSchedule(run: output, every: c.checkpointEvery, minutes: c.checkpointMinutes)
@@ -174,7 +180,7 @@ public final class ImageTextTrainer {
         var restored: [String: Tensor]?
         switch try checkpoints.start(resume: resume, totalSteps: total) {
         case .fresh: break
-        case .finished: return false
+        case .finished(let step): return Summary(steps: step, wasComplete: true)
         case .checkpoint(let checkpoint):
             try restoreState(model, from: checkpoint.tensors("model.safetensors"), folder: checkpoint.folder)
             restored = try checkpoint.tensors("optimizer.safetensors")
@@ -233,7 +239,7 @@ public final class ImageTextTrainer {
         }
         try save()
         try checkpoints.finish(step: done)
-        return true
+        return Summary(steps: done, wasComplete: false)
     }
 
     /// Assigns every parameter and buffer of `model` its saved value.

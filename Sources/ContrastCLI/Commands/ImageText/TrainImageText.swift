@@ -14,11 +14,7 @@ struct ImageTextTrainOptions: ParsableArguments {
     @Option(name: .customLong("max-steps"), help: "Stop each stage after this many steps.") var maxSteps: Int?
     @Option(name: .customLong("batch-size"), help: "Image-caption pairs per batch (default 128).") var batchSize: Int?
     @Option(help: "Peak learning rate (AdamW, 5% warm-up, cosine decay).") var lr: Float = 1e-3
-    @Option(name: .customLong("checkpoint-every"), help: "Write a resumable checkpoint every N steps (counted over all stages).") var checkpointEvery: Int?
-    @Option(name: .customLong("checkpoint-minutes"), help: "Write a resumable checkpoint when this many minutes passed since the last (default 10; 0 turns it off).")
-    var checkpointMinutes: Double?
-    @Flag(help: "Continue the run in --output from its last checkpoint (settings that change the run are refused).") var resume = false
-    @Flag(help: "Replace an earlier run in --output once this one is complete.") var overwrite = false
+    @OptionGroup var runOptions: RunFolderOptions
     @Flag(help: "No progress output.") var quiet = false
     @Flag(help: "Print one JSON object as the last line of stdout.") var json = false
 
@@ -26,34 +22,28 @@ struct ImageTextTrainOptions: ParsableArguments {
         if let batchSize, batchSize < 2 { throw ValidationError("--batch-size must be at least 2") }
         if let epochs, epochs <= 0 { throw ValidationError("--epochs must be positive") }
         if let maxSteps, maxSteps <= 0 { throw ValidationError("--max-steps must be positive") }
-        if let checkpointEvery, checkpointEvery <= 0 { throw ValidationError("--checkpoint-every must be positive") }
-        if let checkpointMinutes, !(checkpointMinutes >= 0 && checkpointMinutes.isFinite) { throw ValidationError("--checkpoint-minutes must not be negative") }
         guard lr > 0 else { throw ValidationError("--lr must be positive") }
     }
 
     /// Loads the data, trains with `train`, and reports steps, final loss and seconds.
-    /// `train` runs the method (resuming when asked) and returns whether it trained (`false`: the
-    /// run had already finished).
+    /// `train` runs the method, resuming when asked.
     func run(method: String, defaultEpochs: [String: Int], defaultBatchSize: Int,
-             train: (ImageTextTrainer, ImageTextConfiguration, _ resume: Bool) throws -> Bool) throws {
+             train: (ImageTextTrainer, ImageTextConfiguration, _ resume: Bool) throws -> ImageTextTrainer.Summary) throws {
         let clock = ContinuousClock.now
         var settings = ImageTextTrainingConfiguration(method: method, dataset: dataset, epochs: epochs ?? defaultEpochs[dataset] ?? 10,
                                                       batchSize: batchSize ?? defaultBatchSize, learningRate: lr)
         settings.seed = seed
         settings.maxSteps = maxSteps
-        if let checkpointEvery { settings.checkpointEvery = checkpointEvery }
-        if let checkpointMinutes { settings.checkpointMinutes = checkpointMinutes == 0 ? nil : checkpointMinutes }
-        let destination = URL(fileURLWithPath: output), intent = try RunFolder.intent(overwrite: overwrite, resume: resume)
-        try RunFolder.check(destination, intent: intent)
-        if resume { try RunFolder.checkResumable(destination, with: settings) }
+        runOptions.apply(every: &settings.checkpointEvery, minutes: &settings.checkpointMinutes)
+        let (destination, intent) = try runOptions.check(output, settings: settings)
         let data = try ImageTextData.training(dataset, seed: seed)
         guard let first = data.images.first else { throw CLIError.data("\(dataset): no images") }
         guard data.count >= settings.batchSize else {
             throw CLIError.data("\(dataset): \(data.count) images, fewer than one batch of \(settings.batchSize) (--batch-size)")
         }
-        let run = try RunFolder.open(destination, intent: intent, command: "train \(method)")
-        let trainer = try ImageTextTrainer(configuration: settings, data: data, output: run.directory)
-        try settings.write(to: run.directory)
+        let folder = try RunFolder.open(destination, intent: intent, command: "train \(method)")
+        let trainer = try ImageTextTrainer(configuration: settings, data: data, output: folder.directory)
+        try settings.write(to: folder.directory)
         trainer.onResume = { step, total in Report.info("resuming from step \(step) of \(total)") }
         var bar: ProgressBar?
         var last: [String: Float] = [:]
@@ -67,19 +57,14 @@ struct ImageTextTrainOptions: ParsableArguments {
         }
         let model = ImageTextConfiguration(method: method, imageSize: first.height, channels: first.channels,
                                            normalization: ImageTextData.normalization(for: data))
-        let trained = try train(trainer, model, resume)
+        let summary = try train(trainer, model, runOptions.resume)
         bar?.finish()
         let seconds = (ContinuousClock.now - clock) / .seconds(1)
-        if trained {
-            try run.complete()
-            Report.info("trained \(method) on \(data.count) images in \(String(format: "%.0f", seconds)) s: \(run.destination.path)")
-        } else {
-            Report.info("\(run.destination.path): the run is already complete; nothing to resume")
-        }
+        try Report.finish(folder, wasComplete: summary.wasComplete, steps: summary.steps, seconds: seconds)
         if json {
             struct Summary: Encodable { let loss: Double?, seconds: Double, images: Int, output: String, already_complete: Bool }
-            try Report.json(Summary(loss: last["loss"].map(Double.init), seconds: seconds, images: data.count, output: run.destination.path,
-                                    already_complete: !trained))
+            try Report.json(Summary(loss: last["loss"].map(Double.init), seconds: seconds, images: data.count, output: folder.destination.path,
+                                    already_complete: summary.wasComplete))
         }
     }
 }

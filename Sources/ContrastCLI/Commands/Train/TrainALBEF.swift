@@ -37,11 +37,7 @@ struct TrainALBEF: ParsableCommand {
     @Option(name: .customLong("train-count"), help: "Shapes training images.") var trainCount: Int?
     @Option(name: .customLong("test-count"), help: "Shapes test images for the final retrieval evaluation (0: none).") var testCount: Int?
     @Option(name: .customLong("rerank-depth"), help: "Candidates per query the ITM head re-ranks.") var rerankDepth = 16
-    @Option(name: .customLong("checkpoint-every"), help: "Write a resumable checkpoint every N steps.") var checkpointEvery: Int?
-    @Option(name: .customLong("checkpoint-minutes"), help: "Write a resumable checkpoint when this many minutes passed since the last (default 10; 0 turns it off).")
-    var checkpointMinutes: Double?
-    @Flag(help: "Continue the run in --output from its last checkpoint (settings that change the run are refused).") var resume = false
-    @Flag(help: "Replace an earlier run in --output once this one is complete.") var overwrite = false
+    @OptionGroup var runOptions: RunFolderOptions
     @Flag(help: "No progress output.") var quiet = false
     @Flag(help: "Print one JSON object as the last line of stdout.") var json = false
 
@@ -55,8 +51,6 @@ struct TrainALBEF: ParsableCommand {
         if let queueSize, queueSize <= 0 { throw ValidationError("--queue-size must be positive") }
         if let itmHardnessRamp, !(itmHardnessRamp >= 0) { throw ValidationError("--itm-hardness-ramp must not be negative") }
         guard rerankDepth > 0 else { throw ValidationError("--rerank-depth must be positive") }
-        if let checkpointEvery, checkpointEvery <= 0 { throw ValidationError("--checkpoint-every must be positive") }
-        if let checkpointMinutes, !(checkpointMinutes >= 0 && checkpointMinutes.isFinite) { throw ValidationError("--checkpoint-minutes must not be negative") }
     }
 
     func run() throws {
@@ -70,11 +64,8 @@ struct TrainALBEF: ParsableCommand {
         if let queueSize { settings.queueSize = queueSize }
         if let itmHardnessRamp { settings.itmHardnessRamp = itmHardnessRamp }
         settings.captionNegatives = !noCaptionNegatives
-        if let checkpointEvery { settings.checkpointEvery = checkpointEvery }
-        if let checkpointMinutes { settings.checkpointMinutes = checkpointMinutes == 0 ? nil : checkpointMinutes }
-        let destination = URL(fileURLWithPath: output), intent = try RunFolder.intent(overwrite: overwrite, resume: resume)
-        try RunFolder.check(destination, intent: intent)
-        if resume { try RunFolder.checkResumable(destination, with: settings) }
+        runOptions.apply(every: &settings.checkpointEvery, minutes: &settings.checkpointMinutes)
+        let (destination, intent) = try runOptions.check(output, settings: settings)
         let data: CaptionedImages
         do {
             data = dataset == "shapes"
@@ -86,8 +77,8 @@ struct TrainALBEF: ParsableCommand {
         let trainer: ALBEFTrainer
         do { trainer = try ALBEFTrainer(settings: settings, data: data) } catch { throw CLIError.data("\(error)") }
         let test = dataset == "shapes" && testCount != 0 ? try ImageTextData.test("shapes", count: testCount ?? Self.shapesTestCount) : nil
-        let run = try RunFolder.open(destination, intent: intent, command: "train albef")
-        let folder = run.directory
+        let runFolder = try RunFolder.open(destination, intent: intent, command: "train albef")
+        let folder = runFolder.directory
         try settings.write(to: folder)
         trainer.onResume = { step, total in Report.info("resuming from step \(step) of \(total)") }
         if !quiet { Report.info("albef: \(data.count) images, \(trainer.totalSteps) steps of \(settings.batchSize); \(trainer.model.trainableParameterCount) parameters") }
@@ -95,14 +86,9 @@ struct TrainALBEF: ParsableCommand {
         trainer.onStep = { s in
             bar.update(done: s.step, detail: "loss \(Format.fixed(Double(s.loss), 3)) (itc \(Format.fixed(Double(s.itc), 3)) itm \(Format.fixed(Double(s.itm), 3)) mlm \(Format.fixed(Double(s.mlm), 3))) alpha \(Format.fixed(Double(s.alpha), 2))")
         }
-        let summary = try trainer.train(run: folder, resume: resume)
+        let summary = try trainer.train(run: folder, resume: runOptions.resume)
         bar.finish()
-        if summary.wasComplete {
-            Report.info("\(run.destination.path): the run is already complete (\(summary.steps) steps); nothing to resume")
-        } else {
-            try run.complete()
-            Report.info("trained \(summary.steps) steps in \(Format.fixed(summary.seconds, 1)) s; model saved to \(run.destination.path)")
-        }
+        try Report.finish(runFolder, wasComplete: summary.wasComplete, steps: summary.steps, seconds: summary.seconds)
 
         // The retrieval benchmark: the Shapes test split (held out by construction).
         var metrics: [String: Double] = [:]
@@ -118,7 +104,7 @@ struct TrainALBEF: ParsableCommand {
             }
             let loss = Double(summary.finalLoss)
             try Report.json(Summary(steps: summary.steps, final_loss: loss.isFinite ? loss : nil, seconds: summary.seconds,
-                                    evaluation_seconds: Date().timeIntervalSince(evaluationStart), output: run.destination.path, metrics: metrics,
+                                    evaluation_seconds: Date().timeIntervalSince(evaluationStart), output: runFolder.destination.path, metrics: metrics,
                                     already_complete: summary.wasComplete))
         }
     }

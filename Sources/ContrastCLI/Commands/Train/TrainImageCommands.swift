@@ -18,11 +18,7 @@ struct ImageTrainOptions: ParsableArguments {
     @Option(help: "Softmax temperature of the loss.") var temperature: Float?
     @Option(help: "Encoder: \(ResNetConfiguration.Preset.allCases.map(\.rawValue).joined(separator: ", ")).") var encoder: String?
     @Option(help: "Augmentations: simclr (crop, flip, colour jitter, grayscale, blur) or no-blur.") var augment: String?
-    @Option(name: .customLong("checkpoint-every"), help: "Write a resumable checkpoint every N steps.") var checkpointEvery: Int?
-    @Option(name: .customLong("checkpoint-minutes"), help: "Write a resumable checkpoint when this many minutes passed since the last (default 10; 0 turns it off).")
-    var checkpointMinutes: Double?
-    @Flag(help: "Continue the run in --output from its last checkpoint (settings that change the run are refused).") var resume = false
-    @Flag(help: "Replace an earlier run in --output once this one is complete.") var overwrite = false
+    @OptionGroup var runOptions: RunFolderOptions
     @Flag(help: "No progress output.") var quiet = false
     @Flag(help: "Print one JSON summary as the last line of stdout.") var json = false
 
@@ -38,22 +34,19 @@ struct ImageTrainOptions: ParsableArguments {
         if let temperature { c.temperature = temperature }
         if let encoder { c.encoder = encoder }
         if let augment { c.augmentation = augment }
-        if let checkpointEvery { c.checkpointEvery = checkpointEvery }
-        if let checkpointMinutes { c.checkpointMinutes = checkpointMinutes == 0 ? nil : checkpointMinutes }
+        runOptions.apply(every: &c.checkpointEvery, minutes: &c.checkpointMinutes)
         if let problem = c.problems.first { throw ValidationError(problem) }
         return c
     }
 
     /// Trains `configuration`'s method, reporting progress on stderr, and prints the summary.
     func train(_ configuration: ImageTrainingConfiguration) throws {
-        let destination = URL(fileURLWithPath: self.output), intent = try RunFolder.intent(overwrite: overwrite, resume: resume)
-        try RunFolder.check(destination, intent: intent)
-        if resume { try RunFolder.checkResumable(destination, with: configuration) }
+        let (destination, intent) = try runOptions.check(self.output, settings: configuration)
         let data = try ImageDataset.load(dataset, split: .train)
         let size = data.images[0].height
         let method = try configuration.makeMethod(channels: data.images[0].channels), pipeline = configuration.pipeline(size: size)
-        let run = try RunFolder.open(destination, intent: intent, command: "train \(configuration.method)")
-        let output = run.directory
+        let folder = try RunFolder.open(destination, intent: intent, command: "train \(configuration.method)")
+        let output = folder.directory
         let trainer = try ImageTrainer(method: method, configuration: configuration, images: data.images, normalization: data.normalization,
                                        pipeline: pipeline, output: output)
         try configuration.write(to: output)
@@ -66,18 +59,13 @@ struct ImageTrainOptions: ParsableArguments {
             bar.update(done: step, detail: "loss \(Format.fixed(Double(loss), 4)) lr \(String(format: "%.2e", lr)) \(Format.fixed(rate, 0)) img/s")
         }
         trainer.onResume = { step, total in Report.info("resuming from step \(step) of \(total)") }
-        let summary = try trainer.train(resume: resume)
+        let summary = try trainer.train(resume: runOptions.resume)
         bar.finish()
-        if summary.wasComplete {
-            Report.info("\(run.destination.path): the run is already complete (\(summary.steps) steps); nothing to resume")
-        } else {
-            try run.complete()
-            Report.info("trained \(summary.steps) steps in \(Format.fixed(summary.seconds, 1)) s; model saved to \(run.destination.path)")
-        }
+        try Report.finish(folder, wasComplete: summary.wasComplete, steps: summary.steps, seconds: summary.seconds)
         if json {
             struct Summary: Encodable { let steps: Int, final_loss: Double?, seconds: Double, output: String, already_complete: Bool }
             let loss = Double(summary.finalLoss)
-            try Report.json(Summary(steps: summary.steps, final_loss: loss.isFinite ? loss : nil, seconds: summary.seconds, output: run.destination.path,
+            try Report.json(Summary(steps: summary.steps, final_loss: loss.isFinite ? loss : nil, seconds: summary.seconds, output: folder.destination.path,
                                     already_complete: summary.wasComplete))
         }
     }

@@ -42,11 +42,7 @@ struct TrainOptions: ParsableArguments {
     @Option(name: .customLong("eval-data"), help: "STS file evaluated during training (STS-B or SICK format).") var evalData: String?
     @Option(name: .customLong("eval-format"), help: "Format of --eval-data: stsb or sick (default: guessed from the file).") var evalFormat: STSFormat?
     @Option(name: .customLong("eval-every"), help: "Evaluate every N steps (and at the end).") var evalEvery: Int?
-    @Option(name: .customLong("checkpoint-every"), help: "Write a resumable checkpoint every N steps.") var checkpointEvery: Int?
-    @Option(name: .customLong("checkpoint-minutes"), help: "Write a resumable checkpoint when this many minutes passed since the last (default 10; 0 turns it off).")
-    var checkpointMinutes: Double?
-    @Flag(help: "Continue the run in --output from its last checkpoint (settings that change the run are refused).") var resume = false
-    @Flag(help: "Replace an earlier run in --output once this one is complete.") var overwrite = false
+    @OptionGroup var runOptions: RunFolderOptions
     @Flag(name: .customLong("skip-nonfinite"), help: "Skip steps whose loss or gradients are not finite instead of stopping.") var skipNonFinite = false
     @Option(help: "Precision of matrix products: fp32, or bf16 (bf16 operands, fp32 accumulation and master weights).")
     var precision: MatmulPrecision?
@@ -76,8 +72,7 @@ struct TrainOptions: ParsableArguments {
         if let momentum { c.momentum = momentum }
         if let dupRate { c.duplicationRate = dupRate }
         if let evalEvery { c.evaluateEvery = evalEvery }
-        if let checkpointEvery { c.checkpointEvery = checkpointEvery }
-        if let checkpointMinutes { c.checkpointMinutes = checkpointMinutes == 0 ? nil : checkpointMinutes }
+        runOptions.apply(every: &c.checkpointEvery, minutes: &c.checkpointMinutes)
         if let gradCacheChunk { c.gradientCacheChunk = gradCacheChunk }
         if skipNonFinite { c.stopOnNonFinite = false }
         if let precision { c.precision = precision }

@@ -32,10 +32,7 @@ struct TrainingRun {
         self.options = options
         self.configuration = configuration
         communicator = MPIProcess.isLaunched ? MPICommunicator() : SingleProcess()
-        let destination = URL(fileURLWithPath: options.output)
-        let intent = try RunFolder.intent(overwrite: options.overwrite, resume: options.resume)
-        try RunFolder.check(destination, intent: intent)
-        if intent == .resume { try RunFolder.checkResumable(destination, with: configuration) }
+        let (destination, intent) = try options.runOptions.check(options.output, settings: configuration)
         if let model = options.model {
             encoder = try Models.SentenceEncoder(directory: URL(fileURLWithPath: model), dropoutSeed: configuration.seed)
         } else {
@@ -117,15 +114,10 @@ struct TrainingRun {
         bar.finish()
         guard root else { return }
         let destination = folder.destination
-        if summary.wasComplete {
-            Report.info("\(destination.path): the run is already complete (\(summary.steps) steps); nothing to resume")
-        } else {
-            // The run's plots and summary (what `contrast report` regenerates).
-            let report = try RunReport(run: output).write()
-            try folder.complete()
-            if !quiet { Report.info("plots and summary in \(destination.appendingPathComponent(report.summary.deletingLastPathComponent().lastPathComponent).path)") }
-            Report.info("trained \(summary.steps) steps in \(Format.fixed(summary.seconds, 1)) s; model saved to \(destination.path)")
-        }
+        // The run's plots and summary (what `contrast report` regenerates), in the folder that becomes the run.
+        let plots = summary.wasComplete ? nil : try RunReport(run: output).write().summary.deletingLastPathComponent().lastPathComponent
+        try Report.finish(folder, wasComplete: summary.wasComplete, steps: summary.steps, seconds: summary.seconds)
+        if let plots, !quiet { Report.info("plots and summary in \(destination.appendingPathComponent(plots).path)") }
         if options.json {
             struct Summary: Encodable {
                 let steps: Int, final_loss: Double?, seconds: Double, skipped_steps: Int, output: String, already_complete: Bool

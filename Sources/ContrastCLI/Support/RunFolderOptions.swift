@@ -1,0 +1,47 @@
+import ArgumentParser
+import Foundation
+import Methods
+
+/// The flags every training command has for its run folder: replacing an earlier run, resuming
+/// one, and how often to write checkpoints.
+struct RunFolderOptions: ParsableArguments {
+    @Option(name: .customLong("checkpoint-every"), help: "Write a resumable checkpoint every N steps (counted over all stages).")
+    var checkpointEvery: Int?
+    @Option(name: .customLong("checkpoint-minutes"), help: "Write a resumable checkpoint when this many minutes passed since the last (default 10; 0 turns it off).")
+    var checkpointMinutes: Double?
+    @Flag(help: "Continue the run in --output from its last checkpoint (settings that change the run are refused).") var resume = false
+    @Flag(help: "Replace an earlier run in --output once this one is complete.") var overwrite = false
+
+    func validate() throws {
+        if let checkpointEvery, checkpointEvery <= 0 { throw ValidationError("--checkpoint-every must be positive") }
+        if let checkpointMinutes, !(checkpointMinutes >= 0 && checkpointMinutes.isFinite) { throw ValidationError("--checkpoint-minutes must not be negative") }
+    }
+
+    /// Sets the settings' checkpoint interval from the flags given (`--checkpoint-minutes 0`: by steps only).
+    func apply(every: inout Int?, minutes: inout Double?) {
+        if let checkpointEvery { every = checkpointEvery }
+        if let checkpointMinutes { minutes = checkpointMinutes == 0 ? nil : checkpointMinutes }
+    }
+
+    /// Checks `output` against the run-folder rules for these flags and, on `--resume`, that
+    /// `settings` continue the run there; changes nothing on disk.
+    func check<Settings: RunSettings>(_ output: String, settings: Settings) throws -> (destination: URL, intent: RunFolder.Intent) {
+        let destination = URL(fileURLWithPath: output), intent = try RunFolder.intent(overwrite: overwrite, resume: resume)
+        try RunFolder.check(destination, intent: intent)
+        if intent == .resume { try RunFolder.checkResumable(destination, with: settings) }
+        return (destination, intent)
+    }
+}
+
+extension Report {
+    /// After training into `run`: moves a complete run into place and says so, or says that the
+    /// resumed run had already finished.
+    static func finish(_ run: RunFolder, wasComplete: Bool, steps: Int, seconds: Double) throws {
+        if wasComplete {
+            info("\(run.destination.path): the run is already complete (\(steps) steps); nothing to resume")
+        } else {
+            try run.complete()
+            info("trained \(steps) steps in \(Format.fixed(seconds, 1)) s; model saved to \(run.destination.path)")
+        }
+    }
+}
