@@ -114,6 +114,21 @@ import Testing
         let object = try JSONSerialization.jsonObject(with: Data(last.utf8)) as? [String: Any]
         #expect(object?["pairs"] as? Int == 3)
         #expect(object?["spearman"] is Double)
+        #expect(outcome.stdout.split(separator: "\n").count == 1, "with --json, stdout holds the JSON object alone: \(outcome.stdout)")
+    }
+
+    /// Before: results went to standard error, so `> file` and `| head` captured nothing.
+    @Test func resultsGoToStandardOutput() throws {
+        let model = try Self.tinyModel()
+        let data = try TestPaths.write("g\tf\t2012\t1\t4.5\tA man plays.\tA person plays.\ng\tf\t2012\t2\t0.5\tA dog runs.\tThe sky is blue.\n", named: "sts.csv")
+        let sts = try run(["eval", "sts", "--model", model.path, "--data", data.path, "--quiet"])
+        #expect(sts.status == 0 && sts.stdout.contains("Spearman"), "stdout: \(sts.stdout) stderr: \(sts.stderr)")
+        let corpus = try TestPaths.write("the cat sat on the mat\na dog barked loudly\nstock markets fell today\n", named: "corpus.txt")
+        let search = try run(["search", "--model", model.path, "--corpus", corpus.path, "--query", "a cat", "-k", "2", "--quiet"])
+        #expect(search.status == 0, "\(search.stderr)")
+        #expect(search.stdout.split(separator: "\n").count == 2, "stdout: \(search.stdout)")
+        let gemm = try run(["bench", "gemm", "--m", "8", "--n", "8", "--k", "8", "--repeats", "1"])
+        #expect(gemm.stdout.contains("GFLOP/s"), "stdout: \(gemm.stdout)")
     }
 }
 

@@ -1,9 +1,15 @@
 import Foundation
 import Tensors
 
-/// Output conventions shared by every command: human-readable text on stderr, and with `--json`
-/// one JSON object as the last line of stdout.
+/// Output conventions shared by every command: results on stdout (human-readable lines, or with
+/// `--json` one JSON object as the last line), progress and diagnostics on stderr.
 enum Report {
+    /// Writes a line of results: to standard output, or with `--json` (whose object is then the
+    /// results) to standard error, so that stdout holds the JSON object alone.
+    static func result(json: Bool, _ line: String) {
+        if json { info(line) } else { print(line) }
+    }
+
     /// Writes a line to standard error.
     static func info(_ line: String) {
         FileHandle.standardError.write(Data((line + "\n").utf8))

@@ -50,7 +50,7 @@ struct BenchAugment: ParsableCommand {
         }
         let result = Result(data: data.rawValue, batch: images.count, ms: best * 1e3,
                             us_per_image: best * 1e6 / Double(2 * images.count), threads: Parallel.threadCount)
-        Report.info("augment \(data.rawValue) 2 x \(images.count): \(Format.fixed(result.ms, 2)) ms "
+        Report.result(json: json, "augment \(data.rawValue) 2 x \(images.count): \(Format.fixed(result.ms, 2)) ms "
             + "(\(Format.fixed(result.us_per_image, 1)) µs per view, \(result.threads) threads)")
         if json { try Report.json(result) }
     }

@@ -89,7 +89,7 @@ struct BenchConv: ParsableCommand {
     func run() throws {
         let results = Self.cases.map(measure)
         for r in results {
-            Report.info("\(r.name.padding(toLength: 12, withPad: " ", startingAt: 0)) x \(r.input) w \(r.weight) stride \(r.stride): "
+            Report.result(json: json, "\(r.name.padding(toLength: 12, withPad: " ", startingAt: 0)) x \(r.input) w \(r.weight) stride \(r.stride): "
                 + "fwd \(Format.fixed(r.ms_forward, 2)) ms, bwd \(Format.fixed(r.ms_backward, 2)) ms, \(Format.fixed(r.gflops, 1)) GFLOP/s "
                 + "(GEMM \(Format.fixed(r.gemm_gflops, 1)), ratio \(Format.fixed(r.ratio_to_gemm, 2)))")
         }

@@ -29,7 +29,7 @@ struct BenchEncode: ParsableCommand {
             }
         }
         let result = self.model.result(secondsPerBatch: seconds, kernels: kernels)
-        Report.info("encode \(shape.rawValue) \(result.precision) batch \(batchSize) x \(seqLen): \(Format.fixed(result.ms_per_step, 1)) ms/batch, "
+        Report.result(json: json, "encode \(shape.rawValue) \(result.precision) batch \(batchSize) x \(seqLen): \(Format.fixed(result.ms_per_step, 1)) ms/batch, "
             + "\(Format.fixed(result.sentences_per_s, 1)) sentences/s (\(result.threads) threads; \(result.kernelSummary))")
         if json { try Report.json(result) }
     }

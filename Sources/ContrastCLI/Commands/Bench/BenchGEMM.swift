@@ -66,7 +66,7 @@ struct BenchGEMM: ParsableCommand {
         let result = Result(m: m, n: n, k: k, batch: batch, gflops: flops / ours / 1e9, raw_gflops: flops / raw / 1e9,
                             ratio: raw / ours, raw: rawName, threads: Parallel.threadCount, precision: precision.rawValue,
                             isa: kernels.isa, kernels: kernels.kernels, bf16_products: kernels.bf16Products)
-        Report.info("gemm \(batch) x [\(m) x \(k)] · [\(k) x \(n)]: Tensor.matmul \(precision) \(Format.fixed(result.gflops, 1)) GFLOP/s "
+        Report.result(json: json, "gemm \(batch) x [\(m) x \(k)] · [\(k) x \(n)]: Tensor.matmul \(precision) \(Format.fixed(result.gflops, 1)) GFLOP/s "
             + "on \(kernels.kernels.joined(separator: ", ")) (oneDNN \(kernels.isa)), "
             + "\(rawName) \(Format.fixed(result.raw_gflops, 1)) GFLOP/s (ratio \(Format.fixed(result.ratio, 3)), \(result.threads) threads)")
         if json { try Report.json(result) }

@@ -49,7 +49,7 @@ struct BenchLoss: ParsableCommand {
             round_ratio_min: roundRatios.min()!, round_ratio_max: roundRatios.max()!, rounds: rounds,
             matmul_gflops: timings[0].matmulFlops / products / 1e9, threads: Parallel.threadCount)
         let verdict = result.ratio <= Self.targetRatio ? "within" : "over"
-        Report.info("infonce [\(n) x \(d)]: forward+backward \(Format.fixed(result.ms, 1)) ms, matmuls \(Format.fixed(result.matmul_ms, 1)) ms "
+        Report.result(json: json, "infonce [\(n) x \(d)]: forward+backward \(Format.fixed(result.ms, 1)) ms, matmuls \(Format.fixed(result.matmul_ms, 1)) ms "
             + "(\(Format.fixed(result.matmul_gflops, 1)) GFLOP/s), ratio \(Format.fixed(result.ratio, 2)) (\(verdict) the \(Format.fixed(Self.targetRatio, 0))x target, "
             + "\(result.threads) threads; rounds' ratios \(Format.fixed(result.round_ratio_min, 2))-\(Format.fixed(result.round_ratio_max, 2)))")
         if json { try Report.json(result) }

@@ -103,7 +103,7 @@ struct BenchOps: ParsableCommand {
     func run() throws {
         let results = shapes.flatMap(measure)
         for r in results {
-            Report.info("\(r.shape.padding(toLength: 10, withPad: " ", startingAt: 0)) \(r.op.padding(toLength: 10, withPad: " ", startingAt: 0)) [\(r.rows) x \(r.width)] fwd+bwd \(Format.fixed(r.ms, 3)) ms "
+            Report.result(json: json, "\(r.shape.padding(toLength: 10, withPad: " ", startingAt: 0)) \(r.op.padding(toLength: 10, withPad: " ", startingAt: 0)) [\(r.rows) x \(r.width)] fwd+bwd \(Format.fixed(r.ms, 3)) ms "
                 + "(fwd \(Format.fixed(r.ms_forward, 3)), bwd \(Format.fixed(r.ms_backward, 3)))  "
                 + "\(Format.fixed(r.gbps, 1)) GB/s  (copy \(Format.fixed(r.copy_gbps, 1)) GB/s, ratio \(Format.fixed(r.ratio_to_copy, 2)))")
         }

@@ -38,7 +38,7 @@ struct BenchTrain: ParsableCommand {
             }
         }
         let result = self.model.result(secondsPerBatch: seconds, kernels: kernels, peakTensorMegabytes: Double(TensorMemory.peakBytes) / 1_048_576)
-        Report.info("train simcse \(shape.rawValue) \(result.precision) batch \(batchSize) x \(seqLen): \(Format.fixed(result.ms_per_step, 1)) ms/step, "
+        Report.result(json: json, "train simcse \(shape.rawValue) \(result.precision) batch \(batchSize) x \(seqLen): \(Format.fixed(result.ms_per_step, 1)) ms/step, "
             + "\(Format.fixed(result.sentences_per_s, 1)) sentences/s, peak RSS \(Format.fixed(result.peak_rss_mb, 0)) MB, "
             + "peak tensors \(Format.fixed(result.peak_tensor_mb ?? 0, 0)) MB (\(result.threads) threads; \(result.kernelSummary))")
         if json { try Report.json(result) }

@@ -68,7 +68,7 @@ struct BenchVision: ParsableCommand {
             results.append(measure(Self.vit, vit) { vit($0).cls })
         }
         for r in results {
-            Report.info("\(r.model.padding(toLength: 11, withPad: " ", startingAt: 0)) (\(r.parameters) parameters) batch \(batch) x [1, 28, 28]: "
+            Report.result(json: json, "\(r.model.padding(toLength: 11, withPad: " ", startingAt: 0)) (\(r.parameters) parameters) batch \(batch) x [1, 28, 28]: "
                 + "\(Format.fixed(r.ms_per_step, 1)) ms/step forward+backward, \(Format.fixed(r.images_per_s, 0)) images/s")
         }
         if json { try Report.json(Result(batch: batch, image: [1, 28, 28], models: results, threads: Parallel.threadCount)) }

@@ -62,7 +62,7 @@ struct EvalLinearProbe: ParsableCommand {
             if !quiet { Report.info("\(name): linear probe on \(x.shape[1]) features, \(probeEpochs) epochs") }
             let result = probe.evaluate(train: (x, trainLabels), test: (xTest, testLabels))
             let knn = NearestNeighborClassifier(features: x, labels: trainLabels, k: k).accuracy(xTest, labels: testLabels)
-            Report.info("\(name): linear probe \(Format.fixed(result.testAccuracy, 4)) (train \(Format.fixed(result.trainAccuracy, 4))), k-NN \(Format.fixed(knn, 4))")
+            Report.result(json: json, "\(name): linear probe \(Format.fixed(result.testAccuracy, 4)) (train \(Format.fixed(result.trainAccuracy, 4))), k-NN \(Format.fixed(knn, 4))")
             return Scores(probe: result, knn: knn)
         }
         let raw: Scores? = imageModel == nil || baseline

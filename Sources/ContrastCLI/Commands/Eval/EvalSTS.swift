@@ -38,7 +38,7 @@ struct EvalSTS: ParsableCommand {
         let bar = ProgressBar(total: evaluator.distinct.sentences.count, label: "eval sts", unit: "sentences", quiet: quiet)
         let result = try evaluator.run({ encoder.encode($0, batchSize: batchSize) }, progress: { done, _ in bar.update(done: done) })
         bar.finish()
-        Report.info("\(data): Spearman \(Format.fixed(result.spearman, 2)), Pearson \(Format.fixed(result.pearson, 2)) over \(result.pairs) pairs"
+        Report.result(json: json, "\(data): Spearman \(Format.fixed(result.spearman, 2)), Pearson \(Format.fixed(result.pearson, 2)) over \(result.pairs) pairs"
             + (result.alignment.map { ", alignment \(Format.fixed($0, 4))" } ?? "") + (result.uniformity.map { ", uniformity \(Format.fixed($0, 4))" } ?? ""))
         if json {
             struct Output: Encodable { let spearman, pearson: Double; let pairs: Int; let alignment, uniformity: Double?; let pooling: String }

@@ -28,7 +28,7 @@ struct EvalZeroShot: ParsableCommand {
         let embedded = encoder.encodeTexts(prompts.flatMap { $0 })
         let classifier = ZeroShotClassifier(classEmbeddings: embedded.reshaped([prompts.count, prompts[0].count, embedded.shape[1]]).mean(axis: 1))
         let accuracy = classifier.accuracy(encoder.encodeImages(data.images), labels: data.labels)
-        Report.info("zero-shot accuracy on fashion-mnist \(split): \(Format.fixed(accuracy, 4)) (\(data.images.count) images)")
+        Report.result(json: json, "zero-shot accuracy on fashion-mnist \(split): \(Format.fixed(accuracy, 4)) (\(data.images.count) images)")
         if json { try Report.json(["accuracy": accuracy]) }
     }
 }
@@ -71,7 +71,7 @@ struct EvalRetrieval: ParsableCommand {
         }
         let recall = retrieval.evaluate(similarity: similarity, rerankTextToImage: reranker, rerankImageToText: imageReranker)
         let metrics = recall.metrics
-        Report.info(metrics.sorted { $0.key < $1.key }.map { "\($0.key) \(Format.fixed($0.value, 4))" }.joined(separator: "  ")
+        Report.result(json: json, metrics.sorted { $0.key < $1.key }.map { "\($0.key) \(Format.fixed($0.value, 4))" }.joined(separator: "  ")
                     + " (\(data.count) images, \(texts.count) captions)")
         if json { try Report.json(metrics) }
     }

@@ -27,8 +27,8 @@ struct ReportCommand: ParsableCommand {
         }
         // RunReportError's one-line messages name the file; main() reports them with exit code 1.
         let files = try RunReport(run: run, evaluator: evaluator).write()
-        for plot in files.plots { Report.info("wrote \(plot.path)") }
-        Report.info("wrote \(files.summary.path)")
+        for plot in files.plots { Report.result(json: json, "wrote \(plot.path)") }
+        Report.result(json: json, "wrote \(files.summary.path)")
         if json {
             struct Output: Encodable { let plots: [String]; let summary: String }
             try Report.json(Output(plots: files.plots.map(\.path), summary: files.summary.path))

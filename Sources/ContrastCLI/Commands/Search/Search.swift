@@ -47,7 +47,7 @@ struct Search: ParsableCommand {
             cache.store(embeddings)
         }
         let hits = EmbeddingIndex(sentences: sentences, embeddings: embeddings).search(encoder.encode([query]), k: min(k, sentences.count))[0]
-        for hit in hits { Report.info("\(Format.fixed(Double(hit.score), 4))  \(hit.text)") }
+        for hit in hits { Report.result(json: json, "\(Format.fixed(Double(hit.score), 4))  \(hit.text)") }
         if json {
             struct Result: Encodable { let text: String; let score: Float }
             struct Output: Encodable { let results: [Result]; let cached: Bool }
