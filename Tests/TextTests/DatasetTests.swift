@@ -61,7 +61,7 @@ import Text
     @Test func sickTrialAndTrain() throws {
         let trial = try SICK.read(TestPaths.fixture("sick/SICK_trial.txt")).examples
         #expect(trial.count == 500)
-        #expect(trial[0] == LabeledPair(
+        #expect(trial[0] == SICKPair(
             id: 4, first: "The young boys are playing outdoors and the man is smiling nearby",
             second: "There is no boy playing outdoors and there is no man smiling", relatedness: 3.6, label: .contradiction))
         #expect(SICK.entailmentPairs(trial).count == 144)
@@ -81,13 +81,13 @@ import Text
 
     @Test func sickTripletsCycleContradictionsAndSkipPremisesWithout() {
         let pairs = [
-            LabeledPair(id: 1, first: "p", second: "e1", relatedness: 4, label: .entailment),
-            LabeledPair(id: 2, first: "p", second: "c1", relatedness: 2, label: .contradiction),
-            LabeledPair(id: 3, first: "q", second: "e3", relatedness: 4, label: .entailment),
-            LabeledPair(id: 4, first: "p", second: "e2", relatedness: 4, label: .entailment),
-            LabeledPair(id: 5, first: "p", second: "c2", relatedness: 2, label: .contradiction),
-            LabeledPair(id: 6, first: "p", second: "e3", relatedness: 4, label: .entailment),
-            LabeledPair(id: 7, first: "p", second: "n", relatedness: 3, label: .neutral),
+            SICKPair(id: 1, first: "p", second: "e1", relatedness: 4, label: .entailment),
+            SICKPair(id: 2, first: "p", second: "c1", relatedness: 2, label: .contradiction),
+            SICKPair(id: 3, first: "q", second: "e3", relatedness: 4, label: .entailment),
+            SICKPair(id: 4, first: "p", second: "e2", relatedness: 4, label: .entailment),
+            SICKPair(id: 5, first: "p", second: "c2", relatedness: 2, label: .contradiction),
+            SICKPair(id: 6, first: "p", second: "e3", relatedness: 4, label: .entailment),
+            SICKPair(id: 7, first: "p", second: "n", relatedness: 3, label: .neutral),
         ]
         #expect(SICK.supervisedTriplets(pairs) == [
             SentenceTriplet(anchor: "p", positive: "e1", hardNegative: "c1"),

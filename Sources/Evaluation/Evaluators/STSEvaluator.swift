@@ -35,7 +35,7 @@ public struct STSEvaluator: Evaluator, Sendable {
     }
 
     /// An evaluator over SICK pairs, scored by their relatedness (1-5).
-    public init(name: String = "sick", sick: [LabeledPair], batchSize: Int = 64, alignmentThreshold: Double = 4.0) {
+    public init(name: String = "sick", sick: [SICKPair], batchSize: Int = 64, alignmentThreshold: Double = 4.0) {
         self.init(name: name, pairs: sick.map(\.scored), batchSize: batchSize, alignmentThreshold: alignmentThreshold)
     }
 

@@ -1,6 +1,7 @@
 import Models
 import NeuralNetworks
 import Tensors
+import Text
 
 /// A labelled sentence pair for fine-tuning (e.g. SICK entailment: 0 entailment, 1 neutral,
 /// 2 contradiction).
@@ -13,6 +14,19 @@ public struct LabelledPair: Sendable, Equatable {
         self.first = first
         self.second = second
         self.label = label
+    }
+
+    /// SICK's pairs with their entailment labels as classes: entailment 0, neutral 1,
+    /// contradiction 2 (CERT's fine-tuning task).
+    public static func entailment(sick pairs: [SICKPair]) -> [LabelledPair] {
+        pairs.map { pair in
+            let label: Int = switch pair.label {
+            case .entailment: 0
+            case .neutral: 1
+            case .contradiction: 2
+            }
+            return LabelledPair(pair.first, pair.second, label: label)
+        }
     }
 }
 

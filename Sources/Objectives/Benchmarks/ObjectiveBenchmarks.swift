@@ -27,26 +27,18 @@ public enum ObjectiveBenchmarks {
         let z1 = Tensor.randn([n, d], seed: seed).requiringGradient()
         let z2 = Tensor.randn([n, d], seed: seed + 1).requiringGradient()
         let loss = InfoNCELoss(temperature: .fixed(temperature))
-        let step = median(iterations) {
+        let step = Stopwatch.median(warmup: 1, repeats: iterations) {
             z1.zeroGrad()
             z2.zeroGrad()
             loss(queries: z1, keys: z2).backward()
         }
         let a = Tensor.randn([n, d], seed: seed + 2), b = Tensor.randn([n, d], seed: seed + 3)
         let g = Tensor.randn([n, n], seed: seed + 4)
-        let products = median(iterations) {
+        let products = Stopwatch.median(warmup: 1, repeats: iterations) {
             _ = a.matmul(b, transposeOther: true)
             _ = g.matmul(b)
             _ = g.matmul(a, transposeSelf: true)
         }
         return InfoNCETiming(n: n, d: d, forwardBackwardSeconds: step, matmulSeconds: products)
-    }
-
-    /// The median wall time of `iterations` runs of `body`, after one untimed warm-up run.
-    private static func median(_ iterations: Int, _ body: () -> Void) -> Double {
-        body()
-        let clock = ContinuousClock()
-        let times = (0..<iterations).map { _ in clock.measure(body).seconds }.sorted()
-        return times[times.count / 2]
     }
 }

@@ -11,14 +11,14 @@ public enum SICK {
     ///
     /// - Throws: ``TextFileError`` naming the file and line: not 5 columns, a non-integer id, a
     ///   relatedness outside 1...5, an unknown label, invalid UTF-8.
-    public static func read(_ file: URL) throws(TextFileError) -> ParsedDataset<LabeledPair> {
+    public static func read(_ file: URL) throws(TextFileError) -> ParsedDataset<SICKPair> {
         try DelimitedFile.parse(file, format: .tsv, skippingHeader: { $0.first == "pair_ID" }) {
             record throws(TextFileError) in
             let fields = try RecordFields(record, in: file, columns: 5)
             guard let label = EntailmentLabel(rawValue: fields.text(5).trimmingCharacters(in: .whitespaces).uppercased()) else {
                 throw TextFileError(file: file, line: record.line, .unknownLabel(column: 5, text: fields.text(5)))
             }
-            return LabeledPair(
+            return SICKPair(
                 id: try fields.integer(1), first: fields.text(2), second: fields.text(3),
                 relatedness: try fields.number(4, in: 1...5), label: label)
         }
@@ -33,7 +33,7 @@ public enum SICK {
     /// deterministic. A premise with no contradicting hypothesis gives no triplet: its
     /// entailment pairs are still available from ``entailmentPairs(_:)``. Triplets follow the
     /// order in which premises first appear.
-    public static func supervisedTriplets(_ pairs: [LabeledPair]) -> [SentenceTriplet] {
+    public static func supervisedTriplets(_ pairs: [SICKPair]) -> [SentenceTriplet] {
         var premises: [String] = []
         var hypotheses: [String: (entailed: [String], contradicting: [String])] = [:]
         for pair in pairs {
@@ -57,7 +57,7 @@ public enum SICK {
     }
 
     /// The (premise, entailed hypothesis) pairs, positives for in-batch-negative training.
-    public static func entailmentPairs(_ pairs: [LabeledPair]) -> [SentencePair] {
+    public static func entailmentPairs(_ pairs: [SICKPair]) -> [SentencePair] {
         pairs.filter { $0.label == .entailment }.map { SentencePair($0.first, $0.second) }
     }
 }

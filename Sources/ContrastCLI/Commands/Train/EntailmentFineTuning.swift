@@ -8,17 +8,8 @@ import Text
 
 /// CERT's second stage on SICK: a 3-class entailment classifier over the trained encoder.
 enum EntailmentFineTuning {
-    /// SICK labels as classes: entailment 0, neutral 1, contradiction 2.
-    static func pairs(_ url: URL) throws -> [LabelledPair] {
-        try SICK.read(url).examples.map { pair in
-            let label: Int = switch pair.label {
-            case .entailment: 0
-            case .neutral: 1
-            case .contradiction: 2
-            }
-            return LabelledPair(pair.first, pair.second, label: label)
-        }
-    }
+    /// The labelled pairs of a SICK file.
+    static func pairs(_ url: URL) throws -> [LabelledPair] { LabelledPair.entailment(sick: try SICK.read(url).examples) }
 
     /// Fine-tunes on `trainPairs` (read with ``pairs(_:)`` before stage 1, so that a bad file stops
     /// the run before it trains), saves the classifier under `output/classifier`, and returns the final accuracy.

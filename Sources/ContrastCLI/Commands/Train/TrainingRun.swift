@@ -71,11 +71,7 @@ struct TrainingRun {
                 TextExample(anchor: $0.anchor, positive: $0.positive, hardNegative: $0.hardNegative)
             }
         }
-        let sick = try SICK.read(URL(fileURLWithPath: o.sick!)).examples
-        // Entailed hypotheses are positives; a contradiction of the same premise, when there is one, the hard negative.
-        var contradictions: [String: String] = [:]
-        for p in sick where p.label == .contradiction && contradictions[p.first] == nil { contradictions[p.first] = p.second }
-        return sick.filter { $0.label == .entailment }.map { TextExample(anchor: $0.first, positive: $0.second, hardNegative: contradictions[$0.first]) }
+        return TextExample.supervised(sick: try SICK.read(URL(fileURLWithPath: o.sick!)).examples)
     }
 
     /// Trains `method`, reporting progress on stderr, and prints the summary.

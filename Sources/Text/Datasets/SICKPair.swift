@@ -1,5 +1,5 @@
 /// A SICK sentence pair: relatedness score and entailment label of sentence B given sentence A.
-public struct LabeledPair: Sendable, Hashable {
+public struct SICKPair: Sendable, Hashable {
     /// The pair's id in the SICK release.
     public var id: Int
     /// Sentence A (the premise).
@@ -11,7 +11,7 @@ public struct LabeledPair: Sendable, Hashable {
     /// Entailment relation of B given A.
     public var label: EntailmentLabel
 
-    /// Creates a labelled pair.
+    /// Creates a pair.
     public init(id: Int, first: String, second: String, relatedness: Double, label: EntailmentLabel) {
         self.id = id
         self.first = first
