@@ -97,4 +97,13 @@ import Testing
         let difference = try weightDifference(single, distributed)
         #expect(difference <= 1e-5, "weights differ by \(difference) after two steps")
     }
+
+    /// CERT's MoCo-style stage over two steps: augmented views on every process from the same
+    /// step stream, keys of both processes in the queue.
+    @Test func certOnTwoProcesses() throws {
+        let (single, distributed, _) = try trainBothWays(["cert", "--max-steps", "2", "--queue-size", "64", "--augment", "deletion", "--quiet"])
+        try expectSameSteps(single, distributed, count: 2)
+        let difference = try weightDifference(single, distributed)
+        #expect(difference <= 1e-5, "weights differ by \(difference) after two steps")
+    }
 }
