@@ -48,13 +48,13 @@ let package = Package(
         // Floor 3: images (IDX, PNG, JPEG), image-caption files, Fashion-MNIST, Shapes, image augmentations.
         // Text for its file readers (CSV, lines, located errors) used by the caption files.
         .target(name: "Vision", dependencies: ["Tensors", "Text", "CZlib", "CPNG", "CJPEG"], swiftSettings: vectorized),
-        // Floor 4: models (BERT) with pretrained loading and export.
-        .target(name: "Models", dependencies: ["Tensors", "NeuralNetworks", "Text"],
+        // Floor 4: models (BERT, image encoders, ALIGN, VLMo, ALBEF) with their folder formats, pretrained loading and export.
+        .target(name: "Models", dependencies: ["Tensors", "NeuralNetworks", "Text", "Objectives", "Vision"],
                 exclude: ["Resources/README.md"], resources: [.copy("Resources/uncased-vocab.txt")]),
         // Floor 5: training methods over one trainer (SimCSE, ESimCSE, CERT, ...), checkpoints.
         .target(name: "Methods", dependencies: ["Tensors", "NeuralNetworks", "Objectives", "Text", "Augmentation", "Vision", "Models", "Collectives"]),
-        // Floor 5: evaluators (STS, linear probe, k-NN, zero-shot, retrieval recall), reports, progress display.
-        .target(name: "Evaluation", dependencies: ["Tensors", "NeuralNetworks", "Objectives", "Text"]),
+        // Floor 5: evaluators (STS, linear probe, k-NN, zero-shot, retrieval recall, ALBEF's re-ranking), reports, progress display.
+        .target(name: "Evaluation", dependencies: ["Tensors", "NeuralNetworks", "Objectives", "Text", "Vision", "Models"]),
         // Floor 0: Open MPI's C API (Debian libopenmpi-dev); only `Distributed` and the CLI link it.
         .systemLibrary(name: "CMPI", path: "Sources/CMPI", pkgConfig: "mpi-c"),
         // Floor 3: `Communicator` over MPI for runs launched by `mpirun`.

@@ -270,7 +270,9 @@ extension CommandLineTests {
         let folder = try TestPaths.temporaryDirectory()
         cli.expectFailure(try cli.run(["eval", "linear-probe", "--model", folder.path, "--dataset", "shapes"]), status: 1, mentions: [folder.path, "config.json"])
         let run = try TestPaths.temporaryDirectory().appendingPathComponent("run")
-        cli.expectFailure(try cli.run(["train", "moco", "--dataset", "no-such-file.tsv", "--output", run.path]), status: 2, mentions: ["no-such-file.tsv"])
+        // A missing file is a file problem (exit 1) in every command, with what --dataset accepts.
+        cli.expectFailure(try cli.run(["train", "moco", "--dataset", "no-such-file.tsv", "--output", run.path]), status: 1,
+                          mentions: ["no-such-file.tsv", "not fashion-mnist, shapes or an existing caption file"])
         cli.expectFailure(try cli.run(["train", "simclr", "--dataset", "shapes", "--output", run.path, "--encoder", "resnet99"]), status: 2, mentions: ["resnet99"])
         let untrainedRaw = try cli.run(["eval", "linear-probe", "--model", "raw", "--untrained"])
         #expect(untrainedRaw.status == 2 && untrainedRaw.stderr.contains("--untrained needs a --model folder"), "\(untrainedRaw.stderr)")

@@ -1,5 +1,6 @@
 import Foundation
 import Methods
+import Models
 import Objectives
 import Tensors
 import TestSupport

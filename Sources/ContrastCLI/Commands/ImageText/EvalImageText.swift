@@ -2,6 +2,7 @@ import ArgumentParser
 import Evaluation
 import Foundation
 import Methods
+import Models
 import Vision
 
 /// `contrast eval zeroshot`: zero-shot classification of Fashion-MNIST with a prompt ensemble.

@@ -2,6 +2,7 @@ import ArgumentParser
 import Evaluation
 import Foundation
 import Methods
+import Models
 import Vision
 
 /// Options shared by `contrast train align` and `contrast train vlmo`.

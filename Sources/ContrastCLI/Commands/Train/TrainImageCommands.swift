@@ -114,31 +114,3 @@ struct TrainMoCo: ParsableCommand {
         try options.train(options.resolved(defaults))
     }
 }
-
-/// The image sets the image commands read, with the normalisation their encoders use.
-enum ImageDataset {
-    /// Which part of a dataset to read; files and generated shapes have a training and a test part too.
-    enum Split { case train, test }
-
-    static func load(_ name: String, split: Split) throws -> (images: [Image], labels: [Int]?, normalization: ChannelNormalization) {
-        switch name {
-        case "fashion-mnist":
-            let data = try FashionMNIST.load(split == .train ? .train : .test)
-            return (data.images, data.labels, .fashionMNIST)
-        case "shapes":
-            let data = ShapesDataset(split: split == .train ? .train : .test, count: split == .train ? 2000 : 500)
-            let images = data.examples.map(\.image)
-            // Labelled by the kind of the scene's first shape, for probes.
-            let labels = data.examples.map { ShapeKind.allCases.firstIndex(of: $0.scene.shapes[0].object.kind)! }
-            return (images, labels, .estimated(from: images))
-        default:
-            let file = URL(fileURLWithPath: name)
-            guard FileManager.default.fileExists(atPath: file.path) else {
-                throw CLIError.usage("--dataset \(name): not fashion-mnist, shapes or an existing caption file")
-            }
-            let images = try CaptionFile.load(file, size: 32).images
-            guard !images.isEmpty else { throw CLIError.data("\(name): no images") }
-            return (images, nil, .estimated(from: images))
-        }
-    }
-}

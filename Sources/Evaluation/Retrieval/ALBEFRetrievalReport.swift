@@ -1,12 +1,13 @@
 import Evaluation
 import Methods
+import Models
 import Vision
 
 /// ALBEF's retrieval evaluation: recall at 1, 5 and 10 in both directions by ITC similarity alone
 /// and with the ITM head re-ranking each query's best `depth` candidates.
-enum ALBEFRetrievalReport {
+public enum ALBEFRetrievalReport {
     /// Metrics named `itc_t2i_r1`, ... and `itm_t2i_r1`, ... (the re-ranked ones).
-    static func evaluate(_ model: ALBEF, on data: CaptionedImages, depth: Int, rerank: Bool = true, quiet: Bool) -> [String: Double] {
+    public static func evaluate(_ model: ALBEF, on data: CaptionedImages, depth: Int, rerank: Bool = true, quiet: Bool) -> [String: Double] {
         let pairs = data.pairs
         let index = ALBEFRetrieval(model: model, images: data.images, texts: pairs.map(\.caption))
         let retrieval = CrossModalRetrieval(imageOfText: pairs.map(\.image), imageCount: data.count)
@@ -24,10 +25,10 @@ enum ALBEFRetrievalReport {
     }
 
     /// The metrics as two human-readable lines.
-    static func lines(_ metrics: [String: Double]) -> [String] {
+    public static func lines(_ metrics: [String: Double]) -> [String] {
         ["itc", "itm"].compactMap { prefix in
             guard metrics["\(prefix)_t2i_r1"] != nil else { return nil }
-            let cells = ["t2i", "i2t"].flatMap { direction in [1, 5, 10].map { "\(direction) R@\($0) \(Format.fixed(100 * metrics["\(prefix)_\(direction)_r\($0)"]!, 1))" } }
+            let cells = ["t2i", "i2t"].flatMap { direction in [1, 5, 10].map { "\(direction) R@\($0) \(String(format: "%.1f", 100 * metrics["\(prefix)_\(direction)_r\($0)"]!))" } }
             return (prefix == "itc" ? "ITC only:      " : "ITM re-ranked: ") + cells.joined(separator: ", ")
         }
     }
