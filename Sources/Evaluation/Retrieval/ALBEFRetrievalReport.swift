@@ -1,5 +1,4 @@
-import Evaluation
-import Methods
+import Foundation
 import Models
 import Vision
 

@@ -99,7 +99,8 @@ public final class ALBEFTrainer {
     public let imageQueue: FeatureQueue, textQueue: FeatureQueue
     let data: CaptionedImages
     let groups: [Int]
-    let updater: MomentumUpdater
+    /// Moves `momentumEncoders` toward the online encoders after each step.
+    let momentum: MomentumModule
     /// Called after every step.
     public var onStep: ((Step) -> Void)?
     /// Called when a resumed run continues after (step, of total steps).
@@ -113,10 +114,8 @@ public final class ALBEFTrainer {
         model = try ALBEF(settings.model, seed: settings.seed)
         var generator = RandomGenerator(seed: settings.seed &+ 2)
         momentumEncoders = ALBEFEncoders(model.configuration, source: RandomSource(seed: 0), generator: &generator)
-        momentumEncoders.parameters().forEach { $0.requiresGrad = false }
         // Training mode: the projections' batch normalisation centres the keys on their own batch.
-        updater = MomentumUpdater(pairs: Array(zip(model.encoders.parameters(), momentumEncoders.parameters())), schedule: .constant(settings.momentum))
-        updater.copyOnlineIntoTargets()
+        momentum = MomentumModule(online: model.encoders, target: momentumEncoders, momentum: settings.momentum)
         imageQueue = FeatureQueue(capacity: settings.queueSize, dimension: settings.model.embeddingSize)
         textQueue = FeatureQueue(capacity: settings.queueSize, dimension: settings.model.embeddingSize)
     }
@@ -171,7 +170,7 @@ public final class ALBEFTrainer {
                 model.zeroGrad()
                 loss.backward()
                 optimizer.step()
-                updater.update(atStep: step)
+                momentum.update(step: step)
                 step += 1
                 let report = Step(step: step, totalSteps: total, loss: lastLoss, itc: losses.itc.item, itm: losses.itm.item, mlm: losses.mlm.item, itmPairs: losses.itmPairs,
                                   alpha: alpha, learningRate: optimizer.learningRate, temperature: model.clampedTemperature)

@@ -1,5 +1,5 @@
 import Foundation
-import Objectives
+import NeuralNetworks
 import Testing
 import Tensors
 
@@ -20,9 +20,9 @@ import Tensors
         let target = Tensor.zeros([2, 2])
         let updater = MomentumUpdater(pairs: [(online, target)], schedule: .constant(0.9))
         updater.update(atStep: 0)
-        #expect(TestSupport.close(target.scalars, [0.1, 0.2, 0.3, 0.4], tolerance: 1e-6))
+        #expect(close(target.scalars, [0.1, 0.2, 0.3, 0.4], tolerance: 1e-6))
         updater.update(atStep: 1)
-        #expect(TestSupport.close(target.scalars, [0.19, 0.38, 0.57, 0.76], tolerance: 1e-6))
+        #expect(close(target.scalars, [0.19, 0.38, 0.57, 0.76], tolerance: 1e-6))
         #expect(online.scalars == [1, 2, 3, 4])
         #expect(!target.requiresGrad && target.grad == nil)
     }

@@ -1,5 +1,3 @@
-import NeuralNetworks
-import Objectives
 import Tensors
 
 /// A momentum (EMA) copy of a module of any architecture: MoCo's key encoder and head.
