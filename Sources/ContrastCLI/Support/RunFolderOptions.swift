@@ -23,10 +23,16 @@ struct RunFolderOptions: ParsableArguments {
         if let checkpointMinutes { minutes = checkpointMinutes == 0 ? nil : checkpointMinutes }
     }
 
+    /// The folder and what these flags mean to do with it, without looking at the disk: for the
+    /// other processes of a data-parallel run, whose folder process 0 checks and opens.
+    func target(_ output: String) throws -> (destination: URL, intent: RunFolder.Intent) {
+        (URL(fileURLWithPath: output), try RunFolder.intent(overwrite: overwrite, resume: resume))
+    }
+
     /// Checks `output` against the run-folder rules for these flags and, on `--resume`, that
     /// `settings` continue the run there; changes nothing on disk.
     func check<Settings: RunSettings>(_ output: String, settings: Settings) throws -> (destination: URL, intent: RunFolder.Intent) {
-        let destination = URL(fileURLWithPath: output), intent = try RunFolder.intent(overwrite: overwrite, resume: resume)
+        let (destination, intent) = try target(output)
         try RunFolder.check(destination, intent: intent)
         if intent == .resume { try RunFolder.checkResumable(destination, with: settings) }
         return (destination, intent)

@@ -32,7 +32,9 @@ struct TrainingRun {
         self.options = options
         self.configuration = configuration
         communicator = MPIProcess.isLaunched ? MPICommunicator() : SingleProcess()
-        let (destination, intent) = try options.runOptions.check(options.output, settings: configuration)
+        // Process 0 alone checks the folder: another's check could see the folder process 0 just opened.
+        let (destination, intent) = communicator.isRoot ? try options.runOptions.check(options.output, settings: configuration)
+                                                        : try options.runOptions.target(options.output)
         if let model = options.model {
             encoder = try Models.SentenceEncoder(directory: URL(fileURLWithPath: model), dropoutSeed: configuration.seed)
         } else {
