@@ -15,6 +15,7 @@ struct Contrast: ParsableCommand {
             Exit codes: 0 success, 1 a problem with data or files, 2 a usage error, 130 or 143 training stopped \
             by SIGINT or SIGTERM (after writing a checkpoint: continue with --resume).
             """,
+        version: VersionInfo.text,
         subcommands: [Demo.self, Train.self, Encode.self, Eval.self, Search.self, ReportCommand.self, Bench.self])
 
     /// Runs the command, mapping failures to one-line messages and exit codes 2 (usage) and 1 (data).

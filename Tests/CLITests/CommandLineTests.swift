@@ -117,6 +117,16 @@ import Testing
         #expect(outcome.stdout.split(separator: "\n").count == 1, "with --json, stdout holds the JSON object alone: \(outcome.stdout)")
     }
 
+    /// What a bug report needs: release, commit, oneDNN and its instructions, compiler.
+    @Test func versionNamesReleaseCommitOneDNNAndInstructions() throws {
+        let outcome = try run(["--version"])
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        let lines = outcome.stdout.split(separator: "\n")
+        #expect(lines.count == 3, "\(outcome.stdout)")
+        #expect(lines.first?.hasPrefix("contrast ") == true && lines.first?.contains("(commit ") == true, "\(outcome.stdout)")
+        #expect(outcome.stdout.contains("oneDNN 2.") && outcome.stdout.contains("instructions ") && outcome.stdout.contains("Swift 6"), "\(outcome.stdout)")
+    }
+
     /// Before: results went to standard error, so `> file` and `| head` captured nothing.
     @Test func resultsGoToStandardOutput() throws {
         let model = try Self.tinyModel()
