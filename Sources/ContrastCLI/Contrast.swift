@@ -25,6 +25,10 @@ struct Contrast: ParsableCommand {
             FileHandle.standardError.write(Data("error: \(problem)\n".utf8))
             Foundation.exit(1)
         }
+        if let problem = CommandSuggestion.problem(in: Array(CommandLine.arguments.dropFirst()), root: Contrast.self) {
+            FileHandle.standardError.write(Data("error: \(problem)\n".utf8))
+            Foundation.exit(2)
+        }
         let command: ParsableCommand
         do {
             command = try parseAsRoot()

@@ -1,4 +1,5 @@
 import Foundation
+@testable import ContrastCLI
 import Models
 import TestSupport
 import Testing
@@ -125,6 +126,15 @@ import Testing
         #expect(lines.count == 3, "\(outcome.stdout)")
         #expect(lines.first?.hasPrefix("contrast ") == true && lines.first?.contains("(commit ") == true, "\(outcome.stdout)")
         #expect(outcome.stdout.contains("oneDNN 2.") && outcome.stdout.contains("instructions ") && outcome.stdout.contains("Swift 6"), "\(outcome.stdout)")
+    }
+
+    /// Before: `contrast trian simcse` said "2 unexpected arguments".
+    @Test func mistypedCommandsGetTheClosestOne() throws {
+        expectFailure(try run(["trian", "simcse"]), status: 2, mentions: ["unknown command 'contrast trian'", "did you mean 'train'?"])
+        expectFailure(try run(["train", "simcsee", "--corpus", "x"]), status: 2, mentions: ["did you mean 'simcse'?"])
+        expectFailure(try run(["eval", "stss"]), status: 2, mentions: ["did you mean 'sts'?"])
+        #expect(try run(["help", "train"]).status == 0)
+        #expect(CommandSuggestion.distance("trian", "train") == 1 && CommandSuggestion.distance("gem", "gemm") == 1)
     }
 
     /// Before: results went to standard error, so `> file` and `| head` captured nothing.
