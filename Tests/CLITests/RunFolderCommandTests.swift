@@ -144,6 +144,13 @@ import Testing
         #expect(try Data(contentsOf: run.appendingPathComponent("model.safetensors")) == model, "resumed weights differ from the uninterrupted run")
     }
 
+    /// Before: `--temperature inf` failed with an `EncodingError` dump and left an empty run folder.
+    @Test func nonFiniteSettingsAreUsageErrorsBeforeAnyFolder() throws {
+        let corpus = try corpus(), run = try TestPaths.temporaryDirectory().appendingPathComponent("run")
+        cli.expectFailure(try cli.run(simcse(corpus, run, ["--temperature", "inf"])), status: 2, mentions: ["setting 'temperature' is inf"])
+        #expect(!FileManager.default.fileExists(atPath: run.path), "a run folder was left behind")
+    }
+
     @Test func certChecksItsFineTuningDataBeforeTraining() throws {
         let corpus = try corpus(), run = try TestPaths.temporaryDirectory().appendingPathComponent("run")
         let missing = run.deletingLastPathComponent().appendingPathComponent("missing.txt")

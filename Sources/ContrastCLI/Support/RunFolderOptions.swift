@@ -29,9 +29,14 @@ struct RunFolderOptions: ParsableArguments {
         (URL(fileURLWithPath: output), try RunFolder.intent(overwrite: overwrite, resume: resume))
     }
 
-    /// Checks `output` against the run-folder rules for these flags and, on `--resume`, that
-    /// `settings` continue the run there; changes nothing on disk.
+    /// Checks that every setting is a finite number, `output` against the run-folder rules for
+    /// these flags and, on `--resume`, that `settings` continue the run there; changes nothing on disk.
     func check<Settings: RunSettings>(_ output: String, settings: Settings) throws -> (destination: URL, intent: RunFolder.Intent) {
+        // A setting that is not a finite number (`--temperature inf`) can be neither used nor recorded.
+        do { _ = try settings.settings() } catch let EncodingError.invalidValue(value, context) {
+            let name = context.codingPath.map(\.stringValue).joined(separator: ".")
+            throw CLIError.usage("setting '\(name)' is \(value): every number must be finite")
+        }
         let (destination, intent) = try target(output)
         try RunFolder.check(destination, intent: intent)
         if intent == .resume { try RunFolder.checkResumable(destination, with: settings) }
