@@ -57,7 +57,7 @@ struct Contrast: ParsableCommand {
             // `--help` and `--version` arrive as errors from the help command's run().
             exit(withError: error)
         } catch {
-            fail(String(describing: error), code: 1)
+            fail(ErrorMessage.line(for: error), code: 1)
         }
     }
 

@@ -128,6 +128,17 @@ import Testing
         #expect(outcome.stdout.contains("oneDNN 2.") && outcome.stdout.contains("instructions ") && outcome.stdout.contains("Swift 6"), "\(outcome.stdout)")
     }
 
+    /// Before: a Foundation error reached the user as an `NSError` dump (domain, code, user info).
+    @Test func fileSystemErrorsAreOneLineNamingTheFile() throws {
+        let model = try Self.tinyModel()
+        let input = try TestPaths.write("a sentence\n", named: "in.txt")
+        // A path below a file cannot be written, even as root.
+        let output = input.appendingPathComponent("out.jsonl")
+        let outcome = try run(["encode", "--model", model.path, "--input", input.path, "--output", output.path, "--quiet"])
+        expectFailure(outcome, status: 1, mentions: [output.path])
+        #expect(!outcome.stderr.contains("NSCocoaErrorDomain") && !outcome.stderr.contains("UserInfo"), "\(outcome.stderr)")
+    }
+
     /// Before: `contrast trian simcse` said "2 unexpected arguments".
     @Test func mistypedCommandsGetTheClosestOne() throws {
         expectFailure(try run(["trian", "simcse"]), status: 2, mentions: ["unknown command 'contrast trian'", "did you mean 'train'?"])

@@ -1,4 +1,5 @@
 import Foundation
+import Text
 
 /// A run's output folder, with the rules that keep a user's files safe:
 ///
@@ -52,7 +53,7 @@ public struct RunFolder: Sendable {
         guard isDirectory.boolValue else { throw RunFolderError(url, "exists and is not a folder") }
         let contents: [String]
         do { contents = try fm.contentsOfDirectory(atPath: url.path) } catch {
-            throw RunFolderError(url, "cannot be read (\(error.localizedDescription))")
+            throw RunFolderError(url, "cannot be read (\(FileSystemProblem.reason(error as NSError)))")
         }
         switch intent {
         case .create:
@@ -91,7 +92,7 @@ public struct RunFolder: Sendable {
                 try encoder.encode(record).write(to: marker)
             }
         } catch {
-            throw RunFolderError(folder.directory, "cannot be written (\(error.localizedDescription))")
+            throw RunFolderError(folder.directory, "cannot be written (\(FileSystemProblem.reason(error as NSError)))")
         }
         return folder
     }
@@ -116,7 +117,7 @@ public struct RunFolder: Sendable {
             try fm.moveItem(at: directory, to: destination)
             if replacing { try fm.removeItem(at: outgoing) }
         } catch {
-            throw RunFolderError(destination, "could not replace the old run with the new one in \(directory.path) (\(error.localizedDescription))")
+            throw RunFolderError(destination, "could not replace the old run with the new one in \(directory.path) (\(FileSystemProblem.reason(error as NSError)))")
         }
     }
 
