@@ -73,7 +73,7 @@ import Testing
 
     @Test func missingModelFolderIsADataError() throws {
         let outcome = try run(["encode", "--model", "/nonexistent/model", "--input", "/dev/null", "--output", "/tmp/x.jsonl"])
-        expectFailure(outcome, status: 1, mentions: ["/nonexistent/model/config.json", "missing"])
+        expectFailure(outcome, status: 1, mentions: ["/nonexistent/model: no such folder"])
     }
 
     @Test func badArgumentsAreUsageErrors() throws {
@@ -137,6 +137,19 @@ import Testing
         let outcome = try run(["encode", "--model", model.path, "--input", input.path, "--output", output.path, "--quiet"])
         expectFailure(outcome, status: 1, mentions: [output.path])
         #expect(!outcome.stderr.contains("NSCocoaErrorDomain") && !outcome.stderr.contains("UserInfo"), "\(outcome.stderr)")
+    }
+
+    /// Before: every wrong --model said "<folder>/config.json: is missing", whatever the folder was.
+    @Test func modelFolderErrorsSayWhatTheFolderIs() throws {
+        let data = try TestPaths.write("g\tf\t2012\t1\t4.5\tA man plays.\tA person plays.\n", named: "sts.csv")
+        func sts(_ model: String) throws -> Outcome { try run(["eval", "sts", "--model", model, "--data", data.path, "--quiet"]) }
+        expectFailure(try sts("/nonexistent/model"), status: 1, mentions: ["/nonexistent/model: no such folder"])
+        expectFailure(try sts(data.path), status: 1, mentions: [data.path, "not a folder"])
+        let empty = try TestPaths.temporaryDirectory()
+        expectFailure(try sts(empty.path), status: 1, mentions: [empty.path, "not a model folder"])
+        let imageText = try TestPaths.temporaryDirectory()
+        try #"{"method": "align"}"#.write(to: imageText.appendingPathComponent("image_text_config.json"), atomically: true, encoding: .utf8)
+        expectFailure(try sts(imageText.path), status: 1, mentions: ["holds an image-text model, not a sentence encoder"])
     }
 
     /// Before: `contrast trian simcse` said "2 unexpected arguments".

@@ -50,6 +50,7 @@ public enum ImageTextModelFolder {
 
     /// Loads the model in `directory`; errors name the file and the problem.
     public static func load(_ directory: URL) throws -> any ImageTextModel {
+        try ModelFolderKind.require(.imageText, in: directory)
         let file = directory.appendingPathComponent(configurationFile)
         let method = try readMethod(file)
         guard let type = methods[method] else {

@@ -90,6 +90,7 @@ public final class ImageModel {
     ///   file, an unknown architecture, or weights that do not fit the configuration.
     public convenience init(directory: URL) throws {
         func failure(_ text: String) -> ImageModelError { ImageModelError(description: "\(directory.path): \(text)") }
+        do { try ModelFolderKind.require(.imageEncoder, in: directory) } catch { throw ImageModelError(description: error.description) }
         let configURL = directory.appendingPathComponent(Self.configurationFileName)
         guard let data = try? Data(contentsOf: configURL) else { throw failure("no readable \(Self.configurationFileName) (not an image model folder)") }
         let configuration: ImageModelConfiguration

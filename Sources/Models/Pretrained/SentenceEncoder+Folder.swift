@@ -17,6 +17,7 @@ extension SentenceEncoder {
     ///
     /// Every problem throws an error whose description is one line naming the file at fault.
     public convenience init(directory: URL, pooling mode: PoolingMode? = nil, dropoutSeed: UInt64 = 0) throws {
+        try ModelFolderKind.require(.sentenceEncoder, in: directory)
         let configuration = try BertConfiguration(contentsOf: directory.appendingPathComponent("config.json"))
         let tokenizer = try WordPieceTokenizer(directory: directory)
         guard tokenizer.vocabularySize <= configuration.vocabularySize else {
