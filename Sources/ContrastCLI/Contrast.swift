@@ -10,8 +10,8 @@ struct Contrast: ParsableCommand {
         commandName: "contrast",
         abstract: "Contrastive representation learning on the CPU.",
         discussion: """
-            Commands that report numbers accept --json: the last line on standard output is then one \
-            JSON object. Progress and human-readable output go to standard error.
+            Results go to standard output: lines of text, or with --json one JSON object as the last \
+            line. Progress and diagnostics go to standard error.
             Exit codes: 0 success, 1 a problem with data or files, 2 a usage error, 130 or 143 training stopped \
             by SIGINT or SIGTERM (after writing a checkpoint: continue with --resume).
             """,
