@@ -26,8 +26,7 @@ struct Contrast: ParsableCommand {
             Foundation.exit(1)
         }
         if let problem = CommandSuggestion.problem(in: Array(CommandLine.arguments.dropFirst()), root: Contrast.self) {
-            FileHandle.standardError.write(Data("error: \(problem)\n".utf8))
-            Foundation.exit(2)
+            fail(problem, code: 2)
         }
         let command: ParsableCommand
         do {
@@ -36,6 +35,10 @@ struct Contrast: ParsableCommand {
             // Help and version requests exit 0; parse errors are usage errors.
             if exitCode(for: error) == .success { exit(withError: error) }
             FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+            if CommandLine.arguments.contains("--json") {
+                let first = message(for: error).split(separator: "\n").first.map(String.init) ?? "usage error"
+                try? Report.json(ErrorMessage.Failure(error: first, file: nil, line: nil, exit_code: 2))
+            }
             Foundation.exit(2)
         }
         do {
@@ -47,7 +50,7 @@ struct Contrast: ParsableCommand {
         } catch CLIError.usage(let message) {
             fail(message, code: 2)
         } catch let error as RunFolderError {
-            fail(error.description, code: error.isUsage ? 2 : 1)
+            fail(error.description, code: error.isUsage ? 2 : 1, error: error)
         } catch TrainingError.interrupted(let signal, let step, let checkpoint) {
             // The conventional status of a process ended by the signal.
             fail(TrainingError.interrupted(signal: signal, step: step, checkpoint: checkpoint).description, code: 128 + signal)
@@ -57,15 +60,21 @@ struct Contrast: ParsableCommand {
             // `--help` and `--version` arrive as errors from the help command's run().
             exit(withError: error)
         } catch {
-            fail(ErrorMessage.line(for: error), code: 1)
+            fail(ErrorMessage.line(for: error), code: 1, error: error)
         }
     }
 
     /// Under `mpirun`, the message names the failing process, which then stops the whole run
     /// (the others may be waiting for it in a collective).
-    private static func fail(_ message: String, code: Int32) -> Never {
+    /// With `--json`, stdout ends with `{"error": …, "file": …, "line": …, "exit_code": …}` too.
+    private static func fail(_ message: String, code: Int32, error: (any Error)? = nil) -> Never {
         let process = MPIProcess.isRunning ? "process \(MPICommunicator().rank): " : ""
-        FileHandle.standardError.write(Data(("error: " + process + message.replacingOccurrences(of: "\n", with: " ") + "\n").utf8))
+        let line = message.replacingOccurrences(of: "\n", with: " ")
+        FileHandle.standardError.write(Data(("error: " + process + line + "\n").utf8))
+        if CommandLine.arguments.contains("--json") && (!MPIProcess.isRunning || MPICommunicator().rank == 0) {
+            let place = error.map(ErrorMessage.location(of:))
+            try? Report.json(ErrorMessage.Failure(error: line, file: place?.file, line: place?.line, exit_code: code))
+        }
         MPIProcess.abort(code: code)
         Foundation.exit(code)
     }

@@ -152,6 +152,24 @@ import Testing
         expectFailure(try sts(imageText.path), status: 1, mentions: ["holds an image-text model, not a sentence encoder"])
     }
 
+    /// Before: a failure under --json printed no JSON at all.
+    @Test func jsonFailuresEndStdoutWithAnErrorObject() throws {
+        let data = try TestPaths.write("g\tf\t2012\t1\tbad\tA\tB\n", named: "bad.csv")
+        let model = try Self.tinyModel()
+        func lastObject(_ outcome: Outcome) throws -> [String: Any] {
+            let line = try #require(outcome.stdout.split(separator: "\n").last, "stdout: \(outcome.stdout)")
+            return try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        }
+        let bad = try run(["eval", "sts", "--model", model.path, "--data", data.path, "--json"])
+        #expect(bad.status == 1)
+        let object = try lastObject(bad)
+        #expect(object["file"] as? String == data.path && object["line"] as? Int == 1 && object["exit_code"] as? Int == 1)
+        #expect((object["error"] as? String)?.contains("'bad' is not a number") == true, "\(object)")
+        let usage = try run(["eval", "sts", "--json"])
+        let usageObject = try lastObject(usage)
+        #expect(usage.status == 2 && usageObject["exit_code"] as? Int == 2)
+    }
+
     /// Before: `contrast trian simcse` said "2 unexpected arguments".
     @Test func mistypedCommandsGetTheClosestOne() throws {
         expectFailure(try run(["trian", "simcse"]), status: 2, mentions: ["unknown command 'contrast trian'", "did you mean 'train'?"])
