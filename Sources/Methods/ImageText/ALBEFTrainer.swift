@@ -134,6 +134,7 @@ public final class ALBEFTrainer {
         let optimizer = AdamW(parameters: model.trainableParameters(), learningRate: settings.learningRate, weightDecay: settings.weightDecay)
         let schedule = CosineSchedule(peakLearningRate: settings.learningRate, warmupSteps: Int(Float(total) * settings.warmupFraction), totalSteps: total)
         let masking = MaskedLanguageModeling(tokenizer: model.tokenizer, probability: settings.mlmProbability)
+        let order = EpochOrder(count: data.count, batchSize: settings.batchSize, seed: settings.seed &+ 3)
         let checkpoints = run.map { CheckpointSchedule(run: $0, every: settings.checkpointEvery, minutes: settings.checkpointMinutes) }
         var step = 0, lastLoss: Float = .nan
         switch try checkpoints?.start(resume: resume, totalSteps: total) ?? .fresh {
@@ -150,11 +151,8 @@ public final class ALBEFTrainer {
         try Interruption.watch {
             while step < total {
                 let stepStart = ContinuousClock.now
-                var shuffle = RandomGenerator(seed: settings.seed &+ 3, offset: UInt64(step / stepsPerEpoch) << 32)
-                let order = shuffle.shuffled(Array(0..<data.count))
-                let batchStart = (step % stepsPerEpoch) * settings.batchSize
                 var generator = RandomGenerator(seed: settings.seed &+ 4, offset: UInt64(step) << 32)
-                let items = Array(order[batchStart..<(batchStart + settings.batchSize)])
+                let items = Array(order.indices(atStep: step))
                 let texts = items.map { data.captions[$0][generator.nextInt(below: data.captions[$0].count)] }
                 let falseTexts = settings.captionNegatives ? data.negativeCaptions.map { lists in
                     items.map { lists[$0].isEmpty ? nil : lists[$0][generator.nextInt(below: lists[$0].count)] }

@@ -190,7 +190,6 @@ public final class ImageTextTrainer {
         }
         let log = try MetricsLog(url: output.appendingPathComponent("metrics.jsonl"))
         if resume { try log.truncate(after: done) }
-        let perEpoch = data.count / c.batchSize
         try Interruption.watch {
             var first = 0
             for stage in stages {
@@ -205,12 +204,11 @@ public final class ImageTextTrainer {
                 }
                 let schedule = CosineSchedule(peakLearningRate: c.learningRate, warmupSteps: Int(Float(stage.steps) * c.warmupFraction), totalSteps: stage.steps)
                 let stageSeed = c.seed &+ UInt64(stage.name.utf8.reduce(0) { $0 &* 31 &+ Int($1) })
+                let order = EpochOrder(count: data.count, batchSize: c.batchSize, seed: stageSeed ^ 0x0DE5_A11C)
                 model.train()
                 for step in (done - first)..<stage.steps {
                     let stepStart = ContinuousClock.now
-                    var shuffle = RandomGenerator(seed: stageSeed ^ 0x0DE5_A11C, offset: UInt64(step / perEpoch) << 32)
-                    let order = shuffle.shuffled(Array(0..<data.count))
-                    let indices = order[((step % perEpoch) * c.batchSize)..<((step % perEpoch + 1) * c.batchSize)]
+                    let indices = order.indices(atStep: step)
                     var generator = RandomGenerator(seed: stageSeed, offset: UInt64(step) << 32)
                     let batch = Batch(images: indices.map { data.images[$0] },
                                       captions: indices.map { pick(data.captions[$0], &generator) },

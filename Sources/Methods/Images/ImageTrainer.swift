@@ -31,6 +31,7 @@ public final class ImageTrainer {
     public let normalization: ChannelNormalization
     public let pipeline: ImagePipeline
     public let output: URL
+    let order: EpochOrder
     /// Called after each step with (step, loss, learning rate, images per second).
     public var onStep: ((Int, Float, Float, Double) -> Void)?
     /// Called when a resumed run continues after (step, of total steps).
@@ -59,20 +60,16 @@ public final class ImageTrainer {
         self.normalization = normalization
         self.pipeline = pipeline
         self.output = output
+        order = EpochOrder(count: images.count, batchSize: configuration.batchSize, seed: configuration.seed ^ 0x1_3A6E_0DE5)
     }
 
-    public var batchesPerEpoch: Int { images.count / configuration.batchSize }
+    public var batchesPerEpoch: Int { order.batchesPerEpoch }
 
     /// The steps the run takes: `epochs` passes, or `maxSteps` when that comes first.
     public var totalSteps: Int { min(configuration.epochs * batchesPerEpoch, configuration.maxSteps ?? .max) }
 
     /// The images of step `step` (0-based): epoch `step / batchesPerEpoch` shuffled from the seed.
-    func batch(at step: Int) -> [Image] {
-        let epoch = step / batchesPerEpoch, index = step % batchesPerEpoch
-        var generator = RandomGenerator(seed: configuration.seed ^ 0x1_3A6E_0DE5, offset: UInt64(epoch) << 32)
-        let order = generator.shuffled(Array(images.indices))
-        return order[(index * configuration.batchSize)..<((index + 1) * configuration.batchSize)].map { images[$0] }
-    }
+    func batch(at step: Int) -> [Image] { order.indices(atStep: step).map { images[$0] } }
 
     /// Runs every step (from the newest checkpoint when `resume` is set), then saves the encoder
     /// into `output` as an ``ImageModel`` folder.

@@ -60,6 +60,7 @@ public final class TextTrainer {
     let optimizer: AdamW
     let parameters: [(name: String, tensor: Tensor)]
     let runner: StepRunner
+    let order: EpochOrder
 
     public init(method: any TextMethod, configuration: TrainingConfiguration, examples: [TextExample], output: URL,
                 communicator: any Communicator = SingleProcess()) throws {
@@ -75,6 +76,7 @@ public final class TextTrainer {
         self.communicator = communicator
         parameters = method.trainableParameters
         optimizer = AdamW(parameters: parameters, learningRate: configuration.learningRate, weightDecay: configuration.weightDecay)
+        order = EpochOrder(count: examples.count, batchSize: configuration.batchSize * communicator.size, seed: configuration.seed ^ 0xDA7A_0DE5)
         runner = StepRunner(source: method.encoder.model.source, gradientCacheChunk: configuration.gradientCacheChunk, communicator: communicator)
     }
 
@@ -83,7 +85,7 @@ public final class TextTrainer {
 
     /// Batches per epoch (the last, incomplete batch of an epoch is dropped so every batch has
     /// the same number of in-batch negatives).
-    public var stepsPerEpoch: Int { examples.count / stepBatchSize }
+    public var stepsPerEpoch: Int { order.batchesPerEpoch }
 
     /// Optimizer steps in the whole run.
     public var totalSteps: Int { configuration.maxSteps ?? configuration.epochs * stepsPerEpoch }
@@ -98,13 +100,7 @@ public final class TextTrainer {
     }
 
     /// The examples of step `step` (0-based), over all processes.
-    func batch(at step: Int) -> [TextExample] {
-        let epoch = step / stepsPerEpoch, index = step % stepsPerEpoch
-        var generator = RandomGenerator(seed: configuration.seed ^ 0xDA7A_0DE5, offset: UInt64(epoch) << 32)
-        let order = generator.shuffled(Array(examples.indices))
-        let start = index * stepBatchSize
-        return order[start..<(start + stepBatchSize)].map { examples[$0] }
-    }
+    func batch(at step: Int) -> [TextExample] { order.indices(atStep: step).map { examples[$0] } }
 
     /// Trains to the end, starting from the newest checkpoint when `resume` is set.
     @discardableResult
