@@ -39,11 +39,9 @@ struct ImageTextTrainOptions: ParsableArguments {
         let (destination, intent) = try runOptions.check(output, settings: settings)
         let data = try ImageTextData.training(dataset, seed: seed)
         guard let first = data.images.first else { throw CLIError.data("\(dataset): no images") }
-        guard data.count >= settings.batchSize else {
-            throw CLIError.data("\(dataset): \(data.count) images, fewer than one batch of \(settings.batchSize) (--batch-size)")
-        }
+        // The trainer checks the data against the settings before the folder is opened.
+        let trainer = try ImageTextTrainer(configuration: settings, data: data, output: RunFolder.planned(destination, intent: intent).directory)
         let folder = try RunFolder.open(destination, intent: intent, command: "train \(method)")
-        let trainer = try ImageTextTrainer(configuration: settings, data: data, output: folder.directory)
         try settings.write(to: folder.directory)
         trainer.onResume = { step, total in Report.info("resuming from step \(step) of \(total)") }
         var bar: ProgressBar?
