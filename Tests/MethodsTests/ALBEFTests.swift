@@ -142,21 +142,28 @@ import Vision
         #expect { try ALBEF.load(from: folder) } throws: { "\($0)".contains("image_text_config.json") }
     }
 
+    /// Trains `albef` into a temporary folder and returns its steps.
+    static func train(_ albef: ALBEFPretraining) throws -> [StepReport] {
+        let trainer = try Trainer(method: albef, settings: albef.settings.trainer, output: try TestPaths.temporaryDirectory())
+        var steps: [StepReport] = []
+        trainer.onEvent = { if case .step(let report) = $0 { steps.append(report) } }
+        try trainer.train()
+        return steps
+    }
+
     @Test func trainingStepsAreFiniteAndFillTheQueues() throws {
         var settings = ALBEFTraining()
         settings.model = Self.tiny
         settings.batchSize = 4
         settings.maxSteps = 3
-        let trainer = try ALBEFTrainer(settings: settings, data: ShapesDataset(split: .train, count: 8, size: 16).captioned())
-        var steps: [ALBEFTrainer.Step] = []
-        trainer.onStep = { steps.append($0) }
-        let before = trainer.model.encoders.textProjection.linears[0].weight.scalars
-        let summary = try trainer.train(run: nil)
-        #expect(summary.steps == 3 && steps.count == 3)
-        #expect(steps.allSatisfy { $0.itc.isFinite && $0.itm.isFinite && $0.mlm.isFinite && $0.itm > 0 })
-        #expect(steps.map(\.alpha) == [0, 0.2, 0.4])
-        #expect(trainer.imageQueue.count == 12 && trainer.textQueue.count == 12)
-        #expect(trainer.model.encoders.textProjection.linears[0].weight.scalars != before)
+        let albef = try ALBEFPretraining(settings: settings, data: ShapesDataset(split: .train, count: 8, size: 16).captioned())
+        let before = albef.model.encoders.textProjection.linears[0].weight.scalars
+        let steps = try Self.train(albef)
+        #expect(steps.count == 3)
+        #expect(steps.allSatisfy { $0.parts.values.allSatisfy(\.isFinite) && $0.parts["itm"]! > 0 && $0.parts.count == 3 })
+        #expect(steps.map { Float($0.values["alpha"]!) } == [0, 0.2, 0.4])
+        #expect(albef.imageQueue.count == 12 && albef.textQueue.count == 12)
+        #expect(albef.model.encoders.textProjection.linears[0].weight.scalars != before)
     }
 
     /// Each image with negative captions adds one ITM pair; `captionNegatives = false` drops them.
@@ -172,11 +179,7 @@ import Vision
             settings.batchSize = 4
             settings.maxSteps = 2
             settings.captionNegatives = captionNegatives
-            let trainer = try ALBEFTrainer(settings: settings, data: data)
-            var counts: [Int] = []
-            trainer.onStep = { counts.append($0.itmPairs) }
-            _ = try trainer.train(run: nil)
-            return counts
+            return try ALBEFTests.train(ALBEFPretraining(settings: settings, data: data)).map { Int($0.values["itm_pairs"]!) }
         }
         let with = try pairs(captionNegatives: true), without = try pairs(captionNegatives: false)
         #expect(without.allSatisfy { $0 >= 4 && $0 <= 12 })
@@ -195,12 +198,10 @@ import Vision
         settings.epochs = 300
         settings.itmHardnessRamp = 1000
         let data = ShapesDataset(split: .train, count: 32).captioned()
-        let trainer = try ALBEFTrainer(settings: settings, data: data)
-        var itm: [Float] = []
-        trainer.onStep = { itm.append($0.itm) }
-        _ = try trainer.train(run: nil)
+        let albef = try ALBEFPretraining(settings: settings, data: data)
+        let itm = try ALBEFTests.train(albef).map { $0.parts["itm"]! }
         let groups = captionGroups(data.captions), n = data.count
-        let index = ALBEFRetrieval(model: trainer.model, images: data.images, texts: data.captions.map { $0[0] })
+        let index = ALBEFRetrieval(model: albef.model, images: data.images, texts: data.captions.map { $0[0] })
         let scores = (0..<n).flatMap { index.matchScores(text: $0, images: Array(0..<n)) }
         let matched = (0..<n).map { scores[$0 * n + $0] }
         let mismatched = (0..<(n * n)).filter { groups[$0 / n] != groups[$0 % n] }.map { scores[$0] }

@@ -14,7 +14,7 @@ import Testing
         let views = try PositiveViews(AugmentationSpec(parsing: "deletion:0.2"))
         let method = CERT(encoder: encoder, configuration: c, views: views)
         let before = try MethodFixtures.positiveMargin(encoder, views: views)
-        let trainer = try TextTrainer(method: method, configuration: c, examples: try MethodFixtures.examples(), output: MethodFixtures.temporaryRun())
+        let trainer = try Trainer(text: method, configuration: c, examples: try MethodFixtures.examples(), output: MethodFixtures.temporaryRun())
         let (first, last) = try MethodFixtures.lossTrend(trainer)
         #expect(last < first, "loss \(first) -> \(last)")
         #expect(try MethodFixtures.positiveMargin(encoder, views: views) > before)

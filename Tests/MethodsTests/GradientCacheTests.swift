@@ -16,18 +16,18 @@ import Testing
         let s = try MethodFixtures.sentences()
         var loss: Float = .nan
         for step in 0..<steps {
-            method.trainableParameters.forEach { $0.tensor.zeroGrad() }
+            try MethodFixtures.parameters(method).forEach { $0.tensor.zeroGrad() }
             let rows = (12 * step)..<(12 * step + 12)
             let batch = supervised
                 ? rows.map { TextExample(anchor: s[$0], positive: s[$0 + 1], hardNegative: $0 % 2 == 0 ? s[40 + $0] : nil) }
                 : rows.map { TextExample(anchor: s[$0]) }
             var generator = RandomGenerator(seed: UInt64(step))
-            let value = runner.loss(method.plan(batch, generator: &generator))
+            let value = runner.loss(method.plan(batch, generator: &generator)).total
             #expect((chunk == nil) == value.requiresGrad, "gradient caching back-propagates itself")
             if value.requiresGrad { value.backward() }
             loss = value.item
         }
-        return (loss, method.trainableParameters.map { $0.tensor.grad?.scalars ?? [] })
+        return (loss, try MethodFixtures.parameters(method).map { $0.tensor.grad?.scalars ?? [] })
     }
 
     /// Same loss and gradients within `tolerance` relative (to the largest gradient of each tensor).

@@ -28,7 +28,7 @@ import Vision
         #expect(zip(online, target).allSatisfy { $0.tensor.scalars == $1.tensor.scalars })
         #expect(zip(moco.encoder.namedBuffers(), moco.keyEncoder.namedBuffers()).allSatisfy { $0.tensor.scalars == $1.tensor.scalars })
 
-        let optimizer = SGD(groups: [ParameterGroup(parameters: moco.namedTrainedParameters)], learningRate: 0.5)
+        let optimizer = SGD(groups: [ParameterGroup(parameters: moco.encoder.trainableParameters().map { ("encoder.\($0.name)", $0.tensor) } + moco.head.trainableParameters().map { ("head.\($0.name)", $0.tensor) })], learningRate: 0.5)
         var lastKeys: [Float] = []
         for step in 1...2 {
             let first = Self.images(4, seed: UInt64(10 * step)), second = Self.images(4, seed: UInt64(10 * step + 1))
@@ -146,8 +146,8 @@ import Vision
         let images = (0..<10).map(Self.image)
         let method = SimCLR(shape: Self.shape, hiddenSize: 16, projectionSize: 8, temperature: 0.5, seed: 1)
         let run = try TestPaths.temporaryDirectory()
-        let trainer = try ImageTrainer(method: method, configuration: c, images: images, normalization: .estimated(from: images),
-                                       pipeline: c.pipeline(size: 8), output: run)
+        let training = try ImageTraining(method, configuration: c, images: images, normalization: .estimated(from: images))
+        let trainer = try Trainer(method: training, settings: c.trainer, output: run)
         #expect(trainer.totalSteps == 3)
         let summary = try trainer.train()
         #expect(summary.steps == 3 && summary.finalLoss.isFinite)
@@ -155,6 +155,15 @@ import Vision
         #expect(lines.count == 3)
         #expect(try ImageModel(directory: run).configuration.method == "simclr")
         c.batchSize = 11
-        #expect(throws: TrainingError.self) { try ImageTrainer(method: method, configuration: c, images: images, normalization: .fashionMNIST, pipeline: c.pipeline(size: 8), output: run) }
+        #expect(throws: TrainingError.self) {
+            try Trainer(method: ImageTraining(method, configuration: c, images: images, normalization: .fashionMNIST), settings: c.trainer, output: run)
+        }
+    }
+}
+
+extension ImageMethod {
+    /// The loss of a single-process step over the two views.
+    func loss(_ first: Tensor, _ second: Tensor) -> Tensor {
+        StepRunner(source: nil).loss(plan(first, second, shares: [0..<first.shape[0]])).total
     }
 }

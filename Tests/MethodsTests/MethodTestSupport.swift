@@ -30,14 +30,19 @@ enum MethodFixtures {
 
     static func encoder() throws -> SentenceEncoder { try SentenceEncoder.randomlyInitialized(.tiny, seed: 11) }
 
+    /// The parameters the trainer would update for `method`, with their checkpoint names.
+    static func parameters(_ method: any TextMethod) throws -> [(name: String, tensor: Tensor)] {
+        try TextTraining(method, configuration: TrainingConfiguration(), examples: []).trainableParameters
+    }
+
     static func temporaryRun() -> URL {
         FileManager.default.temporaryDirectory.appendingPathComponent("run-\(UUID().uuidString)")
     }
 
     /// Mean training loss of the first and of the last `window` steps.
-    static func lossTrend(_ trainer: TextTrainer, window: Int = 4) throws -> (first: Float, last: Float) {
+    static func lossTrend(_ trainer: Trainer, window: Int = 4) throws -> (first: Float, last: Float) {
         var losses: [Float] = []
-        trainer.onEvent = { if case .step(_, _, let loss, _, _) = $0 { losses.append(loss) } }
+        trainer.onEvent = { if case .step(let report) = $0 { losses.append(report.loss) } }
         try trainer.train()
         return (losses.prefix(window).reduce(0, +) / Float(window), losses.suffix(window).reduce(0, +) / Float(window))
     }

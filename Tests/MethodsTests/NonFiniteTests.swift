@@ -15,12 +15,12 @@ final class PoisonedMethod: TextMethod {
         self.poisonedStep = poisonedStep
     }
     var encoder: SentenceEncoder { inner.encoder }
-    func plan(_ batch: [TextExample], generator: inout RandomGenerator) -> EmbeddingPlan {
+    func plan(_ batch: [TextExample], generator: inout RandomGenerator) -> StepPlan {
         step += 1
         var plan = inner.plan(batch, generator: &generator)
         if step == poisonedStep {
-            let loss = plan.loss
-            plan.loss = { loss($0) * Float.nan }
+            let losses = plan.losses
+            plan.losses = { StepLoss(losses($0).total * Float.nan) }
         }
         return plan
     }
@@ -30,7 +30,7 @@ final class PoisonedMethod: TextMethod {
     @Test func aNonFiniteLossStopsTheRunNamingTheStep() throws {
         let c = MethodFixtures.configuration(steps: 4)
         let method = PoisonedMethod(SimCSE(encoder: try MethodFixtures.encoder(), configuration: c), poisonedStep: 3)
-        let trainer = try TextTrainer(method: method, configuration: c, examples: try MethodFixtures.examples(), output: MethodFixtures.temporaryRun())
+        let trainer = try Trainer(text: method, configuration: c, examples: try MethodFixtures.examples(), output: MethodFixtures.temporaryRun())
         #expect(throws: TrainingError.nonFinite(step: 3, tensor: "the loss")) { try trainer.train() }
         #expect(TrainingError.nonFinite(step: 3, tensor: "the loss").description.contains("step 3"))
     }
@@ -39,13 +39,13 @@ final class PoisonedMethod: TextMethod {
         var c = MethodFixtures.configuration(steps: 4)
         c.stopOnNonFinite = false
         let method = PoisonedMethod(SimCSE(encoder: try MethodFixtures.encoder(), configuration: c), poisonedStep: 2)
-        let trainer = try TextTrainer(method: method, configuration: c, examples: try MethodFixtures.examples(), output: MethodFixtures.temporaryRun())
+        let trainer = try Trainer(text: method, configuration: c, examples: try MethodFixtures.examples(), output: MethodFixtures.temporaryRun())
         var skipped: [Int] = []
         trainer.onEvent = { if case .skipped(let step, _) = $0 { skipped.append(step) } }
         let summary = try trainer.train()
         #expect(summary.skippedSteps == 1)
         #expect(skipped == [2])
-        #expect(method.trainableParameters.allSatisfy { $0.tensor.scalars.allSatisfy(\.isFinite) })
+        #expect(try MethodFixtures.parameters(method).allSatisfy { $0.tensor.scalars.allSatisfy(\.isFinite) })
         // The log counts it, and writes the step's non-finite loss as null.
         let log = try String(contentsOf: trainer.output.appendingPathComponent("metrics.jsonl"), encoding: .utf8)
         #expect(log.contains(#"{"skipped":1,"step":2}"#))

@@ -11,7 +11,7 @@ import Testing
     @Test func unsupervisedLossFalls() throws {
         #expect(try MethodFixtures.sentences().count == 64)
         let c = MethodFixtures.configuration(steps: 24)
-        let trainer = try TextTrainer(method: SimCSE(encoder: try MethodFixtures.encoder(), configuration: c),
+        let trainer = try Trainer(text: SimCSE(encoder: try MethodFixtures.encoder(), configuration: c),
                                       configuration: c, examples: try MethodFixtures.examples(), output: MethodFixtures.temporaryRun())
         let (first, last) = try MethodFixtures.lossTrend(trainer)
         #expect(last < first * 0.7, "loss \(first) -> \(last)")
@@ -23,7 +23,7 @@ import Testing
         let views = try PositiveViews(AugmentationSpec(parsing: name))
         let encoder = try MethodFixtures.encoder()
         let before = try MethodFixtures.positiveMargin(encoder, views: views)
-        let trainer = try TextTrainer(method: SimCSE(encoder: encoder, configuration: c, views: views),
+        let trainer = try Trainer(text: SimCSE(encoder: encoder, configuration: c, views: views),
                                       configuration: c, examples: try MethodFixtures.examples(), output: MethodFixtures.temporaryRun())
         let (first, last) = try MethodFixtures.lossTrend(trainer)
         #expect(last < first, "\(name): loss \(first) -> \(last)")
@@ -37,7 +37,7 @@ import Testing
         let examples = (0..<48).map { TextExample(anchor: s[$0], positive: s[$0 + 1], hardNegative: $0 % 3 == 0 ? nil : s[63 - $0]) }
         var c = MethodFixtures.configuration(steps: 16)
         c.hardNegativeWeight = 0
-        let trainer = try TextTrainer(method: SimCSE(encoder: try MethodFixtures.encoder(), configuration: c),
+        let trainer = try Trainer(text: SimCSE(encoder: try MethodFixtures.encoder(), configuration: c),
                                       configuration: c, examples: examples, output: MethodFixtures.temporaryRun())
         let (first, last) = try MethodFixtures.lossTrend(trainer)
         #expect(last < first, "loss \(first) -> \(last)")
@@ -48,16 +48,16 @@ import Testing
         c.checkpointEvery = 3
         let straight = MethodFixtures.temporaryRun(), interrupted = MethodFixtures.temporaryRun()
         let a = SimCSE(encoder: try MethodFixtures.encoder(), configuration: c)
-        try TextTrainer(method: a, configuration: c, examples: try MethodFixtures.examples(), output: straight).train()
+        try Trainer(text: a, configuration: c, examples: try MethodFixtures.examples(), output: straight).train()
 
         var firstHalf = c
         firstHalf.maxSteps = 3
-        try TextTrainer(method: SimCSE(encoder: try MethodFixtures.encoder(), configuration: firstHalf), configuration: firstHalf,
+        try Trainer(text: SimCSE(encoder: try MethodFixtures.encoder(), configuration: firstHalf), configuration: firstHalf,
                         examples: try MethodFixtures.examples(), output: interrupted).train()
         let b = SimCSE(encoder: try MethodFixtures.encoder(), configuration: c)
-        let summary = try TextTrainer(method: b, configuration: c, examples: try MethodFixtures.examples(), output: interrupted).train(resume: true)
+        let summary = try Trainer(text: b, configuration: c, examples: try MethodFixtures.examples(), output: interrupted).train(resume: true)
         #expect(summary.steps == 6)
-        let worst = MethodFixtures.maxDifference(a.trainableParameters, b.trainableParameters)
+        let worst = MethodFixtures.maxDifference(try MethodFixtures.parameters(a), try MethodFixtures.parameters(b))
         #expect(worst <= 1e-6, "max abs difference \(worst)")
     }
 }

@@ -31,6 +31,14 @@ public struct ImageTextTrainingConfiguration: Codable, Sendable, Equatable {
     /// Write a resumable checkpoint when this many minutes have passed since the last one;
     /// `nil`: by steps only. A run stopped by SIGINT or SIGTERM writes one either way.
     public var checkpointMinutes: Double? = 10
+    /// Global gradient-norm clipping; `nil` (the default) disables it.
+    public var maxGradientNorm: Float?
+    /// Stop with an error on a non-finite loss or gradient (`false`: skip the step and count it).
+    public var stopOnNonFinite = true
+    /// Precision of matrix products.
+    public var precision: MatmulPrecision = .fp32
+    /// Gradient caching's chunk of rows (ALIGN only: VLMo's BatchNorm would see chunks).
+    public var gradientCacheChunk: Int?
 
     public init(method: String, dataset: String, epochs: Int, batchSize: Int, learningRate: Float) {
         self.method = method
@@ -41,83 +49,86 @@ public struct ImageTextTrainingConfiguration: Codable, Sendable, Equatable {
     }
 }
 
+extension ImageTextTrainingConfiguration {
+    /// How the trainer runs the steps.
+    public var trainer: TrainerSettings {
+        TrainerSettings(seed: seed, maxGradientNorm: maxGradientNorm, stopOnNonFinite: stopOnNonFinite, precision: precision,
+                        gradientCacheChunk: gradientCacheChunk, checkpointEvery: checkpointEvery, checkpointMinutes: checkpointMinutes)
+    }
+
+    /// What is wrong with the settings (empty when they are usable).
+    public var problems: [String] {
+        var found: [String] = []
+        if epochs < 1 { found.append("epochs must be at least 1") }
+        if let maxSteps, maxSteps < 1 { found.append("max steps must be at least 1") }
+        if batchSize < 2 { found.append("batch size must be at least 2 (in-batch negatives)") }
+        if !(learningRate > 0) { found.append("learning rate must be positive") }
+        if !(weightDecay >= 0) { found.append("weight decay must not be negative") }
+        if !(0..<1).contains(warmupFraction) { found.append("warm-up fraction must be in [0, 1)") }
+        if let g = maxGradientNorm, !(g > 0) { found.append("max gradient norm must be positive") }
+        if let g = gradientCacheChunk, g < 1 { found.append("gradient-cache chunk must be at least 1") }
+        return found
+    }
+}
+
 extension ImageTextTrainingConfiguration: RunSettings {
     public static let changeableOnResume: Set<String> = ["checkpointEvery", "checkpointMinutes"]
 }
 
-/// What a stage reports after each step.
-public struct ImageTextStep: Sendable {
-    public var stage: String
-    public var step: Int, steps: Int
-    public var losses: [String: Float]
-}
-
-/// Trains ALIGN or VLMo on image-caption pairs and writes the run folder: `training_config.json`,
-/// `metrics.jsonl` (one record per step, with its stage), checkpoints and the model folder's files.
+/// ALIGN or VLMo on image-caption pairs, as the ``Trainer`` runs them: a list of stages run in
+/// order, steps counted over all of them.
 ///
 /// Each step draws a batch of images (shuffled per epoch, seeded) and one of each image's
 /// captions at random; there is no image augmentation in the image-text stage (flips and crops
-/// would contradict Shapes captions such as "left of").
+/// would contradict Shapes captions such as "left of"). Each epoch's order and each step's random
+/// draws (captions, noise, ITM negatives) come from the seed, the stage and the step.
 ///
-/// A method is a list of stages run in order; steps are counted over all of them. Each epoch's
-/// order and each step's random draws (captions, noise, ITM negatives) come from the seed, the
-/// stage and the step, and checkpoints keep the model and the stage's optimizer, so a run
-/// resumed from any checkpoint (`train(_:resume:)`) ends with exactly the weights of an
-/// uninterrupted one.
-public final class ImageTextTrainer {
+/// Contrastive losses are computed over embeddings planned by rows (``StepPlan``), so gradient
+/// caching (ALIGN) and data parallelism with every process's negatives come from the trainer.
+/// ALIGN has no batch statistics: P processes train as one with the whole batch. VLMo's
+/// projections have BatchNorm: each process normalises its share.
+public final class ImageTextTraining: TrainingMethod {
     public let configuration: ImageTextTrainingConfiguration
     public let data: CaptionedImages
-    public let output: URL
-    /// Called after every step (progress display).
-    public var onStep: ((ImageTextStep) -> Void)?
-    /// Called when a resumed run continues after (step, of total steps).
-    public var onResume: ((Int, Int) -> Void)?
+    /// The model trained (``ALIGN`` or ``VLMo``).
+    public let model: any ImageTextModel & Module
+    /// The model's shape (image size and pixel normalisation).
+    private let shape: ImageTextConfiguration
+    private let definitions: [Definition]
+    private let groups: [Int]
 
-    /// What a run did.
-    public struct Summary: Sendable {
-        /// Steps over all stages.
-        public let steps: Int
-        /// The run had already finished when asked to resume: nothing was trained.
-        public let wasComplete: Bool
-    }
-
-    public init(configuration: ImageTextTrainingConfiguration, data: CaptionedImages, output: URL) throws {
-        ensure(configuration.batchSize > 1 && configuration.epochs > 0, "ImageTextTrainer: batch size must exceed 1 and epochs be positive")
-        guard data.count >= configuration.batchSize else {
-            throw TrainingError.invalidSetup("\(configuration.dataset): \(data.count) images, fewer than one batch of \(configuration.batchSize)")
-        }
-        self.configuration = configuration
-        self.data = data
-        self.output = output
-    }
-
-    /// One stage of a method: its name, steps, which parameters it trains (`configure`, before
-    /// its first step) and the loss of a batch given the step's random stream.
-    struct Stage {
+    /// One stage: its name, its steps given the image-text stage's, which parameters it trains,
+    /// and the step of a batch.
+    private struct Definition {
         let name: String
-        let steps: Int
-        let configure: () -> Void
-        let loss: (Batch, inout RandomGenerator) -> (Tensor, [String: Float])
+        let steps: (_ pairSteps: Int) -> Int
+        let begin: () -> Void
+        let plan: (Batch, inout RandomGenerator) -> StepPlan
     }
 
-    /// Steps of the image-text stage: whole batches per epoch times epochs, capped by `maxSteps`.
-    public var pairSteps: Int {
-        let steps = configuration.epochs * (data.count / configuration.batchSize)
-        return configuration.maxSteps.map { min($0, steps) } ?? steps
+    /// One batch: images, a caption of each, and a second caption of each (the same one when
+    /// the image has only one).
+    private struct Batch {
+        var pixels: Tensor
+        var captions: [String]
+        var otherCaptions: [String]
+        /// Equal for two images exactly when they have the same captions (``captionGroups(_:)``).
+        var groups: [Int]
     }
 
-    /// ALIGN: symmetric InfoNCE over every batch; saves the model into the run folder. With
-    /// `resume`, continues from the run's newest checkpoint.
-    @discardableResult
-    public func train(_ model: ALIGN, resume: Bool = false) throws -> Summary {
-        try run([Stage(name: "itc", steps: pairSteps, configure: {}) { batch, _ in
-            let loss = model.contrastiveLoss(images: model.configuration.pixels(batch.images), texts: batch.captions)
-            return (loss, ["loss": loss.item])
-        }], model: model, resume: resume) { try model.save(to: self.output) }
+    /// ALIGN: one stage, symmetric InfoNCE over image and caption embeddings.
+    public convenience init(_ model: ALIGN, configuration: ImageTextTrainingConfiguration, data: CaptionedImages) throws {
+        let itc = Definition(name: "itc", steps: { $0 }, begin: {}) { batch, _ in
+            let tokens = model.tokens(batch.captions)
+            return StepPlan(inputs: [.trained(rows: batch.captions.count) { model.imageEmbeddings(batch.pixels.slice(axis: 0, $0)) },
+                                     .trained(rows: batch.captions.count) { model.textEmbeddings(tokens.rows($0)) }]) { z in
+                model.contrast.symmetric(z[0], z[1])
+            }
+        }
+        try self.init(model: model, shape: model.configuration, configuration: configuration, data: data, definitions: [itc])
     }
 
-    /// VLMo's three stages, then saves the model into the run folder. With `resume`, continues
-    /// from the run's newest checkpoint, in whichever stage it was.
+    /// VLMo's three stages:
     ///
     /// 1. Image only (`vision`): contrast between two noisy views of each image, through the
     ///    vision experts; trains patch embeddings, self-attention, vision experts, image projection.
@@ -126,134 +137,87 @@ public final class ImageTextTrainer {
     /// 3. Image-text (`itc+itm`): ITC plus ITM on `matchingPairsPerBatch` positives and hard
     ///    negatives sampled from the batch's ITC similarities (``albefMatchingPairs(similarity:groups:count:hardness:generator:)``);
     ///    every parameter trains.
-    @discardableResult
-    public func train(_ model: VLMo, resume: Bool = false) throws -> Summary {
-        try run(vlmoStages(model), model: model, resume: resume) { try model.save(to: self.output) }
-    }
-
-    /// VLMo's stages (see ``train(_:resume:)-(VLMo,_)``).
-    func vlmoStages(_ model: VLMo) -> [Stage] {
-        let unimodal = max(1, Int(Float(pairSteps) * configuration.unimodalStageFraction))
-        let stageSteps = configuration.maxSteps.map { min($0, unimodal) } ?? unimodal
-        let weight = configuration.matchingWeight, pairsPerBatch = configuration.matchingPairsPerBatch
-        let vision = Stage(name: "vision", steps: stageSteps, configure: { VLMoStages.vision.configure(model) }) { batch, generator in
-            let pixels = model.configuration.pixels(batch.images)
-            let views = (0..<2).map { _ in model.imageEmbeddings(pixels + Tensor.normal(pixels.shape, std: 0.3, generator: &generator)) }
-            let loss = model.contrast.symmetric(views[0], views[1])
-            return (loss, ["loss": loss.item])
-        }
-        let language = Stage(name: "language", steps: stageSteps, configure: { VLMoStages.language.configure(model) }) { batch, _ in
-            let loss = model.contrast.symmetric(model.textEmbeddings(batch.captions), model.textEmbeddings(batch.otherCaptions))
-            return (loss, ["loss": loss.item])
-        }
-        let pairs = Stage(name: "itc+itm", steps: pairSteps, configure: { VLMoStages.visionLanguage.configure(model) }) { batch, generator in
-            let pixels = model.configuration.pixels(batch.images)
-            let images = model.imageEmbeddings(pixels), texts = model.textEmbeddings(batch.captions)
-            let itc = model.contrast.symmetric(images, texts)
-            guard weight > 0 else { return (itc, ["loss": itc.item, "itc": itc.item]) }
-            let logits = withoutGradient { images.matmul(texts, transposeOther: true) * model.logitScale.exp() }
-            let pairs = albefMatchingPairs(similarity: logits, groups: batch.groups, count: pairsPerBatch, generator: &generator)
-            let itm = model.matchLogits(texts: pairs.captions.map { batch.captions[$0] }, images: pixels.indexSelect(axis: 0, pairs.images))
-                .crossEntropy(targets: pairs.targets)
-            let loss = itc + itm * weight
-            return (loss, ["loss": loss.item, "itc": itc.item, "itm": itm.item])
-        }
-        return [vision, language, pairs]
-    }
-
-    /// One batch: images, a caption of each, and a second caption of each (the same one when
-    /// the image has only one).
-    public struct Batch {
-        public var images: [Image]
-        public var captions: [String]
-        public var otherCaptions: [String]
-        /// Equal for two images exactly when they have the same captions (``captionGroups(_:)``).
-        public var groups: [Int]
-    }
-
-    /// Runs `stages` in order (from the newest checkpoint when `resume` is set), each `steps`
-    /// AdamW steps (warm-up, cosine decay) over the parameters it does not freeze, then `save`.
-    func run(_ stages: [Stage], model: Module, resume: Bool, save: () throws -> Void) throws -> Summary {
-        let c = configuration
-        let total = stages.map(\.steps).reduce(0, +)
-        let checkpoints = CheckpointSchedule(run: output, every: c.checkpointEvery, minutes: c.checkpointMinutes)
-        var done = 0
-        var restored: [String: Tensor]?
-        switch try checkpoints.start(resume: resume, totalSteps: total) {
-        case .fresh: break
-        case .finished(let step): return Summary(steps: step, wasComplete: true)
-        case .checkpoint(let checkpoint):
-            try restoreState(model, from: checkpoint.tensors("model.safetensors"), folder: checkpoint.folder)
-            restored = try checkpoint.tensors("optimizer.safetensors")
-            done = checkpoint.state.step
-            onResume?(done, total)
-        }
-        let log = try MetricsLog(url: output.appendingPathComponent("metrics.jsonl"))
-        if resume { try log.truncate(after: done) }
-        try Interruption.watch {
-            var first = 0
-            for stage in stages {
-                defer { first += stage.steps }
-                guard done < first + stage.steps else { continue }
-                stage.configure()
-                let optimizer = AdamW(parameters: model.trainableParameters(), learningRate: c.learningRate, weightDecay: c.weightDecay)
-                // A checkpoint taken inside this stage holds its optimizer; one at its start, the previous stage's.
-                if let state = restored {
-                    if done > first { try optimizer.load(stateDict: state) }
-                    restored = nil
-                }
-                let schedule = CosineSchedule(peakLearningRate: c.learningRate, warmupSteps: Int(Float(stage.steps) * c.warmupFraction), totalSteps: stage.steps)
-                let stageSeed = c.seed &+ UInt64(stage.name.utf8.reduce(0) { $0 &* 31 &+ Int($1) })
-                let order = EpochOrder(count: data.count, batchSize: c.batchSize, seed: stageSeed ^ 0x0DE5_A11C)
-                model.train()
-                for step in (done - first)..<stage.steps {
-                    let stepStart = ContinuousClock.now
-                    let indices = order.indices(atStep: step)
-                    var generator = RandomGenerator(seed: stageSeed, offset: UInt64(step) << 32)
-                    let batch = Batch(images: indices.map { data.images[$0] },
-                                      captions: indices.map { pick(data.captions[$0], &generator) },
-                                      otherCaptions: indices.map { pick(data.captions[$0], &generator) },
-                                      groups: captionGroups(indices.map { data.captions[$0] }))
-                    optimizer.learningRate = schedule.learningRate(at: step)
-                    optimizer.zeroGrad()
-                    let (value, metrics) = stage.loss(batch, &generator)
-                    guard value.item.isFinite else { throw TrainingError.nonFinite(step: done + 1, tensor: "the loss") }
-                    value.backward()
-                    optimizer.step()
-                    done += 1
-                    // The base fields of every trainer's log (step, loss, lr, a throughput), which `contrast report` reads.
-                    var record: [String: MetricsLog.Value] = ["step": .int(done), "lr": .double(Double(optimizer.learningRate)),
-                                                             "images_per_s": .double(Double(c.batchSize) / (ContinuousClock.now - stepStart).seconds)]
-                    for (key, metric) in metrics { record[key] = .double(Double(metric)) }
-                    try log.append(record)
-                    onStep?(ImageTextStep(stage: stage.name, step: step + 1, steps: stage.steps, losses: metrics))
-                    try checkpoints.afterStep(done, of: total, signal: Interruption.signal, saves: true) {
-                        let state = TrainerState(step: done, dropout: RandomGenerator(seed: c.seed), bestMetric: nil, bestStep: nil, skippedSteps: 0)
-                        try checkpoints.store.save(parameters: model.stateDict(), optimizer: optimizer.stateDict(), method: [:], state: state)
-                        return checkpoints.store.directory.appendingPathComponent("step-\(done)")
-                    }
-                }
-                model.unfreeze()
+    ///
+    /// Each unimodal stage takes `unimodalStageFraction` of the image-text stage's steps.
+    public convenience init(_ model: VLMo, configuration c: ImageTextTrainingConfiguration, data: CaptionedImages) throws {
+        let unimodal: (Int) -> Int = { pairSteps in max(1, Int(Float(pairSteps) * c.unimodalStageFraction)) }
+        let (weight, pairsPerBatch) = (c.matchingWeight, c.matchingPairsPerBatch)
+        let vision = Definition(name: "vision", steps: unimodal, begin: { VLMoStages.vision.configure(model) }) { batch, generator in
+            let views = (0..<2).map { _ in batch.pixels + Tensor.normal(batch.pixels.shape, std: 0.3, generator: &generator) }
+            return StepPlan(inputs: views.map { view in .trained(rows: view.shape[0]) { model.imageEmbeddings(view.slice(axis: 0, $0)) } }) { z in
+                model.contrast.symmetric(z[0], z[1])
             }
         }
-        try save()
-        try checkpoints.finish(step: done)
-        return Summary(steps: done, wasComplete: false)
+        let language = Definition(name: "language", steps: unimodal, begin: { VLMoStages.language.configure(model) }) { batch, _ in
+            let inputs = [batch.captions, batch.otherCaptions].map { captions in
+                let tokens = model.tokens(captions)
+                return StepPlan.Input.trained(rows: captions.count) { model.textEmbeddings(tokens.rows($0)) }
+            }
+            return StepPlan(inputs: inputs) { z in model.contrast.symmetric(z[0], z[1]) }
+        }
+        let pairs = Definition(name: "itc+itm", steps: { $0 }, begin: { VLMoStages.visionLanguage.configure(model) }) { batch, generator in
+            let tokens = model.tokens(batch.captions)
+            // ITM's negatives are drawn when the loss runs, after the embeddings it samples from.
+            var draws = generator
+            return StepPlan(inputs: [.trained(rows: batch.captions.count) { model.imageEmbeddings(batch.pixels.slice(axis: 0, $0)) },
+                                     .trained(rows: batch.captions.count) { model.textEmbeddings(tokens.rows($0)) }], losses: { z in
+                let itc = model.contrast.symmetric(z[0], z[1])
+                guard weight > 0 else { return StepLoss(itc, parts: ["itc": itc.item]) }
+                let logits = withoutGradient { z[0].matmul(z[1], transposeOther: true) * model.logitScale.exp() }
+                let pairs = albefMatchingPairs(similarity: logits, groups: batch.groups, count: pairsPerBatch, generator: &draws)
+                let itm = model.matchLogits(texts: pairs.captions.map { batch.captions[$0] }, images: batch.pixels.indexSelect(axis: 0, pairs.images))
+                    .crossEntropy(targets: pairs.targets)
+                return StepLoss(itc + itm * weight, parts: ["itc": itc.item, "itm": itm.item])
+            })
+        }
+        try self.init(model: model, shape: model.configuration, configuration: c, data: data, definitions: [vision, language, pairs])
     }
 
-    /// Assigns every parameter and buffer of `model` its saved value.
-    private func restoreState(_ model: Module, from saved: [String: Tensor], folder: URL) throws {
-        for (name, tensor) in model.namedState() {
-            guard let value = saved[name], value.shape == tensor.shape else {
-                throw TrainingError.corruptCheckpoint("\(folder.path): \(name) is missing or has the wrong shape")
-            }
-            tensor.assign(value)
+    private init(model: any ImageTextModel & Module, shape: ImageTextConfiguration, configuration: ImageTextTrainingConfiguration,
+                 data: CaptionedImages, definitions: [Definition]) throws {
+        if let problem = configuration.problems.first { throw TrainingError.invalidSetup(problem) }
+        self.model = model
+        self.shape = shape
+        self.configuration = configuration
+        self.data = data
+        self.definitions = definitions
+        groups = captionGroups(data.captions)
+    }
+
+    public var name: String { configuration.method }
+    public var unit: String { "images" }
+    public var usesBatchStatistics: Bool { model is VLMo }
+    public var modules: [(prefix: String, module: Module)] { [("", model)] }
+
+    public func stages(processes: Int) throws -> [TrainingStage] {
+        let c = configuration, batch = c.batchSize * processes
+        let pairSteps = try TrainingStage.steps(examples: data.count, batchSize: batch, epochs: c.epochs, maxSteps: c.maxSteps,
+                                                what: "\(c.dataset) images")
+        return definitions.map { stage in
+            let seed = c.seed &+ UInt64(stage.name.utf8.reduce(0) { $0 &* 31 &+ Int($1) })
+            return TrainingStage(name: stage.name, steps: min(stage.steps(pairSteps), pairSteps), examples: data.count, batchSize: batch,
+                                 optimization: Optimization(learningRate: c.learningRate, weightDecay: c.weightDecay, decay: .cosine,
+                                                            warmup: .fraction(c.warmupFraction)),
+                                 orderSeed: seed ^ 0x0DE5_A11C, stepSeed: seed)
         }
     }
 
-    private func pick(_ captions: [String], _ generator: inout RandomGenerator) -> String {
-        captions[generator.nextInt(below: captions.count)]
+    public func begin(stage: Int) {
+        model.unfreeze()
+        definitions[stage].begin()
     }
+
+    public func plan(stage: Int, batch: StepBatch, generator: inout RandomGenerator) -> StepPlan {
+        let indices = batch.indices
+        func pick(_ captions: [String]) -> String { captions[generator.nextInt(below: captions.count)] }
+        let captions = indices.map { pick(data.captions[$0]) }
+        let otherCaptions = indices.map { pick(data.captions[$0]) }
+        let chosen = Batch(pixels: shape.pixels(indices.map { data.images[$0] }), captions: captions,
+                           otherCaptions: otherCaptions, groups: indices.map { groups[$0] })
+        return definitions[stage].plan(chosen, &generator)
+    }
+
+    public func save(to folder: URL) throws { try model.save(to: folder) }
 }
 
 /// Which VLMo parameters each training stage updates; the rest are frozen (no gradient, not in

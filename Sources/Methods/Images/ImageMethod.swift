@@ -3,21 +3,21 @@ import NeuralNetworks
 import Objectives
 import Tensors
 
-/// A self-supervised image method that ``ImageTrainer`` runs: a loss over two augmented views of
-/// a batch, the parameters it trains, and what happens after each optimizer step.
+/// A self-supervised image method that ``ImageTraining`` runs: the step over two augmented views
+/// of a batch, the modules it trains, and what happens after each optimizer step.
 public protocol ImageMethod: AnyObject {
     /// The name in run folders and saved models (`simclr`, `moco`).
     var name: String { get }
     /// The encoder whose features are the representation (saved at the end of training).
     var encoder: ResNet { get }
-    /// Every module the optimizer updates (encoder and heads); the trainer switches them to training mode.
+    /// Every module the optimizer updates (encoder and heads), by name.
     var trainedModules: [(name: String, module: Module)] { get }
-    /// The loss of one batch from its two views (`[N, C, H, W]` each; row `i` of both shows image `i`).
-    func loss(_ first: Tensor, _ second: Tensor) -> Tensor
-    /// Called after each optimizer step (`step` counts from 1): momentum updates and queues.
+    /// The step of one batch from its two views (`[N, C, H, W]` each; row `i` of both shows image
+    /// `i`); `shares` are the processes' rows of the batch (``StepBatch/shares``).
+    func plan(_ first: Tensor, _ second: Tensor, shares: [Range<Int>]) -> StepPlan
+    /// Called after each optimizer step (`step` counts from 1): momentum updates.
     func afterStep(_ step: Int)
-    /// State beyond the trained parameters and the optimizer that a checkpoint must keep
-    /// (by default the trained modules' buffers: BatchNorm's running statistics).
+    /// State beyond the trained modules and the optimizer that a checkpoint must keep.
     func checkpointState() -> [String: Tensor]
     /// Restores what `checkpointState()` returned.
     func restore(checkpointState: [String: Tensor]) throws
@@ -25,30 +25,8 @@ public protocol ImageMethod: AnyObject {
 
 extension ImageMethod {
     public func afterStep(_ step: Int) {}
-
-    public func checkpointState() -> [String: Tensor] { trainedBuffers }
-
-    public func restore(checkpointState state: [String: Tensor]) throws { try restoreTrainedBuffers(from: state) }
-
-    /// The trained modules' buffers by dotted name, prefixed with their module's name.
-    public var trainedBuffers: [String: Tensor] {
-        Dictionary(uniqueKeysWithValues: trainedModules.flatMap { module in module.module.namedBuffers().map { ("\(module.name).\($0.name)", $0.tensor) } })
-    }
-
-    /// Assigns every trained module's buffer its value in `state`.
-    public func restoreTrainedBuffers(from state: [String: Tensor]) throws {
-        for (name, tensor) in trainedBuffers {
-            guard let saved = state[name], saved.shape == tensor.shape else {
-                throw TrainingError.corruptCheckpoint("\(self.name): buffer \(name) is missing from the checkpoint or has the wrong shape")
-            }
-            tensor.assign(saved)
-        }
-    }
-
-    /// The trained parameters by dotted name, prefixed with their module's name.
-    public var namedTrainedParameters: [(name: String, tensor: Tensor)] {
-        trainedModules.flatMap { module in module.module.trainableParameters().map { ("\(module.name).\($0.name)", $0.tensor) } }
-    }
+    public func checkpointState() -> [String: Tensor] { [:] }
+    public func restore(checkpointState: [String: Tensor]) throws {}
 }
 
 /// SimCLR (Chen et al. 2020): encoder `f`, projection head `g`, and NT-Xent over the `2N` projected
@@ -70,14 +48,21 @@ public final class SimCLR: ImageMethod {
 
     public var trainedModules: [(name: String, module: Module)] { [("encoder", encoder), ("head", head)] }
 
-    /// Both views go through the encoder and head as one batch of `2N`, as SimCLR's code does:
-    /// BatchNorm normalises them with the same statistics, and one large convolution is faster
-    /// than two.
-    public func loss(_ first: Tensor, _ second: Tensor) -> Tensor {
+    /// Both views go through the encoder and head as one input of `2N` rows, as SimCLR's code
+    /// does: BatchNorm normalises them with the same statistics, and one large convolution is
+    /// faster than two. The rows are ordered by process share (both views of a share's images
+    /// together), so that in a data-parallel run each process normalises both views of its own
+    /// images, as SimCLR's code on several devices does.
+    public func plan(_ first: Tensor, _ second: Tensor, shares: [Range<Int>]) -> StepPlan {
         ensure(first.shape == second.shape, "SimCLR: views \(first.shape) and \(second.shape) differ")
-        let n = first.shape[0]
-        let z = head(encoder(Tensor.concat([first, second], axis: 0)))
-        return objective(z.slice(axis: 0, 0..<n), z.slice(axis: 0, n..<(2 * n)))
+        let views = Tensor.concat(shares.flatMap { [first.slice(axis: 0, $0), second.slice(axis: 0, $0)] }, axis: 0)
+        return StepPlan(inputs: [.trained(rows: views.shape[0]) { self.head(self.encoder(views.slice(axis: 0, $0))) }]) { z in
+            let z = z[0]
+            let firsts = shares.map { z.slice(axis: 0, (2 * $0.lowerBound)..<($0.lowerBound + $0.upperBound)) }
+            let seconds = shares.map { z.slice(axis: 0, ($0.lowerBound + $0.upperBound)..<(2 * $0.upperBound)) }
+            return self.objective(firsts.count == 1 ? firsts[0] : Tensor.concat(firsts, axis: 0),
+                                  seconds.count == 1 ? seconds[0] : Tensor.concat(seconds, axis: 0))
+        }
     }
 }
 
@@ -118,26 +103,30 @@ public final class MoCo: ImageMethod {
 
     public var trainedModules: [(name: String, module: Module)] { [("encoder", encoder), ("head", head)] }
 
-    public func loss(_ first: Tensor, _ second: Tensor) -> Tensor {
-        let k = withoutGradient { keyHead(keyEncoder(second)).l2Normalized() }
-        let value = objective(queries: head(encoder(first)), keys: k, queue: queue.count > 0 ? queue.features : nil)
-        // After reading the queue: the current keys are never their own negatives.
-        queue.enqueue(k)
-        return value
+    /// Queries from the first view through the trained encoder and head; keys from the second
+    /// through the momentum copies (in a data-parallel run each process encodes its share of
+    /// both, and every process's keys enter the queue, as MoCo's code gathers them).
+    public func plan(_ first: Tensor, _ second: Tensor, shares: [Range<Int>]) -> StepPlan {
+        let negatives = queue.count > 0 ? queue.features : nil
+        return StepPlan(
+            inputs: [.fixed(rows: second.shape[0]) { rows in withoutGradient { self.keyHead(self.keyEncoder(second.slice(axis: 0, rows))).l2Normalized() } },
+                     .trained(rows: first.shape[0]) { self.head(self.encoder(first.slice(axis: 0, $0))) }],
+            loss: { z in self.objective(queries: z[1], keys: z[0], queue: negatives) },
+            // After reading the queue: the current keys are never their own negatives.
+            afterLoss: { z in self.queue.enqueue(z[0]) })
     }
 
     public func afterStep(_ step: Int) { keys.update(step: step) }
 
-    /// The buffers, the key encoder and head (parameters and buffers) and the queue.
+    /// The key encoder and head (parameters and buffers) and the queue.
     public func checkpointState() -> [String: Tensor] {
-        var state = trainedBuffers
+        var state: [String: Tensor] = [:]
         for (name, tensor) in keys.target.namedState() { state["keys.\(name)"] = tensor }
         state["queue"] = queue.features
         return state
     }
 
     public func restore(checkpointState state: [String: Tensor]) throws {
-        try restoreTrainedBuffers(from: state)
         for (name, tensor) in keys.target.namedState() {
             guard let saved = state["keys.\(name)"], saved.shape == tensor.shape else {
                 throw TrainingError.corruptCheckpoint("moco: key encoder \(name) is missing from the checkpoint or has the wrong shape")

@@ -1,5 +1,6 @@
 import Foundation
 import Models
+import Tensors
 import Vision
 
 /// The settings of an image training run (`contrast train simclr|moco`), written to the run
@@ -44,7 +45,20 @@ public struct ImageTrainingConfiguration: Codable, Sendable, Equatable {
     /// `nil`: by steps only. A run stopped by SIGINT or SIGTERM writes one either way.
     public var checkpointMinutes: Double? = 10
 
+    /// Global gradient-norm clipping; `nil` (the default, as SimCLR's and MoCo's code) disables it.
+    public var maxGradientNorm: Float?
+    /// Stop with an error on a non-finite loss or gradient (`false`: skip the step and count it).
+    public var stopOnNonFinite = true
+    /// Precision of matrix products (convolutions stay fp32).
+    public var precision: MatmulPrecision = .fp32
+
     public init() {}
+
+    /// How the trainer runs the steps (no gradient caching: BatchNorm would see chunks).
+    public var trainer: TrainerSettings {
+        TrainerSettings(seed: seed, maxGradientNorm: maxGradientNorm, stopOnNonFinite: stopOnNonFinite, precision: precision,
+                        checkpointEvery: checkpointEvery, checkpointMinutes: checkpointMinutes)
+    }
 
     /// The augmentations `augmentation` names, for images of `size x size`.
     public func pipeline(size: Int) -> ImagePipeline { .simCLR(size: size, blur: augmentation == "simclr") }
@@ -82,6 +96,7 @@ public struct ImageTrainingConfiguration: Codable, Sendable, Equatable {
         if queueSize < 1 { found.append("queue size must be positive") }
         if let checkpointEvery, checkpointEvery < 1 { found.append("checkpoint-every must be at least 1") }
         if let m = checkpointMinutes, !(m > 0 && m.isFinite) { found.append("checkpoint-minutes must be positive") }
+        if let g = maxGradientNorm, !(g > 0) { found.append("max gradient norm must be positive") }
         if !["simclr", "no-blur"].contains(augmentation) { found.append("unknown augmentation '\(augmentation)' (known: simclr, no-blur)") }
         return found
     }

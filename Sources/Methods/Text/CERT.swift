@@ -44,13 +44,13 @@ public final class CERT: TextMethod {
         return c
     }
 
-    public func plan(_ batch: [TextExample], generator: inout RandomGenerator) -> EmbeddingPlan {
+    public func plan(_ batch: [TextExample], generator: inout RandomGenerator) -> StepPlan {
         let sentences = batch.map(\.anchor)
         let queries = views.view(of: sentences, encoder: encoder, maxLength: maxLength, generator: &generator)
         let keys = views.view(of: sentences, encoder: encoder, maxLength: maxLength, generator: &generator)
         // Read before this batch's keys enter the queue: a key is not its own negative.
         let negatives = momentum.negatives
-        return EmbeddingPlan(
+        return StepPlan(
             inputs: [.trained(queries, by: { self.encoder.embed($0, pooler: nil) }), .fixed(keys, by: momentum.embed)],
             loss: { z in self.loss(queries: z[0], keys: z[1], queue: negatives) },
             afterLoss: { z in self.momentum.queue.enqueue(z[1]) })

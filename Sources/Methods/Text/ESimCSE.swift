@@ -27,13 +27,13 @@ public final class ESimCSE: TextMethod {
     public var encoder: SentenceEncoder { simcse.encoder }
     public var heads: [(prefix: String, module: Module)] { simcse.heads }
 
-    public func plan(_ batch: [TextExample], generator: inout RandomGenerator) -> EmbeddingPlan {
+    public func plan(_ batch: [TextExample], generator: inout RandomGenerator) -> StepPlan {
         let sentences = batch.map(\.anchor)
         let anchors = EncoderInput(encoder.batch(sentences, maxLength: simcse.maxLength))
         let view = simcse.views.view(of: sentences, encoder: encoder, maxLength: simcse.maxLength, generator: &generator)
         // Read before this batch's keys enter the queue: a sentence is not its own negative.
         let negatives = momentum.negatives
-        return EmbeddingPlan(
+        return StepPlan(
             inputs: [.trained(anchors, by: simcse.embed), .trained(view, by: simcse.embed), .fixed(view, by: momentum.embed)],
             loss: { z in self.simcse.loss(queries: z[0], keys: z[1], queue: negatives) },
             afterLoss: { z in self.momentum.queue.enqueue(z[2]) })

@@ -16,12 +16,7 @@ public struct EncoderInput {
 
     /// The rows `range` of this input (same padded length; Cutoff masks are sliced alike).
     public func rows(_ range: Range<Int>) -> EncoderInput {
-        let t = batch.tokens
-        let span = (range.lowerBound * t)..<(range.upperBound * t)
-        return EncoderInput(
-            TokenBatch(ids: Array(batch.ids[span]), attentionMask: Array(batch.attentionMask[span]),
-                       tokenTypeIDs: Array(batch.tokenTypeIDs[span]), batch: range.count, tokens: t),
-            cutoff: cutoff?.rows(range))
+        EncoderInput(batch.rows(range), cutoff: cutoff?.rows(range))
     }
 }
 

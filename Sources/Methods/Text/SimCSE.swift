@@ -42,27 +42,27 @@ public final class SimCSE: TextMethod {
     }
 
     /// The encoder inputs of one step and the loss over their embeddings.
-    public func plan(_ batch: [TextExample], generator: inout RandomGenerator) -> EmbeddingPlan {
+    public func plan(_ batch: [TextExample], generator: inout RandomGenerator) -> StepPlan {
         let n = batch.count
         if batch.allSatisfy({ $0.positive == nil }) {
             let sentences = batch.map(\.anchor)
             if !views.isIdentity {
                 let anchors = EncoderInput(encoder.batch(sentences, maxLength: maxLength))
                 let positives = views.view(of: sentences, encoder: encoder, maxLength: maxLength, generator: &generator)
-                return EmbeddingPlan(inputs: [.trained(anchors, by: embed), .trained(positives, by: embed)]) { z in
+                return StepPlan(inputs: [.trained(anchors, by: embed), .trained(positives, by: embed)]) { z in
                     self.loss(queries: z[0], keys: z[1])
                 }
             }
             // Dropout alone: one pass over the batch twice stacked gives every copy its own masks.
             let stacked = EncoderInput(encoder.batch(sentences + sentences, maxLength: maxLength))
-            return EmbeddingPlan(inputs: [.trained(stacked, by: embed)]) { z in
+            return StepPlan(inputs: [.trained(stacked, by: embed)]) { z in
                 self.loss(queries: z[0].slice(axis: 0, 0..<n), keys: z[0].slice(axis: 0, n..<(2 * n)))
             }
         }
         ensure(batch.allSatisfy { $0.positive != nil }, "SimCSE: a batch mixes unsupervised and supervised examples")
         let negatives = batch.compactMap(\.hardNegative)
         let rows = EncoderInput(encoder.batch(batch.map(\.anchor) + batch.map { $0.positive! } + negatives, maxLength: maxLength))
-        return EmbeddingPlan(inputs: [.trained(rows, by: embed)]) { z in
+        return StepPlan(inputs: [.trained(rows, by: embed)]) { z in
             let z = z[0]
             let anchors = z.slice(axis: 0, 0..<n), positives = z.slice(axis: 0, n..<(2 * n))
             if negatives.count == n {

@@ -6,8 +6,8 @@ import Tensors
 public struct TrainerState: Codable, Sendable, Equatable {
     /// Optimizer steps completed.
     public var step: Int
-    /// The dropout stream's position.
-    public var dropout: RandomGenerator
+    /// The dropout stream's position (methods whose model has dropout).
+    public var dropout: RandomGenerator?
     public var bestMetric: Double?
     public var bestStep: Int?
     /// Steps skipped because the loss or a gradient was not finite.
@@ -105,18 +105,17 @@ public struct Checkpoint {
         try SafeTensorsFile(path: folder.appendingPathComponent(file).path).allTensors()
     }
 
-    /// Assigns the saved values to `parameters` and `optimizer`'s state and returns the method's
-    /// saved state (what `CheckpointStore.save` got as `method`).
-    func restore(parameters: [(name: String, tensor: Tensor)], optimizer: AdamW) throws -> [String: Tensor] {
-        let saved = try tensors("model.safetensors")
-        for (name, tensor) in parameters {
+    /// Assigns the saved values to `tensors` (the modules' parameters and buffers) and returns the
+    /// method's saved state (what `CheckpointStore.save` got as `method`).
+    func restore(_ tensors: [(name: String, tensor: Tensor)]) throws -> [String: Tensor] {
+        let saved = try self.tensors("model.safetensors")
+        for (name, tensor) in tensors {
             guard let value = saved[name], value.shape == tensor.shape else {
-                throw TrainingError.corruptCheckpoint("\(folder.path): parameter \(name) is missing or has the wrong shape")
+                throw TrainingError.corruptCheckpoint("\(folder.path): \(name) is missing or has the wrong shape")
             }
             tensor.assign(value)
         }
-        try optimizer.load(stateDict: tensors("optimizer.safetensors"))
-        return try tensors("method.safetensors")
+        return try self.tensors("method.safetensors")
     }
 }
 

@@ -4,14 +4,6 @@ import Models
 /// Every setting of a text training run, with the papers' defaults. Saved beside the run as
 /// `config.json` (resolved: defaults filled in, flags applied) and read back on `--resume`.
 public struct TrainingConfiguration: Codable, Sendable, Equatable {
-    /// The learning-rate schedules.
-    public enum Schedule: String, Codable, Sendable, CaseIterable {
-        /// Hugging Face Trainer's default (SimCSE's): linear decay to 0 after the warm-up.
-        case linear
-        case constant
-        case cosine
-    }
-
     public var method: String = "simcse"
     /// Passes over the training data (ignored when `maxSteps` is set).
     public var epochs: Int = 1
@@ -20,7 +12,7 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     public var batchSize: Int = 64
     public var maxLength: Int = 32
     public var learningRate: Float = 3e-5
-    public var schedule: Schedule = .linear
+    public var schedule: LearningRateDecay = .linear
     public var warmupSteps: Int = 0
     /// AdamW's decoupled weight decay (Hugging Face Trainer's default, 0, as SimCSE used it).
     public var weightDecay: Float = 0
@@ -58,6 +50,13 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     public var precision: MatmulPrecision = .fp32
 
     public init() {}
+
+    /// How the trainer runs the steps.
+    public var trainer: TrainerSettings {
+        TrainerSettings(seed: seed, maxGradientNorm: maxGradientNorm, stopOnNonFinite: stopOnNonFinite, precision: precision,
+                        gradientCacheChunk: gradientCacheChunk, evaluateEvery: evaluateEvery, checkpointEvery: checkpointEvery,
+                        checkpointMinutes: checkpointMinutes)
+    }
 
     /// The pooling used to evaluate and save the trained encoder.
     public var evaluationPooling: PoolingMode { pooling == .cls ? .clsBeforePooler : pooling }

@@ -28,6 +28,14 @@ extension TokenBatch {
         self.init(ids: encoded.ids, attentionMask: encoded.attentionMask, tokenTypeIDs: encoded.tokenTypeIDs,
                   batch: encoded.batchSize, tokens: encoded.sequenceLength)
     }
+
+    /// The rows `range` of this batch, with the same padded length (so a row encodes as it does
+    /// in the whole batch).
+    public func rows(_ range: Range<Int>) -> TokenBatch {
+        let span = (range.lowerBound * tokens)..<(range.upperBound * tokens)
+        return TokenBatch(ids: Array(ids[span]), attentionMask: Array(attentionMask[span]), tokenTypeIDs: Array(tokenTypeIDs[span]),
+                          batch: range.count, tokens: tokens)
+    }
 }
 
 /// What a BERT forward pass returns.

@@ -13,7 +13,7 @@ import Vision
 ///
 /// ```swift
 /// let align = try ALIGN(ImageTextConfiguration(method: "align", imageSize: 28, channels: 1, normalization: .fashionMNIST), seed: 0)
-/// let loss = align.contrastiveLoss(images: batch.images, texts: batch.captions)
+/// let loss = align.contrast.symmetric(align.imageEmbeddings(pixels), align.textEmbeddings(captions))
 /// ```
 public final class ALIGN: Module, ImageTextModel {
     public static let method = "align"
@@ -44,10 +44,9 @@ public final class ALIGN: Module, ImageTextModel {
         register(parameter: logitScale, as: "logit_scale")
     }
 
-    /// The symmetric InfoNCE loss of a batch of matching images and captions (row `i` of each).
-    public func contrastiveLoss(images: Tensor, texts: [String]) -> Tensor {
-        InfoNCELoss(temperature: .learnableLogScale(logitScale)).symmetric(imageEmbeddings(images), textEmbeddings(texts))
-    }
+    /// The contrastive loss: InfoNCE at the learned temperature over in-batch negatives; its
+    /// `symmetric` form averages both directions (image to text, text to image).
+    public var contrast: InfoNCELoss { InfoNCELoss(temperature: .learnableLogScale(logitScale)) }
 
     /// Normalised embeddings of `images` (`[N, C, H, W]`, normalised pixels), with gradients as the scope has them.
     public func imageEmbeddings(_ images: Tensor) -> Tensor {
@@ -55,9 +54,16 @@ public final class ALIGN: Module, ImageTextModel {
     }
 
     /// Normalised embeddings of `texts` ([CLS] state, projected), with gradients as the scope has them.
-    public func textEmbeddings(_ texts: [String]) -> Tensor {
-        let batch = TokenBatch(tokenizer.encodeBatch(texts, maxLength: configuration.maxLength))
-        return textProjection(textEncoder(batch).lastHiddenState.slice(axis: 1, 0..<1).squeezed(axis: 1)).l2Normalized()
+    public func textEmbeddings(_ texts: [String]) -> Tensor { textEmbeddings(tokens(texts)) }
+
+    /// Normalised embeddings of tokenized captions.
+    public func textEmbeddings(_ batch: TokenBatch) -> Tensor {
+        textProjection(textEncoder(batch).lastHiddenState.slice(axis: 1, 0..<1).squeezed(axis: 1)).l2Normalized()
+    }
+
+    /// Captions tokenized and padded to the longest.
+    public func tokens(_ texts: [String]) -> TokenBatch {
+        TokenBatch(tokenizer.encodeBatch(texts, maxLength: configuration.maxLength))
     }
 
     public func encodeImages(_ images: [Image]) -> Tensor {

@@ -68,8 +68,10 @@ public final class VLMo: Module, ImageTextModel {
     }
 
     /// Normalised caption embeddings (language experts only).
-    public func textEmbeddings(_ texts: [String]) -> Tensor {
-        let batch = tokens(texts)
+    public func textEmbeddings(_ texts: [String]) -> Tensor { textEmbeddings(tokens(texts)) }
+
+    /// Normalised embeddings of tokenized captions (language experts only).
+    public func textEmbeddings(_ batch: TokenBatch) -> Tensor {
         let mask = MultiHeadAttention.additiveMask(batch.attentionMask, batch: batch.batch, tokens: batch.tokens)
         return textProjection(Self.cls(backbone(embed(batch), routing: .language, keyMask: mask))).l2Normalized()
     }
@@ -116,7 +118,8 @@ public final class VLMo: Module, ImageTextModel {
         return model
     }
 
-    private func tokens(_ texts: [String]) -> TokenBatch {
+    /// Captions tokenized and padded to the longest.
+    public func tokens(_ texts: [String]) -> TokenBatch {
         TokenBatch(tokenizer.encodeBatch(texts, maxLength: configuration.maxLength))
     }
 

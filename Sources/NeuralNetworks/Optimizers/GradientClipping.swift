@@ -15,13 +15,7 @@ import Tensors
 @discardableResult
 public func clipGradientNorm(_ parameters: [Tensor], maxNorm: Float) -> Float {
     ensure(maxNorm > 0, "clipGradientNorm: maxNorm \(maxNorm) must be positive")
-    let gradients = parameters.compactMap(\.grad)
-    // Double accumulation: millions of squares summed in Float lose digits.
-    var sumOfSquares = 0.0
-    for grad in gradients {
-        grad.withUnsafeBufferPointer { g in for x in g { sumOfSquares += Double(x) * Double(x) } }
-    }
-    let norm = Float(sumOfSquares.squareRoot())
+    let norm = gradientNorm(parameters)
     let scale = maxNorm / (norm + 1e-6)
     if scale < 1 {
         withoutGradient {
@@ -29,4 +23,14 @@ public func clipGradientNorm(_ parameters: [Tensor], maxNorm: Float) -> Float {
         }
     }
     return norm
+}
+
+/// The global L2 norm of the gradients of `parameters` (those without one are ignored).
+public func gradientNorm(_ parameters: [Tensor]) -> Float {
+    // Double accumulation: millions of squares summed in Float lose digits.
+    var sumOfSquares = 0.0
+    for grad in parameters.compactMap(\.grad) {
+        grad.withUnsafeBufferPointer { g in for x in g { sumOfSquares += Double(x) * Double(x) } }
+    }
+    return Float(sumOfSquares.squareRoot())
 }

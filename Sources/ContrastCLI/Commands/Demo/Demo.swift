@@ -63,12 +63,12 @@ struct Demo: ParsableCommand {
         }
         let before = try evaluate("before")
         let run = try RunFolder.open(destination, intent: intent, command: "demo")
-        let trainer = try TextTrainer(method: SimCSE(encoder: encoder, configuration: c), configuration: c,
+        let trainer = try Trainer(text: SimCSE(encoder: encoder, configuration: c), configuration: c,
                                       examples: corpusData.examples.map { TextExample(anchor: $0) }, output: run.directory)
         let bar = ProgressBar(total: trainer.totalSteps, label: "train simcse", unit: "steps", quiet: quiet)
         trainer.onEvent = { event in
-            if case .step(let step, _, let loss, _, let rate) = event {
-                bar.update(done: step, detail: "loss \(Format.fixed(Double(loss), 4))  \(Format.fixed(rate, 1)) sent/s")
+            if case .step(let s) = event {
+                bar.update(done: s.step, detail: "loss \(Format.fixed(Double(s.loss), 4))  \(Format.fixed(s.examplesPerSecond, 1)) sent/s")
             }
         }
         try trainer.train()

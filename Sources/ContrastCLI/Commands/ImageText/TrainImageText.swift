@@ -12,8 +12,8 @@ struct ImageTextTrainOptions: ParsableArguments {
     @Option(help: "Run folder: training_config.json, metrics.jsonl and the model.") var output: String
     @Option(help: "Seed of initialisation, shuffling and the Shapes splits.") var seed: UInt64 = 0
     @Option(help: "Epochs of the image-text stage (default: per data set, see the discussion).") var epochs: Int?
-    @Option(name: .customLong("max-steps"), help: "Stop each stage after this many steps.") var maxSteps: Int?
-    @Option(name: .customLong("batch-size"), help: "Image-caption pairs per batch (default 128).") var batchSize: Int?
+    @Option(name: .customLong("max-steps"), help: "Steps of the image-text stage (overrides --epochs; VLMo's unimodal stages take their share of it).") var maxSteps: Int?
+    @Option(name: .customLong("batch-size"), help: "Image-caption pairs per step and process (default 128).") var batchSize: Int?
     @Option(help: "Peak learning rate (AdamW, 5% warm-up, cosine decay).") var lr: Float = 1e-3
     @OptionGroup var runOptions: RunFolderOptions
     @Flag(help: "No progress output.") var quiet = false
@@ -26,45 +26,25 @@ struct ImageTextTrainOptions: ParsableArguments {
         guard lr > 0 else { throw ValidationError("--lr must be positive") }
     }
 
-    /// Loads the data, trains with `train`, and reports steps, final loss and seconds.
-    /// `train` runs the method, resuming when asked.
+    /// Loads the data, makes the method with `method` (from the model's shape), trains it and
+    /// reports.
     func run(method: String, defaultEpochs: [String: Int], defaultBatchSize: Int,
-             train: (ImageTextTrainer, ImageTextConfiguration, _ resume: Bool) throws -> ImageTextTrainer.Summary) throws {
-        let clock = ContinuousClock.now
+             training: (ImageTextConfiguration, ImageTextTrainingConfiguration, CaptionedImages) throws -> ImageTextTraining) throws {
         var settings = ImageTextTrainingConfiguration(method: method, dataset: dataset, epochs: epochs ?? defaultEpochs[dataset] ?? 10,
                                                       batchSize: batchSize ?? defaultBatchSize, learningRate: lr)
         settings.seed = seed
         settings.maxSteps = maxSteps
         runOptions.apply(every: &settings.checkpointEvery, minutes: &settings.checkpointMinutes)
-        let (destination, intent) = try runOptions.check(output, settings: settings)
+        let session = try TrainingSession(output: output, options: runOptions, settings: settings, quiet: quiet, json: json)
         let data = try ImageTextData.training(dataset, seed: seed)
         guard let first = data.images.first else { throw CLIError.data("\(dataset): no images") }
-        // The trainer checks the data against the settings before the folder is opened.
-        let trainer = try ImageTextTrainer(configuration: settings, data: data, output: RunFolder.planned(destination, intent: intent).directory)
-        let folder = try RunFolder.open(destination, intent: intent, command: "train \(method)")
-        try settings.write(to: folder.directory)
-        trainer.onResume = { step, total in Report.info("resuming from step \(step) of \(total)") }
-        var bar: ProgressBar?
-        var last: [String: Float] = [:]
-        trainer.onStep = { step in
-            if bar?.label != "train \(method) \(step.stage)" {
-                bar?.finish()
-                bar = ProgressBar(total: step.steps, label: "train \(method) \(step.stage)", unit: "steps", quiet: quiet)
-            }
-            last = step.losses
-            bar?.update(done: step.step, detail: step.losses.sorted { $0.key < $1.key }.map { "\($0.key) \(String(format: "%.3f", $0.value))" }.joined(separator: " "))
-        }
         let model = ImageTextConfiguration(method: method, imageSize: first.height, channels: first.channels,
                                            normalization: ImageTextData.normalization(for: data))
-        let summary = try train(trainer, model, runOptions.resume)
-        bar?.finish()
-        let seconds = (ContinuousClock.now - clock) / .seconds(1)
-        try Report.finish(folder, wasComplete: summary.wasComplete, steps: summary.steps, seconds: seconds)
-        if json {
-            struct Summary: Encodable { let loss: Double?, seconds: Double, images: Int, output: String, already_complete: Bool }
-            try Report.json(Summary(loss: last["loss"].map(Double.init), seconds: seconds, images: data.count, output: folder.destination.path,
-                                    already_complete: summary.wasComplete))
-        }
+        // The trainer checks the data against the settings before the folder is opened.
+        let trainer = try Trainer(method: training(model, settings, data), settings: settings.trainer, output: session.destination,
+                                  communicator: session.communicator)
+        let folder = try session.open(command: "train \(method)", settings: settings)
+        try session.printSummary(session.train(trainer, in: folder))
     }
 }
 
@@ -82,8 +62,8 @@ struct TrainALIGN: ParsableCommand {
     @OptionGroup var options: ImageTextTrainOptions
 
     func run() throws {
-        try options.run(method: ALIGN.method, defaultEpochs: ["fashion-mnist": 2, "shapes": 3], defaultBatchSize: 128) { trainer, c, resume in
-            try trainer.train(ALIGN(c, seed: trainer.configuration.seed), resume: resume)
+        try options.run(method: ALIGN.method, defaultEpochs: ["fashion-mnist": 2, "shapes": 3], defaultBatchSize: 128) { model, settings, data in
+            try ImageTextTraining(ALIGN(model, seed: settings.seed), configuration: settings, data: data)
         }
     }
 }
@@ -102,8 +82,8 @@ struct TrainVLMo: ParsableCommand {
     @OptionGroup var options: ImageTextTrainOptions
 
     func run() throws {
-        try options.run(method: VLMo.method, defaultEpochs: ["fashion-mnist": 1, "shapes": 8], defaultBatchSize: 128) { trainer, c, resume in
-            try trainer.train(VLMo(c, seed: trainer.configuration.seed), resume: resume)
+        try options.run(method: VLMo.method, defaultEpochs: ["fashion-mnist": 1, "shapes": 8], defaultBatchSize: 128) { model, settings, data in
+            try ImageTextTraining(VLMo(model, seed: settings.seed), configuration: settings, data: data)
         }
     }
 }

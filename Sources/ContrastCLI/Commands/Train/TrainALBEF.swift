@@ -66,7 +66,7 @@ struct TrainALBEF: ParsableCommand {
         if let itmHardnessRamp { settings.itmHardnessRamp = itmHardnessRamp }
         settings.captionNegatives = !noCaptionNegatives
         runOptions.apply(every: &settings.checkpointEvery, minutes: &settings.checkpointMinutes)
-        let (destination, intent) = try runOptions.check(output, settings: settings)
+        let session = try TrainingSession(output: output, options: runOptions, settings: settings, quiet: quiet, json: json)
         let data: CaptionedImages
         do {
             data = dataset == "shapes"
@@ -75,38 +75,23 @@ struct TrainALBEF: ParsableCommand {
         } catch {
             throw CLIError.data("\(error)")
         }
-        let trainer: ALBEFTrainer
-        do { trainer = try ALBEFTrainer(settings: settings, data: data) } catch { throw CLIError.data("\(error)") }
+        let albef: ALBEFPretraining, trainer: Trainer
+        do {
+            albef = try ALBEFPretraining(settings: settings, data: data)
+            trainer = try Trainer(method: albef, settings: settings.trainer, output: session.destination, communicator: session.communicator)
+        } catch { throw CLIError.data("\(error)") }
         let test = dataset == "shapes" && testCount != 0 ? try ImageTextData.test("shapes", count: testCount ?? Self.shapesTestCount) : nil
-        let runFolder = try RunFolder.open(destination, intent: intent, command: "train albef")
-        let folder = runFolder.directory
-        try settings.write(to: folder)
-        trainer.onResume = { step, total in Report.info("resuming from step \(step) of \(total)") }
-        if !quiet { Report.info("albef: \(data.count) images, \(trainer.totalSteps) steps of \(settings.batchSize); \(trainer.model.trainableParameterCount) parameters") }
-        let bar = ProgressBar(total: trainer.totalSteps, label: "train albef", unit: "steps", quiet: quiet)
-        trainer.onStep = { s in
-            bar.update(done: s.step, detail: "loss \(Format.fixed(Double(s.loss), 3)) (itc \(Format.fixed(Double(s.itc), 3)) itm \(Format.fixed(Double(s.itm), 3)) mlm \(Format.fixed(Double(s.mlm), 3))) alpha \(Format.fixed(Double(s.alpha), 2))")
-        }
-        let summary = try trainer.train(run: folder, resume: runOptions.resume)
-        bar.finish()
-        try Report.finish(runFolder, wasComplete: summary.wasComplete, steps: summary.steps, seconds: summary.seconds)
+        let folder = try session.open(command: "train albef", settings: settings)
+        let summary = try session.train(trainer, in: folder)
 
-        // The retrieval benchmark: the Shapes test split (held out by construction).
+        // The retrieval benchmark: the Shapes test split (held out by construction), by process 0.
         var metrics: [String: Double] = [:]
-        let evaluationStart = Date()
-        if let test, !summary.wasComplete {
-            metrics = ALBEFRetrievalReport.evaluate(trainer.model, on: test, depth: rerankDepth, quiet: quiet)
+        if let test, !summary.wasComplete, session.communicator.isRoot {
+            let evaluationStart = ContinuousClock.now
+            metrics = ALBEFRetrievalReport.evaluate(albef.model, on: test, depth: rerankDepth, quiet: quiet)
             ALBEFRetrievalReport.lines(metrics).forEach { Report.info("shapes test: " + $0) }
+            metrics["evaluation_seconds"] = (ContinuousClock.now - evaluationStart).seconds
         }
-        if json {
-            struct Summary: Encodable {
-                let steps: Int, final_loss: Double?, seconds: Double, evaluation_seconds: Double, output: String, metrics: [String: Double]
-                let already_complete: Bool
-            }
-            let loss = Double(summary.finalLoss)
-            try Report.json(Summary(steps: summary.steps, final_loss: loss.isFinite ? loss : nil, seconds: summary.seconds,
-                                    evaluation_seconds: Date().timeIntervalSince(evaluationStart), output: runFolder.destination.path, metrics: metrics,
-                                    already_complete: summary.wasComplete))
-        }
+        try session.printSummary(summary, metrics: metrics)
     }
 }

@@ -22,7 +22,7 @@ struct TrainSimCSE: ParsableCommand {
     func run() throws {
         let c = try options.resolvedConfiguration(method: "simcse", defaults: TrainingConfiguration())
         let run = try TrainingRun(options: options, configuration: c)
-        try run.train(SimCSE(encoder: run.encoder, configuration: c, views: run.views))
+        try run.session.printSummary(run.train(SimCSE(encoder: run.encoder, configuration: c, views: run.views)).summary)
     }
 }
 
@@ -39,7 +39,7 @@ struct TrainESimCSE: ParsableCommand {
         let c = try options.resolvedConfiguration(method: "esimcse", defaults: TrainingConfiguration())
         guard options.corpus != nil else { throw CLIError.usage("esimcse trains on a plain corpus (--corpus)") }
         let run = try TrainingRun(options: options, configuration: c)
-        try run.train(ESimCSE(encoder: run.encoder, configuration: c, views: options.augment == nil ? nil : run.views))
+        try run.session.printSummary(run.train(ESimCSE(encoder: run.encoder, configuration: c, views: options.augment == nil ? nil : run.views)).summary)
     }
 }
 
@@ -72,14 +72,14 @@ struct TrainCERT: ParsableCommand {
             (train: try EntailmentFineTuning.pairs(URL(fileURLWithPath: data)), eval: try EntailmentFineTuning.pairs(URL(fileURLWithPath: finetuneEval!)))
         }
         let run = try TrainingRun(options: options, configuration: c)
-        try run.train(CERT(encoder: run.encoder, configuration: c, views: run.views))
+        let (summary, folder) = try run.train(CERT(encoder: run.encoder, configuration: c, views: run.views))
         // Fine-tuning runs in one process: process 0 of an MPI run.
-        guard let fineTuningData, run.communicator.isRoot else { return }
+        guard let fineTuningData, run.session.communicator.isRoot, !summary.wasComplete else { return try run.session.printSummary(summary) }
         var fineTuning = PairClassificationTraining()
         fineTuning.epochs = finetuneEpochs
         fineTuning.seed = c.seed
         let accuracy = try EntailmentFineTuning.run(encoder: run.encoder, training: fineTuning, trainPairs: fineTuningData.train,
-                                                    evalPairs: fineTuningData.eval, output: run.folder.destination, quiet: options.quiet)
-        if options.json { try Report.json(["sick_accuracy": accuracy]) }
+                                                    evalPairs: fineTuningData.eval, output: folder.destination, quiet: options.quiet)
+        try run.session.printSummary(summary, metrics: ["sick_accuracy": accuracy])
     }
 }

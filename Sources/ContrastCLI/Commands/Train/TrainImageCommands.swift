@@ -12,8 +12,8 @@ struct ImageTrainOptions: ParsableArguments {
     @Option(help: "Run folder: the trained encoder (config.json, model.safetensors), metrics.jsonl, training_config.json.") var output: String
     @Option(help: "Random seed (initialisation, data order, augmentations).") var seed: UInt64?
     @Option(help: "Passes over the images.") var epochs: Int?
-    @Option(name: .customLong("max-steps"), help: "Stop after this many steps (before the end of --epochs).") var maxSteps: Int?
-    @Option(name: .customLong("batch-size"), help: "Images per step (two views each).") var batchSize: Int?
+    @Option(name: .customLong("max-steps"), help: "Train this many steps (overrides --epochs).") var maxSteps: Int?
+    @Option(name: .customLong("batch-size"), help: "Images per step and process (two views each; under mpirun -np P a step sees P times this).") var batchSize: Int?
     @Option(help: "Peak AdamW learning rate (linear warm-up, cosine decay).") var lr: Float?
     @Option(help: "Softmax temperature of the loss.") var temperature: Float?
     @Option(help: "Encoder: \(ResNetConfiguration.Preset.allCases.map(\.rawValue).joined(separator: ", ")).") var encoder: String?
@@ -41,33 +41,13 @@ struct ImageTrainOptions: ParsableArguments {
 
     /// Trains `configuration`'s method, reporting progress on stderr, and prints the summary.
     func train(_ configuration: ImageTrainingConfiguration) throws {
-        let (destination, intent) = try runOptions.check(self.output, settings: configuration)
+        let session = try TrainingSession(output: output, options: runOptions, settings: configuration, quiet: quiet, json: json)
         let data = try ImageDataset.load(dataset, split: .train)
-        let size = data.images[0].height
-        let method = try configuration.makeMethod(channels: data.images[0].channels), pipeline = configuration.pipeline(size: size)
-        let folder = try RunFolder.open(destination, intent: intent, command: "train \(configuration.method)")
-        let output = folder.directory
-        let trainer = try ImageTrainer(method: method, configuration: configuration, images: data.images, normalization: data.normalization,
-                                       pipeline: pipeline, output: output)
-        try configuration.write(to: output)
-        if !quiet {
-            Report.info("\(configuration.method): \(data.images.count) images of \(size)x\(size), \(configuration.encoder), "
-                + "\(trainer.totalSteps) steps of \(configuration.batchSize)")
-        }
-        let bar = ProgressBar(total: trainer.totalSteps, label: "train \(configuration.method)", unit: "steps", quiet: quiet)
-        trainer.onStep = { step, loss, lr, rate in
-            bar.update(done: step, detail: "loss \(Format.fixed(Double(loss), 4)) lr \(String(format: "%.2e", lr)) \(Format.fixed(rate, 0)) img/s")
-        }
-        trainer.onResume = { step, total in Report.info("resuming from step \(step) of \(total)") }
-        let summary = try trainer.train(resume: runOptions.resume)
-        bar.finish()
-        try Report.finish(folder, wasComplete: summary.wasComplete, steps: summary.steps, seconds: summary.seconds)
-        if json {
-            struct Summary: Encodable { let steps: Int, final_loss: Double?, seconds: Double, output: String, already_complete: Bool }
-            let loss = Double(summary.finalLoss)
-            try Report.json(Summary(steps: summary.steps, final_loss: loss.isFinite ? loss : nil, seconds: summary.seconds, output: folder.destination.path,
-                                    already_complete: summary.wasComplete))
-        }
+        let method = try ImageTraining(configuration.makeMethod(channels: data.images[0].channels), configuration: configuration,
+                                       images: data.images, normalization: data.normalization)
+        let trainer = try Trainer(method: method, settings: configuration.trainer, output: session.destination, communicator: session.communicator)
+        let folder = try session.open(command: "train \(configuration.method)", settings: configuration)
+        try session.printSummary(session.train(trainer, in: folder))
     }
 }
 

@@ -22,7 +22,7 @@ struct TrainOptions: ParsableArguments {
     @Option(name: .customLong("batch-size"), help: "Examples per step and process (under mpirun -np P, a step's batch is P times this).") var batchSize: Int?
     @Option(name: .customLong("max-length"), help: "Tokens per sentence.") var maxLength: Int?
     @Option(help: "Peak learning rate.") var lr: Float?
-    @Option(help: "Learning-rate schedule: linear, constant, cosine.") var schedule: TrainingConfiguration.Schedule?
+    @Option(help: "Learning-rate schedule: linear, constant, cosine.") var schedule: LearningRateDecay?
     @Option(name: .customLong("warmup-steps"), help: "Linear warm-up steps.") var warmupSteps: Int?
     @Option(name: .customLong("weight-decay"), help: "AdamW weight decay (biases and LayerNorm excluded).") var weightDecay: Float?
     @Option(name: .customLong("max-grad-norm"), help: "Clip the global gradient norm (0 disables).") var maxGradNorm: Float?
@@ -92,5 +92,5 @@ enum STSFormat: String, ExpressibleByArgument, CaseIterable {
     case stsb, sick
 }
 
-extension TrainingConfiguration.Schedule: ExpressibleByArgument {}
+extension LearningRateDecay: ExpressibleByArgument {}
 extension MatmulPrecision: ExpressibleByArgument {}

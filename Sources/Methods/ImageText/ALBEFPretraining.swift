@@ -45,16 +45,26 @@ public struct ALBEFTraining: Sendable, Equatable, Codable {
     /// `nil`: by steps only. A run stopped by SIGINT or SIGTERM writes one either way.
     public var checkpointMinutes: Double? = 10
 
+    /// Global gradient-norm clipping; `nil` (the default, as ALBEF's code) disables it.
+    public var maxGradientNorm: Float?
+    /// Stop with an error on a non-finite loss or gradient (`false`: skip the step and count it).
+    public var stopOnNonFinite = true
+    /// Precision of matrix products.
+    public var precision: MatmulPrecision = .fp32
+
     public init() {}
 
+    /// How the trainer runs the steps (no gradient caching: ITM fuses whole batches, and the
+    /// projections' BatchNorm would see chunks).
+    public var trainer: TrainerSettings {
+        TrainerSettings(seed: seed, maxGradientNorm: maxGradientNorm, stopOnNonFinite: stopOnNonFinite, precision: precision,
+                        checkpointEvery: checkpointEvery, checkpointMinutes: checkpointMinutes)
+    }
 
-    func validate(imageCount: Int) throws {
+    func validate() throws {
         guard epochs > 0, batchSize >= 2, learningRate > 0, queueSize > 0, (0...1).contains(alpha), (0...1).contains(momentum),
-              (0..<1).contains(warmupFraction), itmHardnessRamp >= 0, mlmProbability > 0 && mlmProbability < 1, maxSteps.map({ $0 > 0 }) ?? true else {
+              (0..<1).contains(warmupFraction), itmHardnessRamp >= 0, maxGradientNorm.map({ $0 > 0 }) ?? true, mlmProbability > 0 && mlmProbability < 1, maxSteps.map({ $0 > 0 }) ?? true else {
             throw TrainingError.invalidSetup("ALBEF: invalid settings (epochs, max steps and queue must be positive, batch at least 2, alpha and momentum in [0, 1], ITM hardness ramp not negative)")
-        }
-        guard imageCount >= batchSize else {
-            throw TrainingError.invalidSetup("ALBEF: \(imageCount) images cannot make one batch of \(batchSize)")
         }
     }
 }
@@ -63,35 +73,21 @@ extension ALBEFTraining: RunSettings {
     public static let changeableOnResume: Set<String> = ["epochs", "maxSteps", "checkpointEvery", "checkpointMinutes"]
 }
 
-/// Trains an ``ALBEF`` model with ITC (momentum distillation, queues), ITM (hard negatives) and MLM.
+/// ALBEF pre-training (ITC with momentum distillation and queues, ITM with hard negatives, MLM)
+/// as the ``Trainer`` runs it.
 ///
 /// Each epoch's order and each step's draws (captions, ITM negatives, MLM masks) come from the
 /// seed and the step; checkpoints keep the model, the optimizer, the momentum encoders and both
-/// queues, so a resumed run ends with exactly the weights of an uninterrupted one.
+/// queues. ITM fuses each caption with the batch's image tokens, so a step cannot be split by
+/// rows: under data parallelism each process computes ALBEF's losses on its own share of the
+/// batch (its own in-batch negatives, its own queue entries) and gradients are averaged, as
+/// ALBEF's distributed code does except that its queues gather every process's features.
 ///
 /// ```swift
-/// let trainer = try ALBEFTrainer(settings: ALBEFTraining(), data: ShapesDataset(split: .train, count: 4000).captioned())
-/// let summary = try trainer.train(run: folder)   // metrics.jsonl, checkpoints/ and the model
+/// let albef = try ALBEFPretraining(settings: ALBEFTraining(), data: ShapesDataset(split: .train, count: 4000).captioned())
+/// let summary = try Trainer(method: albef, settings: albef.settings.trainer, output: folder).train()
 /// ```
-public final class ALBEFTrainer {
-    /// One step's losses, for progress and logs.
-    public struct Step: Sendable {
-        public let step: Int, totalSteps: Int
-        public let loss: Float, itc: Float, itm: Float, mlm: Float
-        /// Image-caption pairs the ITM loss scored: the batch's matched pairs and the negatives.
-        public let itmPairs: Int
-        public let alpha: Float, learningRate: Float, temperature: Float
-    }
-
-    /// What a finished run reports.
-    public struct Summary: Sendable {
-        public let steps: Int
-        public let finalLoss: Float
-        public let seconds: Double
-        /// The run had already finished when asked to resume: nothing was trained.
-        public var wasComplete = false
-    }
-
+public final class ALBEFPretraining: TrainingMethod {
     public let settings: ALBEFTraining
     public let model: ALBEF
     /// The momentum (EMA) copies of the encoders and projections.
@@ -101,13 +97,10 @@ public final class ALBEFTrainer {
     let groups: [Int]
     /// Moves `momentumEncoders` toward the online encoders after each step.
     let momentum: MomentumModule
-    /// Called after every step.
-    public var onStep: ((Step) -> Void)?
-    /// Called when a resumed run continues after (step, of total steps).
-    public var onResume: ((Int, Int) -> Void)?
+    let masking: MaskedLanguageModeling
 
     public init(settings: ALBEFTraining, data: CaptionedImages) throws {
-        try settings.validate(imageCount: data.count)
+        try settings.validate()
         self.settings = settings
         self.data = data
         groups = captionGroups(data.captions)
@@ -118,83 +111,46 @@ public final class ALBEFTrainer {
         momentum = MomentumModule(online: model.encoders, target: momentumEncoders, momentum: settings.momentum)
         imageQueue = FeatureQueue(capacity: settings.queueSize, dimension: settings.model.embeddingSize)
         textQueue = FeatureQueue(capacity: settings.queueSize, dimension: settings.model.embeddingSize)
+        masking = MaskedLanguageModeling(tokenizer: model.tokenizer, probability: settings.mlmProbability)
     }
 
-    /// Steps in one epoch (the last, partial batch is dropped).
-    public var stepsPerEpoch: Int { data.count / settings.batchSize }
+    public var name: String { ALBEF.method }
+    public var unit: String { "images" }
+    public var usesBatchStatistics: Bool { true }
+    public var modules: [(prefix: String, module: Module)] { [("", model)] }
 
-    /// Steps of the whole run.
-    public var totalSteps: Int { min(stepsPerEpoch * settings.epochs, settings.maxSteps ?? .max) }
-
-    /// Runs every step (from the newest checkpoint in `run` when `resume` is set), writing
-    /// `metrics.jsonl`, checkpoints and finally the model into `run`; without `run`, only trains.
-    public func train(run: URL?, resume: Bool = false) throws -> Summary {
-        let start = Date()
-        let total = totalSteps
-        let optimizer = AdamW(parameters: model.trainableParameters(), learningRate: settings.learningRate, weightDecay: settings.weightDecay)
-        let schedule = CosineSchedule(peakLearningRate: settings.learningRate, warmupSteps: Int(Float(total) * settings.warmupFraction), totalSteps: total)
-        let masking = MaskedLanguageModeling(tokenizer: model.tokenizer, probability: settings.mlmProbability)
-        let order = EpochOrder(count: data.count, batchSize: settings.batchSize, seed: settings.seed &+ 3)
-        let checkpoints = run.map { CheckpointSchedule(run: $0, every: settings.checkpointEvery, minutes: settings.checkpointMinutes) }
-        var step = 0, lastLoss: Float = .nan
-        switch try checkpoints?.start(resume: resume, totalSteps: total) ?? .fresh {
-        case .fresh: break
-        case .finished(let finished): return Summary(steps: finished, finalLoss: .nan, seconds: 0, wasComplete: true)
-        case .checkpoint(let checkpoint):
-            try restore(checkpoint.restore(parameters: model.namedState(), optimizer: optimizer))
-            step = checkpoint.state.step
-            onResume?(step, total)
-        }
-        let log = try run.map { try MetricsLog(url: $0.appendingPathComponent("metrics.jsonl")) }
-        if resume { try log?.truncate(after: step) }
-        model.train()
-        try Interruption.watch {
-            while step < total {
-                let stepStart = ContinuousClock.now
-                var generator = RandomGenerator(seed: settings.seed &+ 4, offset: UInt64(step) << 32)
-                let items = Array(order.indices(atStep: step))
-                let texts = items.map { data.captions[$0][generator.nextInt(below: data.captions[$0].count)] }
-                let falseTexts = settings.captionNegatives ? data.negativeCaptions.map { lists in
-                    items.map { lists[$0].isEmpty ? nil : lists[$0][generator.nextInt(below: lists[$0].count)] }
-                } : nil
-                optimizer.learningRate = schedule.learningRate(at: step)
-                let alpha = albefDistillationWeight(step: step, stepsPerEpoch: stepsPerEpoch, final: settings.alpha)
-                let hardness = albefNegativeHardness(step: step, totalSteps: total, rampFraction: settings.itmHardnessRamp)
-                let losses = self.losses(images: items.map { data.images[$0] }, texts: texts, falseTexts: falseTexts, groups: items.map { groups[$0] },
-                                         alpha: alpha, hardness: hardness, masking: masking, generator: &generator)
-                let loss = losses.itc + losses.itm + losses.mlm
-                lastLoss = loss.item
-                guard lastLoss.isFinite else { throw TrainingError.nonFinite(step: step + 1, tensor: "loss") }
-                model.zeroGrad()
-                loss.backward()
-                optimizer.step()
-                momentum.update(step: step)
-                step += 1
-                let report = Step(step: step, totalSteps: total, loss: lastLoss, itc: losses.itc.item, itm: losses.itm.item, mlm: losses.mlm.item, itmPairs: losses.itmPairs,
-                                  alpha: alpha, learningRate: optimizer.learningRate, temperature: model.clampedTemperature)
-                try log?.append(["step": .int(step), "loss": .double(Double(report.loss)), "itc_loss": .double(Double(report.itc)),
-                                 "itm_loss": .double(Double(report.itm)), "mlm_loss": .double(Double(report.mlm)), "alpha": .double(Double(alpha)), "itm_hardness": .double(Double(hardness)),
-                                 "itm_pairs": .int(report.itmPairs),
-                                 "lr": .double(Double(report.learningRate)), "temperature": .double(Double(report.temperature)),
-                                 "images_per_s": .double(Double(settings.batchSize) / (ContinuousClock.now - stepStart).seconds)])
-                onStep?(report)
-                try checkpoints?.afterStep(step, of: total, signal: Interruption.signal, saves: true) {
-                    let state = TrainerState(step: step, dropout: RandomGenerator(seed: settings.seed), bestMetric: nil, bestStep: nil, skippedSteps: 0)
-                    try checkpoints!.store.save(parameters: model.stateDict(), optimizer: optimizer.stateDict(), method: checkpointState(), state: state)
-                    return checkpoints!.store.directory.appendingPathComponent("step-\(step)")
-                }
-            }
-        }
-        model.eval()
-        if let run {
-            try model.save(to: run)
-            try checkpoints?.finish(step: step)
-        }
-        return Summary(steps: step, finalLoss: lastLoss, seconds: Date().timeIntervalSince(start))
+    public func stages(processes: Int) throws -> [TrainingStage] {
+        let s = settings, batch = s.batchSize * processes
+        return [TrainingStage(name: name, steps: try TrainingStage.steps(examples: data.count, batchSize: batch, epochs: s.epochs, maxSteps: s.maxSteps, what: "images"),
+                              examples: data.count, batchSize: batch,
+                              optimization: Optimization(learningRate: s.learningRate, weightDecay: s.weightDecay, decay: .cosine, warmup: .fraction(s.warmupFraction)),
+                              orderSeed: s.seed &+ 3, stepSeed: s.seed &+ 4)]
     }
+
+    public func plan(stage: Int, batch: StepBatch, generator: inout RandomGenerator) -> StepPlan {
+        let items = batch.share.map { batch.indices[$0] }
+        let texts = items.map { data.captions[$0][generator.nextInt(below: data.captions[$0].count)] }
+        let falseTexts = settings.captionNegatives ? data.negativeCaptions.map { lists in
+            items.map { lists[$0].isEmpty ? nil : lists[$0][generator.nextInt(below: lists[$0].count)] }
+        } : nil
+        let alpha = albefDistillationWeight(step: batch.step, stepsPerEpoch: data.count / batch.indices.count, final: settings.alpha)
+        let hardness = albefNegativeHardness(step: batch.step, totalSteps: batch.steps, rampFraction: settings.itmHardnessRamp)
+        var draws = generator
+        return StepPlan(inputs: []) { _ in
+            let losses = self.losses(images: items.map { self.data.images[$0] }, texts: texts, falseTexts: falseTexts, groups: items.map { self.groups[$0] },
+                                     alpha: alpha, hardness: hardness, generator: &draws)
+            return StepLoss(losses.itc + losses.itm + losses.mlm, parts: ["itc": losses.itc.item, "itm": losses.itm.item, "mlm": losses.mlm.item],
+                            values: ["alpha": Double(alpha), "itm_hardness": Double(hardness), "itm_pairs": Double(losses.itmPairs),
+                                     "temperature": Double(self.model.clampedTemperature)])
+        }
+    }
+
+    public func didStep(_ step: Int) { momentum.update(step: step) }
+
+    public func save(to folder: URL) throws { try model.save(to: folder) }
 
     /// The momentum encoders (parameters and buffers) and both queues.
-    func checkpointState() -> [String: Tensor] {
+    public func checkpointState() -> [String: Tensor] {
         var state = [String: Tensor]()
         for (name, tensor) in momentumEncoders.namedState() { state["momentum.\(name)"] = tensor }
         state["image_queue"] = imageQueue.features
@@ -202,8 +158,7 @@ public final class ALBEFTrainer {
         return state
     }
 
-    /// Restores what ``checkpointState()`` saved.
-    func restore(_ state: [String: Tensor]) throws {
+    public func restore(checkpointState state: [String: Tensor]) throws {
         for (name, tensor) in momentumEncoders.namedState() {
             guard let saved = state["momentum.\(name)"], saved.shape == tensor.shape else {
                 throw TrainingError.corruptCheckpoint("albef: momentum encoder \(name) is missing from the checkpoint or has the wrong shape")
@@ -220,7 +175,7 @@ public final class ALBEFTrainer {
     /// read them. `falseTexts[i]`, when given, is a caption false of image `i` that ITM scores as
     /// one more negative pair.
     func losses(images: [Image], texts: [String], falseTexts: [String?]? = nil, groups: [Int], alpha: Float, hardness: Float,
-                masking: MaskedLanguageModeling, generator: inout RandomGenerator) -> (itc: Tensor, itm: Tensor, mlm: Tensor, itmPairs: Int) {
+                generator: inout RandomGenerator) -> (itc: Tensor, itm: Tensor, mlm: Tensor, itmPairs: Int) {
         let encoders = model.encoders
         let pixels = model.imageTensor(images)
         let batch = model.tokenize(texts)

@@ -1,0 +1,93 @@
+import Collectives
+import Foundation
+import Models
+import NeuralNetworks
+import Tensors
+
+/// A contrastive method for sentence encoders: how a batch of examples becomes a step.
+/// ``TextTraining`` makes one a ``TrainingMethod`` for the ``Trainer``.
+///
+/// Conforming types hold the online encoder (trained and saved), optional training-only heads,
+/// and any state that must survive a resume (momentum encoders, queues).
+public protocol TextMethod: AnyObject {
+    /// The encoder being trained; the trainer saves it as the run's model.
+    var encoder: SentenceEncoder { get }
+    /// Trainable modules besides the encoder (SimCSE's MLP), with the name prefix their
+    /// parameters get in checkpoints.
+    var heads: [(prefix: String, module: Module)] { get }
+    /// The step for the whole `batch` (every process of a data-parallel run plans the same step).
+    /// `generator` is this step's own random stream (augmentations), derived from the seed and the
+    /// step, so resuming replays it.
+    func plan(_ batch: [TextExample], generator: inout RandomGenerator) -> StepPlan
+    /// Called after each optimizer step (momentum updates).
+    func didStep(_ step: Int)
+    /// State beyond parameters and optimizer that a checkpoint must keep.
+    func checkpointState() -> [String: Tensor]
+    /// Restores what `checkpointState()` returned.
+    func restore(checkpointState: [String: Tensor]) throws
+}
+
+extension TextMethod {
+    public var heads: [(prefix: String, module: Module)] { [] }
+    public func didStep(_ step: Int) {}
+    public func checkpointState() -> [String: Tensor] { [:] }
+    public func restore(checkpointState: [String: Tensor]) throws {}
+}
+
+/// A ``TextMethod`` on its examples under a ``TrainingConfiguration``: one stage of `epochs`
+/// passes (or `maxSteps` steps), the configuration's optimizer and schedule; evaluated and saved
+/// with the configuration's evaluation pooling (SimCSE's MLP is used in training only).
+public final class TextTraining: TrainingMethod {
+    public let method: any TextMethod
+    public let configuration: TrainingConfiguration
+    public let examples: [TextExample]
+    /// The pooling the method trains with.
+    let trainingPooling: PoolingMode
+
+    public init(_ method: any TextMethod, configuration: TrainingConfiguration, examples: [TextExample]) throws {
+        if let problem = configuration.problems.first { throw TrainingError.invalidSetup(problem) }
+        self.method = method
+        self.configuration = configuration
+        self.examples = examples
+        trainingPooling = method.encoder.pooling.mode
+    }
+
+    public var name: String { configuration.method }
+    public var unit: String { "sentences" }
+
+    public func stages(processes: Int) throws -> [TrainingStage] {
+        let c = configuration, batch = c.batchSize * processes
+        return [TrainingStage(name: c.method, steps: try TrainingStage.steps(examples: examples.count, batchSize: batch, epochs: c.epochs, maxSteps: c.maxSteps, what: "training examples"),
+                              examples: examples.count, batchSize: batch,
+                              optimization: Optimization(learningRate: c.learningRate, weightDecay: c.weightDecay, decay: c.schedule, warmup: .steps(c.warmupSteps)),
+                              orderSeed: c.seed ^ 0xDA7A_0DE5, stepSeed: c.seed ^ 0xA06_3E47)]
+    }
+
+    public var modules: [(prefix: String, module: Module)] { [("", method.encoder.model)] + method.heads }
+    public var randomSource: RandomSource? { method.encoder.model.source }
+
+    public func plan(stage: Int, batch: StepBatch, generator: inout RandomGenerator) -> StepPlan {
+        method.plan(batch.indices.map { examples[$0] }, generator: &generator)
+    }
+
+    public func didStep(_ step: Int) { method.didStep(step) }
+    public func checkpointState() -> [String: Tensor] { method.checkpointState() }
+    public func restore(checkpointState: [String: Tensor]) throws { try method.restore(checkpointState: checkpointState) }
+
+    public func setTraining(_ training: Bool) {
+        modules.forEach { $0.module.train(training) }
+        method.encoder.pooling.mode = training ? trainingPooling : configuration.evaluationPooling
+    }
+
+    /// Saves the encoder (with its evaluation pooling, as the trainer sets it) as a model folder.
+    public func save(to folder: URL) throws { try method.encoder.save(to: folder) }
+}
+
+extension Trainer {
+    /// A trainer of the sentence-encoder method `text` on `examples`.
+    public convenience init(text: any TextMethod, configuration: TrainingConfiguration, examples: [TextExample], output: URL,
+                            communicator: any Communicator = SingleProcess()) throws {
+        try self.init(method: TextTraining(text, configuration: configuration, examples: examples), settings: configuration.trainer,
+                      output: output, communicator: communicator)
+    }
+}

@@ -1,0 +1,155 @@
+import Foundation
+import NeuralNetworks
+import Tensors
+
+/// A training method as the one ``Trainer`` runs it: its stages, the plan of each step, what
+/// follows a step (momentum encoders), the state a checkpoint keeps, and the model it saves.
+///
+/// A method owns its data and its models; the trainer owns the loop (batches, optimizer and
+/// schedule, clipping, non-finite policy, precision, gradient caching and data parallelism
+/// through ``StepRunner``, evaluation with `best/`, checkpoints and resume, the metrics log).
+public protocol TrainingMethod: AnyObject {
+    /// The method's name in logs and progress (`simcse`, `vlmo`).
+    var name: String { get }
+    /// What an example is, for throughput fields (`sentences` → `sentences_per_s`).
+    var unit: String { get }
+    /// The stages in order (most methods have one); `processes` share each step's batch.
+    func stages(processes: Int) throws -> [TrainingStage]
+    /// The modules whose parameters and buffers checkpoints keep, by name prefix (`""`: none).
+    /// Their trainable parameters are what the optimizer updates.
+    var modules: [(prefix: String, module: Module)] { get }
+    /// The dropout stream of the trained model (saved in checkpoints), if it has one.
+    var randomSource: RandomSource? { get }
+    /// Whether the model normalises with batch statistics (BatchNorm): then a share or chunk of
+    /// a batch is normalised with its own statistics, so gradient caching is refused and
+    /// data-parallel processes each normalise their share, as PyTorch's DistributedDataParallel
+    /// without SyncBatchNorm does.
+    var usesBatchStatistics: Bool { get }
+    /// Called before the first step of stage `stage` (also when a resumed run continues inside
+    /// it): which parameters train in it.
+    func begin(stage: Int)
+    /// The step over `batch` of stage `stage`. `generator` is the step's own random stream,
+    /// derived from the seed, the stage and the step, so a resumed run draws the same.
+    func plan(stage: Int, batch: StepBatch, generator: inout RandomGenerator) -> StepPlan
+    /// Called after each optimizer step; `step` counts the run's steps from 0.
+    func didStep(_ step: Int)
+    /// State beyond the modules and the optimizer that a checkpoint keeps (queues, momentum copies).
+    func checkpointState() -> [String: Tensor]
+    /// Restores what `checkpointState()` returned.
+    func restore(checkpointState: [String: Tensor]) throws
+    /// Switches between training and evaluation (also how the model is saved and evaluated).
+    func setTraining(_ training: Bool)
+    /// Saves the trained model as a model folder.
+    func save(to folder: URL) throws
+}
+
+/// One stage of a method: its steps, the examples its batches come from, and its optimizer.
+public struct TrainingStage: Sendable, Equatable {
+    public var name: String
+    public var steps: Int
+    /// The count of examples the batches are drawn from (shuffled each epoch, incomplete last
+    /// batch dropped, so every batch has the same number of negatives).
+    public var examples: Int
+    /// Examples per step over all processes.
+    public var batchSize: Int
+    public var optimization: Optimization
+    /// The seeds of the stage's data order and of each step's random stream.
+    public var orderSeed: UInt64, stepSeed: UInt64
+
+    public init(name: String, steps: Int, examples: Int, batchSize: Int, optimization: Optimization, orderSeed: UInt64, stepSeed: UInt64) {
+        (self.name, self.steps, self.examples, self.batchSize) = (name, steps, examples, batchSize)
+        (self.optimization, self.orderSeed, self.stepSeed) = (optimization, orderSeed, stepSeed)
+    }
+
+    /// Steps of `epochs` passes over `examples` in batches of `batchSize`, or `maxSteps` when set
+    /// (which overrides `epochs`, as Hugging Face Trainer's `max_steps` does).
+    /// - Throws: ``TrainingError/invalidSetup(_:)`` when the examples cannot fill one batch.
+    public static func steps(examples: Int, batchSize: Int, epochs: Int, maxSteps: Int?, what: String) throws -> Int {
+        guard examples >= batchSize else {
+            throw TrainingError.invalidSetup("\(examples) \(what) cannot fill one batch of \(batchSize)")
+        }
+        return maxSteps ?? epochs * (examples / batchSize)
+    }
+}
+
+/// AdamW's settings in one stage: peak learning rate, decoupled weight decay (biases and norm
+/// weights exempt), warm-up and decay.
+public struct Optimization: Sendable, Equatable {
+    public var learningRate: Float
+    public var weightDecay: Float
+    public var decay: LearningRateDecay
+    public var warmup: Warmup
+
+    public init(learningRate: Float, weightDecay: Float, decay: LearningRateDecay, warmup: Warmup) {
+        (self.learningRate, self.weightDecay, self.decay, self.warmup) = (learningRate, weightDecay, decay, warmup)
+    }
+
+    /// The schedule over `steps` steps (warm-up at most `steps - 1` steps).
+    func schedule(steps: Int) -> any LearningRateSchedule {
+        let warm = max(0, min(warmup.steps(of: steps), steps - 1))
+        switch decay {
+        case .constant: return ConstantSchedule(learningRate: learningRate, warmupSteps: warm)
+        case .linear: return LinearSchedule(peakLearningRate: learningRate, warmupSteps: warm, totalSteps: steps)
+        case .cosine: return CosineSchedule(peakLearningRate: learningRate, warmupSteps: warm, totalSteps: steps)
+        }
+    }
+}
+
+/// How the learning rate falls after the warm-up.
+public enum LearningRateDecay: String, Codable, Sendable, CaseIterable {
+    /// Hugging Face Trainer's default (SimCSE's): linear decay to 0.
+    case linear
+    case constant
+    case cosine
+}
+
+/// The linear warm-up of a stage: a number of steps or a fraction of the stage's steps.
+public enum Warmup: Sendable, Equatable {
+    case steps(Int)
+    case fraction(Float)
+
+    func steps(of total: Int) -> Int {
+        switch self {
+        case .steps(let steps): return steps
+        case .fraction(let fraction): return Int(Float(total) * fraction)
+        }
+    }
+}
+
+/// The examples of one step: the whole batch, which every process plans, and how its rows are
+/// shared by the processes of a data-parallel run (for methods that order rows by process, or
+/// plan only their own share, ``StepPlan``).
+public struct StepBatch: Sendable {
+    /// The examples' indices in the stage's data.
+    public let indices: [Int]
+    /// Every process's rows of the batch, in rank order (one range in a single process).
+    public let shares: [Range<Int>]
+    /// This process's rows.
+    public let share: Range<Int>
+    /// The step within its stage, from 0, of the stage's `steps`.
+    public let step: Int, steps: Int
+}
+
+extension TrainingMethod {
+    public var randomSource: RandomSource? { nil }
+    public var usesBatchStatistics: Bool { false }
+    public func begin(stage: Int) {}
+    public func didStep(_ step: Int) {}
+    public func checkpointState() -> [String: Tensor] { [:] }
+    public func restore(checkpointState: [String: Tensor]) throws {}
+    public func setTraining(_ training: Bool) { modules.forEach { $0.module.train(training) } }
+
+    /// The parameters the optimizer updates now, with their checkpoint names.
+    public var trainableParameters: [(name: String, tensor: Tensor)] {
+        modules.flatMap { prefixed($0.prefix, $0.module.trainableParameters()) }
+    }
+
+    /// Every parameter and buffer of the modules, with their checkpoint names.
+    var moduleState: [(name: String, tensor: Tensor)] {
+        modules.flatMap { prefixed($0.prefix, $0.module.namedState()) }
+    }
+
+    private func prefixed(_ prefix: String, _ tensors: [(name: String, tensor: Tensor)]) -> [(name: String, tensor: Tensor)] {
+        prefix.isEmpty ? tensors : tensors.map { ("\(prefix).\($0.name)", $0.tensor) }
+    }
+}
