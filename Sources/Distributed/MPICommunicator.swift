@@ -11,8 +11,8 @@ import Tensors
 ///
 /// ```swift
 /// let world = MPIProcess.isLaunched ? MPICommunicator() : nil
-/// let trainer = try TextTrainer(method: method, configuration: c, examples: examples, output: run,
-///                               communicator: world ?? SingleProcess())
+/// let trainer = try Trainer(text: method, configuration: c, examples: examples, output: run,
+///                           communicator: world ?? SingleProcess())
 /// try trainer.train()
 /// MPIProcess.finalize()
 /// ```

@@ -1,6 +1,7 @@
 import Foundation
 @testable import ContrastCLI
 import Models
+import Text
 import TestSupport
 import Testing
 
@@ -176,7 +177,7 @@ import Testing
         expectFailure(try run(["train", "simcsee", "--corpus", "x"]), status: 2, mentions: ["did you mean 'simcse'?"])
         expectFailure(try run(["eval", "stss"]), status: 2, mentions: ["did you mean 'sts'?"])
         #expect(try run(["help", "train"]).status == 0)
-        #expect(CommandSuggestion.distance("trian", "train") == 1 && CommandSuggestion.distance("gem", "gemm") == 1)
+        #expect(EditDistance.between("trian", "train") == 1 && EditDistance.between("gem", "gemm") == 1)
     }
 
     /// Before: results went to standard error, so `> file` and `| head` captured nothing.
@@ -245,15 +246,14 @@ extension CommandLineTests {
         // reproduce the run through --config (flags still win).
         let settings = output.appendingPathComponent("training_config.json")
         let saved = try String(contentsOf: settings, encoding: .utf8)
-        #expect(saved.contains("\"batchSize\" : 8") && saved.contains("\"maxLength\" : 16"))
+        #expect(saved.contains("\"batch-size\" : 8") && saved.contains("\"max-length\" : 16") && saved.contains("\"corpus\" : \"\(corpus.path)\""))
         #expect(try String(contentsOf: output.appendingPathComponent("config.json"), encoding: .utf8).contains("\"hidden_size\""))
-        #expect(try String(contentsOf: output.appendingPathComponent("plots/report.md"), encoding: .utf8).contains("batchSize"))
+        #expect(try String(contentsOf: output.appendingPathComponent("plots/report.md"), encoding: .utf8).contains("batch-size"))
         let again = output.deletingLastPathComponent().appendingPathComponent("again")
-        let rerun = try run(["train", "simcse", "--init", "tiny", "--corpus", corpus.path, "--output", again.path, "--config", settings.path,
-                             "--max-steps", "1", "--quiet"])
+        let rerun = try run(["train", "simcse", "--output", again.path, "--config", settings.path, "--max-steps", "1", "--quiet"])
         #expect(rerun.status == 0, "\(rerun.stderr)")
         let rerunSettings = try String(contentsOf: again.appendingPathComponent("training_config.json"), encoding: .utf8)
-        #expect(rerunSettings.contains("\"batchSize\" : 8") && rerunSettings.contains("\"maxSteps\" : 1"))
+        #expect(rerunSettings.contains("\"batch-size\" : 8") && rerunSettings.contains("\"max-steps\" : 1"))
     }
 }
 

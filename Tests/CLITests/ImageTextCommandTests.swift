@@ -17,7 +17,7 @@ import Testing
         let outcome = try cli.run(["train", method, "--dataset", "shapes", "--output", output.path, "--max-steps", "2",
                                    "--batch-size", "8", "--quiet", "--json"])
         #expect(outcome.status == 0, "\(outcome.stderr)")
-        #expect(try lastJSON(outcome)["loss"] is Double)
+        #expect(try lastJSON(outcome)["final_loss"] is Double)
         for file in ["image_text_config.json", "model.safetensors", "training_config.json", "metrics.jsonl"] {
             #expect(FileManager.default.fileExists(atPath: output.appendingPathComponent(file).path), "\(file) missing")
         }

@@ -91,7 +91,8 @@ import Testing
         let unfinished = try finishedRun()
         try FileManager.default.copyItem(at: unfinished.run.appendingPathComponent("training_config.json"), to: run.appendingPathComponent("training_config.json"))
         try "{\"step\":1,\"loss\":1}\n".write(to: run.appendingPathComponent("metrics.jsonl"), atomically: true, encoding: .utf8)
-        let outcome = try cli.run(simcse(corpus, run, ["--resume"]))
+        // The recorded run's data: another corpus would change the run.
+        let outcome = try cli.run(simcse(unfinished.corpus, run, ["--resume"]))
         cli.expectFailure(outcome, status: 1, mentions: [run.path, "no checkpoint to resume"])
         #expect(try String(contentsOf: run.appendingPathComponent("metrics.jsonl"), encoding: .utf8) == "{\"step\":1,\"loss\":1}\n")
     }
@@ -100,7 +101,7 @@ import Testing
         let (corpus, run, _) = try finishedRun(["--checkpoint-every", "2"])
         let settings = try Data(contentsOf: run.appendingPathComponent("training_config.json"))
         let outcome = try cli.run(simcse(corpus, run, steps: 8, ["--resume", "--batch-size", "16", "--lr", "1e-3"]))
-        cli.expectFailure(outcome, status: 2, mentions: ["batchSize: 8 → 16", "learningRate", "may change"])
+        cli.expectFailure(outcome, status: 2, mentions: ["batch-size: 8 → 16", "lr: 3e-05 → 0.001", "may change"])
         #expect(try Data(contentsOf: run.appendingPathComponent("training_config.json")) == settings, "the recorded settings were rewritten")
     }
 
@@ -147,7 +148,7 @@ import Testing
     /// Before: `--temperature inf` failed with an `EncodingError` dump and left an empty run folder.
     @Test func nonFiniteSettingsAreUsageErrorsBeforeAnyFolder() throws {
         let corpus = try corpus(), run = try TestPaths.temporaryDirectory().appendingPathComponent("run")
-        cli.expectFailure(try cli.run(simcse(corpus, run, ["--temperature", "inf"])), status: 2, mentions: ["setting 'temperature' is inf"])
+        cli.expectFailure(try cli.run(simcse(corpus, run, ["--temperature", "inf"])), status: 2, mentions: ["--temperature: 'inf' is not a finite <float>"])
         #expect(!FileManager.default.fileExists(atPath: run.path), "a run folder was left behind")
     }
 

@@ -1,9 +1,11 @@
 import Foundation
 @testable import Methods
 import Tensors
+import Text
 import Testing
 
-/// `--config` files: JSON and flat YAML give the same settings; bad files fail with the file and line.
+/// `--config` files: JSON and flat YAML give the same settings, keyed by the flags' names; bad
+/// files fail with the file and line.
 @Suite struct ConfigurationFileTests {
     func write(_ text: String, _ name: String) throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("config-\(UUID().uuidString)-\(name)")
@@ -13,7 +15,7 @@ import Testing
 
     func error(_ text: String, _ name: String = "run.yaml") throws -> String {
         var c = TrainingConfiguration()
-        do { try c.apply(contentsOf: try write(text, name)) } catch let e as TrainingError { return e.description }
+        do { try c.apply(contentsOf: try write(text, name)) } catch let e as TextFileError { return e.description }
         Issue.record("no error for \(text)")
         return ""
     }
@@ -23,63 +25,111 @@ import Testing
             ---
             # unsupervised SimCSE, small batch
             method: simcse
-            learningRate: 3.0e-5   # the paper's
-            batchSize: 32
-            maxGradientNorm: null
-            gradientCacheChunk: 8
-            stopOnNonFinite: false
+            lr: 3.0e-5   # the paper's
+            batch-size: 32
+            max-grad-norm: null
+            grad-cache-chunk: 8
+            skip-nonfinite: true
             precision: "bf16"
-            augmentation: 'none'
+            augment: 'none'
+            corpus: data/wiki/wiki-6400.txt
             """, "run.yaml")
-        let json = try write(#"{"method": "simcse", "learningRate": 3e-5, "batchSize": 32, "maxGradientNorm": null, "gradientCacheChunk": 8, "stopOnNonFinite": false, "precision": "bf16", "augmentation": "none"}"#, "run.json")
+        let json = try write(#"{"method": "simcse", "lr": 3e-5, "batch-size": 32, "max-grad-norm": null, "grad-cache-chunk": 8, "skip-nonfinite": true, "precision": "bf16", "augment": "none", "corpus": "data/wiki/wiki-6400.txt"}"#, "run.json")
         var fromYAML = TrainingConfiguration(), fromJSON = TrainingConfiguration()
         fromYAML.maxGradientNorm = 1
         try fromYAML.apply(contentsOf: yaml)
         try fromJSON.apply(contentsOf: json)
         #expect(fromYAML == fromJSON)
         #expect(fromYAML.learningRate == 3e-5 && fromYAML.batchSize == 32 && fromYAML.maxGradientNorm == nil)
-        #expect(fromYAML.gradientCacheChunk == 8 && !fromYAML.stopOnNonFinite && fromYAML.precision == .bf16)
-        #expect(fromYAML.epochs == TrainingConfiguration().epochs)
+        #expect(fromYAML.gradientCacheChunk == 8 && fromYAML.skipNonFinite && fromYAML.precision == .bf16)
+        #expect(fromYAML.corpus == "data/wiki/wiki-6400.txt" && fromYAML.epochs == TrainingConfiguration().epochs)
     }
 
     @Test func flatYAMLTypesScalarsAsYAMLDoes() throws {
         let values = try FlatYAML.parse("a: 12\nb: -1.5e3\nc: true\nd: ~\ne: hello world\nf: \"x # not a comment\"\ng: 'it''s'\nh: .5\ni: 1.0.0\n")
+            .mapValues(\.value)
         #expect(values["a"] as? Int == 12 && values["b"] as? Double == -1500 && values["c"] as? Bool == true)
         #expect(values["d"] is NSNull && values["e"] as? String == "hello world" && values["f"] as? String == "x # not a comment")
         #expect(values["g"] as? String == "it's" && values["h"] as? Double == 0.5 && values["i"] as? String == "1.0.0")
     }
 
     @Test func badFilesNameTheFileTheLineAndTheProblem() throws {
-        #expect(try error("batchSize: 8\n  nested: 1\n").contains("line 2: nested values are not supported"))
-        #expect(try error("batchSize 8\n").contains("line 1: expected 'key: value'"))
-        #expect(try error("batchSize: 8\nbatchSize: 9\n").contains("line 2: duplicate key 'batchSize'"))
-        #expect(try error("augmentation: [a, b]\n").contains("lists, mappings"))
-        #expect(try error("method: \"simcse\n").contains("unterminated quoted string"))
-        #expect(try error("batchSize:\n").contains("missing value"))
-        #expect(try error("batchsize: 8\n").contains("unknown setting 'batchsize'"))
-        #expect(try error("batchSize: eight\n").contains("setting 'batchSize' has the wrong type"))
-        #expect(try error("precision: fp16\n").contains("setting 'precision' has the wrong type or value"))
-        #expect(try error("[1, 2]", "run.json").contains("is not a JSON object"))
-        let missing = URL(fileURLWithPath: "/nonexistent/run.yaml")
+        #expect(try error("batch-size: 8\n  nested: 1\n").contains(":2: nested values are not supported"))
+        #expect(try error("batch-size 8\n").contains(":1: expected 'key: value'"))
+        #expect(try error("batch-size: 8\nbatch-size: 9\n").contains(":2: duplicate key 'batch-size'"))
+        #expect(try error("augment: [a, b]\n").contains("lists, mappings"))
+        #expect(try error("augment: \"none\n").contains("unterminated quoted string"))
+        #expect(try error("batch-size:\n").contains("missing value"))
+        #expect(try error("lr: 1\nbatchsize: 8\n").contains(":2: unknown setting 'batchsize' for simcse (did you mean 'batch-size'?)"))
+        #expect(try error("batch-size: eight\n").contains(":1: batch-size should be a <int>"))
+        #expect(try error("precision: fp16\n").contains("precision should be a <fp32|bf16>"))
+        #expect(try error("skip-nonfinite: 1\n").contains("skip-nonfinite should be a boolean"))
+        #expect(try error("queue-size: 8\n").contains("unknown setting 'queue-size' for simcse"), "ESimCSE's setting is not SimCSE's")
+        #expect(try error("method: esimcse\n").contains("the settings of a esimcse run, not of simcse"))
+        #expect(try error("[1, 2]", "run.json").contains("not valid JSON (expected an object of settings)"))
         var c = TrainingConfiguration()
-        #expect(throws: TrainingError.invalidSetup("/nonexistent/run.yaml: cannot be read")) { try c.apply(contentsOf: missing) }
+        #expect(throws: TextFileError(file: URL(fileURLWithPath: "/nonexistent/run.yaml"), .missingFile)) {
+            try c.apply(contentsOf: URL(fileURLWithPath: "/nonexistent/run.yaml"))
+        }
+    }
+
+    @Test func flagsReadAsTheFileDoes() throws {
+        var c = TrainingConfiguration()
+        try c.apply(arguments: ["--lr", "1e-4", "--max-steps=7", "--hard-negative-weight", "-0.5", "--skip-nonfinite", "--max-grad-norm", "none",
+                                "--pooling", "mean"])
+        #expect(c.learningRate == 1e-4 && c.maxSteps == 7 && c.hardNegativeWeight == -0.5 && c.skipNonFinite && c.maxGradientNorm == nil && c.pooling == .mean)
+        #expect(throws: SettingsError(description: "unknown option '--lrr' for simcse (did you mean 'lr'?)")) { try c.apply(arguments: ["--lrr", "1"]) }
+        #expect(throws: SettingsError(description: "--lr: 'inf' is not a finite <float>")) { try c.apply(arguments: ["--lr", "inf"]) }
+        #expect(throws: SettingsError(description: "missing value for '--lr <float>'")) { try c.apply(arguments: ["--lr"]) }
+        #expect(throws: SettingsError(description: "unexpected argument 'x'")) { try c.apply(arguments: ["x"]) }
     }
 }
 
 /// What a run folder records of its settings, and what a resumed run may change.
 @Suite struct RecordedSettingsTests {
-    /// Before: `training_config.json` left out disabled settings, so replaying it turned clipping back on.
-    @Test func recordedSettingsReplayDisabledOnesAsDisabled() throws {
+    /// Every method's settings, a few changed from its defaults.
+    static func everyMethod() -> [any RunSettings] {
+        var simcse = TrainingConfiguration(), esimcse = TrainingConfiguration(), cert = CERT.defaults
+        (simcse.maxGradientNorm, simcse.model, simcse.evaluationFormat) = (nil, "models/m", .sick)
+        (esimcse.method, esimcse.duplicationRate) = ("esimcse", 0.2)
+        cert.fineTuningData = "sick.txt"
+        var simclr = ImageTrainingConfiguration(), moco = ImageTrainingConfiguration()
+        (simclr.encoder, simclr.augmentation) = (.resnet8, .simclr)
+        (moco.method, moco.queueSize) = ("moco", 64)
+        var align = ImageTextTrainingConfiguration(), vlmo = ImageTextTrainingConfiguration()
+        (align.epochs, align.gradientCacheChunk) = (4, 16)
+        (vlmo.method, vlmo.matchingWeight) = ("vlmo", 0.5)
+        var albef = ALBEFTraining()
+        (albef.captionNegatives, albef.dataset, albef.learningRate) = (false, "captions.tsv", 3e-4)
+        return [simcse, esimcse, cert, simclr, moco, align, vlmo, albef]
+    }
+
+    /// Before: `training_config.json` left out disabled settings, so replaying it turned clipping
+    /// back on; now every method's file replays to the same settings, and its keys are the flags'.
+    @Test(arguments: 0..<8) func recordedSettingsReplayExactly(index: Int) throws {
+        func replay<S: RunSettings & Equatable>(_ settings: S) throws {
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("settings-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            try settings.write(to: folder)
+            var defaults = S()
+            defaults.method = settings.method
+            #expect(try S.saved(in: folder, over: defaults) == settings, "\(settings.method)")
+            let object = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent(S.fileName))) as! [String: Any]
+            #expect(Set(object.keys) == Set(settings.settings.map(\.name) + ["method"]))
+        }
+        switch Self.everyMethod()[index] {
+        case let s as TrainingConfiguration: try replay(s)
+        case let s as ImageTrainingConfiguration: try replay(s)
+        case let s as ImageTextTrainingConfiguration: try replay(s)
+        case let s as ALBEFTraining: try replay(s)
+        default: Issue.record("unknown settings type")
+        }
+    }
+
+    @Test func disabledSettingsAreRecordedAsNull() throws {
         var c = TrainingConfiguration()
         c.maxGradientNorm = nil
-        c.checkpointMinutes = nil
-        c.batchSize = 16
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("settings-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        try c.write(to: folder)
-        let text = try String(contentsOf: folder.appendingPathComponent(TrainingConfiguration.fileName), encoding: .utf8)
-        #expect(text.contains("\"maxGradientNorm\" : null"))
-        #expect(try TrainingConfiguration.saved(in: folder) == c)
+        #expect(c.values["max-grad-norm"] is NSNull && c.values["lr"] as? Double == 3e-5)
     }
 
     @Test func conflictsListWhatWouldChangeTheRun() throws {
@@ -88,10 +138,30 @@ import Testing
         resumed.maxSteps = 500
         resumed.evaluateEvery = 10
         resumed.checkpointMinutes = 1
-        #expect(try resumed.conflicts(withSaved: saved).isEmpty)
+        #expect(resumed.conflicts(withSaved: saved).isEmpty)
         resumed.batchSize = 128
-        resumed.method = "esimcse"
+        resumed.corpus = "other.txt"
         resumed.maxGradientNorm = nil
-        #expect(try resumed.conflicts(withSaved: saved) == ["batchSize: 64 → 128", "maxGradientNorm: 1 → none", "method: simcse → esimcse"])
+        #expect(resumed.conflicts(withSaved: saved) == ["batch-size: 64 → 128", "corpus: none → other.txt", "max-grad-norm: 1.0 → none"])
     }
+
+    /// Each method lists the shared settings once and only its own besides.
+    @Test func eachMethodListsItsOwnSettings() {
+        let names = Self.everyMethod().map { settings in (settings.method, settingNames(settings)) }
+        let shared = ["seed", "max-steps", "batch-size", "lr", "weight-decay", "max-grad-norm", "skip-nonfinite", "precision", "checkpoint-every", "checkpoint-minutes"]
+        for (method, list) in names {
+            #expect(Set(list).count == list.count, "\(method) lists a setting twice")
+            #expect(Set(shared).isSubset(of: list), "\(method) lacks a shared setting")
+        }
+        let byMethod = Dictionary(names, uniquingKeysWith: { a, _ in a })
+        #expect(byMethod["simcse"]!.contains("hard-negative-weight") && !byMethod["simcse"]!.contains("queue-size"))
+        #expect(byMethod["esimcse"]!.contains("dup-rate") && !byMethod["esimcse"]!.contains("pairs"))
+        #expect(byMethod["cert"]!.contains("finetune-data") && !byMethod["cert"]!.contains("dup-rate"))
+        #expect(byMethod["moco"]!.contains("queue-size") && !byMethod["simclr"]!.contains("queue-size"))
+        #expect(byMethod["align"]!.contains("grad-cache-chunk") && !byMethod["vlmo"]!.contains("grad-cache-chunk"), "BatchNorm: VLMo cannot cache gradients")
+        #expect(!byMethod["simclr"]!.contains("grad-cache-chunk") && !byMethod["albef"]!.contains("grad-cache-chunk"))
+        #expect(byMethod["vlmo"]!.contains("itm-weight") && !byMethod["align"]!.contains("itm-weight"))
+    }
+
+    private func settingNames<S: RunSettings>(_ settings: S) -> [String] { settings.settings.map(\.name) }
 }

@@ -37,7 +37,7 @@ final class PoisonedMethod: TextMethod {
 
     @Test func skippingCountsTheStepAndLeavesTheWeightsUntouched() throws {
         var c = MethodFixtures.configuration(steps: 4)
-        c.stopOnNonFinite = false
+        c.skipNonFinite = true
         let method = PoisonedMethod(SimCSE(encoder: try MethodFixtures.encoder(), configuration: c), poisonedStep: 2)
         let trainer = try Trainer(text: method, configuration: c, examples: try MethodFixtures.examples(), output: MethodFixtures.temporaryRun())
         var skipped: [Int] = []

@@ -106,7 +106,7 @@ import Testing
     }
 
     @Test func imageRunsReportImagesPerSecond() throws {
-        // ImageTrainer logs `images_per_s` and no evaluations.
+        // Image methods log `images_per_s` and no evaluations.
         let log = (1...4).map { "{\"images_per_s\":\(100 + $0),\"loss\":\(6.0 - Double($0)),\"lr\":0.001,\"step\":\($0)}" }.joined(separator: "\n") + "\n"
         let run = try Self.run(metrics: log)
         let metrics = try RunMetrics.read(run.appendingPathComponent("metrics.jsonl"))

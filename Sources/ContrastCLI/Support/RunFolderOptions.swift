@@ -2,26 +2,11 @@ import ArgumentParser
 import Foundation
 import Methods
 
-/// The flags every training command has for its run folder: replacing an earlier run, resuming
-/// one, and how often to write checkpoints.
+/// The flags every training command has for its run folder: replacing an earlier run or
+/// resuming one.
 struct RunFolderOptions: ParsableArguments {
-    @Option(name: .customLong("checkpoint-every"), help: "Write a resumable checkpoint every N steps (counted over all stages).")
-    var checkpointEvery: Int?
-    @Option(name: .customLong("checkpoint-minutes"), help: "Write a resumable checkpoint when this many minutes passed since the last (default 10; 0 turns it off).")
-    var checkpointMinutes: Double?
     @Flag(help: "Continue the run in --output from its last checkpoint (settings that change the run are refused).") var resume = false
     @Flag(help: "Replace an earlier run in --output once this one is complete.") var overwrite = false
-
-    func validate() throws {
-        if let checkpointEvery, checkpointEvery <= 0 { throw ValidationError("--checkpoint-every must be positive") }
-        if let checkpointMinutes, !(checkpointMinutes >= 0 && checkpointMinutes.isFinite) { throw ValidationError("--checkpoint-minutes must not be negative") }
-    }
-
-    /// Sets the settings' checkpoint interval from the flags given (`--checkpoint-minutes 0`: by steps only).
-    func apply(every: inout Int?, minutes: inout Double?) {
-        if let checkpointEvery { every = checkpointEvery }
-        if let checkpointMinutes { minutes = checkpointMinutes == 0 ? nil : checkpointMinutes }
-    }
 
     /// The folder and what these flags mean to do with it, without looking at the disk: for the
     /// other processes of a data-parallel run, whose folder process 0 checks and opens.
@@ -29,14 +14,9 @@ struct RunFolderOptions: ParsableArguments {
         (URL(fileURLWithPath: output), try RunFolder.intent(overwrite: overwrite, resume: resume))
     }
 
-    /// Checks that every setting is a finite number, `output` against the run-folder rules for
-    /// these flags and, on `--resume`, that `settings` continue the run there; changes nothing on disk.
+    /// Checks `output` against the run-folder rules for these flags and, on `--resume`, that
+    /// `settings` continue the run there; changes nothing on disk.
     func check<Settings: RunSettings>(_ output: String, settings: Settings) throws -> (destination: URL, intent: RunFolder.Intent) {
-        // A setting that is not a finite number (`--temperature inf`) can be neither used nor recorded.
-        do { _ = try settings.settings() } catch let EncodingError.invalidValue(value, context) {
-            let name = context.codingPath.map(\.stringValue).joined(separator: ".")
-            throw CLIError.usage("setting '\(name)' is \(value): every number must be finite")
-        }
         let (destination, intent) = try target(output)
         try RunFolder.check(destination, intent: intent)
         if intent == .resume { try RunFolder.checkResumable(destination, with: settings) }

@@ -1,3 +1,4 @@
+import Foundation
 import Objectives
 import Tensors
 import Text
@@ -37,6 +38,15 @@ public struct STSEvaluator: Evaluator, Sendable {
     /// An evaluator over SICK pairs, scored by their relatedness (1-5).
     public init(name: String = "sick", sick: [SICKPair], batchSize: Int = 64, alignmentThreshold: Double = 4.0) {
         self.init(name: name, pairs: sick.map(\.scored), batchSize: batchSize, alignmentThreshold: alignmentThreshold)
+    }
+
+    /// An evaluator named `sts` over an STS file in `format` (`nil`: guessed from its name).
+    /// - Throws: the reader's ``TextFileError`` naming the file and line.
+    public init(reading url: URL, format: STSFileFormat? = nil) throws {
+        switch format ?? .guessed(for: url) {
+        case .stsb: self.init(name: "sts", pairs: try STSBenchmark.read(url).examples)
+        case .sick: self.init(name: "sts", sick: try SICK.read(url).examples)
+        }
     }
 
     /// Embeds each distinct sentence once, scores every pair by cosine similarity and compares

@@ -13,8 +13,16 @@ import Vision
 /// 512), queue 1024 (paper 65 536), peak learning rate 1e-3 (paper 1e-4) with 5% warm-up, and
 /// momentum 0.95 (paper 0.995, which starts from pretrained encoders: from random ones, keys that
 /// follow the online encoders over ~200 steps stay random for most of a short run and ITC stalls).
-public struct ALBEFTraining: Sendable, Equatable, Codable {
+public struct ALBEFTraining: Sendable, Equatable, CommonSettings {
     public var method = ALBEF.method
+    /// `shapes` (generated, ``trainCount`` images) or a caption file.
+    public var dataset = "shapes"
+    /// Shapes images to train on, and held-out test images for the retrieval report (0: none):
+    /// enough for the small default model to learn attribute binding within a 15-minute run.
+    public var trainCount = 4000, testCount = 500
+    /// Candidates per query the ITM head re-ranks in the retrieval report.
+    public var rerankDepth = 16
+    /// The model's shape (not a flag: the default small ViT and BERT).
     public var model = ALBEFConfiguration()
     public var epochs = 20
     /// Stop after this many steps (`nil`: every epoch).
@@ -39,39 +47,57 @@ public struct ALBEFTraining: Sendable, Equatable, Codable {
     /// captions as well measured worse (re-ranked text-to-image R@1 below ITC on two seeds).
     public var captionNegatives = true
     public var seed: UInt64 = 0
-    /// Write a resumable checkpoint every N steps; `nil`: by time only.
     public var checkpointEvery: Int?
-    /// Write a resumable checkpoint when this many minutes have passed since the last one;
-    /// `nil`: by steps only. A run stopped by SIGINT or SIGTERM writes one either way.
     public var checkpointMinutes: Double? = 10
-
     /// Global gradient-norm clipping; `nil` (the default, as ALBEF's code) disables it.
     public var maxGradientNorm: Float?
-    /// Stop with an error on a non-finite loss or gradient (`false`: skip the step and count it).
-    public var stopOnNonFinite = true
-    /// Precision of matrix products.
+    public var skipNonFinite = false
     public var precision: MatmulPrecision = .fp32
 
     public init() {}
 
     /// How the trainer runs the steps (no gradient caching: ITM fuses whole batches, and the
     /// projections' BatchNorm would see chunks).
-    public var trainer: TrainerSettings {
-        TrainerSettings(seed: seed, maxGradientNorm: maxGradientNorm, stopOnNonFinite: stopOnNonFinite, precision: precision,
-                        checkpointEvery: checkpointEvery, checkpointMinutes: checkpointMinutes)
+    public var trainer: TrainerSettings { trainer() }
+
+    /// ITM without the data set's false captions.
+    var noCaptionNegatives: Bool {
+        get { !captionNegatives }
+        set { captionNegatives = !newValue }
     }
 
-    func validate() throws {
-        guard epochs > 0, batchSize >= 2, learningRate > 0, queueSize > 0, (0...1).contains(alpha), (0...1).contains(momentum),
-              (0..<1).contains(warmupFraction), itmHardnessRamp >= 0, maxGradientNorm.map({ $0 > 0 }) ?? true, mlmProbability > 0 && mlmProbability < 1, maxSteps.map({ $0 > 0 }) ?? true else {
-            throw TrainingError.invalidSetup("ALBEF: invalid settings (epochs, max steps and queue must be positive, batch at least 2, alpha and momentum in [0, 1], ITM hardness ramp not negative)")
-        }
+    public var settings: [Setting<Self>] {
+        [Setting("dataset", \.dataset, "Training data: shapes (generated scenes) or a caption file.", valueName: "name|path"),
+         Setting("train-count", \.trainCount, "Shapes training images."),
+         Setting("test-count", \.testCount, "Shapes test images of the final retrieval report (0: none)."),
+         Setting("rerank-depth", \.rerankDepth, "Candidates per query the ITM head re-ranks in the retrieval report.", changeableOnResume: true),
+         Setting("epochs", \.epochs, "Passes over the training images.", changeableOnResume: true)] + Self.commonSettings + [
+         Setting("warmup-fraction", \.warmupFraction, "Fraction of the steps warming up before the cosine decay."),
+         Setting("momentum", \.momentum, "Momentum of the EMA encoders."),
+         Setting("queue-size", \.queueSize, "Momentum features kept per modality as extra negatives."),
+         Setting("alpha", \.alpha, "Final weight of momentum distillation (ramped up over the first epoch)."),
+         Setting("mlm-probability", \.mlmProbability, "Share of caption tokens masked for MLM."),
+         Setting("itm-hardness-ramp", \.itmHardnessRamp, "Share of the run over which ITM negatives go from random to hard (0: hard throughout)."),
+         Setting("no-caption-negatives", \.noCaptionNegatives, "ITM without the data set's false captions (Shapes' swapped attributes) as extra negatives.")]
+    }
+
+    /// What is wrong with the settings (empty when they are usable).
+    public var problems: [String] {
+        var found = commonProblems
+        if epochs < 1 { found.append("epochs must be at least 1") }
+        if trainCount < 1 { found.append("train-count must be at least 1") }
+        if testCount < 0 { found.append("test-count must not be negative") }
+        if rerankDepth < 1 { found.append("rerank-depth must be at least 1") }
+        if queueSize < 1 { found.append("queue-size must be at least 1") }
+        if !(0...1).contains(alpha) { found.append("alpha must be in [0, 1]") }
+        if !(0...1).contains(momentum) { found.append("momentum must be in [0, 1]") }
+        if !(0..<1).contains(warmupFraction) { found.append("warmup-fraction must be in [0, 1)") }
+        if !(mlmProbability > 0 && mlmProbability < 1) { found.append("mlm-probability must be in (0, 1)") }
+        if !(itmHardnessRamp >= 0) { found.append("itm-hardness-ramp must not be negative") }
+        return found
     }
 }
 
-extension ALBEFTraining: RunSettings {
-    public static let changeableOnResume: Set<String> = ["epochs", "maxSteps", "checkpointEvery", "checkpointMinutes"]
-}
 
 /// ALBEF pre-training (ITC with momentum distillation and queues, ITM with hard negatives, MLM)
 /// as the ``Trainer`` runs it.
@@ -100,7 +126,7 @@ public final class ALBEFPretraining: TrainingMethod {
     let masking: MaskedLanguageModeling
 
     public init(settings: ALBEFTraining, data: CaptionedImages) throws {
-        try settings.validate()
+        if let problem = settings.problems.first { throw TrainingError.invalidSetup("albef: \(problem)") }
         self.settings = settings
         self.data = data
         groups = captionGroups(data.captions)

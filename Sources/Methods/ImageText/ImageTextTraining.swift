@@ -5,19 +5,23 @@ import Objectives
 import Tensors
 import Vision
 
-/// The settings of an image-text training run, written as the run folder's `training_config.json`.
-public struct ImageTextTrainingConfiguration: Codable, Sendable, Equatable {
-    public var method: String
-    public var dataset: String
+/// The settings of an image-text training run (`contrast train align|vlmo`), written as the run
+/// folder's `training_config.json`.
+public struct ImageTextTrainingConfiguration: Sendable, Equatable, CommonSettings {
+    /// `align` or `vlmo`.
+    public var method = "align"
+    /// `fashion-mnist` (class-name captions), `shapes` (generated scenes) or a caption file.
+    public var dataset = "fashion-mnist"
     public var seed: UInt64 = 0
-    /// Epochs of the image-text stage (ALIGN's only stage, VLMo's stage 3).
-    public var epochs: Int
-    /// Stops each stage after this many steps when set.
+    /// Epochs of the image-text stage (ALIGN's only stage, VLMo's stage 3); `nil`: the data set's
+    /// default (``defaultEpochs``).
+    public var epochs: Int?
     public var maxSteps: Int?
-    public var batchSize: Int
-    public var learningRate: Float
+    /// Image-caption pairs per step and process.
+    public var batchSize = 128
+    public var learningRate: Float = 1e-3
     public var weightDecay: Float = 0.01
-    /// Fraction of the steps given to warm-up, then cosine decay.
+    /// Fraction of each stage's steps given to warm-up, then cosine decay.
     public var warmupFraction: Float = 0.05
     /// VLMo: steps of stage 1 (image only) and of stage 2 (text only) as a fraction of stage 3's.
     public var unimodalStageFraction: Float = 0.1
@@ -26,53 +30,58 @@ public struct ImageTextTrainingConfiguration: Codable, Sendable, Equatable {
     /// VLMo: pairs of each batch that ITM scores, each with two negatives drawn from the whole
     /// batch; the fused forward passes are most of a step's cost.
     public var matchingPairsPerBatch: Int = 32
-    /// Write a resumable checkpoint every N steps (counted over all stages); `nil`: by time only.
     public var checkpointEvery: Int?
-    /// Write a resumable checkpoint when this many minutes have passed since the last one;
-    /// `nil`: by steps only. A run stopped by SIGINT or SIGTERM writes one either way.
     public var checkpointMinutes: Double? = 10
     /// Global gradient-norm clipping; `nil` (the default) disables it.
     public var maxGradientNorm: Float?
-    /// Stop with an error on a non-finite loss or gradient (`false`: skip the step and count it).
-    public var stopOnNonFinite = true
-    /// Precision of matrix products.
+    public var skipNonFinite = false
     public var precision: MatmulPrecision = .fp32
     /// Gradient caching's chunk of rows (ALIGN only: VLMo's BatchNorm would see chunks).
     public var gradientCacheChunk: Int?
 
-    public init(method: String, dataset: String, epochs: Int, batchSize: Int, learningRate: Float) {
-        self.method = method
-        self.dataset = dataset
-        self.epochs = epochs
-        self.batchSize = batchSize
-        self.learningRate = learningRate
-    }
-}
+    public init() {}
 
-extension ImageTextTrainingConfiguration {
+    public init(method: String, dataset: String, epochs: Int, batchSize: Int, learningRate: Float) {
+        (self.method, self.dataset, self.epochs, self.batchSize, self.learningRate) = (method, dataset, epochs, batchSize, learningRate)
+    }
+
+    /// Epochs of the default runs by method and data set (about a quarter of an hour on two
+    /// cores); caption files train 10.
+    public static let defaultEpochs = ["align": ["fashion-mnist": 2, "shapes": 3], "vlmo": ["fashion-mnist": 1, "shapes": 8]]
+
+    /// `epochs`, or the data set's default.
+    public var resolvedEpochs: Int { epochs ?? Self.defaultEpochs[method]?[dataset] ?? 10 }
+
     /// How the trainer runs the steps.
-    public var trainer: TrainerSettings {
-        TrainerSettings(seed: seed, maxGradientNorm: maxGradientNorm, stopOnNonFinite: stopOnNonFinite, precision: precision,
-                        gradientCacheChunk: gradientCacheChunk, checkpointEvery: checkpointEvery, checkpointMinutes: checkpointMinutes)
+    public var trainer: TrainerSettings { trainer(gradientCacheChunk: gradientCacheChunk) }
+
+    public var settings: [Setting<Self>] {
+        var list: [Setting<Self>] = [
+            Setting("dataset", \.dataset, "fashion-mnist (class-name captions), shapes (generated scenes), or a caption file.", valueName: "name|path"),
+            Setting("epochs", \.epochs, "Epochs of the image-text stage (none: align fashion-mnist 2, shapes 3; vlmo fashion-mnist 1, shapes 8; "
+                    + "caption files 10).", changeableOnResume: true)] + Self.commonSettings + [
+            Setting("warmup-fraction", \.warmupFraction, "Fraction of each stage's steps warming up before the cosine decay.")]
+        if method == "align" {
+            list.append(Setting("grad-cache-chunk", \.gradientCacheChunk, "Gradient caching: embed the batch in chunks of N rows and replay them for the backward pass."))
+        } else {
+            list += [Setting("unimodal-fraction", \.unimodalStageFraction, "Steps of the image-only and the text-only stage, each as a fraction of the image-text stage's."),
+                     Setting("itm-weight", \.matchingWeight, "Weight of the ITM loss next to ITC in the image-text stage."),
+                     Setting("itm-pairs", \.matchingPairsPerBatch, "Pairs of each batch ITM scores (each with two hard negatives).")]
+        }
+        return list
     }
 
     /// What is wrong with the settings (empty when they are usable).
     public var problems: [String] {
-        var found: [String] = []
-        if epochs < 1 { found.append("epochs must be at least 1") }
-        if let maxSteps, maxSteps < 1 { found.append("max steps must be at least 1") }
-        if batchSize < 2 { found.append("batch size must be at least 2 (in-batch negatives)") }
-        if !(learningRate > 0) { found.append("learning rate must be positive") }
-        if !(weightDecay >= 0) { found.append("weight decay must not be negative") }
-        if !(0..<1).contains(warmupFraction) { found.append("warm-up fraction must be in [0, 1)") }
-        if let g = maxGradientNorm, !(g > 0) { found.append("max gradient norm must be positive") }
-        if let g = gradientCacheChunk, g < 1 { found.append("gradient-cache chunk must be at least 1") }
+        var found = commonProblems
+        if let epochs, epochs < 1 { found.append("epochs must be at least 1") }
+        if !(0..<1).contains(warmupFraction) { found.append("warmup-fraction must be in [0, 1)") }
+        if !(unimodalStageFraction > 0) { found.append("unimodal-fraction must be positive") }
+        if !(matchingWeight >= 0) { found.append("itm-weight must not be negative") }
+        if matchingPairsPerBatch < 1 { found.append("itm-pairs must be at least 1") }
+        if let g = gradientCacheChunk, g < 1 { found.append("grad-cache-chunk must be at least 1") }
         return found
     }
-}
-
-extension ImageTextTrainingConfiguration: RunSettings {
-    public static let changeableOnResume: Set<String> = ["checkpointEvery", "checkpointMinutes"]
 }
 
 /// ALIGN or VLMo on image-caption pairs, as the ``Trainer`` runs them: a list of stages run in
@@ -191,7 +200,7 @@ public final class ImageTextTraining: TrainingMethod {
 
     public func stages(processes: Int) throws -> [TrainingStage] {
         let c = configuration, batch = c.batchSize * processes
-        let pairSteps = try TrainingStage.steps(examples: data.count, batchSize: batch, epochs: c.epochs, maxSteps: c.maxSteps,
+        let pairSteps = try TrainingStage.steps(examples: data.count, batchSize: batch, epochs: c.resolvedEpochs, maxSteps: c.maxSteps,
                                                 what: "\(c.dataset) images")
         return definitions.map { stage in
             let seed = c.seed &+ UInt64(stage.name.utf8.reduce(0) { $0 &* 31 &+ Int($1) })

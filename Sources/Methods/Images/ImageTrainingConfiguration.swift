@@ -6,15 +6,14 @@ import Vision
 /// The settings of an image training run (`contrast train simclr|moco`), written to the run
 /// folder's `training_config.json`. Defaults suit a short CPU run on 28x28 images; each method's
 /// documentation (docs/methods/) says where its values come from.
-public struct ImageTrainingConfiguration: Codable, Sendable, Equatable {
+public struct ImageTrainingConfiguration: Sendable, Equatable, CommonSettings {
     /// `simclr` or `moco`.
     public var method: String = "simclr"
-    /// The dataset's name or file, for the record.
-    public var dataset: String = ""
+    /// The images: `fashion-mnist`, `shapes` or a caption file (``ImageDataset``).
+    public var dataset: String = "fashion-mnist"
     public var epochs: Int = 1
-    /// Stops after this many steps when set (before the end of `epochs`).
     public var maxSteps: Int?
-    /// Images per step (each gives two views).
+    /// Images per step and process (each gives two views).
     public var batchSize: Int = 256
     /// AdamW's peak learning rate, warmed up linearly then decayed on a cosine to 0. 3e-3: a run
     /// of one epoch learns more at it than at 1e-3 (SimCLR probe after 100 steps 0.839 vs 0.828).
@@ -29,7 +28,7 @@ public struct ImageTrainingConfiguration: Codable, Sendable, Equatable {
     /// widened (256 pooled features): linear probes on narrower pooled features underfit (their
     /// training accuracy is about their test accuracy), and one epoch of it still fits the
     /// 15-minute budget of a default run (about 4 CPU-seconds a step).
-    public var encoder: String = ResNetConfiguration.Preset.resnet8wide.rawValue
+    public var encoder: ResNetConfiguration.Preset = .resnet8wide
     public var hiddenSize: Int = 512
     public var projectionSize: Int = 128
     /// MoCo only: key-encoder momentum and queue length.
@@ -37,36 +36,26 @@ public struct ImageTrainingConfiguration: Codable, Sendable, Equatable {
     public var queueSize: Int = 4096
     /// The views' augmentations: `simclr` (crop, flip, colour jitter, grayscale, blur) or
     /// `no-blur` (the same without blur, which mostly erases a 28-pixel image's detail).
-    public var augmentation: String = "no-blur"
+    public var augmentation: ImageAugmentation = .noBlur
     public var seed: UInt64 = 0
-    /// Write a resumable checkpoint every N steps; `nil`: by time only.
     public var checkpointEvery: Int?
-    /// Write a resumable checkpoint when this many minutes have passed since the last one;
-    /// `nil`: by steps only. A run stopped by SIGINT or SIGTERM writes one either way.
     public var checkpointMinutes: Double? = 10
-
     /// Global gradient-norm clipping; `nil` (the default, as SimCLR's and MoCo's code) disables it.
     public var maxGradientNorm: Float?
-    /// Stop with an error on a non-finite loss or gradient (`false`: skip the step and count it).
-    public var stopOnNonFinite = true
+    public var skipNonFinite = false
     /// Precision of matrix products (convolutions stay fp32).
     public var precision: MatmulPrecision = .fp32
 
     public init() {}
 
     /// How the trainer runs the steps (no gradient caching: BatchNorm would see chunks).
-    public var trainer: TrainerSettings {
-        TrainerSettings(seed: seed, maxGradientNorm: maxGradientNorm, stopOnNonFinite: stopOnNonFinite, precision: precision,
-                        checkpointEvery: checkpointEvery, checkpointMinutes: checkpointMinutes)
-    }
+    public var trainer: TrainerSettings { trainer() }
 
     /// The augmentations `augmentation` names, for images of `size x size`.
-    public func pipeline(size: Int) -> ImagePipeline { .simCLR(size: size, blur: augmentation == "simclr") }
+    public func pipeline(size: Int) -> ImagePipeline { .simCLR(size: size, blur: augmentation == .simclr) }
 
     /// The encoder shape `encoder` names, for images of `channels` channels.
-    public func encoderShape(channels: Int) -> ResNetConfiguration {
-        ResNetConfiguration(preset: ResNetConfiguration.Preset(rawValue: encoder) ?? .resnet8wide, channels: channels)
-    }
+    public func encoderShape(channels: Int) -> ResNetConfiguration { ResNetConfiguration(preset: encoder, channels: channels) }
 
     /// The method `method` names, randomly initialised from `seed`.
     public func makeMethod(channels: Int) throws -> any ImageMethod {
@@ -79,29 +68,42 @@ public struct ImageTrainingConfiguration: Codable, Sendable, Equatable {
         }
     }
 
+    public var settings: [Setting<Self>] {
+        var list: [Setting<Self>] = [
+            Setting("dataset", \.dataset, "Images to train on: fashion-mnist (training split, labels unused), shapes (generated 32x32 scenes), "
+                    + "or a caption file (TSV/JSONL/CSV of image paths; captions unused).", valueName: "name|path"),
+            Setting("epochs", \.epochs, "Passes over the images.", changeableOnResume: true)] + Self.commonSettings + [
+            Setting("warmup-steps", \.warmupSteps, "Linear warm-up steps before the cosine decay."),
+            Setting("temperature", \.temperature, "Softmax temperature of the loss."),
+            Setting("encoder", \.encoder, "The ResNet encoder."),
+            Setting("hidden-size", \.hiddenSize, "Width of the projection head's hidden layer."),
+            Setting("projection-size", \.projectionSize, "Width of the projections the loss compares."),
+            Setting("augment", \.augmentation, "Augmentations: simclr (crop, flip, colour jitter, grayscale, blur) or no-blur.")]
+        if method == "moco" {
+            list += [Setting("momentum", \.momentum, "Momentum of the key encoder."), Setting("queue-size", \.queueSize, "Keys kept as negatives.")]
+        }
+        return list
+    }
+
     /// What is wrong with the settings (empty when they are usable).
     public var problems: [String] {
-        var found: [String] = []
+        var found = commonProblems
         if epochs < 1 { found.append("epochs must be at least 1") }
-        if let maxSteps, maxSteps < 1 { found.append("max steps must be at least 1") }
-        if batchSize < 2 { found.append("batch size must be at least 2 (BatchNorm and negatives need two images)") }
-        if !(learningRate > 0) { found.append("learning rate must be positive") }
-        if warmupSteps < 0 || weightDecay < 0 { found.append("warm-up steps and weight decay must not be negative") }
+        if warmupSteps < 0 { found.append("warmup-steps must not be negative") }
         if !(temperature > 0) { found.append("temperature must be positive") }
-        if ResNetConfiguration.Preset(rawValue: encoder) == nil {
-            found.append("unknown encoder '\(encoder)' (known: \(ResNetConfiguration.Preset.allCases.map(\.rawValue).joined(separator: ", ")))")
-        }
-        if hiddenSize < 1 || projectionSize < 1 { found.append("head sizes must be positive") }
+        if hiddenSize < 1 || projectionSize < 1 { found.append("hidden-size and projection-size must be positive") }
         if !(0...1).contains(momentum) { found.append("momentum must be in [0, 1]") }
-        if queueSize < 1 { found.append("queue size must be positive") }
-        if let checkpointEvery, checkpointEvery < 1 { found.append("checkpoint-every must be at least 1") }
-        if let m = checkpointMinutes, !(m > 0 && m.isFinite) { found.append("checkpoint-minutes must be positive") }
-        if let g = maxGradientNorm, !(g > 0) { found.append("max gradient norm must be positive") }
-        if !["simclr", "no-blur"].contains(augmentation) { found.append("unknown augmentation '\(augmentation)' (known: simclr, no-blur)") }
+        if queueSize < 1 { found.append("queue-size must be positive") }
         return found
     }
 }
 
-extension ImageTrainingConfiguration: RunSettings {
-    public static let changeableOnResume: Set<String> = ["epochs", "maxSteps", "checkpointEvery", "checkpointMinutes"]
+/// The augmentations that make an image method's two views.
+public enum ImageAugmentation: String, Sendable, CaseIterable, SettingChoice {
+    /// SimCLR's: crop, flip, colour jitter, grayscale, blur.
+    case simclr
+    /// The same without blur.
+    case noBlur = "no-blur"
 }
+
+extension ResNetConfiguration.Preset: SettingChoice {}

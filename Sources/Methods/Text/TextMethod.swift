@@ -45,7 +45,7 @@ public final class TextTraining: TrainingMethod {
     let trainingPooling: PoolingMode
 
     public init(_ method: any TextMethod, configuration: TrainingConfiguration, examples: [TextExample]) throws {
-        if let problem = configuration.problems.first { throw TrainingError.invalidSetup(problem) }
+        if let problem = configuration.valueProblems.first { throw TrainingError.invalidSetup(problem) }
         self.method = method
         self.configuration = configuration
         self.examples = examples

@@ -124,10 +124,10 @@ public struct RunFolder: Sendable {
     /// Refuses to resume the run in `run` with `settings` that would change what it computes,
     /// listing the differing ones (a usage error).
     public static func checkResumable<Settings: RunSettings>(_ run: URL, with settings: Settings) throws {
-        let conflicts = try settings.conflicts(withSaved: Settings.saved(in: run))
+        let conflicts = try settings.conflicts(withSaved: Settings.saved(in: run, over: settings))
         guard conflicts.isEmpty else {
             throw RunFolderError(run, "--resume with settings that change the run (\(conflicts.joined(separator: ", "))); "
-                + "only \(Settings.changeableOnResume.sorted().joined(separator: ", ")) may change", isUsage: true)
+                + "only \(settings.changeableOnResume.sorted().joined(separator: ", ")) may change", isUsage: true)
         }
     }
 

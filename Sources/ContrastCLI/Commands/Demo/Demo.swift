@@ -51,7 +51,7 @@ struct Demo: ParsableCommand {
         c.pooling = .clsBeforePooler
         c.seed = seed
         let encoder = try Models.SentenceEncoder(directory: modelURL, pooling: .clsBeforePooler, dropoutSeed: seed)
-        let evaluator = try STSData.evaluator(URL(fileURLWithPath: evalData), format: .stsb)
+        let evaluator = try STSEvaluator(reading: URL(fileURLWithPath: evalData), format: .stsb)
         let corpusData = try PlainCorpus.read(URL(fileURLWithPath: corpus))
         Report.info("all-MiniLM-L6-v2, unsupervised SimCSE on \(corpusData.examples.count) sentences of \(corpus): \(steps) steps of 64, "
             + "STS-B dev (\(evaluator.pairs.count) pairs) with pooling cls_before_pooler")

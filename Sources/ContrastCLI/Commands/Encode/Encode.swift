@@ -96,3 +96,5 @@ enum NumPyFile {
         try data.write(to: url, options: .atomic)
     }
 }
+extension MatmulPrecision: ExpressibleByArgument {}
+extension STSFileFormat: ExpressibleByArgument {}

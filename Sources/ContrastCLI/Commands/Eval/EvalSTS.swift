@@ -1,6 +1,7 @@
 import ArgumentParser
 import Evaluation
 import Foundation
+import Text
 import Models
 import Tensors
 
@@ -13,7 +14,7 @@ struct EvalSTS: ParsableCommand {
 
     @Option(help: "Model folder.") var model: String
     @Option(help: "STS file.") var data: String
-    @Option(help: "File format: stsb or sick (default: guessed from the file name).") var format: STSFormat?
+    @Option(help: "File format: stsb or sick (default: guessed from the file name).") var format: STSFileFormat?
     @Option(help: "Pooling (default: the model folder's own): \(PoolingMode.allCases.map(\.rawValue).joined(separator: ", ")).")
     var pooling: PoolingMode?
     @Option(name: .customLong("batch-size"), help: "Sentences per batch.") var batchSize = 64
@@ -34,7 +35,7 @@ struct EvalSTS: ParsableCommand {
     private func evaluateAndReport() throws {
         let encoder = try Models.SentenceEncoder(directory: URL(fileURLWithPath: model), pooling: pooling)
         if let maxLength { encoder.maxLength = min(maxLength, encoder.model.configuration.maxPositions) }
-        let evaluator = try STSData.evaluator(URL(fileURLWithPath: data), format: format)
+        let evaluator = try STSEvaluator(reading: URL(fileURLWithPath: data), format: format)
         let bar = ProgressBar(total: evaluator.distinct.sentences.count, label: "eval sts", unit: "sentences", quiet: quiet)
         let result = try evaluator.run({ encoder.encode($0, batchSize: batchSize) }, progress: { done, _ in bar.update(done: done) })
         bar.finish()

@@ -16,7 +16,8 @@ struct TrainingSession {
     let quiet: Bool
     let json: Bool
 
-    /// Checks `settings` and the folder `output` for these flags; changes nothing on disk.
+    /// Checks the folder `output` for these flags (and, resuming, `settings` against the run's);
+    /// changes nothing on disk.
     init<Settings: RunSettings>(output: String, options: RunFolderOptions, settings: Settings, quiet: Bool, json: Bool) throws {
         communicator = MPIProcess.isLaunched ? MPICommunicator() : SingleProcess()
         // Process 0 alone checks the folder: another's check could see the folder process 0 just opened.

@@ -1,0 +1,87 @@
+import Evaluation
+import Foundation
+import Methods
+import Models
+import Vision
+
+/// `contrast train align`.
+enum ALIGNCommand: MethodCommand {
+    static let name = ALIGN.method
+    static let abstract = "ALIGN: a ViT image tower and a small BERT text tower from scratch, symmetric InfoNCE with a learnable temperature."
+    static let discussion = """
+        Default run: fashion-mnist 2 epochs (936 steps of 128), shapes 3 epochs (468 steps); a 4-layer 64-wide ViT with 16 patches, \
+        a 2-layer 64-wide BERT over the bundled uncased vocabulary, 64-dimensional embeddings. No image augmentation. \
+        See docs/methods/align.md.
+        """
+    static var defaults: ImageTextTrainingConfiguration { ImageTextTrainingConfiguration() }
+
+    static func train(_ c: ImageTextTrainingConfiguration, session: TrainingSession) throws {
+        try trainImageText(c, session: session) { model, data in try ImageTextTraining(ALIGN(model, seed: c.seed), configuration: c, data: data) }
+    }
+}
+
+/// `contrast train vlmo`.
+enum VLMoCommand: MethodCommand {
+    static let name = VLMo.method
+    static let abstract = "VLMo: a multiway transformer trained in stages (image only, text only with frozen attention, image-text ITC + ITM)."
+    static let discussion = """
+        Default run: shapes 8 epochs of the image-text stage (1248 steps of 128, ITM on 32 pairs of each batch with two sampled \
+        negatives each), each unimodal stage a tenth of its steps; 4 layers 64 wide, vision-language experts in the top 2. \
+        See docs/methods/vlmo.md.
+        """
+    static var defaults: ImageTextTrainingConfiguration {
+        var c = ImageTextTrainingConfiguration()
+        (c.method, c.dataset) = (name, "shapes")
+        return c
+    }
+
+    static func train(_ c: ImageTextTrainingConfiguration, session: TrainingSession) throws {
+        try trainImageText(c, session: session) { model, data in try ImageTextTraining(VLMo(model, seed: c.seed), configuration: c, data: data) }
+    }
+}
+
+/// Loads `c.dataset`, makes the method with `method` (from the model's shape for those images),
+/// trains it and prints the summary.
+private func trainImageText(_ c: ImageTextTrainingConfiguration, session: TrainingSession,
+                            method: (ImageTextConfiguration, CaptionedImages) throws -> ImageTextTraining) throws {
+    let data = try ImageTextData.training(c.dataset, seed: c.seed)
+    guard let first = data.images.first else { throw CLIError.data("\(c.dataset): no images") }
+    let model = ImageTextConfiguration(method: c.method, imageSize: first.height, channels: first.channels, normalization: ImageTextData.normalization(for: data))
+    // The trainer checks the data against the settings before the folder is opened.
+    let trainer = try Trainer(method: method(model, data), settings: c.trainer, output: session.destination, communicator: session.communicator)
+    try session.printSummary(session.train(trainer, in: session.open(command: "train \(c.method)", settings: c)))
+}
+
+/// `contrast train albef`.
+enum ALBEFCommand: MethodCommand {
+    static let name = ALBEF.method
+    static let abstract = "ALBEF: image-text contrastive (momentum distillation, queues), matching (hard negatives) and masked language modelling."
+    static let discussion = """
+        Trains a small ViT (32 px, patches of 8, 3 layers, width 64), a 2-layer text encoder and a 2-layer fusion \
+        encoder from scratch on 4000 generated Shapes images (or a caption file), 20 epochs of batch 64 (1240 steps), \
+        then reports retrieval recall on the Shapes test split (500 images) by ITC alone and with ITM re-ranking of the \
+        top 16. Defaults (Li et al. 2021, scaled down): AdamW, weight decay 0.02, lr 1e-3 cosine, momentum 0.95, \
+        queue 1024, distillation alpha 0.4 ramped over the first epoch, MLM 15%, ITM hard negatives from the first step; fusion \
+        layers initialised at std 1/sqrt(fan-in). See docs/methods/albef.md.
+        """
+    static var defaults: ALBEFTraining { ALBEFTraining() }
+
+    static func train(_ settings: ALBEFTraining, session: TrainingSession) throws {
+        let data = settings.dataset == "shapes"
+            ? ShapesDataset(split: .train, count: settings.trainCount, size: settings.model.imageSize).captioned()
+            : try ImageTextData.training(settings.dataset)
+        let albef = try ALBEFPretraining(settings: settings, data: data)
+        let trainer = try Trainer(method: albef, settings: settings.trainer, output: session.destination, communicator: session.communicator)
+        let test = settings.dataset == "shapes" && settings.testCount > 0 ? try ImageTextData.test("shapes", count: settings.testCount) : nil
+        let summary = try session.train(trainer, in: session.open(command: "train albef", settings: settings))
+        // The retrieval benchmark: the Shapes test split (held out by construction), by process 0.
+        var metrics: [String: Double] = [:]
+        if let test, !summary.wasComplete, session.communicator.isRoot {
+            let evaluationStart = ContinuousClock.now
+            metrics = ALBEFRetrievalReport.evaluate(albef.model, on: test, depth: settings.rerankDepth, quiet: session.quiet)
+            ALBEFRetrievalReport.lines(metrics).forEach { Report.info("shapes test: " + $0) }
+            metrics["evaluation_seconds"] = (ContinuousClock.now - evaluationStart).seconds
+        }
+        try session.printSummary(summary, metrics: metrics)
+    }
+}

@@ -1,0 +1,136 @@
+import Augmentation
+import Evaluation
+import Foundation
+import Methods
+import Models
+import Text
+
+/// `contrast train simcse`.
+enum SimCSECommand: MethodCommand {
+    static let name = "simcse"
+    static let abstract = "SimCSE: unsupervised (--corpus, dropout noise) or supervised (--pairs, --triplets, --sick)."
+    static let discussion = "Defaults (Gao et al. 2021): temperature 0.05, lr 3e-5, batch 64, max length 32, pooling cls with an MLP in training only, linear decay, no weight decay."
+    static var defaults: TrainingConfiguration { TrainingConfiguration() }
+
+    static func train(_ c: TrainingConfiguration, session: TrainingSession) throws {
+        let inputs = try TextInputs(c, session: session)
+        try session.printSummary(inputs.train(SimCSE(encoder: inputs.encoder, configuration: c, views: inputs.views)).summary)
+    }
+}
+
+/// `contrast train esimcse`.
+enum ESimCSECommand: MethodCommand {
+    static let name = "esimcse"
+    static let abstract = "ESimCSE: unsupervised SimCSE with word-repetition positives and a momentum-encoder queue of negatives (--corpus)."
+    static let discussion = "Defaults (Wu et al. 2021): duplication rate 0.32, momentum 0.995, queue 160, temperature 0.05, lr 3e-5, batch 64, max length 32. --augment other than none replaces word repetition as the positive view."
+    static var defaults: TrainingConfiguration {
+        var c = TrainingConfiguration()
+        c.method = name
+        return c
+    }
+
+    static func train(_ c: TrainingConfiguration, session: TrainingSession) throws {
+        let inputs = try TextInputs(c, session: session)
+        let method = try ESimCSE(encoder: inputs.encoder, configuration: c, views: c.augmentation == "none" ? nil : inputs.views)
+        try session.printSummary(inputs.train(method).summary)
+    }
+}
+
+/// `contrast train cert`: contrastive pre-training, then fine-tuning a sentence-pair classifier.
+enum CERTCommand: MethodCommand {
+    static let name = "cert"
+    static let abstract = "CERT: MoCo-style contrastive training over augmented sentences (--corpus), then fine-tuning on SICK entailment."
+    static let discussion = """
+        Stage 1 (Fang et al. 2020, MoCo settings): views from --paraphrases (back-translation) or --augment, \
+        momentum 0.999, queue 1024, temperature 0.07. Stage 2, when --finetune-data is given: a 3-class \
+        entailment classifier (SICK format) fine-tuned for --finetune-epochs, accuracy on --finetune-eval.
+        """
+    static var defaults: TrainingConfiguration { CERT.defaults }
+
+    static func train(_ c: TrainingConfiguration, session: TrainingSession) throws {
+        // Stage 2's files are read before stage 1 trains: a bad one stops the run before it starts.
+        let fineTuningData = try c.fineTuningData.map { data in
+            (train: try EntailmentFineTuning.pairs(URL(fileURLWithPath: data)),
+             eval: try EntailmentFineTuning.pairs(URL(fileURLWithPath: c.fineTuningEvaluation!)))
+        }
+        let inputs = try TextInputs(c, session: session)
+        let (summary, folder) = try inputs.train(CERT(encoder: inputs.encoder, configuration: c, views: inputs.views))
+        // Fine-tuning runs in one process: process 0 of an MPI run.
+        guard let fineTuningData, session.communicator.isRoot, !summary.wasComplete else { return try session.printSummary(summary) }
+        var fineTuning = PairClassificationTraining()
+        fineTuning.epochs = c.fineTuningEpochs
+        fineTuning.seed = c.seed
+        let accuracy = try EntailmentFineTuning.run(encoder: inputs.encoder, training: fineTuning, trainPairs: fineTuningData.train,
+                                                    evalPairs: fineTuningData.eval, output: folder.destination, quiet: session.quiet)
+        try session.printSummary(summary, metrics: ["sick_accuracy": accuracy])
+    }
+}
+
+/// What a text method needs before its first step: the starting encoder, the examples, the
+/// evaluator and the positive views, all read and checked before the run folder is opened.
+struct TextInputs {
+    let configuration: TrainingConfiguration
+    let session: TrainingSession
+    let encoder: Models.SentenceEncoder
+    let examples: [TextExample]
+    let evaluator: STSEvaluator?
+    /// The positive views `--augment` asks for.
+    let views: PositiveViews
+
+    init(_ c: TrainingConfiguration, session: TrainingSession) throws {
+        configuration = c
+        self.session = session
+        if let model = c.model {
+            encoder = try Models.SentenceEncoder(directory: URL(fileURLWithPath: model), dropoutSeed: c.seed)
+        } else {
+            encoder = try Models.SentenceEncoder.randomlyInitialized(c.initialShape!, seed: c.seed)
+        }
+        guard c.maxLength <= encoder.model.configuration.maxPositions else {
+            throw CLIError.usage("--max-length \(c.maxLength) exceeds the model's \(encoder.model.configuration.maxPositions) positions")
+        }
+        examples = try Self.readExamples(c, report: session.communicator.isRoot)
+        evaluator = try c.evaluationData.map { try STSEvaluator(reading: URL(fileURLWithPath: $0), format: c.evaluationFormat) }
+        let spec: AugmentationSpec
+        do { spec = try AugmentationSpec(parsing: c.augmentation) } catch { throw CLIError.usage("--augment: \(error)") }
+        let paraphrases = try c.paraphrases.map { BackTranslation(try ParaphraseFile.read(URL(fileURLWithPath: $0)).examples) }
+        views = try PositiveViews(spec, backTranslation: paraphrases)
+    }
+
+    static func readExamples(_ c: TrainingConfiguration, report: Bool) throws -> [TextExample] {
+        if let corpus = c.corpus {
+            let data = try PlainCorpus.read(URL(fileURLWithPath: corpus))
+            if report && data.skippedEmptyLines > 0 { Report.info("\(corpus): skipped \(data.skippedEmptyLines) empty lines") }
+            return data.examples.map { TextExample(anchor: $0) }
+        }
+        if let pairs = c.pairs {
+            return try PairFile.read(URL(fileURLWithPath: pairs)).examples.map { TextExample(anchor: $0.first, positive: $0.second) }
+        }
+        if let triplets = c.triplets {
+            return try TripletFile.read(URL(fileURLWithPath: triplets)).examples.map {
+                TextExample(anchor: $0.anchor, positive: $0.positive, hardNegative: $0.hardNegative)
+            }
+        }
+        return TextExample.supervised(sick: try SICK.read(URL(fileURLWithPath: c.sick!)).examples)
+    }
+
+    /// Trains `method` into the run folder, reporting progress on stderr, and returns the summary
+    /// (printed by the caller with ``TrainingSession/printSummary(_:metrics:)``).
+    func train(_ method: any TextMethod) throws -> (summary: TrainingSummary, folder: RunFolder) {
+        let trainer = try Trainer(text: method, configuration: configuration, examples: examples, output: session.destination,
+                                  communicator: session.communicator)
+        let folder = try session.open(command: "train \(configuration.method)", settings: configuration)
+        let output = folder.directory, quiet = session.quiet
+        if let evaluator {
+            trainer.primaryMetric = "\(evaluator.name)_spearman"
+            trainer.evaluate = { [encoder] in
+                let bar = ProgressBar(total: evaluator.distinct.sentences.count, label: "eval \(evaluator.name)", unit: "sentences", quiet: quiet)
+                defer { bar.finish() }
+                let result = try evaluator.run({ encoder.encode($0, batchSize: 64) }, progress: { done, _ in bar.update(done: done) })
+                // The latest evaluation's pairs, for the report's predicted-vs-gold scatter plot.
+                try STSPredictions(result).write(to: output.appendingPathComponent(STSPredictions.fileName))
+                return result.metrics(prefix: evaluator.name)
+            }
+        }
+        return (try session.train(trainer, in: folder), folder)
+    }
+}

@@ -1,0 +1,57 @@
+import ArgumentParser
+import Foundation
+import Methods
+
+/// `contrast train`: contrastive training methods, one subcommand each.
+struct Train: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Train a sentence encoder (simcse, esimcse, cert), an image encoder (simclr, moco) or an image-text model (align, vlmo, albef) with a contrastive method.",
+        discussion: "Each method's defaults come from its paper; see docs/methods/ for where each comes from.",
+        subcommands: [TrainMethod<SimCSECommand>.self, TrainMethod<ESimCSECommand>.self, TrainMethod<CERTCommand>.self,
+                      TrainMethod<SimCLRCommand>.self, TrainMethod<MoCoCommand>.self,
+                      TrainMethod<ALIGNCommand>.self, TrainMethod<VLMoCommand>.self, TrainMethod<ALBEFCommand>.self])
+}
+
+/// A training method as a `contrast train` subcommand: its description, its settings with their
+/// defaults (flags, `--config` keys and `training_config.json` alike), and the run.
+protocol MethodCommand {
+    associatedtype Settings: RunSettings
+    static var name: String { get }
+    static var abstract: String { get }
+    static var discussion: String { get }
+    /// The method's settings before any flag or file.
+    static var defaults: Settings { get }
+    /// Reads and checks every input (nothing on disk changes before), then trains in `session`
+    /// and reports.
+    static func train(_ settings: Settings, session: TrainingSession) throws
+}
+
+/// `contrast train METHOD`: the method's settings from its defaults, then `--config`, then flags;
+/// the run folder's flags; then the method's run.
+struct TrainMethod<Method: MethodCommand>: ParsableCommand {
+    static var configuration: CommandConfiguration {
+        CommandConfiguration(commandName: Method.name, abstract: Method.abstract, discussion: Method.discussion + """
+
+
+            SETTINGS (also the keys of a --config file and of the run's training_config.json; a flag wins over the file):
+            \(Method.defaults.help)
+            """)
+    }
+
+    @Option(help: "Run folder: the trained model, metrics.jsonl, training_config.json, checkpoints.") var output: String
+    @Option(help: "Settings file: JSON, or flat YAML (.yaml/.yml), keyed by the settings' names (a run's training_config.json replays it).")
+    var config: String?
+    @OptionGroup var runOptions: RunFolderOptions
+    @Flag(help: "No progress output.") var quiet = false
+    @Flag(help: "Print one JSON summary as the last line of stdout.") var json = false
+    @Argument(parsing: .allUnrecognized, help: ArgumentHelp("The method's settings (listed above).", valueName: "settings"))
+    var settings: [String] = []
+
+    func run() throws {
+        var resolved = Method.defaults
+        if let config { try resolved.apply(contentsOf: URL(fileURLWithPath: config)) }
+        do { try resolved.apply(arguments: settings) } catch let error as SettingsError { throw CLIError.usage(error.description) }
+        if let problem = resolved.problems.first { throw CLIError.usage(problem) }
+        try Method.train(resolved, session: TrainingSession(output: output, options: runOptions, settings: resolved, quiet: quiet, json: json))
+    }
+}

@@ -1,0 +1,230 @@
+import Foundation
+import Text
+
+/// The settings of a training run, as named ``Setting``s: one list gives a method's flags, the
+/// keys of its `--config` files and of the `training_config.json` its run folder records, so that
+/// `--config RUN/training_config.json` replays a run exactly and `--resume` can refuse settings
+/// that change it.
+///
+/// A file of settings is a JSON object or flat YAML (`.yaml`, `.yml`: one `key: value` per line):
+///
+/// ```yaml
+/// # run.yaml
+/// lr: 3.0e-5
+/// batch-size: 64
+/// max-grad-norm: none
+/// ```
+public protocol RunSettings {
+    /// Defaults (of the first method the type serves).
+    init()
+    /// The method the settings are for (`simcse`); recorded in `training_config.json`, whose
+    /// settings no other method's run takes.
+    var method: String { get set }
+    /// Every setting of `method`, in the order help lists them.
+    var settings: [Setting<Self>] { get }
+    /// What is wrong with the settings, one line each naming the flag (empty when usable).
+    var problems: [String] { get }
+}
+
+/// A command-line setting that cannot be used (unknown, missing value, wrong type): a usage error.
+public struct SettingsError: Error, CustomStringConvertible, Equatable {
+    public let description: String
+}
+
+extension RunSettings {
+    /// The settings file's name in a run folder (`config.json` there is the trained model's).
+    public static var fileName: String { "training_config.json" }
+
+    /// Settings a resumed run may change: how long it runs and how it is watched and saved, not
+    /// what each step computes.
+    public var changeableOnResume: [String] { settings.filter(\.changeableOnResume).map(\.name) }
+
+    /// Every setting's value by name, unset ones as `NSNull`: what `training_config.json` holds,
+    /// so that a disabled setting (`max-grad-norm: null`, no clipping) replays as disabled.
+    public var values: [String: Any] {
+        Dictionary(uniqueKeysWithValues: settings.map { ($0.name, $0.encode(self)) } + [("method", method)])
+    }
+
+    /// Writes ``values`` as `training_config.json` in `folder`.
+    public func write(to folder: URL) throws {
+        let data = try JSONSerialization.data(withJSONObject: values, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        try data.write(to: folder.appendingPathComponent(Self.fileName), options: .atomic)
+    }
+
+    /// The settings a run folder's `training_config.json` records, over `defaults` (the same
+    /// method's).
+    /// - Throws: ``TextFileError`` naming the file when it is missing, unreadable or another method's.
+    public static func saved(in folder: URL, over defaults: Self) throws -> Self {
+        var settings = defaults
+        try settings.apply(contentsOf: folder.appendingPathComponent(fileName))
+        return settings
+    }
+
+    /// Applies a settings file: a JSON object, or flat YAML (`.yaml`, `.yml`). Settings the file
+    /// does not name keep their values.
+    /// - Throws: ``TextFileError`` naming the file (and the line, in YAML) for an unreadable file,
+    ///   a syntax error, an unknown setting or a value of the wrong type.
+    public mutating func apply(contentsOf url: URL) throws {
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
+            throw TextFileError(file: url, FileManager.default.fileExists(atPath: url.path) ? .unreadable(FileSystemProblem.reason(error as NSError)) : .missingFile)
+        }
+        var entries: [String: (value: Any, line: Int?)] = [:]
+        if ["yaml", "yml"].contains(url.pathExtension.lowercased()) {
+            guard let text = String(data: data, encoding: .utf8) else { throw TextFileError(file: url, .invalidUTF8) }
+            do { entries = try FlatYAML.parse(text).mapValues { ($0.value, $0.line) } } catch let error as FlatYAML.SyntaxError {
+                throw TextFileError(file: url, line: error.line, .invalidRecord(error.message))
+            }
+        } else {
+            guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
+                throw TextFileError(file: url, .invalidJSON("expected an object of settings"))
+            }
+            entries = object.mapValues { ($0, nil) }
+        }
+        if let other = entries.removeValue(forKey: "method"), other.value as? String != method {
+            throw TextFileError(file: url, line: other.line, .invalidRecord("the settings of a \(other.value) run, not of \(method)"))
+        }
+        for (name, entry) in entries.sorted(by: { ($0.value.line ?? 0, $0.key) < ($1.value.line ?? 0, $1.key) }) {
+            guard let setting = setting(named: name) else {
+                throw TextFileError(file: url, line: entry.line, .invalidRecord("unknown setting '\(name)' for \(method)\(suggestion(for: name))"))
+            }
+            guard setting.decode(&self, entry.value) else {
+                throw TextFileError(file: url, line: entry.line, .wrongType(path: name, expected: "a \(setting.valueName.isEmpty ? "boolean" : setting.valueName)"))
+            }
+        }
+    }
+
+    /// Applies settings given as flags (`--lr 1e-4`, `--lr=1e-4`, `--skip-nonfinite`).
+    /// - Throws: ``SettingsError`` for an unknown flag, a missing value or one that does not read.
+    public mutating func apply(arguments: [String]) throws {
+        var index = 0
+        while index < arguments.count {
+            let argument = arguments[index]
+            index += 1
+            guard argument.hasPrefix("--"), argument.count > 2 else { throw SettingsError(description: "unexpected argument '\(argument)'") }
+            var name = String(argument.dropFirst(2)), value: String?
+            if let equals = name.firstIndex(of: "=") {
+                value = String(name[name.index(after: equals)...])
+                name = String(name[..<equals])
+            }
+            guard let setting = setting(named: name) else {
+                throw SettingsError(description: "unknown option '--\(name)' for \(method)\(suggestion(for: name))")
+            }
+            if setting.valueName.isEmpty {
+                value = value ?? "true"
+            } else if value == nil {
+                guard index < arguments.count else { throw SettingsError(description: "missing value for '--\(name) \(setting.valueName)'") }
+                value = arguments[index]
+                index += 1
+            }
+            guard setting.parse(&self, value!) else {
+                throw SettingsError(description: "--\(name): '\(value!)' is not \(setting.valueName.isEmpty ? "true or false" : "a finite \(setting.valueName)".replacingOccurrences(of: "finite <text>", with: "<text>"))")
+            }
+        }
+    }
+
+    /// The settings that differ from `saved` beyond ``changeableOnResume``, each as
+    /// `name: saved → new`, sorted by name: why resuming `saved`'s run with these would not
+    /// continue it.
+    public func conflicts(withSaved saved: Self) -> [String] {
+        settings.filter { !$0.changeableOnResume }.sorted { $0.name < $1.name }.compactMap { setting in
+            let (a, b) = (setting.describe(saved), setting.describe(self))
+            return a == b ? nil : "\(setting.name): \(a) → \(b)"
+        }
+    }
+
+    /// A line per setting: the flag, its help, and this value as the default.
+    public var help: String {
+        settings.map { setting in
+            let flag = "--\(setting.name)\(setting.valueName.isEmpty ? "" : " \(setting.valueName)")"
+            let value = setting.describe(self)
+            let shown = setting.valueName.isEmpty ? (value == "true" ? " (on by default)" : "") : " (default: \(value.isEmpty ? "none" : value))"
+            return "  \(flag): \(setting.help)\(shown)"
+        }.joined(separator: "\n")
+    }
+
+    private func setting(named name: String) -> Setting<Self>? { settings.first { $0.name == name } }
+
+    private func suggestion(for name: String) -> String {
+        let closest = settings.map(\.name).min { EditDistance.between(name, $0) < EditDistance.between(name, $1) }
+        guard let closest, EditDistance.between(name, closest) <= max(2, closest.count / 3) else { return "" }
+        return " (did you mean '\(closest)'?)"
+    }
+}
+
+/// The YAML a flat settings file needs: one `key: value` per line, `#` comments, `---` at the
+/// top, and scalars typed as YAML 1.2's core schema does (null, booleans, integers, floats,
+/// quoted or plain strings). Nesting, lists and multi-line values are refused, not misread.
+enum FlatYAML {
+    struct SyntaxError: Error, CustomStringConvertible {
+        let line: Int
+        let message: String
+        var description: String { "line \(line): \(message)" }
+    }
+
+    /// The file's settings, each with its line.
+    static func parse(_ text: String) throws -> [String: (value: Any, line: Int)] {
+        var result: [String: (value: Any, line: Int)] = [:]
+        for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let number = index + 1
+            let line = try stripComment(String(rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine), line: number)
+            if line.trimmingCharacters(in: .whitespaces).isEmpty || (index == 0 || result.isEmpty) && line == "---" { continue }
+            if line.first == " " || line.first == "\t" {
+                throw SyntaxError(line: number, message: "nested values are not supported (settings are flat key: value lines)")
+            }
+            guard let colon = line.firstIndex(of: ":"), line[line.index(after: colon)...].first.map({ $0 == " " }) ?? true else {
+                throw SyntaxError(line: number, message: "expected 'key: value'")
+            }
+            let key = String(line[..<colon]).trimmingCharacters(in: .whitespaces)
+            guard !key.isEmpty, key.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }) else {
+                throw SyntaxError(line: number, message: "invalid key '\(key)'")
+            }
+            guard result[key] == nil else { throw SyntaxError(line: number, message: "duplicate key '\(key)'") }
+            result[key] = (try scalar(String(line[line.index(after: colon)...]).trimmingCharacters(in: .whitespaces), line: number), number)
+        }
+        return result
+    }
+
+    /// The line without a `#` comment outside quotes.
+    private static func stripComment(_ line: String, line number: Int) throws -> String {
+        var quote: Character?
+        var previous: Character = " "
+        for (offset, c) in line.enumerated() {
+            if let q = quote {
+                if c == q { quote = nil }
+            } else if c == "\"" || c == "'" {
+                quote = c
+            } else if c == "#" && (previous == " " || previous == "\t" || offset == 0) {
+                return String(line.prefix(offset)).replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression)
+            }
+            previous = c
+        }
+        if quote != nil { throw SyntaxError(line: number, message: "unterminated quoted string") }
+        return line
+    }
+
+    private static func scalar(_ value: String, line: Int) throws -> Any {
+        if value.isEmpty { throw SyntaxError(line: line, message: "missing value (nested values are not supported)") }
+        if let first = value.first, first == "\"" || first == "'" {
+            guard value.count >= 2, value.last == first else { throw SyntaxError(line: line, message: "text after a quoted string") }
+            let inner = String(value.dropFirst().dropLast())
+            return first == "'" ? inner.replacingOccurrences(of: "''", with: "'")
+                                : inner.replacingOccurrences(of: "\\\"", with: "\"").replacingOccurrences(of: "\\\\", with: "\\")
+        }
+        if ["[", "{", "|", ">", "&", "*", "!", "-"].contains(where: { value.hasPrefix($0) }) && Double(value) == nil {
+            throw SyntaxError(line: line, message: "lists, mappings, block scalars, anchors and tags are not supported")
+        }
+        switch value {
+        case "null", "Null", "NULL", "~": return NSNull()
+        case "true", "True", "TRUE": return true
+        case "false", "False", "FALSE": return false
+        default: break
+        }
+        if let integer = Int(value) { return integer }
+        if value.range(of: #"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$"#, options: .regularExpression) != nil, let double = Double(value) {
+            return double
+        }
+        return value
+    }
+}
+
