@@ -144,7 +144,7 @@ import Vision
 
     /// Trains `albef` into a temporary folder and returns its steps.
     static func train(_ albef: ALBEFPretraining) throws -> [StepReport] {
-        let trainer = try Trainer(method: albef, settings: albef.settings.trainer, output: try TestPaths.temporaryDirectory())
+        let trainer = try Trainer(method: albef, settings: albef.settings, output: try TestPaths.temporaryDirectory())
         var steps: [StepReport] = []
         trainer.onEvent = { if case .step(let report) = $0 { steps.append(report) } }
         try trainer.train()
@@ -152,8 +152,8 @@ import Vision
     }
 
     @Test func trainingStepsAreFiniteAndFillTheQueues() throws {
-        var settings = ALBEFTraining()
-        settings.model = Self.tiny
+        var settings = TrainingSettings(method: "albef")
+        settings.albefShape = Self.tiny
         settings.batchSize = 4
         settings.maxSteps = 3
         let albef = try ALBEFPretraining(settings: settings, data: ShapesDataset(split: .train, count: 8, size: 16).captioned())
@@ -174,8 +174,8 @@ import Vision
         let data = CaptionedImages(images: twoShapes.map { shapes.images[$0] }, captions: twoShapes.map { shapes.captions[$0] },
                                    negativeCaptions: twoShapes.map { shapes.negativeCaptions![$0] })
         func pairs(captionNegatives: Bool) throws -> [Int] {
-            var settings = ALBEFTraining()
-            settings.model = Self.tiny
+            var settings = TrainingSettings(method: "albef")
+            settings.albefShape = Self.tiny
             settings.batchSize = 4
             settings.maxSteps = 2
             settings.captionNegatives = captionNegatives
@@ -193,7 +193,7 @@ import Vision
     /// other scenes', ITM loss 0.12). With BERT's 0.02 initialisation of the fusion layers it stayed
     /// at the 1:2 label prior (ITM loss 0.636) and scored every pair alike (difference 2e-5).
     @Test func matchingHeadSeparatesPairs() throws {
-        var settings = ALBEFTraining()
+        var settings = TrainingSettings(method: "albef")
         settings.batchSize = 32
         settings.epochs = 300
         settings.itmHardnessRamp = 1000

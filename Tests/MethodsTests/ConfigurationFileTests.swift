@@ -14,7 +14,7 @@ import Testing
     }
 
     func error(_ text: String, _ name: String = "run.yaml") throws -> String {
-        var c = TrainingConfiguration()
+        var c = TrainingSettings()
         do { try c.apply(contentsOf: try write(text, name)) } catch let e as TextFileError { return e.description }
         Issue.record("no error for \(text)")
         return ""
@@ -35,14 +35,14 @@ import Testing
             corpus: data/wiki/wiki-6400.txt
             """, "run.yaml")
         let json = try write(#"{"method": "simcse", "lr": 3e-5, "batch-size": 32, "max-grad-norm": null, "grad-cache-chunk": 8, "skip-nonfinite": true, "precision": "bf16", "augment": "none", "corpus": "data/wiki/wiki-6400.txt"}"#, "run.json")
-        var fromYAML = TrainingConfiguration(), fromJSON = TrainingConfiguration()
+        var fromYAML = TrainingSettings(), fromJSON = TrainingSettings()
         fromYAML.maxGradientNorm = 1
         try fromYAML.apply(contentsOf: yaml)
         try fromJSON.apply(contentsOf: json)
         #expect(fromYAML == fromJSON)
         #expect(fromYAML.learningRate == 3e-5 && fromYAML.batchSize == 32 && fromYAML.maxGradientNorm == nil)
         #expect(fromYAML.gradientCacheChunk == 8 && fromYAML.skipNonFinite && fromYAML.precision == .bf16)
-        #expect(fromYAML.corpus == "data/wiki/wiki-6400.txt" && fromYAML.epochs == TrainingConfiguration().epochs)
+        #expect(fromYAML.corpus == "data/wiki/wiki-6400.txt" && fromYAML.epochs == TrainingSettings().epochs)
     }
 
     @Test func flatYAMLTypesScalarsAsYAMLDoes() throws {
@@ -67,14 +67,14 @@ import Testing
         #expect(try error("queue-size: 8\n").contains("unknown setting 'queue-size' for simcse"), "ESimCSE's setting is not SimCSE's")
         #expect(try error("method: esimcse\n").contains("the settings of a esimcse run, not of simcse"))
         #expect(try error("[1, 2]", "run.json").contains("not valid JSON (expected an object of settings)"))
-        var c = TrainingConfiguration()
+        var c = TrainingSettings()
         #expect(throws: TextFileError(file: URL(fileURLWithPath: "/nonexistent/run.yaml"), .missingFile)) {
             try c.apply(contentsOf: URL(fileURLWithPath: "/nonexistent/run.yaml"))
         }
     }
 
     @Test func flagsReadAsTheFileDoes() throws {
-        var c = TrainingConfiguration()
+        var c = TrainingSettings()
         try c.apply(arguments: ["--lr", "1e-4", "--max-steps=7", "--hard-negative-weight", "-0.5", "--skip-nonfinite", "--max-grad-norm", "none",
                                 "--pooling", "mean"])
         #expect(c.learningRate == 1e-4 && c.maxSteps == 7 && c.hardNegativeWeight == -0.5 && c.skipNonFinite && c.maxGradientNorm == nil && c.pooling == .mean)
@@ -88,52 +88,41 @@ import Testing
 /// What a run folder records of its settings, and what a resumed run may change.
 @Suite struct RecordedSettingsTests {
     /// Every method's settings, a few changed from its defaults.
-    static func everyMethod() -> [any RunSettings] {
-        var simcse = TrainingConfiguration(), esimcse = TrainingConfiguration(), cert = CERT.defaults
+    static func everyMethod() -> [TrainingSettings] {
+        var simcse = TrainingSettings(), esimcse = TrainingSettings(method: "esimcse"), cert = TrainingSettings(method: "cert")
         (simcse.maxGradientNorm, simcse.model, simcse.evaluationFormat) = (nil, "models/m", .sick)
-        (esimcse.method, esimcse.duplicationRate) = ("esimcse", 0.2)
+        esimcse.duplicationRate = 0.2
         cert.fineTuningData = "sick.txt"
-        var simclr = ImageTrainingConfiguration(), moco = ImageTrainingConfiguration()
-        (simclr.encoder, simclr.augmentation) = (.resnet8, .simclr)
-        (moco.method, moco.queueSize) = ("moco", 64)
-        var align = ImageTextTrainingConfiguration(), vlmo = ImageTextTrainingConfiguration()
+        var simclr = TrainingSettings(method: "simclr"), moco = TrainingSettings(method: "moco")
+        (simclr.encoder, simclr.imageAugmentation) = (.resnet8, .simclr)
+        moco.queueSize = 64
+        var align = TrainingSettings(method: "align"), vlmo = TrainingSettings(method: "vlmo")
         (align.epochs, align.gradientCacheChunk) = (4, 16)
-        (vlmo.method, vlmo.matchingWeight) = ("vlmo", 0.5)
-        var albef = ALBEFTraining()
+        vlmo.matchingWeight = 0.5
+        var albef = TrainingSettings(method: "albef")
         (albef.captionNegatives, albef.dataset, albef.learningRate) = (false, "captions.tsv", 3e-4)
         return [simcse, esimcse, cert, simclr, moco, align, vlmo, albef]
     }
 
     /// Before: `training_config.json` left out disabled settings, so replaying it turned clipping
     /// back on; now every method's file replays to the same settings, and its keys are the flags'.
-    @Test(arguments: 0..<8) func recordedSettingsReplayExactly(index: Int) throws {
-        func replay<S: RunSettings & Equatable>(_ settings: S) throws {
-            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("settings-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            try settings.write(to: folder)
-            var defaults = S()
-            defaults.method = settings.method
-            #expect(try S.saved(in: folder, over: defaults) == settings, "\(settings.method)")
-            let object = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent(S.fileName))) as! [String: Any]
-            #expect(Set(object.keys) == Set(settings.settings.map(\.name) + ["method"]))
-        }
-        switch Self.everyMethod()[index] {
-        case let s as TrainingConfiguration: try replay(s)
-        case let s as ImageTrainingConfiguration: try replay(s)
-        case let s as ImageTextTrainingConfiguration: try replay(s)
-        case let s as ALBEFTraining: try replay(s)
-        default: Issue.record("unknown settings type")
-        }
+    @Test(arguments: everyMethod()) func recordedSettingsReplayExactly(settings: TrainingSettings) throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("settings-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try settings.write(to: folder)
+        #expect(try TrainingSettings.saved(in: folder, over: TrainingSettings(method: settings.method)) == settings, "\(settings.method)")
+        let object = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent(TrainingSettings.fileName))) as! [String: Any]
+        #expect(Set(object.keys) == Set(settings.settings.map(\.name) + ["method"]))
     }
 
     @Test func disabledSettingsAreRecordedAsNull() throws {
-        var c = TrainingConfiguration()
+        var c = TrainingSettings()
         c.maxGradientNorm = nil
         #expect(c.values["max-grad-norm"] is NSNull && c.values["lr"] as? Double == 3e-5)
     }
 
     @Test func conflictsListWhatWouldChangeTheRun() throws {
-        let saved = TrainingConfiguration()
+        let saved = TrainingSettings()
         var resumed = saved
         resumed.maxSteps = 500
         resumed.evaluateEvery = 10
@@ -147,8 +136,9 @@ import Testing
 
     /// Each method lists the shared settings once and only its own besides.
     @Test func eachMethodListsItsOwnSettings() {
-        let names = Self.everyMethod().map { settings in (settings.method, settingNames(settings)) }
-        let shared = ["seed", "max-steps", "batch-size", "lr", "weight-decay", "max-grad-norm", "skip-nonfinite", "precision", "checkpoint-every", "checkpoint-minutes"]
+        let names = Self.everyMethod().map { settings in (settings.method, settings.settings.map(\.name)) }
+        let shared = ["epochs", "seed", "max-steps", "batch-size", "lr", "weight-decay", "schedule", "max-grad-norm", "skip-nonfinite", "precision",
+                      "checkpoint-every", "checkpoint-minutes"]
         for (method, list) in names {
             #expect(Set(list).count == list.count, "\(method) lists a setting twice")
             #expect(Set(shared).isSubset(of: list), "\(method) lacks a shared setting")
@@ -162,6 +152,4 @@ import Testing
         #expect(!byMethod["simclr"]!.contains("grad-cache-chunk") && !byMethod["albef"]!.contains("grad-cache-chunk"))
         #expect(byMethod["vlmo"]!.contains("itm-weight") && !byMethod["align"]!.contains("itm-weight"))
     }
-
-    private func settingNames<S: RunSettings>(_ settings: S) -> [String] { settings.settings.map(\.name) }
 }

@@ -78,7 +78,7 @@ import Testing
 
     /// As ESimCSE: the second step's gradients at 1e-4.
     @Test func certMatchesTheWholeBatchQueueIncluded() throws {
-        var c = CERT.defaults
+        var c = TrainingSettings(method: "cert")
         c.queueSize = 24
         let views = try PositiveViews(AugmentationSpec(parsing: "deletion:0.2"))
         let a = CERT(encoder: try MethodFixtures.encoder(), configuration: c, views: views)

@@ -136,7 +136,7 @@ import Vision
     }
 
     @Test func trainerRunsStepsAndSavesALoadableModel() throws {
-        var c = ImageTrainingConfiguration()
+        var c = TrainingSettings(method: "simclr")
         c.batchSize = 4
         c.epochs = 5
         // Two batches per epoch: the third step starts a second epoch, and --max-steps stops it.
@@ -147,7 +147,7 @@ import Vision
         let method = SimCLR(shape: Self.shape, hiddenSize: 16, projectionSize: 8, temperature: 0.5, seed: 1)
         let run = try TestPaths.temporaryDirectory()
         let training = try ImageTraining(method, configuration: c, images: images, normalization: .estimated(from: images))
-        let trainer = try Trainer(method: training, settings: c.trainer, output: run)
+        let trainer = try Trainer(method: training, settings: c, output: run)
         #expect(trainer.totalSteps == 3)
         let summary = try trainer.train()
         #expect(summary.steps == 3 && summary.finalLoss.isFinite)
@@ -156,7 +156,7 @@ import Vision
         #expect(try ImageModel(directory: run).configuration.method == "simclr")
         c.batchSize = 11
         #expect(throws: TrainingError.self) {
-            try Trainer(method: ImageTraining(method, configuration: c, images: images, normalization: .fashionMNIST), settings: c.trainer, output: run)
+            try Trainer(method: ImageTraining(method, configuration: c, images: images, normalization: .fashionMNIST), settings: c, output: run)
         }
     }
 }

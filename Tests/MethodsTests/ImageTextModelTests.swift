@@ -107,10 +107,11 @@ import Vision
     /// frozen: their weights must come out of it bit-identical.
     @Test func languageStageLeavesFrozenParametersUnchanged() throws {
         let model = try VLMo(Self.configuration("vlmo"), seed: 2)
-        var settings = ImageTextTrainingConfiguration(method: "vlmo", dataset: "shapes", epochs: 1, batchSize: 8, learningRate: 1e-2)
+        var settings = TrainingSettings(method: "vlmo")
+        (settings.batchSize, settings.learningRate) = (8, 1e-2)
         settings.seed = 4
         settings.maxSteps = 10
-        let trainer = try Trainer(method: ImageTextTraining(model, configuration: settings, data: Self.data), settings: settings.trainer,
+        let trainer = try Trainer(method: ImageTextTraining(model, configuration: settings, data: Self.data), settings: settings,
                                   output: try TestPaths.temporaryDirectory())
         #expect(trainer.stages.map(\.steps) == [1, 1, 10])
         // The weights as stage 2 (language) starts, and as stage 3 starts.

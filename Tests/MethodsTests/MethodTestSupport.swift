@@ -15,8 +15,8 @@ enum MethodFixtures {
     /// ``sentences()`` as unlabelled examples.
     static func examples() throws -> [TextExample] { try sentences().map { TextExample(anchor: $0) } }
 
-    static func configuration(steps: Int) -> TrainingConfiguration {
-        var c = TrainingConfiguration()
+    static func configuration(steps: Int) -> TrainingSettings {
+        var c = TrainingSettings()
         c.batchSize = 16
         c.maxLength = 24
         c.maxSteps = steps
@@ -32,7 +32,7 @@ enum MethodFixtures {
 
     /// The parameters the trainer would update for `method`, with their checkpoint names.
     static func parameters(_ method: any TextMethod) throws -> [(name: String, tensor: Tensor)] {
-        try TextTraining(method, configuration: TrainingConfiguration(), examples: []).trainableParameters
+        try TextTraining(method, configuration: TrainingSettings(), examples: []).trainableParameters
     }
 
     static func temporaryRun() -> URL {

@@ -16,7 +16,7 @@ struct RunFolderOptions: ParsableArguments {
 
     /// Checks `output` against the run-folder rules for these flags and, on `--resume`, that
     /// `settings` continue the run there; changes nothing on disk.
-    func check<Settings: RunSettings>(_ output: String, settings: Settings) throws -> (destination: URL, intent: RunFolder.Intent) {
+    func check(_ output: String, settings: TrainingSettings) throws -> (destination: URL, intent: RunFolder.Intent) {
         let (destination, intent) = try target(output)
         try RunFolder.check(destination, intent: intent)
         if intent == .resume { try RunFolder.checkResumable(destination, with: settings) }

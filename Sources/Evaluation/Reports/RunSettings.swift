@@ -3,7 +3,7 @@ import Foundation
 /// A run's `training_config.json` (the resolved training settings) as (name, value) rows for the
 /// report, each value written as JSON text so any setting shows exactly as saved.
 struct RunSettings {
-    /// The file's name in a run folder (`TrainingConfiguration.fileName`).
+    /// The file's name in a run folder (`TrainingSettings.fileName`).
     static let fileName = "training_config.json"
 
     /// The settings, sorted by name.

@@ -5,85 +5,6 @@ import Objectives
 import Tensors
 import Vision
 
-/// The settings of an image-text training run (`contrast train align|vlmo`), written as the run
-/// folder's `training_config.json`.
-public struct ImageTextTrainingConfiguration: Sendable, Equatable, CommonSettings {
-    /// `align` or `vlmo`.
-    public var method = "align"
-    /// `fashion-mnist` (class-name captions), `shapes` (generated scenes) or a caption file.
-    public var dataset = "fashion-mnist"
-    public var seed: UInt64 = 0
-    /// Epochs of the image-text stage (ALIGN's only stage, VLMo's stage 3); `nil`: the data set's
-    /// default (``defaultEpochs``).
-    public var epochs: Int?
-    public var maxSteps: Int?
-    /// Image-caption pairs per step and process.
-    public var batchSize = 128
-    public var learningRate: Float = 1e-3
-    public var weightDecay: Float = 0.01
-    /// Fraction of each stage's steps given to warm-up, then cosine decay.
-    public var warmupFraction: Float = 0.05
-    /// VLMo: steps of stage 1 (image only) and of stage 2 (text only) as a fraction of stage 3's.
-    public var unimodalStageFraction: Float = 0.1
-    /// VLMo: weight of the ITM loss next to the ITC loss in stage 3.
-    public var matchingWeight: Float = 1
-    /// VLMo: pairs of each batch that ITM scores, each with two negatives drawn from the whole
-    /// batch; the fused forward passes are most of a step's cost.
-    public var matchingPairsPerBatch: Int = 32
-    public var checkpointEvery: Int?
-    public var checkpointMinutes: Double? = 10
-    /// Global gradient-norm clipping; `nil` (the default) disables it.
-    public var maxGradientNorm: Float?
-    public var skipNonFinite = false
-    public var precision: MatmulPrecision = .fp32
-    /// Gradient caching's chunk of rows (ALIGN only: VLMo's BatchNorm would see chunks).
-    public var gradientCacheChunk: Int?
-
-    public init() {}
-
-    public init(method: String, dataset: String, epochs: Int, batchSize: Int, learningRate: Float) {
-        (self.method, self.dataset, self.epochs, self.batchSize, self.learningRate) = (method, dataset, epochs, batchSize, learningRate)
-    }
-
-    /// Epochs of the default runs by method and data set (about a quarter of an hour on two
-    /// cores); caption files train 10.
-    public static let defaultEpochs = ["align": ["fashion-mnist": 2, "shapes": 3], "vlmo": ["fashion-mnist": 1, "shapes": 8]]
-
-    /// `epochs`, or the data set's default.
-    public var resolvedEpochs: Int { epochs ?? Self.defaultEpochs[method]?[dataset] ?? 10 }
-
-    /// How the trainer runs the steps.
-    public var trainer: TrainerSettings { trainer(gradientCacheChunk: gradientCacheChunk) }
-
-    public var settings: [Setting<Self>] {
-        var list: [Setting<Self>] = [
-            Setting("dataset", \.dataset, "fashion-mnist (class-name captions), shapes (generated scenes), or a caption file.", valueName: "name|path"),
-            Setting("epochs", \.epochs, "Epochs of the image-text stage (none: align fashion-mnist 2, shapes 3; vlmo fashion-mnist 1, shapes 8; "
-                    + "caption files 10).", changeableOnResume: true)] + Self.commonSettings + [
-            Setting("warmup-fraction", \.warmupFraction, "Fraction of each stage's steps warming up before the cosine decay.")]
-        if method == "align" {
-            list.append(Setting("grad-cache-chunk", \.gradientCacheChunk, "Gradient caching: embed the batch in chunks of N rows and replay them for the backward pass."))
-        } else {
-            list += [Setting("unimodal-fraction", \.unimodalStageFraction, "Steps of the image-only and the text-only stage, each as a fraction of the image-text stage's."),
-                     Setting("itm-weight", \.matchingWeight, "Weight of the ITM loss next to ITC in the image-text stage."),
-                     Setting("itm-pairs", \.matchingPairsPerBatch, "Pairs of each batch ITM scores (each with two hard negatives).")]
-        }
-        return list
-    }
-
-    /// What is wrong with the settings (empty when they are usable).
-    public var problems: [String] {
-        var found = commonProblems
-        if let epochs, epochs < 1 { found.append("epochs must be at least 1") }
-        if !(0..<1).contains(warmupFraction) { found.append("warmup-fraction must be in [0, 1)") }
-        if !(unimodalStageFraction > 0) { found.append("unimodal-fraction must be positive") }
-        if !(matchingWeight >= 0) { found.append("itm-weight must not be negative") }
-        if matchingPairsPerBatch < 1 { found.append("itm-pairs must be at least 1") }
-        if let g = gradientCacheChunk, g < 1 { found.append("grad-cache-chunk must be at least 1") }
-        return found
-    }
-}
-
 /// ALIGN or VLMo on image-caption pairs, as the ``Trainer`` runs them: a list of stages run in
 /// order, steps counted over all of them.
 ///
@@ -97,7 +18,7 @@ public struct ImageTextTrainingConfiguration: Sendable, Equatable, CommonSetting
 /// ALIGN has no batch statistics: P processes train as one with the whole batch. VLMo's
 /// projections have BatchNorm: each process normalises its share.
 public final class ImageTextTraining: TrainingMethod {
-    public let configuration: ImageTextTrainingConfiguration
+    public let configuration: TrainingSettings
     public let data: CaptionedImages
     /// The model trained (``ALIGN`` or ``VLMo``).
     public let model: any ImageTextModel & Module
@@ -126,7 +47,7 @@ public final class ImageTextTraining: TrainingMethod {
     }
 
     /// ALIGN: one stage, symmetric InfoNCE over image and caption embeddings.
-    public convenience init(_ model: ALIGN, configuration: ImageTextTrainingConfiguration, data: CaptionedImages) throws {
+    public convenience init(_ model: ALIGN, configuration: TrainingSettings, data: CaptionedImages) throws {
         let itc = Definition(name: "itc", steps: { $0 }, begin: {}) { batch, _ in
             let tokens = model.tokens(batch.captions)
             return StepPlan(inputs: [.trained(rows: batch.captions.count) { model.imageEmbeddings(batch.pixels.slice(axis: 0, $0)) },
@@ -148,7 +69,7 @@ public final class ImageTextTraining: TrainingMethod {
     ///    every parameter trains.
     ///
     /// Each unimodal stage takes `unimodalStageFraction` of the image-text stage's steps.
-    public convenience init(_ model: VLMo, configuration c: ImageTextTrainingConfiguration, data: CaptionedImages) throws {
+    public convenience init(_ model: VLMo, configuration c: TrainingSettings, data: CaptionedImages) throws {
         let unimodal: (Int) -> Int = { pairSteps in max(1, Int(Float(pairSteps) * c.unimodalStageFraction)) }
         let (weight, pairsPerBatch) = (c.matchingWeight, c.matchingPairsPerBatch)
         let vision = Definition(name: "vision", steps: unimodal, begin: { VLMoStages.vision.configure(model) }) { batch, generator in
@@ -182,9 +103,9 @@ public final class ImageTextTraining: TrainingMethod {
         try self.init(model: model, shape: model.configuration, configuration: c, data: data, definitions: [vision, language, pairs])
     }
 
-    private init(model: any ImageTextModel & Module, shape: ImageTextConfiguration, configuration: ImageTextTrainingConfiguration,
+    private init(model: any ImageTextModel & Module, shape: ImageTextConfiguration, configuration: TrainingSettings,
                  data: CaptionedImages, definitions: [Definition]) throws {
-        if let problem = configuration.problems.first { throw TrainingError.invalidSetup(problem) }
+        if let problem = configuration.valueProblems.first { throw TrainingError.invalidSetup(problem) }
         self.model = model
         self.shape = shape
         self.configuration = configuration
@@ -205,7 +126,7 @@ public final class ImageTextTraining: TrainingMethod {
         return definitions.map { stage in
             let seed = c.seed &+ UInt64(stage.name.utf8.reduce(0) { $0 &* 31 &+ Int($1) })
             return TrainingStage(name: stage.name, steps: min(stage.steps(pairSteps), pairSteps), examples: data.count, batchSize: batch,
-                                 optimization: Optimization(learningRate: c.learningRate, weightDecay: c.weightDecay, decay: .cosine,
+                                 optimization: Optimization(learningRate: c.learningRate, weightDecay: c.weightDecay, decay: c.schedule,
                                                             warmup: .fraction(c.warmupFraction)),
                                  orderSeed: seed ^ 0x0DE5_A11C, stepSeed: seed)
         }

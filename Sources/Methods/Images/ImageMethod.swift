@@ -17,16 +17,15 @@ public protocol ImageMethod: AnyObject {
     func plan(_ first: Tensor, _ second: Tensor, shares: [Range<Int>]) -> StepPlan
     /// Called after each optimizer step (`step` counts from 1): momentum updates.
     func afterStep(_ step: Int)
-    /// State beyond the trained modules and the optimizer that a checkpoint must keep.
-    func checkpointState() -> [String: Tensor]
-    /// Restores what `checkpointState()` returned.
-    func restore(checkpointState: [String: Tensor]) throws
+    /// Momentum copies and queues a checkpoint keeps (``TrainingMethod/momentumModules``, ``TrainingMethod/queues``).
+    var momentumModules: [(prefix: String, module: Module)] { get }
+    var queues: [(name: String, queue: FeatureQueue)] { get }
 }
 
 extension ImageMethod {
     public func afterStep(_ step: Int) {}
-    public func checkpointState() -> [String: Tensor] { [:] }
-    public func restore(checkpointState: [String: Tensor]) throws {}
+    public var momentumModules: [(prefix: String, module: Module)] { [] }
+    public var queues: [(name: String, queue: FeatureQueue)] { [] }
 }
 
 /// SimCLR (Chen et al. 2020): encoder `f`, projection head `g`, and NT-Xent over the `2N` projected
@@ -117,23 +116,6 @@ public final class MoCo: ImageMethod {
     }
 
     public func afterStep(_ step: Int) { keys.update(step: step) }
-
-    /// The key encoder and head (parameters and buffers) and the queue.
-    public func checkpointState() -> [String: Tensor] {
-        var state: [String: Tensor] = [:]
-        for (name, tensor) in keys.target.namedState() { state["keys.\(name)"] = tensor }
-        state["queue"] = queue.features
-        return state
-    }
-
-    public func restore(checkpointState state: [String: Tensor]) throws {
-        for (name, tensor) in keys.target.namedState() {
-            guard let saved = state["keys.\(name)"], saved.shape == tensor.shape else {
-                throw TrainingError.corruptCheckpoint("moco: key encoder \(name) is missing from the checkpoint or has the wrong shape")
-            }
-            tensor.assign(saved)
-        }
-        guard let saved = state["queue"] else { throw TrainingError.corruptCheckpoint("moco: the queue is missing from the checkpoint") }
-        if saved.shape[0] > 0 { queue.enqueue(saved) }
-    }
+    public var momentumModules: [(prefix: String, module: Module)] { [("keys", keys.target)] }
+    public var queues: [(name: String, queue: FeatureQueue)] { [("queue", queue)] }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Models
 import NeuralNetworks
+import Objectives
 import Tensors
 import Vision
 
@@ -17,18 +18,18 @@ import Vision
 /// trains as well and needs no tuning of trust ratios.
 ///
 /// ```swift
-/// let training = try ImageTraining(simclr, configuration: c, images: train.images, normalization: .fashionMNIST)
-/// let summary = try Trainer(method: training, settings: c.trainer, output: run).train()
+/// let training = try ImageTraining(ImageTraining.method(for: c, channels: 1), configuration: c, images: train.images, normalization: .fashionMNIST)
+/// let summary = try Trainer(method: training, settings: c, output: run).train()
 /// ```
 public final class ImageTraining: TrainingMethod {
     public let method: any ImageMethod
-    public let configuration: ImageTrainingConfiguration
+    public let configuration: TrainingSettings
     public let images: [Image]
     public let normalization: ChannelNormalization
     public let pipeline: ImagePipeline
 
-    public init(_ method: any ImageMethod, configuration: ImageTrainingConfiguration, images: [Image], normalization: ChannelNormalization) throws {
-        if let problem = configuration.problems.first { throw TrainingError.invalidSetup(problem) }
+    public init(_ method: any ImageMethod, configuration: TrainingSettings, images: [Image], normalization: ChannelNormalization) throws {
+        if let problem = configuration.valueProblems.first { throw TrainingError.invalidSetup(problem) }
         guard let first = images.first else { throw TrainingError.invalidSetup("\(configuration.dataset): no images") }
         self.method = method
         self.configuration = configuration
@@ -37,15 +38,27 @@ public final class ImageTraining: TrainingMethod {
         pipeline = configuration.pipeline(size: first.height)
     }
 
+    /// The method `settings.method` names (`simclr`, `moco`), randomly initialised from the seed,
+    /// for images of `channels` channels.
+    public static func method(for c: TrainingSettings, channels: Int) throws -> any ImageMethod {
+        let shape = ResNetConfiguration(preset: c.encoder, channels: channels)
+        switch c.method {
+        case "simclr": return SimCLR(shape: shape, hiddenSize: c.hiddenSize, projectionSize: c.projectionSize, temperature: c.temperature, seed: c.seed)
+        case "moco": return MoCo(shape: shape, hiddenSize: c.hiddenSize, projectionSize: c.projectionSize, temperature: c.temperature,
+                                 momentum: c.momentum, queueSize: c.queueSize, seed: c.seed)
+        default: throw TrainingError.invalidSetup("unknown image method '\(c.method)' (known: simclr, moco)")
+        }
+    }
+
     public var name: String { method.name }
     public var unit: String { "images" }
     public var usesBatchStatistics: Bool { true }
 
     public func stages(processes: Int) throws -> [TrainingStage] {
         let c = configuration, batch = c.batchSize * processes
-        return [TrainingStage(name: method.name, steps: try TrainingStage.steps(examples: images.count, batchSize: batch, epochs: c.epochs, maxSteps: c.maxSteps, what: "images"),
+        return [TrainingStage(name: method.name, steps: try TrainingStage.steps(examples: images.count, batchSize: batch, epochs: c.resolvedEpochs, maxSteps: c.maxSteps, what: "images"),
                               examples: images.count, batchSize: batch,
-                              optimization: Optimization(learningRate: c.learningRate, weightDecay: c.weightDecay, decay: .cosine, warmup: .steps(c.warmupSteps)),
+                              optimization: Optimization(learningRate: c.learningRate, weightDecay: c.weightDecay, decay: c.schedule, warmup: .steps(c.warmupSteps)),
                               orderSeed: c.seed ^ 0x1_3A6E_0DE5, stepSeed: c.seed ^ 0x5EED_0F_A06)]
     }
 
@@ -60,8 +73,8 @@ public final class ImageTraining: TrainingMethod {
     }
 
     public func didStep(_ step: Int) { method.afterStep(step + 1) }
-    public func checkpointState() -> [String: Tensor] { method.checkpointState() }
-    public func restore(checkpointState: [String: Tensor]) throws { try method.restore(checkpointState: checkpointState) }
+    public var momentumModules: [(prefix: String, module: Module)] { method.momentumModules }
+    public var queues: [(name: String, queue: FeatureQueue)] { method.queues }
 
     public func save(to folder: URL) throws {
         let configuration = ImageModelConfiguration(resnet: method.encoder.configuration, method: method.name, imageSize: images[0].height,

@@ -23,7 +23,7 @@ public final class CERT: TextMethod {
     public let loss: InfoNCELoss
     let maxLength: Int
 
-    public init(encoder: SentenceEncoder, configuration c: TrainingConfiguration, views: PositiveViews) {
+    public init(encoder: SentenceEncoder, configuration c: TrainingSettings, views: PositiveViews) {
         self.encoder = encoder
         encoder.pooling.mode = c.evaluationPooling
         momentum = MomentumEncoder(copying: encoder, head: nil, momentum: c.momentum, queueSize: c.queueSize)
@@ -32,17 +32,6 @@ public final class CERT: TextMethod {
         maxLength = c.maxLength
     }
 
-    /// CERT's settings where they differ from SimCSE's.
-    public static var defaults: TrainingConfiguration {
-        var c = TrainingConfiguration()
-        c.method = "cert"
-        c.temperature = 0.07
-        c.momentum = 0.999
-        c.queueSize = 1024
-        c.augmentation = "back-translation"
-        c.pooling = .clsBeforePooler
-        return c
-    }
 
     public func plan(_ batch: [TextExample], generator: inout RandomGenerator) -> StepPlan {
         let sentences = batch.map(\.anchor)
@@ -57,6 +46,5 @@ public final class CERT: TextMethod {
     }
 
     public func didStep(_ step: Int) { momentum.update(step: step) }
-    public func checkpointState() -> [String: Tensor] { momentum.stateDict }
-    public func restore(checkpointState state: [String: Tensor]) throws { try momentum.load(state) }
+    public var momentumEncoder: MomentumEncoder? { momentum }
 }

@@ -18,7 +18,7 @@ public final class ESimCSE: TextMethod {
     public let simcse: SimCSE
     public let momentum: MomentumEncoder
 
-    public init(encoder: SentenceEncoder, configuration c: TrainingConfiguration, views: PositiveViews? = nil) throws {
+    public init(encoder: SentenceEncoder, configuration c: TrainingSettings, views: PositiveViews? = nil) throws {
         let repetition = try views ?? PositiveViews(.tokens(.repetition(WordRepetition(rate: Double(c.duplicationRate)))))
         simcse = SimCSE(encoder: encoder, configuration: c, views: repetition)
         momentum = MomentumEncoder(copying: encoder, head: simcse.mlp, momentum: c.momentum, queueSize: c.queueSize)
@@ -40,6 +40,5 @@ public final class ESimCSE: TextMethod {
     }
 
     public func didStep(_ step: Int) { momentum.update(step: step) }
-    public func checkpointState() -> [String: Tensor] { momentum.stateDict }
-    public func restore(checkpointState state: [String: Tensor]) throws { try momentum.load(state) }
+    public var momentumEncoder: MomentumEncoder? { momentum }
 }

@@ -41,25 +41,4 @@ public final class MomentumEncoder {
 
     /// Moves the averaged weights toward the online ones.
     public func update(step: Int) { updater.update(atStep: step) }
-
-    /// The averaged weights by name (`model.…`, `head.…`) and the queue, for checkpoints.
-    public var stateDict: [String: Tensor] {
-        var state = encoder.model.stateDict().reduce(into: [String: Tensor]()) { $0["model.\($1.key)"] = $1.value }
-        for (name, tensor) in head?.namedParameters() ?? [] { state["head.\(name)"] = tensor }
-        state["queue"] = queue.features
-        return state
-    }
-
-    /// Restores the weights and queue saved by `stateDict`.
-    public func load(_ state: [String: Tensor]) throws {
-        let named = encoder.model.namedState().map { ("model.\($0.name)", $0.tensor) } + (head?.namedParameters().map { ("head.\($0.name)", $0.tensor) } ?? [])
-        for (name, tensor) in named {
-            guard let saved = state[name], saved.shape == tensor.shape else {
-                throw TrainingError.corruptCheckpoint("momentum encoder: \(name) is missing or has the wrong shape")
-            }
-            tensor.assign(saved)
-        }
-        guard let saved = state["queue"] else { throw TrainingError.corruptCheckpoint("momentum encoder: the queue is missing") }
-        if saved.shape[0] > 0 { queue.enqueue(saved) }
-    }
 }

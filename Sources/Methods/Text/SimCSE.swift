@@ -23,7 +23,7 @@ public final class SimCSE: TextMethod {
     public let views: PositiveViews
 
     /// - Parameter views: how the positive view of an unsupervised example is made.
-    public init(encoder: SentenceEncoder, configuration c: TrainingConfiguration, views: PositiveViews = .dropout) {
+    public init(encoder: SentenceEncoder, configuration c: TrainingSettings, views: PositiveViews = .dropout) {
         self.encoder = encoder
         encoder.pooling.mode = c.pooling
         var g = RandomGenerator(seed: c.seed &+ 0x5151)

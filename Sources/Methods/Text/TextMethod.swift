@@ -2,6 +2,7 @@ import Collectives
 import Foundation
 import Models
 import NeuralNetworks
+import Objectives
 import Tensors
 
 /// A contrastive method for sentence encoders: how a batch of examples becomes a step.
@@ -21,30 +22,27 @@ public protocol TextMethod: AnyObject {
     func plan(_ batch: [TextExample], generator: inout RandomGenerator) -> StepPlan
     /// Called after each optimizer step (momentum updates).
     func didStep(_ step: Int)
-    /// State beyond parameters and optimizer that a checkpoint must keep.
-    func checkpointState() -> [String: Tensor]
-    /// Restores what `checkpointState()` returned.
-    func restore(checkpointState: [String: Tensor]) throws
+    /// The momentum encoder a checkpoint keeps, with its queue (ESimCSE, CERT).
+    var momentumEncoder: MomentumEncoder? { get }
 }
 
 extension TextMethod {
     public var heads: [(prefix: String, module: Module)] { [] }
     public func didStep(_ step: Int) {}
-    public func checkpointState() -> [String: Tensor] { [:] }
-    public func restore(checkpointState: [String: Tensor]) throws {}
+    public var momentumEncoder: MomentumEncoder? { nil }
 }
 
-/// A ``TextMethod`` on its examples under a ``TrainingConfiguration``: one stage of `epochs`
+/// A ``TextMethod`` on its examples under ``TrainingSettings``: one stage of `epochs`
 /// passes (or `maxSteps` steps), the configuration's optimizer and schedule; evaluated and saved
 /// with the configuration's evaluation pooling (SimCSE's MLP is used in training only).
 public final class TextTraining: TrainingMethod {
     public let method: any TextMethod
-    public let configuration: TrainingConfiguration
+    public let configuration: TrainingSettings
     public let examples: [TextExample]
     /// The pooling the method trains with.
     let trainingPooling: PoolingMode
 
-    public init(_ method: any TextMethod, configuration: TrainingConfiguration, examples: [TextExample]) throws {
+    public init(_ method: any TextMethod, configuration: TrainingSettings, examples: [TextExample]) throws {
         if let problem = configuration.valueProblems.first { throw TrainingError.invalidSetup(problem) }
         self.method = method
         self.configuration = configuration
@@ -57,7 +55,7 @@ public final class TextTraining: TrainingMethod {
 
     public func stages(processes: Int) throws -> [TrainingStage] {
         let c = configuration, batch = c.batchSize * processes
-        return [TrainingStage(name: c.method, steps: try TrainingStage.steps(examples: examples.count, batchSize: batch, epochs: c.epochs, maxSteps: c.maxSteps, what: "training examples"),
+        return [TrainingStage(name: c.method, steps: try TrainingStage.steps(examples: examples.count, batchSize: batch, epochs: c.resolvedEpochs, maxSteps: c.maxSteps, what: "training examples"),
                               examples: examples.count, batchSize: batch,
                               optimization: Optimization(learningRate: c.learningRate, weightDecay: c.weightDecay, decay: c.schedule, warmup: .steps(c.warmupSteps)),
                               orderSeed: c.seed ^ 0xDA7A_0DE5, stepSeed: c.seed ^ 0xA06_3E47)]
@@ -71,8 +69,11 @@ public final class TextTraining: TrainingMethod {
     }
 
     public func didStep(_ step: Int) { method.didStep(step) }
-    public func checkpointState() -> [String: Tensor] { method.checkpointState() }
-    public func restore(checkpointState: [String: Tensor]) throws { try method.restore(checkpointState: checkpointState) }
+    public var momentumModules: [(prefix: String, module: Module)] {
+        guard let momentum = method.momentumEncoder else { return [] }
+        return [("momentum.model", momentum.encoder.model)] + (momentum.head.map { [("momentum.head", $0)] } ?? [])
+    }
+    public var queues: [(name: String, queue: FeatureQueue)] { method.momentumEncoder.map { [("queue", $0.queue)] } ?? [] }
 
     public func setTraining(_ training: Bool) {
         modules.forEach { $0.module.train(training) }
@@ -85,9 +86,9 @@ public final class TextTraining: TrainingMethod {
 
 extension Trainer {
     /// A trainer of the sentence-encoder method `text` on `examples`.
-    public convenience init(text: any TextMethod, configuration: TrainingConfiguration, examples: [TextExample], output: URL,
+    public convenience init(text: any TextMethod, configuration: TrainingSettings, examples: [TextExample], output: URL,
                             communicator: any Communicator = SingleProcess()) throws {
-        try self.init(method: TextTraining(text, configuration: configuration, examples: examples), settings: configuration.trainer,
+        try self.init(method: TextTraining(text, configuration: configuration, examples: examples), settings: configuration,
                       output: output, communicator: communicator)
     }
 }

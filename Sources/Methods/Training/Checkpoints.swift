@@ -1,5 +1,6 @@
 import Foundation
 import NeuralNetworks
+import Objectives
 import Tensors
 
 /// What the trainer needs besides tensors to continue a run exactly.
@@ -105,19 +106,21 @@ public struct Checkpoint {
         try SafeTensorsFile(path: folder.appendingPathComponent(file).path).allTensors()
     }
 
-    /// Assigns the saved values to `tensors` (the modules' parameters and buffers) and returns the
-    /// method's saved state (what `CheckpointStore.save` got as `method`).
-    func restore(_ tensors: [(name: String, tensor: Tensor)]) throws -> [String: Tensor] {
-        let saved = try self.tensors("model.safetensors")
+    /// Assigns the values saved in `file` to `tensors` and, when given, fills each empty queue
+    /// with the keys saved under its name.
+    func restore(_ tensors: [(name: String, tensor: Tensor)], queues: [(name: String, queue: FeatureQueue)] = [], from file: String) throws {
+        let saved = try self.tensors(file)
         for (name, tensor) in tensors {
             guard let value = saved[name], value.shape == tensor.shape else {
                 throw TrainingError.corruptCheckpoint("\(folder.path): \(name) is missing or has the wrong shape")
             }
             tensor.assign(value)
         }
-        return try self.tensors("method.safetensors")
-    }
-}
+        for (name, queue) in queues {
+            guard let keys = saved[name] else { throw TrainingError.corruptCheckpoint("\(folder.path): the queue \(name) is missing") }
+            if keys.shape[0] > 0 { queue.enqueue(keys) }
+        }
+    }}
 
 /// Writes that survive a crash: data reaches the disk before a rename makes it visible.
 enum Durable {

@@ -123,8 +123,8 @@ public struct RunFolder: Sendable {
 
     /// Refuses to resume the run in `run` with `settings` that would change what it computes,
     /// listing the differing ones (a usage error).
-    public static func checkResumable<Settings: RunSettings>(_ run: URL, with settings: Settings) throws {
-        let conflicts = try settings.conflicts(withSaved: Settings.saved(in: run, over: settings))
+    public static func checkResumable(_ run: URL, with settings: TrainingSettings) throws {
+        let conflicts = try settings.conflicts(withSaved: TrainingSettings.saved(in: run, over: settings))
         guard conflicts.isEmpty else {
             throw RunFolderError(run, "--resume with settings that change the run (\(conflicts.joined(separator: ", "))); "
                 + "only \(settings.changeableOnResume.sorted().joined(separator: ", ")) may change", isUsage: true)

@@ -44,29 +44,6 @@ public struct TrainingSummary: Sendable {
     public var wasComplete = false
 }
 
-/// How the ``Trainer`` runs any method's steps; every settings type of a run provides them.
-public struct TrainerSettings: Sendable, Equatable {
-    public var seed: UInt64
-    /// Global gradient-norm clipping; `nil` disables it.
-    public var maxGradientNorm: Float?
-    /// Stop with an error on a non-finite loss or gradient (`false`: skip the step and count it).
-    public var stopOnNonFinite = true
-    /// Precision of matrix products (``MatmulPrecision``).
-    public var precision: MatmulPrecision = .fp32
-    /// Rows per chunk of gradient caching (``StepRunner``); `nil` disables it.
-    public var gradientCacheChunk: Int?
-    /// Evaluate every N steps (and at the end) when the trainer has an evaluation.
-    public var evaluateEvery: Int?
-    /// Checkpoints every N steps and/or M minutes (``CheckpointSchedule``).
-    public var checkpointEvery: Int?, checkpointMinutes: Double?
-
-    public init(seed: UInt64, maxGradientNorm: Float? = nil, stopOnNonFinite: Bool = true, precision: MatmulPrecision = .fp32,
-                gradientCacheChunk: Int? = nil, evaluateEvery: Int? = nil, checkpointEvery: Int? = nil, checkpointMinutes: Double? = 10) {
-        (self.seed, self.maxGradientNorm, self.stopOnNonFinite, self.precision) = (seed, maxGradientNorm, stopOnNonFinite, precision)
-        (self.gradientCacheChunk, self.evaluateEvery, self.checkpointEvery, self.checkpointMinutes) = (gradientCacheChunk, evaluateEvery, checkpointEvery, checkpointMinutes)
-    }
-}
-
 /// Runs any ``TrainingMethod`` (open_clip's `train_one_epoch`, sentence-transformers' trainer):
 /// its stages in order, each with AdamW and its schedule over seeded batches; gradient clipping,
 /// one non-finite policy, bf16 products, gradient caching and MPI data parallelism; evaluation
@@ -88,12 +65,12 @@ public struct TrainerSettings: Sendable, Equatable {
 /// model; on resume every process reads the checkpoint (a shared file system).
 ///
 /// ```swift
-/// let trainer = try Trainer(method: TextTraining(SimCSE(...), configuration: c, examples: examples), settings: c.trainer, output: run)
+/// let trainer = try Trainer(method: TextTraining(SimCSE(...), configuration: c, examples: examples), settings: c, output: run)
 /// let summary = try trainer.train()
 /// ```
 public final class Trainer {
     public let method: any TrainingMethod
-    public let settings: TrainerSettings
+    public let settings: TrainingSettings
     /// The run folder written (settable so that a trainer can check its method and data before
     /// the folder is opened).
     public var output: URL
@@ -106,7 +83,7 @@ public final class Trainer {
     public var onEvent: ((TrainingEvent) -> Void)?
     let runner: StepRunner
 
-    public init(method: any TrainingMethod, settings: TrainerSettings, output: URL, communicator: any Communicator = SingleProcess()) throws {
+    public init(method: any TrainingMethod, settings: TrainingSettings, output: URL, communicator: any Communicator = SingleProcess()) throws {
         if settings.gradientCacheChunk != nil && method.usesBatchStatistics {
             throw TrainingError.invalidSetup("\(method.name): gradient caching would normalise each chunk with its own BatchNorm statistics; train without it")
         }
@@ -132,7 +109,7 @@ public final class Trainer {
 
     private func trainInCurrentPrecision(resume: Bool) throws -> TrainingSummary {
         let started = ContinuousClock.now
-        let checkpoints = CheckpointSchedule(run: output, every: settings.checkpointEvery, minutes: settings.checkpointMinutes)
+        let checkpoints = CheckpointSchedule(run: output, every: settings.checkpointEvery, minutes: settings.checkpointMinutes.flatMap { $0 > 0 ? $0 : nil })
         let root = communicator.isRoot
         var state = TrainerState(step: 0, dropout: method.randomSource?.snapshot(), bestMetric: nil, bestStep: nil, skippedSteps: 0)
         var savedOptimizer: [String: Tensor]?
@@ -142,7 +119,8 @@ public final class Trainer {
             return TrainingSummary(steps: step, finalLoss: .nan, finalMetrics: [:], bestMetric: nil, bestStep: nil, skippedSteps: 0,
                                    seconds: 0, wasComplete: true)
         case .checkpoint(let checkpoint):
-            try method.restore(checkpointState: checkpoint.restore(method.moduleState))
+            try checkpoint.restore(method.state(of: method.modules), from: "model.safetensors")
+            try checkpoint.restore(method.state(of: method.momentumModules), queues: method.queues, from: "method.safetensors")
             if let dropout = checkpoint.state.dropout { method.randomSource?.restore(dropout) }
             savedOptimizer = try checkpoint.tensors("optimizer.safetensors")
             state = checkpoint.state
@@ -151,7 +129,7 @@ public final class Trainer {
         let log = root ? try MetricsLog(url: output.appendingPathComponent("metrics.jsonl")) : nil
         if resume { try log?.truncate(after: state.step) }
         // As PyTorch's DistributedDataParallel does: every process starts from process 0's weights.
-        communicator.broadcast(method.moduleState.map(\.tensor))
+        communicator.broadcast(method.state(of: method.modules).map(\.tensor))
         let buffers = method.modules.flatMap { $0.module.namedBuffers().map(\.tensor) }
         var lastLoss: Float = .nan
         try Interruption.watch {
@@ -171,8 +149,10 @@ public final class Trainer {
                 let order = EpochOrder(count: stage.examples, batchSize: stage.batchSize, seed: stage.orderSeed)
                 func saveCheckpoint() throws -> URL {
                     state.dropout = method.randomSource?.snapshot()
-                    try checkpoints.store.save(parameters: Dictionary(uniqueKeysWithValues: method.moduleState.map { ($0.name, $0.tensor) }),
-                                               optimizer: optimizer.stateDict(), method: method.checkpointState(), state: state)
+                    let queues = method.queues.map { ($0.name, $0.queue.features) }
+                    try checkpoints.store.save(parameters: Dictionary(uniqueKeysWithValues: method.state(of: method.modules).map { ($0.name, $0.tensor) }),
+                                               optimizer: optimizer.stateDict(),
+                                               method: Dictionary(uniqueKeysWithValues: method.state(of: method.momentumModules).map { ($0.name, $0.tensor) } + queues), state: state)
                     let folder = checkpoints.store.directory.appendingPathComponent("step-\(state.step)")
                     onEvent?(.checkpoint(step: state.step, folder: folder))
                     return folder
@@ -197,7 +177,7 @@ public final class Trainer {
                     if plan.inputs.isEmpty { (lastLoss, loss.parts) = agreed(lastLoss, loss.parts) }
                     var norm: Float?
                     if let bad = nonFinite(loss: lastLoss, parameters) {
-                        guard !settings.stopOnNonFinite else { throw TrainingError.nonFinite(step: step + 1, tensor: bad) }
+                        guard settings.skipNonFinite else { throw TrainingError.nonFinite(step: step + 1, tensor: bad) }
                         state.skippedSteps += 1
                         try log?.append(["step": .int(step + 1), "skipped": .int(state.skippedSteps)])
                         onEvent?(.skipped(step: step + 1, reason: "non-finite \(bad)"))

@@ -1,5 +1,6 @@
 import Foundation
 import NeuralNetworks
+import Objectives
 import Tensors
 
 /// A training method as the one ``Trainer`` runs it: its stages, the plan of each step, what
@@ -33,10 +34,11 @@ public protocol TrainingMethod: AnyObject {
     func plan(stage: Int, batch: StepBatch, generator: inout RandomGenerator) -> StepPlan
     /// Called after each optimizer step; `step` counts the run's steps from 0.
     func didStep(_ step: Int)
-    /// State beyond the modules and the optimizer that a checkpoint keeps (queues, momentum copies).
-    func checkpointState() -> [String: Tensor]
-    /// Restores what `checkpointState()` returned.
-    func restore(checkpointState: [String: Tensor]) throws
+    /// Modules that follow the trained ones by a moving average (momentum encoders), by name
+    /// prefix: checkpoints keep their parameters and buffers.
+    var momentumModules: [(prefix: String, module: Module)] { get }
+    /// Queues of past keys, by name: checkpoints keep them.
+    var queues: [(name: String, queue: FeatureQueue)] { get }
     /// Switches between training and evaluation (also how the model is saved and evaluated).
     func setTraining(_ training: Bool)
     /// Saves the trained model as a model folder.
@@ -135,8 +137,8 @@ extension TrainingMethod {
     public var usesBatchStatistics: Bool { false }
     public func begin(stage: Int) {}
     public func didStep(_ step: Int) {}
-    public func checkpointState() -> [String: Tensor] { [:] }
-    public func restore(checkpointState: [String: Tensor]) throws {}
+    public var momentumModules: [(prefix: String, module: Module)] { [] }
+    public var queues: [(name: String, queue: FeatureQueue)] { [] }
     public func setTraining(_ training: Bool) { modules.forEach { $0.module.train(training) } }
 
     /// The parameters the optimizer updates now, with their checkpoint names.
@@ -144,8 +146,8 @@ extension TrainingMethod {
         modules.flatMap { prefixed($0.prefix, $0.module.trainableParameters()) }
     }
 
-    /// Every parameter and buffer of the modules, with their checkpoint names.
-    var moduleState: [(name: String, tensor: Tensor)] {
+    /// Every parameter and buffer of `modules` (or of the momentum modules), with their checkpoint names.
+    func state(of modules: [(prefix: String, module: Module)]) -> [(name: String, tensor: Tensor)] {
         modules.flatMap { prefixed($0.prefix, $0.module.namedState()) }
     }
 

@@ -39,7 +39,7 @@ struct Demo: ParsableCommand {
             throw CLIError.data("\(model): no pretrained model here; run scripts/fetch-model.sh (make demo does) or pass --model DIR")
         }
         let started = ContinuousClock.now
-        var c = TrainingConfiguration()
+        var c = TrainingSettings()
         c.maxSteps = steps
         c.batchSize = 64
         c.maxLength = 32

@@ -14,8 +14,7 @@ enum SimCLRCommand: MethodCommand {
         of 512), AdamW lr 3e-3 with 10 warm-up steps and cosine decay, weight decay 1e-4, SimCLR augmentations \
         without blur, 1 epoch (234 steps on Fashion-MNIST: about 16 CPU-minutes, so about 8 minutes on 2 idle cores).
         """
-    static var defaults: ImageTrainingConfiguration { ImageTrainingConfiguration() }
-    static func train(_ c: ImageTrainingConfiguration, session: TrainingSession) throws { try trainImageMethod(c, session: session) }
+    static func train(_ c: TrainingSettings, session: TrainingSession) throws { try trainImageMethod(c, session: session) }
 }
 
 /// `contrast train moco`.
@@ -26,18 +25,13 @@ enum MoCoCommand: MethodCommand {
         Defaults (docs/methods/moco.md): ResNet-8 with widened last stages (resnet8wide), MLP head 512 → 128, temperature 0.2, \
         momentum 0.99, queue 4096, batch 256, AdamW lr 3e-3 with cosine decay, SimCLR augmentations without blur, 1 epoch.
         """
-    static var defaults: ImageTrainingConfiguration {
-        var c = ImageTrainingConfiguration()
-        c.method = name
-        return c
-    }
-    static func train(_ c: ImageTrainingConfiguration, session: TrainingSession) throws { try trainImageMethod(c, session: session) }
+    static func train(_ c: TrainingSettings, session: TrainingSession) throws { try trainImageMethod(c, session: session) }
 }
 
 /// Reads the images, trains `c`'s method and prints the summary.
-private func trainImageMethod(_ c: ImageTrainingConfiguration, session: TrainingSession) throws {
+private func trainImageMethod(_ c: TrainingSettings, session: TrainingSession) throws {
     let data = try ImageDataset.load(c.dataset, split: .train)
-    let method = try ImageTraining(c.makeMethod(channels: data.images[0].channels), configuration: c, images: data.images, normalization: data.normalization)
-    let trainer = try Trainer(method: method, settings: c.trainer, output: session.destination, communicator: session.communicator)
+    let method = try ImageTraining(ImageTraining.method(for: c, channels: data.images[0].channels), configuration: c, images: data.images, normalization: data.normalization)
+    let trainer = try Trainer(method: method, settings: c, output: session.destination, communicator: session.communicator)
     try session.printSummary(session.train(trainer, in: session.open(command: "train \(c.method)", settings: c)))
 }

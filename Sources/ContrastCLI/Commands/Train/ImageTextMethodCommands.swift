@@ -13,9 +13,7 @@ enum ALIGNCommand: MethodCommand {
         a 2-layer 64-wide BERT over the bundled uncased vocabulary, 64-dimensional embeddings. No image augmentation. \
         See docs/methods/align.md.
         """
-    static var defaults: ImageTextTrainingConfiguration { ImageTextTrainingConfiguration() }
-
-    static func train(_ c: ImageTextTrainingConfiguration, session: TrainingSession) throws {
+    static func train(_ c: TrainingSettings, session: TrainingSession) throws {
         try trainImageText(c, session: session) { model, data in try ImageTextTraining(ALIGN(model, seed: c.seed), configuration: c, data: data) }
     }
 }
@@ -29,26 +27,20 @@ enum VLMoCommand: MethodCommand {
         negatives each), each unimodal stage a tenth of its steps; 4 layers 64 wide, vision-language experts in the top 2. \
         See docs/methods/vlmo.md.
         """
-    static var defaults: ImageTextTrainingConfiguration {
-        var c = ImageTextTrainingConfiguration()
-        (c.method, c.dataset) = (name, "shapes")
-        return c
-    }
-
-    static func train(_ c: ImageTextTrainingConfiguration, session: TrainingSession) throws {
+    static func train(_ c: TrainingSettings, session: TrainingSession) throws {
         try trainImageText(c, session: session) { model, data in try ImageTextTraining(VLMo(model, seed: c.seed), configuration: c, data: data) }
     }
 }
 
 /// Loads `c.dataset`, makes the method with `method` (from the model's shape for those images),
 /// trains it and prints the summary.
-private func trainImageText(_ c: ImageTextTrainingConfiguration, session: TrainingSession,
+private func trainImageText(_ c: TrainingSettings, session: TrainingSession,
                             method: (ImageTextConfiguration, CaptionedImages) throws -> ImageTextTraining) throws {
     let data = try ImageTextData.training(c.dataset, seed: c.seed)
     guard let first = data.images.first else { throw CLIError.data("\(c.dataset): no images") }
     let model = ImageTextConfiguration(method: c.method, imageSize: first.height, channels: first.channels, normalization: ImageTextData.normalization(for: data))
     // The trainer checks the data against the settings before the folder is opened.
-    let trainer = try Trainer(method: method(model, data), settings: c.trainer, output: session.destination, communicator: session.communicator)
+    let trainer = try Trainer(method: method(model, data), settings: c, output: session.destination, communicator: session.communicator)
     try session.printSummary(session.train(trainer, in: session.open(command: "train \(c.method)", settings: c)))
 }
 
@@ -64,14 +56,12 @@ enum ALBEFCommand: MethodCommand {
         queue 1024, distillation alpha 0.4 ramped over the first epoch, MLM 15%, ITM hard negatives from the first step; fusion \
         layers initialised at std 1/sqrt(fan-in). See docs/methods/albef.md.
         """
-    static var defaults: ALBEFTraining { ALBEFTraining() }
-
-    static func train(_ settings: ALBEFTraining, session: TrainingSession) throws {
+    static func train(_ settings: TrainingSettings, session: TrainingSession) throws {
         let data = settings.dataset == "shapes"
-            ? ShapesDataset(split: .train, count: settings.trainCount, size: settings.model.imageSize).captioned()
+            ? ShapesDataset(split: .train, count: settings.trainCount, size: settings.albefShape.imageSize).captioned()
             : try ImageTextData.training(settings.dataset)
         let albef = try ALBEFPretraining(settings: settings, data: data)
-        let trainer = try Trainer(method: albef, settings: settings.trainer, output: session.destination, communicator: session.communicator)
+        let trainer = try Trainer(method: albef, settings: settings, output: session.destination, communicator: session.communicator)
         let test = settings.dataset == "shapes" && settings.testCount > 0 ? try ImageTextData.test("shapes", count: settings.testCount) : nil
         let summary = try session.train(trainer, in: session.open(command: "train albef", settings: settings))
         // The retrieval benchmark: the Shapes test split (held out by construction), by process 0.

@@ -10,9 +10,7 @@ enum SimCSECommand: MethodCommand {
     static let name = "simcse"
     static let abstract = "SimCSE: unsupervised (--corpus, dropout noise) or supervised (--pairs, --triplets, --sick)."
     static let discussion = "Defaults (Gao et al. 2021): temperature 0.05, lr 3e-5, batch 64, max length 32, pooling cls with an MLP in training only, linear decay, no weight decay."
-    static var defaults: TrainingConfiguration { TrainingConfiguration() }
-
-    static func train(_ c: TrainingConfiguration, session: TrainingSession) throws {
+    static func train(_ c: TrainingSettings, session: TrainingSession) throws {
         let inputs = try TextInputs(c, session: session)
         try session.printSummary(inputs.train(SimCSE(encoder: inputs.encoder, configuration: c, views: inputs.views)).summary)
     }
@@ -23,13 +21,7 @@ enum ESimCSECommand: MethodCommand {
     static let name = "esimcse"
     static let abstract = "ESimCSE: unsupervised SimCSE with word-repetition positives and a momentum-encoder queue of negatives (--corpus)."
     static let discussion = "Defaults (Wu et al. 2021): duplication rate 0.32, momentum 0.995, queue 160, temperature 0.05, lr 3e-5, batch 64, max length 32. --augment other than none replaces word repetition as the positive view."
-    static var defaults: TrainingConfiguration {
-        var c = TrainingConfiguration()
-        c.method = name
-        return c
-    }
-
-    static func train(_ c: TrainingConfiguration, session: TrainingSession) throws {
+    static func train(_ c: TrainingSettings, session: TrainingSession) throws {
         let inputs = try TextInputs(c, session: session)
         let method = try ESimCSE(encoder: inputs.encoder, configuration: c, views: c.augmentation == "none" ? nil : inputs.views)
         try session.printSummary(inputs.train(method).summary)
@@ -45,9 +37,7 @@ enum CERTCommand: MethodCommand {
         momentum 0.999, queue 1024, temperature 0.07. Stage 2, when --finetune-data is given: a 3-class \
         entailment classifier (SICK format) fine-tuned for --finetune-epochs, accuracy on --finetune-eval.
         """
-    static var defaults: TrainingConfiguration { CERT.defaults }
-
-    static func train(_ c: TrainingConfiguration, session: TrainingSession) throws {
+    static func train(_ c: TrainingSettings, session: TrainingSession) throws {
         // Stage 2's files are read before stage 1 trains: a bad one stops the run before it starts.
         let fineTuningData = try c.fineTuningData.map { data in
             (train: try EntailmentFineTuning.pairs(URL(fileURLWithPath: data)),
@@ -69,7 +59,7 @@ enum CERTCommand: MethodCommand {
 /// What a text method needs before its first step: the starting encoder, the examples, the
 /// evaluator and the positive views, all read and checked before the run folder is opened.
 struct TextInputs {
-    let configuration: TrainingConfiguration
+    let configuration: TrainingSettings
     let session: TrainingSession
     let encoder: Models.SentenceEncoder
     let examples: [TextExample]
@@ -77,7 +67,7 @@ struct TextInputs {
     /// The positive views `--augment` asks for.
     let views: PositiveViews
 
-    init(_ c: TrainingConfiguration, session: TrainingSession) throws {
+    init(_ c: TrainingSettings, session: TrainingSession) throws {
         configuration = c
         self.session = session
         if let model = c.model {
@@ -96,7 +86,7 @@ struct TextInputs {
         views = try PositiveViews(spec, backTranslation: paraphrases)
     }
 
-    static func readExamples(_ c: TrainingConfiguration, report: Bool) throws -> [TextExample] {
+    static func readExamples(_ c: TrainingSettings, report: Bool) throws -> [TextExample] {
         if let corpus = c.corpus {
             let data = try PlainCorpus.read(URL(fileURLWithPath: corpus))
             if report && data.skippedEmptyLines > 0 { Report.info("\(corpus): skipped \(data.skippedEmptyLines) empty lines") }

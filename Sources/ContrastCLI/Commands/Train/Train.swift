@@ -15,15 +15,12 @@ struct Train: ParsableCommand {
 /// A training method as a `contrast train` subcommand: its description, its settings with their
 /// defaults (flags, `--config` keys and `training_config.json` alike), and the run.
 protocol MethodCommand {
-    associatedtype Settings: RunSettings
     static var name: String { get }
     static var abstract: String { get }
     static var discussion: String { get }
-    /// The method's settings before any flag or file.
-    static var defaults: Settings { get }
     /// Reads and checks every input (nothing on disk changes before), then trains in `session`
     /// and reports.
-    static func train(_ settings: Settings, session: TrainingSession) throws
+    static func train(_ settings: TrainingSettings, session: TrainingSession) throws
 }
 
 /// `contrast train METHOD`: the method's settings from its defaults, then `--config`, then flags;
@@ -34,7 +31,7 @@ struct TrainMethod<Method: MethodCommand>: ParsableCommand {
 
 
             SETTINGS (also the keys of a --config file and of the run's training_config.json; a flag wins over the file):
-            \(Method.defaults.help)
+            \(TrainingSettings(method: Method.name).help)
             """)
     }
 
@@ -48,7 +45,7 @@ struct TrainMethod<Method: MethodCommand>: ParsableCommand {
     var settings: [String] = []
 
     func run() throws {
-        var resolved = Method.defaults
+        var resolved = TrainingSettings(method: Method.name)
         if let config { try resolved.apply(contentsOf: URL(fileURLWithPath: config)) }
         do { try resolved.apply(arguments: settings) } catch let error as SettingsError { throw CLIError.usage(error.description) }
         if let problem = resolved.problems.first { throw CLIError.usage(problem) }

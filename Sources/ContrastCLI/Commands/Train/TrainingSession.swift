@@ -18,7 +18,7 @@ struct TrainingSession {
 
     /// Checks the folder `output` for these flags (and, resuming, `settings` against the run's);
     /// changes nothing on disk.
-    init<Settings: RunSettings>(output: String, options: RunFolderOptions, settings: Settings, quiet: Bool, json: Bool) throws {
+    init(output: String, options: RunFolderOptions, settings: TrainingSettings, quiet: Bool, json: Bool) throws {
         communicator = MPIProcess.isLaunched ? MPICommunicator() : SingleProcess()
         // Process 0 alone checks the folder: another's check could see the folder process 0 just opened.
         (destination, intent) = communicator.isRoot ? try options.check(output, settings: settings) : try options.target(output)
@@ -28,7 +28,7 @@ struct TrainingSession {
 
     /// Opens the run folder (process 0; the others learn where it is) and records `settings` in it
     /// as `training_config.json` (not config.json: the saved model owns that name).
-    func open<Settings: RunSettings>(command: String, settings: Settings) throws -> RunFolder {
+    func open(command: String, settings: TrainingSettings) throws -> RunFolder {
         guard communicator.isRoot else { return RunFolder.planned(destination, intent: intent) }
         let folder = try RunFolder.open(destination, intent: intent, command: command)
         try settings.write(to: folder.directory)

@@ -1,42 +1,33 @@
 import Foundation
 import Models
 import Tensors
+import Text
 
 /// One setting of a training run: its name, which is the long flag (`--lr`) and the key in
-/// `--config` files and `training_config.json`, its help, and where it lives in the settings type.
+/// `--config` files and `training_config.json`, its help, and the field of ``TrainingSettings`` it sets.
 ///
 /// ```swift
-/// Setting("lr", \TrainingConfiguration.learningRate, "Peak learning rate.")
+/// Setting("lr", \.learningRate, "Peak learning rate.")
 /// ```
-public struct Setting<Settings> {
+public struct Setting: Sendable {
     public let name: String
     public let help: String
     /// How the value reads in help (`<float>`; empty for a flag, a setting that is on when named).
     public let valueName: String
     /// Whether a resumed run may change it (how long it runs, how it is watched and saved).
     public let changeableOnResume: Bool
-    let parse: (inout Settings, String) -> Bool
-    let decode: (inout Settings, Any) -> Bool
-    let encode: (Settings) -> Any
-    let describe: (Settings) -> String
+    let parse: @Sendable (inout TrainingSettings, String) -> Bool
+    let decode: @Sendable (inout TrainingSettings, Any) -> Bool
+    let encode: @Sendable (TrainingSettings) -> Any
+    let describe: @Sendable (TrainingSettings) -> String
 
     /// - Parameter valueName: how the value reads in help, when not its type's name (`path`).
-    public init<Value: SettingValue>(_ name: String, _ keyPath: WritableKeyPath<Settings, Value>, _ help: String, valueName: String? = nil,
-                                     changeableOnResume: Bool = false) {
-        self.name = name
-        self.help = help
-        self.changeableOnResume = changeableOnResume
-        self.valueName = Value.isFlag ? "" : "<\(valueName ?? Value.valueName)>"
-        parse = { settings, text in
-            guard let value = Value(settingText: text) else { return false }
-            settings[keyPath: keyPath] = value
-            return true
-        }
-        decode = { settings, json in
-            guard let value = Value(settingJSON: json) else { return false }
-            settings[keyPath: keyPath] = value
-            return true
-        }
+    public init<Value: SettingValue>(_ name: String, _ keyPath: WritableKeyPath<TrainingSettings, Value> & Sendable, _ help: String,
+                                     valueName: String? = nil, changeableOnResume: Bool = false) {
+        (self.name, self.help, self.changeableOnResume) = (name, help, changeableOnResume)
+        self.valueName = Value.self == Bool.self ? "" : "<\(valueName ?? Value.valueName)>"
+        parse = { settings, text in Value(settingText: text).map { settings[keyPath: keyPath] = $0 } != nil }
+        decode = { settings, json in Value(settingJSON: json).map { settings[keyPath: keyPath] = $0 } != nil }
         encode = { $0[keyPath: keyPath].settingJSON }
         describe = { $0[keyPath: keyPath].settingText }
     }
@@ -49,63 +40,54 @@ public protocol SettingValue {
     init?(settingJSON: Any)
     var settingJSON: Any { get }
     var settingText: String { get }
-    /// How a value is named in help (`int`, `float`, `path`).
+    /// How a value is named in help (`int`, `float`).
     static var valueName: String { get }
-    /// Whether naming the flag alone sets it (booleans).
-    static var isFlag: Bool { get }
 }
 
-extension SettingValue {
-    public static var isFlag: Bool { false }
-    public var settingText: String { "\(settingJSON)" }
+extension SettingValue where Self: LosslessStringConvertible {
+    public var settingText: String { description }
 }
 
-extension Int: SettingValue {
-    public init?(settingText: String) { self.init(settingText) }
-    public init?(settingJSON: Any) {
-        guard let number = settingJSON as? NSNumber, !isBoolean(settingJSON), let value = Int(exactly: number.doubleValue) else { return nil }
-        self = value
-    }
-    public var settingJSON: Any { self }
-    public static var valueName: String { "int" }
+/// Numbers read as text and written as JSON numbers; non-finite ones are refused (JSON has none).
+protocol NumericSetting: SettingValue, LosslessStringConvertible {
+    init?(exactly number: NSNumber)
+    var number: NSNumber { get }
 }
 
-extension UInt64: SettingValue {
-    public init?(settingText: String) { self.init(settingText) }
-    public init?(settingJSON: Any) {
-        guard let number = settingJSON as? NSNumber, !isBoolean(settingJSON), number.doubleValue >= 0, number.doubleValue.rounded() == number.doubleValue else { return nil }
-        self = number.uint64Value
-    }
-    public var settingJSON: Any { NSNumber(value: self) }
-    public static var valueName: String { "int" }
-}
-
-extension Float: SettingValue {
+extension NumericSetting {
     public init?(settingText: String) {
-        guard let value = Float(settingText), value.isFinite else { return nil }
+        guard let value = Self(settingText), Self(exactly: value.number) != nil, value.number.doubleValue.isFinite else { return nil }
         self = value
     }
     public init?(settingJSON: Any) {
-        guard let number = settingJSON as? NSNumber, !isBoolean(settingJSON), number.doubleValue.isFinite else { return nil }
-        // Through the shortest decimal text, as written: 3e-05 reads back as the Float 3e-05.
-        self = Float(number.doubleValue)
+        guard !isBoolean(settingJSON), let number = settingJSON as? NSNumber, number.doubleValue.isFinite, let value = Self(exactly: number) else { return nil }
+        self = value
     }
+    public var settingJSON: Any { number }
+}
+
+extension Int: NumericSetting {
+    init?(exactly number: NSNumber) { self.init(exactly: number.doubleValue) }
+    var number: NSNumber { NSNumber(value: self) }
+    public static var valueName: String { "int" }
+}
+
+extension UInt64: NumericSetting {
+    init?(exactly number: NSNumber) { self.init(exactly: number.doubleValue) }
+    var number: NSNumber { NSNumber(value: self) }
+    public static var valueName: String { "int" }
+}
+
+extension Float: NumericSetting {
+    init?(exactly number: NSNumber) { self.init(number.doubleValue) }
     /// The shortest decimal that reads back as this Float (3e-05, not 2.9999999242136255e-05).
-    public var settingJSON: Any { Double("\(self)")! }
-    public var settingText: String { "\(self)" }
+    var number: NSNumber { NSNumber(value: Double(description)!) }
     public static var valueName: String { "float" }
 }
 
-extension Double: SettingValue {
-    public init?(settingText: String) {
-        guard let value = Double(settingText), value.isFinite else { return nil }
-        self = value
-    }
-    public init?(settingJSON: Any) {
-        guard let number = settingJSON as? NSNumber, !isBoolean(settingJSON), number.doubleValue.isFinite else { return nil }
-        self = number.doubleValue
-    }
-    public var settingJSON: Any { self }
+extension Double: NumericSetting {
+    init?(exactly number: NSNumber) { self.init(number.doubleValue) }
+    var number: NSNumber { NSNumber(value: self) }
     public static var valueName: String { "float" }
 }
 
@@ -116,36 +98,29 @@ extension String: SettingValue {
         self = text
     }
     public var settingJSON: Any { self }
-    public var settingText: String { self }
     public static var valueName: String { "text" }
 }
 
+/// A flag: on when named (`--skip-nonfinite`), `true` or `false` in files.
 extension Bool: SettingValue {
-    public init?(settingText: String) {
-        switch settingText {
-        case "true": self = true
-        case "false": self = false
-        default: return nil
-        }
-    }
+    public init?(settingText: String) { self.init(settingText) }
     public init?(settingJSON: Any) {
         guard isBoolean(settingJSON), let value = settingJSON as? Bool else { return nil }
         self = value
     }
     public var settingJSON: Any { self }
     public static var valueName: String { "bool" }
-    public static var isFlag: Bool { true }
 }
 
 /// An optional setting: `none` on the command line and `null` in files leave it unset.
 extension Optional: SettingValue where Wrapped: SettingValue {
     public init?(settingText: String) {
-        if settingText == "none" { self = .none; return }
+        guard settingText != "none" else { self = .none; return }
         guard let value = Wrapped(settingText: settingText) else { return nil }
         self = value
     }
     public init?(settingJSON: Any) {
-        if settingJSON is NSNull { self = .none; return }
+        guard !(settingJSON is NSNull) else { self = .none; return }
         guard let value = Wrapped(settingJSON: settingJSON) else { return nil }
         self = value
     }
@@ -171,6 +146,9 @@ extension SettingChoice {
 extension LearningRateDecay: SettingChoice {}
 extension MatmulPrecision: SettingChoice {}
 extension PoolingMode: SettingChoice {}
+extension BertConfiguration.Preset: SettingChoice {}
+extension STSFileFormat: SettingChoice {}
+extension ResNetConfiguration.Preset: SettingChoice {}
 
 /// Whether a decoded JSON or YAML value is a boolean (on Linux `1 is Bool` holds for numbers too).
 private func isBoolean(_ value: Any) -> Bool {

@@ -1,12 +1,15 @@
 import Foundation
 import Text
 
-/// The settings of a training run, as named ``Setting``s: one list gives a method's flags, the
-/// keys of its `--config` files and of the `training_config.json` its run folder records, so that
-/// `--config RUN/training_config.json` replays a run exactly and `--resume` can refuse settings
-/// that change it.
-///
-/// A file of settings is a JSON object or flat YAML (`.yaml`, `.yml`: one `key: value` per line):
+/// A command-line setting that cannot be used (unknown, missing value, wrong type): a usage error.
+public struct SettingsError: Error, CustomStringConvertible, Equatable {
+    public let description: String
+}
+
+/// Settings as files and flags: `training_config.json` records every setting of the run's method
+/// keyed by its flag's name, so that `--config RUN/training_config.json` replays a run exactly and
+/// `--resume` can refuse settings that change it. A `--config` file is a JSON object or flat YAML
+/// (`.yaml`, `.yml`: one `key: value` per line):
 ///
 /// ```yaml
 /// # run.yaml
@@ -14,26 +17,9 @@ import Text
 /// batch-size: 64
 /// max-grad-norm: none
 /// ```
-public protocol RunSettings {
-    /// Defaults (of the first method the type serves).
-    init()
-    /// The method the settings are for (`simcse`); recorded in `training_config.json`, whose
-    /// settings no other method's run takes.
-    var method: String { get set }
-    /// Every setting of `method`, in the order help lists them.
-    var settings: [Setting<Self>] { get }
-    /// What is wrong with the settings, one line each naming the flag (empty when usable).
-    var problems: [String] { get }
-}
-
-/// A command-line setting that cannot be used (unknown, missing value, wrong type): a usage error.
-public struct SettingsError: Error, CustomStringConvertible, Equatable {
-    public let description: String
-}
-
-extension RunSettings {
+extension TrainingSettings {
     /// The settings file's name in a run folder (`config.json` there is the trained model's).
-    public static var fileName: String { "training_config.json" }
+    public static let fileName = "training_config.json"
 
     /// Settings a resumed run may change: how long it runs and how it is watched and saved, not
     /// what each step computes.
@@ -54,7 +40,7 @@ extension RunSettings {
     /// The settings a run folder's `training_config.json` records, over `defaults` (the same
     /// method's).
     /// - Throws: ``TextFileError`` naming the file when it is missing, unreadable or another method's.
-    public static func saved(in folder: URL, over defaults: Self) throws -> Self {
+    public static func saved(in folder: URL, over defaults: TrainingSettings) throws -> TrainingSettings {
         var settings = defaults
         try settings.apply(contentsOf: folder.appendingPathComponent(fileName))
         return settings
@@ -126,7 +112,7 @@ extension RunSettings {
     /// The settings that differ from `saved` beyond ``changeableOnResume``, each as
     /// `name: saved → new`, sorted by name: why resuming `saved`'s run with these would not
     /// continue it.
-    public func conflicts(withSaved saved: Self) -> [String] {
+    public func conflicts(withSaved saved: TrainingSettings) -> [String] {
         settings.filter { !$0.changeableOnResume }.sorted { $0.name < $1.name }.compactMap { setting in
             let (a, b) = (setting.describe(saved), setting.describe(self))
             return a == b ? nil : "\(setting.name): \(a) → \(b)"
@@ -143,7 +129,7 @@ extension RunSettings {
         }.joined(separator: "\n")
     }
 
-    private func setting(named name: String) -> Setting<Self>? { settings.first { $0.name == name } }
+    private func setting(named name: String) -> Setting? { settings.first { $0.name == name } }
 
     private func suggestion(for name: String) -> String {
         let closest = settings.map(\.name).min { EditDistance.between(name, $0) < EditDistance.between(name, $1) }

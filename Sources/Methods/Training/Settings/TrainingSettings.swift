@@ -1,0 +1,189 @@
+import Models
+import Tensors
+import Text
+import Vision
+
+/// Every setting of a training run, for every method, with the method's defaults
+/// (``init(method:)``). The run folder records them in `training_config.json`, keyed by their flags'
+/// names (``settings``), and reads them back on `--resume`. Each method's documentation
+/// (docs/methods/) says where its defaults come from.
+public struct TrainingSettings: Sendable, Equatable {
+    /// `simcse`, `esimcse`, `cert`, `simclr`, `moco`, `align`, `vlmo` or `albef`.
+    public var method: String
+
+    // Shared by every method.
+    public var seed: UInt64 = 42
+    /// Passes over the training data (`maxSteps`, when set, overrides it); `nil`: the data set's
+    /// default (ALIGN and VLMo, ``resolvedEpochs``).
+    public var epochs: Int? = 1
+    public var maxSteps: Int?
+    /// Examples per step and process (a data-parallel step over P processes sees P times this).
+    public var batchSize = 64
+    /// AdamW's peak learning rate and decoupled weight decay (biases and norm weights exempt).
+    public var learningRate: Float = 3e-5
+    public var weightDecay: Float = 0
+    /// How the learning rate falls after the warm-up.
+    public var schedule: LearningRateDecay = .linear
+    /// The warm-up: steps (text and image methods) or a fraction of each stage's steps (image-text).
+    public var warmupSteps = 0
+    public var warmupFraction: Float = 0.05
+    /// Global gradient-norm clipping (Hugging Face Trainer's default 1.0); `nil` disables it.
+    public var maxGradientNorm: Float? = 1.0
+    /// Skip (and count) steps whose loss or gradients are not finite instead of stopping.
+    public var skipNonFinite = false
+    /// Precision of matrix products: `bf16` rounds their operands to bfloat16 and accumulates in
+    /// fp32, with fp32 master weights and fp32 reductions elsewhere (PyTorch's bf16 autocast).
+    public var precision: MatmulPrecision = .fp32
+    /// Gradient caching (GradCache): embed the batch in chunks of this many rows without a graph,
+    /// then replay each chunk with its dropout masks to back-propagate; `nil` disables it.
+    public var gradientCacheChunk: Int?
+    /// Resumable checkpoints every N steps and every M minutes (`nil`: not by that measure); a
+    /// run stopped by SIGINT or SIGTERM writes one either way.
+    public var checkpointEvery: Int?
+    public var checkpointMinutes: Double? = 10
+    /// The softmax temperature of the contrastive loss.
+    public var temperature: Float = 0.05
+    /// Momentum encoders (ESimCSE, CERT, MoCo, ALBEF): their momentum and the queue of their keys.
+    public var momentum: Float = 0.995
+    public var queueSize = 160
+
+    // Text methods.
+    /// The model folder training starts from, or the shape of a randomly initialised encoder.
+    public var model: String?
+    public var initialShape: BertConfiguration.Preset?
+    /// The training data: a plain corpus, sentence pairs, triplets or a SICK file (exactly one).
+    public var corpus: String?, pairs: String?, triplets: String?, sick: String?
+    /// Back-translated paraphrases for `augmentation` `back-translation`.
+    public var paraphrases: String?
+    /// An STS file evaluated during training, its format (`nil`: guessed) and how often (`nil`: at the end).
+    public var evaluationData: String?
+    public var evaluationFormat: STSFileFormat?
+    public var evaluateEvery: Int?
+    public var maxLength = 32
+    /// Training pooling; `cls` trains with SimCSE's MLP over [CLS] and evaluates and saves with
+    /// `cls_before_pooler`.
+    public var pooling: PoolingMode = .cls
+    /// The positive-making augmentation (`none` = dropout noise only).
+    public var augmentation = "none"
+    /// Supervised SimCSE's log-weight on each anchor's own hard negative; ESimCSE's word-repetition rate.
+    public var hardNegativeWeight: Float = 0
+    public var duplicationRate: Float = 0.32
+    /// CERT's second stage: SICK files to fine-tune an entailment classifier on and to measure
+    /// it on, and its epochs.
+    public var fineTuningData: String?, fineTuningEvaluation: String?
+    public var fineTuningEpochs = 3
+
+    // Image and image-text methods.
+    /// `fashion-mnist`, `shapes` or a caption file.
+    public var dataset = "fashion-mnist"
+    /// SimCLR and MoCo: the ResNet, the projection head's widths and the views' augmentations.
+    public var encoder: ResNetConfiguration.Preset = .resnet8wide
+    public var hiddenSize = 512, projectionSize = 128
+    public var imageAugmentation: ImageAugmentation = .noBlur
+    /// VLMo: steps of the image-only and the text-only stage as a fraction of the image-text
+    /// stage's; the weight of ITM next to ITC; the pairs of each batch ITM scores.
+    public var unimodalStageFraction: Float = 0.1
+    public var matchingWeight: Float = 1
+    public var matchingPairsPerBatch = 32
+    /// ALBEF: Shapes images to train on and to report retrieval on, the re-ranking depth, the
+    /// final distillation weight, MLM's masking rate, the ramp of ITM's negatives from random to
+    /// hard (``albefNegativeHardness``), the data set's false captions as ITM negatives (in the
+    /// spirit of NegCLIP), and the model's shape.
+    public var trainCount = 4000, testCount = 500, rerankDepth = 16
+    public var alpha: Float = 0.4
+    public var mlmProbability: Float = 0.15
+    public var itmHardnessRamp: Float = 0
+    public var captionNegatives = true
+    public var albefShape = ALBEFConfiguration()
+
+    /// `method`'s defaults: SimCSE's (Gao et al. 2021) for the text methods with CERT's MoCo
+    /// settings; a short CPU run on 28x28 images for SimCLR and MoCo (resnet8wide, batch 256,
+    /// lr 3e-3 cosine, temperature 0.2 as MoCo v2, no blur); ALIGN's and VLMo's small towers;
+    /// ALBEF (Li et al. 2021) scaled down to a small model from scratch (batch 64, queue 1024,
+    /// lr 1e-3, momentum 0.95, which from random encoders lets the keys follow within a short run).
+    public init(method: String = "simcse") {
+        self.method = method
+        switch method {
+        case "cert":
+            (temperature, momentum, queueSize, augmentation, pooling) = (0.07, 0.999, 1024, "back-translation", .clsBeforePooler)
+        case "simclr", "moco":
+            (seed, batchSize, learningRate, weightDecay, schedule, warmupSteps, maxGradientNorm) = (0, 256, 3e-3, 1e-4, .cosine, 10, nil)
+            (temperature, momentum, queueSize) = (0.2, 0.99, 4096)
+        case "align", "vlmo":
+            (seed, epochs, batchSize, learningRate, weightDecay, schedule, maxGradientNorm) = (0, nil, 128, 1e-3, 0.01, .cosine, nil)
+            if method == "vlmo" { dataset = "shapes" }
+        case "albef":
+            (seed, epochs, batchSize, learningRate, weightDecay, schedule, maxGradientNorm) = (0, 20, 64, 1e-3, 0.02, .cosine, nil)
+            (dataset, momentum, queueSize) = ("shapes", 0.95, 1024)
+        default: break
+        }
+    }
+
+    /// Epochs of the default ALIGN and VLMo runs by data set (a quarter of an hour on two cores);
+    /// caption files train 10.
+    public static let defaultEpochs = ["align": ["fashion-mnist": 2, "shapes": 3], "vlmo": ["fashion-mnist": 1, "shapes": 8]]
+
+    /// `epochs`, or the data set's default.
+    public var resolvedEpochs: Int { epochs ?? Self.defaultEpochs[method]?[dataset] ?? 10 }
+
+    /// The pooling used to evaluate and save a trained sentence encoder.
+    public var evaluationPooling: PoolingMode { pooling == .cls ? .clsBeforePooler : pooling }
+
+    /// The image methods' views, for images of `size x size`.
+    public func pipeline(size: Int) -> ImagePipeline { .simCLR(size: size, blur: imageAugmentation == .simclr) }
+
+    /// Problems with the settings, one line each naming the flag (empty when valid):
+    /// ``valueProblems`` and the starting model and data a text run needs.
+    public var problems: [String] {
+        var p: [String] = []
+        if ["simcse", "esimcse", "cert"].contains(method) {
+            if (model == nil) == (initialShape == nil) { p.append("give exactly one of --model DIR and --init SHAPE") }
+            if [corpus, pairs, triplets, sick].compactMap({ $0 }).count != 1 {
+                p.append(method == "simcse" ? "give exactly one of --corpus, --pairs, --triplets and --sick" : "\(method) trains on a plain corpus (--corpus)")
+            }
+        }
+        return p + valueProblems
+    }
+
+    /// Problems with the values of the settings (what a method given its model and data checks).
+    public var valueProblems: [String] {
+        var p: [String] = []
+        func check(_ ok: Bool, _ problem: String) { if !ok { p.append(problem) } }
+        check(epochs.map { $0 >= 1 } ?? true, "epochs must be at least 1")
+        check(maxSteps.map { $0 >= 1 } ?? true, "max-steps must be at least 1")
+        check(batchSize >= 2, "batch-size must be at least 2 (in-batch negatives)")
+        check(learningRate > 0, "lr must be positive")
+        check(weightDecay >= 0, "weight-decay must not be negative")
+        check(warmupSteps >= 0, "warmup-steps must not be negative")
+        check((0..<1).contains(warmupFraction), "warmup-fraction must be in [0, 1)")
+        check(maxGradientNorm.map { $0 > 0 } ?? true, "max-grad-norm must be positive (none: no clipping)")
+        check(gradientCacheChunk.map { $0 >= 1 } ?? true, "grad-cache-chunk must be at least 1")
+        check(checkpointEvery.map { $0 >= 1 } ?? true, "checkpoint-every must be at least 1")
+        check(checkpointMinutes.map { $0 >= 0 } ?? true, "checkpoint-minutes must not be negative")
+        check(evaluateEvery.map { $0 >= 1 } ?? true, "eval-every must be at least 1")
+        check(temperature > 0, "temperature must be positive")
+        check(momentum >= 0 && momentum < 1, "momentum must be in [0, 1)")
+        check(queueSize >= 1, "queue-size must be at least 1")
+        check(maxLength >= 3, "max-length must be at least 3")
+        check((0...1).contains(duplicationRate), "dup-rate must be in [0, 1]")
+        check((fineTuningData == nil) == (fineTuningEvaluation == nil), "give both --finetune-data and --finetune-eval, or neither")
+        check(fineTuningEpochs >= 1, "finetune-epochs must be at least 1")
+        check(hiddenSize >= 1 && projectionSize >= 1, "hidden-size and projection-size must be positive")
+        check(unimodalStageFraction > 0, "unimodal-fraction must be positive")
+        check(matchingWeight >= 0, "itm-weight must not be negative")
+        check(matchingPairsPerBatch >= 1, "itm-pairs must be at least 1")
+        check(trainCount >= 1 && testCount >= 0 && rerankDepth >= 1, "train-count and rerank-depth must be positive, test-count not negative")
+        check((0...1).contains(alpha), "alpha must be in [0, 1]")
+        check(mlmProbability > 0 && mlmProbability < 1, "mlm-probability must be in (0, 1)")
+        check(itmHardnessRamp >= 0, "itm-hardness-ramp must not be negative")
+        return p
+    }
+}
+
+/// The augmentations that make an image method's two views.
+public enum ImageAugmentation: String, Sendable, CaseIterable, SettingChoice {
+    /// SimCLR's: crop, flip, colour jitter, grayscale, blur.
+    case simclr
+    /// The same without blur, which mostly erases a 28-pixel image's detail.
+    case noBlur = "no-blur"
+}
