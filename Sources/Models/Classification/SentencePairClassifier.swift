@@ -1,3 +1,4 @@
+import Foundation
 import NeuralNetworks
 import Tensors
 
@@ -48,5 +49,18 @@ public final class SentencePairClassifier: Module {
                 }
             }
         }
+    }
+
+    /// Writes a Hugging Face `BertForSequenceClassification` folder: `model.safetensors` and a
+    /// `config.json` whose `id2label` names the classes in order.
+    public func save(to folder: URL, labels: [String]) throws {
+        ensure(labels.count == classifier.outputSize, "SentencePairClassifier.save: \(labels.count) labels for \(classifier.outputSize) classes")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try SafeTensors.write(stateDict(), metadata: ["format": "pt"], to: folder.appendingPathComponent("model.safetensors").path)
+        var config = encoder.model.configuration.jsonObject
+        config["architectures"] = ["BertForSequenceClassification"]
+        config["id2label"] = Dictionary(uniqueKeysWithValues: labels.enumerated().map { ("\($0.offset)", $0.element) })
+        config["label2id"] = Dictionary(uniqueKeysWithValues: labels.enumerated().map { ($0.element, $0.offset) })
+        try JSONSerialization.data(withJSONObject: config, options: [.prettyPrinted, .sortedKeys]).write(to: folder.appendingPathComponent("config.json"))
     }
 }

@@ -12,7 +12,7 @@ enum SimCSECommand: MethodCommand {
     static let discussion = "Defaults (Gao et al. 2021): temperature 0.05, lr 3e-5, batch 64, max length 32, pooling cls with an MLP in training only, linear decay, no weight decay."
     static func train(_ c: TrainingSettings, session: TrainingSession) throws {
         let inputs = try TextInputs(c, session: session)
-        try session.printSummary(inputs.train(SimCSE(encoder: inputs.encoder, configuration: c, views: inputs.views)).summary)
+        try session.printSummary(inputs.train(TextTraining(SimCSE(encoder: inputs.encoder, configuration: c, views: inputs.views), configuration: c, examples: inputs.examples)))
     }
 }
 
@@ -24,7 +24,7 @@ enum ESimCSECommand: MethodCommand {
     static func train(_ c: TrainingSettings, session: TrainingSession) throws {
         let inputs = try TextInputs(c, session: session)
         let method = try ESimCSE(encoder: inputs.encoder, configuration: c, views: c.augmentation == "none" ? nil : inputs.views)
-        try session.printSummary(inputs.train(method).summary)
+        try session.printSummary(inputs.train(TextTraining(method, configuration: c, examples: inputs.examples)))
     }
 }
 
@@ -38,20 +38,17 @@ enum CERTCommand: MethodCommand {
         entailment classifier (SICK format) fine-tuned for --finetune-epochs, accuracy on --finetune-eval.
         """
     static func train(_ c: TrainingSettings, session: TrainingSession) throws {
-        // Stage 2's files are read before stage 1 trains: a bad one stops the run before it starts.
-        let fineTuningData = try c.fineTuningData.map { data in
-            (train: try EntailmentFineTuning.pairs(URL(fileURLWithPath: data)),
-             eval: try EntailmentFineTuning.pairs(URL(fileURLWithPath: c.fineTuningEvaluation!)))
-        }
+        // Stage 2's files are read with the others, before stage 1 trains.
+        func pairs(_ path: String) throws -> [LabelledPair] { LabelledPair.entailment(sick: try SICK.read(URL(fileURLWithPath: path)).examples) }
+        let fineTuning = try c.fineTuningData.map { (train: try pairs($0), eval: try pairs(c.fineTuningEvaluation!)) }
         let inputs = try TextInputs(c, session: session)
-        let (summary, folder) = try inputs.train(CERT(encoder: inputs.encoder, configuration: c, views: inputs.views))
-        // Fine-tuning runs in one process: process 0 of an MPI run.
-        guard let fineTuningData, session.communicator.isRoot, !summary.wasComplete else { return try session.printSummary(summary) }
-        var fineTuning = PairClassificationTraining()
-        fineTuning.epochs = c.fineTuningEpochs
-        fineTuning.seed = c.seed
-        let accuracy = try EntailmentFineTuning.run(encoder: inputs.encoder, training: fineTuning, trainPairs: fineTuningData.train,
-                                                    evalPairs: fineTuningData.eval, output: folder.destination, quiet: session.quiet)
+        let cert = CERT(encoder: inputs.encoder, configuration: c, views: inputs.views)
+        guard let fineTuning else { return try session.printSummary(inputs.train(TextTraining(cert, configuration: c, examples: inputs.examples))) }
+        let training = try CERTTraining(cert, configuration: c, examples: inputs.examples, fineTuning: fineTuning.train, labels: LabelledPair.entailmentLabels)
+        let summary = try inputs.train(training)
+        guard !summary.wasComplete, session.communicator.isRoot else { return try session.printSummary(summary) }
+        let accuracy = LabelledPair.accuracy(of: training.classifier, on: fineTuning.eval, maxLength: CERTTraining.pairMaxLength)
+        Report.info("SICK entailment accuracy \(Format.fixed(accuracy * 100, 2)) on \(fineTuning.eval.count) pairs; classifier in \(session.destination.path)/classifier")
         try session.printSummary(summary, metrics: ["sick_accuracy": accuracy])
     }
 }
@@ -105,9 +102,8 @@ struct TextInputs {
 
     /// Trains `method` into the run folder, reporting progress on stderr, and returns the summary
     /// (printed by the caller with ``TrainingSession/printSummary(_:metrics:)``).
-    func train(_ method: any TextMethod) throws -> (summary: TrainingSummary, folder: RunFolder) {
-        let trainer = try Trainer(text: method, configuration: configuration, examples: examples, output: session.destination,
-                                  communicator: session.communicator)
+    func train(_ method: any TrainingMethod) throws -> TrainingSummary {
+        let trainer = try Trainer(method: method, settings: configuration, output: session.destination, communicator: session.communicator)
         let folder = try session.open(command: "train \(configuration.method)", settings: configuration)
         let output = folder.directory, quiet = session.quiet
         if let evaluator {
@@ -121,6 +117,6 @@ struct TextInputs {
                 return result.metrics(prefix: evaluator.name)
             }
         }
-        return (try session.train(trainer, in: folder), folder)
+        return try session.train(trainer, in: folder)
     }
 }

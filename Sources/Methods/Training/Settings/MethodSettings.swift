@@ -61,7 +61,9 @@ extension TrainingSettings {
         if method == "cert" {
             list += [Setting("finetune-data", \.fineTuningData, "SICK file to fine-tune the entailment classifier on (stage 2).", valueName: "path"),
                      Setting("finetune-eval", \.fineTuningEvaluation, "SICK file the classifier's accuracy is measured on.", valueName: "path"),
-                     Setting("finetune-epochs", \.fineTuningEpochs, "Fine-tuning epochs.")]
+                     Setting("finetune-epochs", \.fineTuningEpochs, "Fine-tuning epochs."),
+                     Setting("finetune-batch-size", \.fineTuningBatchSize, "Labelled pairs per fine-tuning step and process."),
+                     Setting("finetune-lr", \.fineTuningLearningRate, "Peak learning rate of fine-tuning (linear decay after 10% warm-up).")]
         }
         return list
     }

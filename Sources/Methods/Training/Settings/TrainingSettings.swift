@@ -69,9 +69,10 @@ public struct TrainingSettings: Sendable, Equatable {
     public var hardNegativeWeight: Float = 0
     public var duplicationRate: Float = 0.32
     /// CERT's second stage: SICK files to fine-tune an entailment classifier on and to measure
-    /// it on, and its epochs.
+    /// it on, its epochs, batch size and peak learning rate (BERT's GLUE recipe).
     public var fineTuningData: String?, fineTuningEvaluation: String?
-    public var fineTuningEpochs = 3
+    public var fineTuningEpochs = 3, fineTuningBatchSize = 32
+    public var fineTuningLearningRate: Float = 2e-5
 
     // Image and image-text methods.
     /// `fashion-mnist`, `shapes` or a caption file.
@@ -167,7 +168,8 @@ public struct TrainingSettings: Sendable, Equatable {
         check(maxLength >= 3, "max-length must be at least 3")
         check((0...1).contains(duplicationRate), "dup-rate must be in [0, 1]")
         check((fineTuningData == nil) == (fineTuningEvaluation == nil), "give both --finetune-data and --finetune-eval, or neither")
-        check(fineTuningEpochs >= 1, "finetune-epochs must be at least 1")
+        check(fineTuningEpochs >= 1 && fineTuningBatchSize >= 1, "finetune-epochs and finetune-batch-size must be at least 1")
+        check(fineTuningLearningRate > 0, "finetune-lr must be positive")
         check(hiddenSize >= 1 && projectionSize >= 1, "hidden-size and projection-size must be positive")
         check(unimodalStageFraction > 0, "unimodal-fraction must be positive")
         check(matchingWeight >= 0, "itm-weight must not be negative")
