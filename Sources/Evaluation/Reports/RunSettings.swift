@@ -1,4 +1,5 @@
 import Foundation
+import Text
 
 /// A run's `training_config.json` (the resolved training settings) as (name, value) rows for the
 /// report, each value written as JSON text so any setting shows exactly as saved.
@@ -11,13 +12,10 @@ struct RunSettings {
 
     /// Reads `file`; `nil` when the run has none (runs made outside the trainer).
     ///
-    /// - Throws: ``RunReportError/malformedFile(path:reason:)`` when it is not a JSON object.
+    /// - Throws: ``TextFileError`` naming the file when it is not a JSON object.
     static func read(_ file: URL) throws -> RunSettings? {
-        guard let data = try? Data(contentsOf: file) else { return nil }
-        guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
-            throw RunReportError.malformedFile(path: file.path, reason: "is not a JSON object")
-        }
-        let rows = object.sorted { $0.key < $1.key }.map { name, value in
+        guard FileManager.default.fileExists(atPath: file.path) else { return nil }
+        let rows = try JSONFile(file).root.sorted { $0.key < $1.key }.map { name, value in
             // Values parsed from JSON always serialise back; "?" only guards the API's optional.
             let json = try? JSONSerialization.data(withJSONObject: value, options: [.fragmentsAllowed, .sortedKeys, .withoutEscapingSlashes])
             return (name, json.map { String(decoding: $0, as: UTF8.self) } ?? "?")

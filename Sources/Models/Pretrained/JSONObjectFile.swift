@@ -1,19 +1,18 @@
 import Foundation
+import Text
 
-/// Reads small JSON configuration files (config.json, pooling configs) with typed field access
-/// whose errors name the file and the key.
+/// Typed field access to a model folder's JSON files (config.json, pooling configs), read by
+/// `Text`'s ``JSONFile``, with errors that name the file and the key as ``ModelFileError``s.
 enum JSONObjectFile {
     static func read(_ url: URL) throws(ModelFileError) -> [String: Any] {
-        let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw ModelFileError(url, FileManager.default.fileExists(atPath: url.path) ? "cannot be read" : "is missing")
+        do { return try JSONFile(url).root } catch {
+            switch error.problem {
+            case .missingFile: throw ModelFileError(url, "is missing")
+            case .invalidJSON: throw ModelFileError(url, "is not valid JSON")
+            case .wrongType: throw ModelFileError(url, "is not a JSON object")
+            default: throw ModelFileError(url, "cannot be read")
+            }
         }
-        let parsed: Any
-        do { parsed = try JSONSerialization.jsonObject(with: data) } catch {
-            throw ModelFileError(url, "is not valid JSON")
-        }
-        guard let object = parsed as? [String: Any] else { throw ModelFileError(url, "is not a JSON object") }
-        return object
     }
 
     /// Typed access to the fields of one object.
@@ -71,7 +70,7 @@ enum JSONObjectFile {
     static func describe(_ raw: Any) -> String {
         switch raw {
         case is String: "a string"
-        case let n as NSNumber where isBoolean(n): "a boolean"
+        case let n as NSNumber where JSONFile.isBoolean(n): "a boolean"
         case is NSNumber: "a number"
         case is [Any]: "an array"
         case is [String: Any]: "an object"
@@ -88,7 +87,7 @@ protocol JSONFieldValue {
 
 extension Int: JSONFieldValue {
     init?(json: Any) {
-        guard let n = json as? NSNumber, !JSONObjectFile.isBoolean(n), let v = Int(exactly: n.doubleValue) else { return nil }
+        guard let n = json as? NSNumber, !JSONFile.isBoolean(n), let v = Int(exactly: n.doubleValue) else { return nil }
         self = v
     }
     static var typeName: String { "an integer" }
@@ -96,7 +95,7 @@ extension Int: JSONFieldValue {
 
 extension Double: JSONFieldValue {
     init?(json: Any) {
-        guard let n = json as? NSNumber, !JSONObjectFile.isBoolean(n) else { return nil }
+        guard let n = json as? NSNumber, !JSONFile.isBoolean(n) else { return nil }
         self = n.doubleValue
     }
     static var typeName: String { "a number" }
@@ -104,7 +103,7 @@ extension Double: JSONFieldValue {
 
 extension Bool: JSONFieldValue {
     init?(json: Any) {
-        guard let n = json as? NSNumber, JSONObjectFile.isBoolean(n) else { return nil }
+        guard let n = json as? NSNumber, JSONFile.isBoolean(n) else { return nil }
         self = n.boolValue
     }
     static var typeName: String { "a boolean" }
@@ -116,10 +115,4 @@ extension String: JSONFieldValue {
         self = s
     }
     static var typeName: String { "a string" }
-}
-
-extension JSONObjectFile {
-    /// Whether a parsed number was a JSON `true`/`false`. On Linux `NSNumber(0) is Bool` holds, so
-    /// the type encoding decides: the parser boxes booleans as `c` (char) and numbers as `q` or `d`.
-    static func isBoolean(_ n: NSNumber) -> Bool { String(cString: n.objCType) == "c" }
 }

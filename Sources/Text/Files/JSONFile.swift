@@ -1,13 +1,13 @@
 import Foundation
 
-/// Reads JSON configuration files, turning each problem into a ``TextFileError`` that names the
-/// file and the dotted key path.
-struct JSONFile {
-    let file: URL
-    let root: [String: Any]
+/// The one reader of JSON object files (tokenizers, model configs, run settings): each problem
+/// becomes a ``TextFileError`` that names the file and the dotted key path.
+public struct JSONFile {
+    public let file: URL
+    public let root: [String: Any]
 
     /// Parses `file`, whose top level must be an object.
-    init(_ file: URL) throws(TextFileError) {
+    public init(_ file: URL) throws(TextFileError) {
         let bytes = try TextFile.bytes(of: file)
         self.file = file
         self.root = try Self.object(Data(bytes), file: file, line: nil, what: "the top level")
@@ -54,11 +54,12 @@ struct JSONFile {
         return value
     }
 
-    /// Foundation bridges JSON booleans and numbers to the same NSNumber type; tell them apart so
-    /// `true` is not read as the id 1, nor 0 as `false`.
-    static func isBoolean(_ value: Any) -> Bool {
+    /// Whether a parsed value was a JSON `true`/`false`. Foundation bridges JSON booleans and
+    /// numbers to NSNumber alike (on Linux `1 is Bool` holds), so the type encoding decides: the
+    /// parser boxes booleans as `c` (char) and numbers as `q` or `d`.
+    public static func isBoolean(_ value: Any) -> Bool {
         guard let number = value as? NSNumber else { return false }
-        return type(of: number) == type(of: NSNumber(value: true))
+        return String(cString: number.objCType) == "c"
     }
 }
 

@@ -60,7 +60,7 @@ extension NumericSetting {
         self = value
     }
     public init?(settingJSON: Any) {
-        guard !isBoolean(settingJSON), let number = settingJSON as? NSNumber, number.doubleValue.isFinite, let value = Self(exactly: number) else { return nil }
+        guard !JSONFile.isBoolean(settingJSON), let number = settingJSON as? NSNumber, number.doubleValue.isFinite, let value = Self(exactly: number) else { return nil }
         self = value
     }
     public var settingJSON: Any { number }
@@ -105,7 +105,7 @@ extension String: SettingValue {
 extension Bool: SettingValue {
     public init?(settingText: String) { self.init(settingText) }
     public init?(settingJSON: Any) {
-        guard isBoolean(settingJSON), let value = settingJSON as? Bool else { return nil }
+        guard JSONFile.isBoolean(settingJSON), let value = settingJSON as? Bool else { return nil }
         self = value
     }
     public var settingJSON: Any { self }
@@ -149,9 +149,3 @@ extension PoolingMode: SettingChoice {}
 extension BertConfiguration.Preset: SettingChoice {}
 extension STSFileFormat: SettingChoice {}
 extension ResNetConfiguration.Preset: SettingChoice {}
-
-/// Whether a decoded JSON or YAML value is a boolean (on Linux `1 is Bool` holds for numbers too).
-private func isBoolean(_ value: Any) -> Bool {
-    guard let number = value as? NSNumber else { return false }
-    return String(cString: number.objCType) == "c"
-}

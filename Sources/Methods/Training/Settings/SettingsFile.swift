@@ -51,21 +51,14 @@ extension TrainingSettings {
     /// - Throws: ``TextFileError`` naming the file (and the line, in YAML) for an unreadable file,
     ///   a syntax error, an unknown setting or a value of the wrong type.
     public mutating func apply(contentsOf url: URL) throws {
-        let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw TextFileError(file: url, FileManager.default.fileExists(atPath: url.path) ? .unreadable(FileSystemProblem.reason(error as NSError)) : .missingFile)
-        }
-        var entries: [String: (value: Any, line: Int?)] = [:]
+        var entries: [String: (value: Any, line: Int?)]
         if ["yaml", "yml"].contains(url.pathExtension.lowercased()) {
-            guard let text = String(data: data, encoding: .utf8) else { throw TextFileError(file: url, .invalidUTF8) }
-            do { entries = try FlatYAML.parse(text).mapValues { ($0.value, $0.line) } } catch let error as FlatYAML.SyntaxError {
+            let lines = try TextFile.lines(of: url)
+            do { entries = try FlatYAML.parse(lines).mapValues { ($0.value, $0.line) } } catch let error as FlatYAML.SyntaxError {
                 throw TextFileError(file: url, line: error.line, .invalidRecord(error.message))
             }
         } else {
-            guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
-                throw TextFileError(file: url, .invalidJSON("expected an object of settings"))
-            }
-            entries = object.mapValues { ($0, nil) }
+            entries = try JSONFile(url).root.mapValues { ($0, nil) }
         }
         if let other = entries.removeValue(forKey: "method"), other.value as? String != method {
             throw TextFileError(file: url, line: other.line, .invalidRecord("the settings of a \(other.value) run, not of \(method)"))
@@ -149,12 +142,12 @@ enum FlatYAML {
     }
 
     /// The file's settings, each with its line.
-    static func parse(_ text: String) throws -> [String: (value: Any, line: Int)] {
+    /// The settings of a file's lines (``TextFile/lines(of:)``), each with its line number.
+    static func parse(_ lines: [(number: Int, text: String)]) throws -> [String: (value: Any, line: Int)] {
         var result: [String: (value: Any, line: Int)] = [:]
-        for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let number = index + 1
-            let line = try stripComment(String(rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine), line: number)
-            if line.trimmingCharacters(in: .whitespaces).isEmpty || (index == 0 || result.isEmpty) && line == "---" { continue }
+        for (number, text) in lines {
+            let line = try stripComment(text, line: number)
+            if line.trimmingCharacters(in: .whitespaces).isEmpty || result.isEmpty && line == "---" { continue }
             if line.first == " " || line.first == "\t" {
                 throw SyntaxError(line: number, message: "nested values are not supported (settings are flat key: value lines)")
             }
