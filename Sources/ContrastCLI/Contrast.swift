@@ -49,6 +49,8 @@ struct Contrast: ParsableCommand {
             fail(error.message, code: 2)
         } catch CLIError.usage(let message) {
             fail(message, code: 2)
+        } catch let error as SettingsError {
+            fail(error.description, code: 2)
         } catch let error as RunFolderError {
             fail(error.description, code: error.isUsage ? 2 : 1, error: error)
         } catch TrainingError.interrupted(let signal, let step, let checkpoint) {

@@ -54,11 +54,8 @@ public final class ALBEFPretraining: TrainingMethod {
     public var queues: [(name: String, queue: FeatureQueue)] { [("image_queue", imageQueue), ("text_queue", textQueue)] }
 
     public func stages(processes: Int) throws -> [TrainingStage] {
-        let s = settings, batch = s.batchSize * processes
-        return [TrainingStage(name: name, steps: try TrainingStage.steps(examples: data.count, batchSize: batch, epochs: s.resolvedEpochs, maxSteps: s.maxSteps, what: "images"),
-                              examples: data.count, batchSize: batch,
-                              optimization: Optimization(learningRate: s.learningRate, weightDecay: s.weightDecay, decay: s.schedule, warmup: .fraction(s.warmupFraction)),
-                              orderSeed: s.seed &+ 3, stepSeed: s.seed &+ 4)]
+        [try TrainingStage(name: name, examples: data.count, what: "images", settings: settings, processes: processes,
+                           orderSeed: settings.seed &+ 3, stepSeed: settings.seed &+ 4)]
     }
 
     public func plan(stage: Int, batch: StepBatch, generator: inout RandomGenerator) -> StepPlan {
@@ -82,54 +79,4 @@ public final class ALBEFPretraining: TrainingMethod {
     public func didStep(_ step: Int) { momentum.update(step: step) }
 
     public func save(to folder: URL) throws { try model.save(to: folder) }
-
-    /// ALBEF's three losses on one batch; the momentum features enter the queues after the ITC loss
-    /// read them. `falseTexts[i]`, when given, is a caption false of image `i` that ITM scores as
-    /// one more negative pair.
-    func losses(images: [Image], texts: [String], falseTexts: [String?]? = nil, groups: [Int], alpha: Float, hardness: Float,
-                generator: inout RandomGenerator) -> (itc: Tensor, itm: Tensor, mlm: Tensor, itmPairs: Int) {
-        let encoders = model.encoders
-        let pixels = model.imageTensor(images)
-        let batch = model.tokenize(texts)
-        let tokens = encoders.imageTokens(pixels), states = encoders.textStates(batch)
-        let image = encoders.imageFeatures(tokens), text = encoders.textFeatures(states)
-        let (momentumImage, momentumText) = withoutGradient {
-            (momentumEncoders.imageFeatures(momentumEncoders.imageTokens(pixels)), momentumEncoders.textFeatures(momentumEncoders.textStates(batch)))
-        }
-
-        // ITC with momentum distillation against the batch's momentum features and the queues.
-        let itc = ALBEFContrastiveLoss(temperature: model.temperature)(
-            image: image, text: text, momentumImage: momentumImage, momentumText: momentumText,
-            imageQueue: imageQueue.count > 0 ? imageQueue.features : nil, textQueue: textQueue.count > 0 ? textQueue.features : nil, alpha: alpha)
-        imageQueue.enqueue(momentumImage)
-        textQueue.enqueue(momentumText)
-
-        // ITM: every positive pair, plus one negative caption per image and one image per caption.
-        let similarity = withoutGradient { image.matmul(text, transposeOther: true) / model.clampedTemperature }
-        let pairs = albefMatchingPairs(similarity: similarity, groups: groups, hardness: hardness, generator: &generator)
-        let b = texts.count, length = batch.tokens
-        var logits = model.matchLogits(textStates: states.indexSelect(axis: 0, pairs.captions),
-                                       textMask: pairs.captions.flatMap { batch.attentionMask[($0 * length)..<(($0 + 1) * length)] },
-                                       imageTokens: tokens.indexSelect(axis: 0, pairs.images))
-        var targets = pairs.targets
-        let imagesWithFalseText = (0..<b).filter { falseTexts?[$0] != nil }
-        if !imagesWithFalseText.isEmpty {
-            // Their own batch (padded to their own length), fused with their images.
-            let falseBatch = model.tokenize(imagesWithFalseText.map { falseTexts![$0]! })
-            let falseLogits = model.matchLogits(textStates: encoders.textStates(falseBatch), textMask: falseBatch.attentionMask,
-                                                imageTokens: tokens.indexSelect(axis: 0, imagesWithFalseText))
-            logits = Tensor.concat([logits, falseLogits], axis: 0)
-            targets += imagesWithFalseText.map { _ in 0 }
-        }
-        let itm = logits.crossEntropy(targets: targets)
-
-        // MLM through the fusion encoder, conditioned on the image.
-        let masked = masking.mask(ids: batch.ids, attentionMask: batch.attentionMask, generator: &generator)
-        guard !masked.positions.isEmpty else { return (itc, itm, Tensor(scalar: 0), targets.count) }
-        let maskedBatch = TokenBatch(ids: masked.ids, attentionMask: batch.attentionMask, tokenTypeIDs: batch.tokenTypeIDs, batch: b, tokens: length)
-        let fused = model.fuse(textStates: encoders.textStates(maskedBatch), textMask: batch.attentionMask, imageTokens: tokens)
-        let mlm = model.mlmLogits(fused: fused, positions: masked.positions).crossEntropy(targets: masked.labels)
-        return (itc, itm, mlm, targets.count)
-    }
-
 }

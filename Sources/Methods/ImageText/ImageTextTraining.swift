@@ -120,15 +120,12 @@ public final class ImageTextTraining: TrainingMethod {
     public var modules: [(prefix: String, module: Module)] { [("", model)] }
 
     public func stages(processes: Int) throws -> [TrainingStage] {
-        let c = configuration, batch = c.batchSize * processes
-        let pairSteps = try TrainingStage.steps(examples: data.count, batchSize: batch, epochs: c.resolvedEpochs, maxSteps: c.maxSteps,
-                                                what: "\(c.dataset) images")
+        let c = configuration
+        let pairs = try TrainingStage(name: "itc", examples: data.count, what: "\(c.dataset) images", settings: c, processes: processes, orderSeed: 0, stepSeed: 0)
         return definitions.map { stage in
             let seed = c.seed &+ UInt64(stage.name.utf8.reduce(0) { $0 &* 31 &+ Int($1) })
-            return TrainingStage(name: stage.name, steps: min(stage.steps(pairSteps), pairSteps), examples: data.count, batchSize: batch,
-                                 optimization: Optimization(learningRate: c.learningRate, weightDecay: c.weightDecay, decay: c.schedule,
-                                                            warmup: .fraction(c.warmupFraction)),
-                                 orderSeed: seed ^ 0x0DE5_A11C, stepSeed: seed)
+            return TrainingStage(name: stage.name, steps: min(stage.steps(pairs.steps), pairs.steps), examples: data.count, batchSize: pairs.batchSize,
+                                 settings: c, orderSeed: seed ^ 0x0DE5_A11C, stepSeed: seed)
         }
     }
 

@@ -55,11 +55,9 @@ public final class ImageTraining: TrainingMethod {
     public var usesBatchStatistics: Bool { true }
 
     public func stages(processes: Int) throws -> [TrainingStage] {
-        let c = configuration, batch = c.batchSize * processes
-        return [TrainingStage(name: method.name, steps: try TrainingStage.steps(examples: images.count, batchSize: batch, epochs: c.resolvedEpochs, maxSteps: c.maxSteps, what: "images"),
-                              examples: images.count, batchSize: batch,
-                              optimization: Optimization(learningRate: c.learningRate, weightDecay: c.weightDecay, decay: c.schedule, warmup: .steps(c.warmupSteps)),
-                              orderSeed: c.seed ^ 0x1_3A6E_0DE5, stepSeed: c.seed ^ 0x5EED_0F_A06)]
+        let seed = configuration.seed
+        return [try TrainingStage(name: method.name, examples: images.count, what: "images", settings: configuration, processes: processes,
+                                  orderSeed: seed ^ 0x1_3A6E_0DE5, stepSeed: seed ^ 0x5EED_0F_A06)]
     }
 
     public var modules: [(prefix: String, module: Module)] { method.trainedModules.map { ($0.name, $0.module) } }

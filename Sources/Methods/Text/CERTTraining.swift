@@ -39,10 +39,10 @@ public final class CERTTraining: TrainingMethod {
     public func stages(processes: Int) throws -> [TrainingStage] {
         let c = pretraining.configuration, batch = c.fineTuningBatchSize * processes
         let steps = try TrainingStage.steps(examples: pairs.count, batchSize: batch, epochs: c.fineTuningEpochs, maxSteps: nil, what: "labelled pairs")
-        return try pretraining.stages(processes: processes) + [
-            TrainingStage(name: "fine-tune", steps: steps, examples: pairs.count, batchSize: batch,
-                          optimization: Optimization(learningRate: c.fineTuningLearningRate, weightDecay: 0.01, decay: .linear, warmup: .fraction(0.1)),
-                          orderSeed: c.seed ^ 0xF1_7E, stepSeed: c.seed ^ 0x7E57)]
+        var fineTune = TrainingStage(name: "fine-tune", steps: steps, examples: pairs.count, batchSize: batch, settings: c,
+                                     orderSeed: c.seed ^ 0xF1_7E, stepSeed: c.seed ^ 0x7E57)
+        (fineTune.learningRate, fineTune.weightDecay, fineTune.decay, fineTune.warmupSteps) = (c.fineTuningLearningRate, 0.01, .linear, steps / 10)
+        return try pretraining.stages(processes: processes) + [fineTune]
     }
 
     /// The classifier's layer trains in the second stage only.

@@ -1,3 +1,4 @@
+import Foundation
 import Augmentation
 import Models
 import Tensors
@@ -33,6 +34,15 @@ public struct PositiveViews: Sendable {
     public let spec: AugmentationSpec
     /// Paraphrases for `back-translation`.
     public let backTranslation: BackTranslation?
+
+    /// The views `settings` ask for (`augment`, with `paraphrases` read for back-translation).
+    /// - Throws: ``SettingsError`` for an unknown augmentation; the paraphrase file's errors
+    ///   naming the file and line.
+    public init(_ settings: TrainingSettings) throws {
+        let spec: AugmentationSpec
+        do { spec = try AugmentationSpec(parsing: settings.augmentation) } catch { throw SettingsError(description: "--augment: \(error)") }
+        try self.init(spec, backTranslation: settings.paraphrases.map { BackTranslation(try ParaphraseFile.read(URL(fileURLWithPath: $0)).examples) })
+    }
 
     public init(_ spec: AugmentationSpec, backTranslation: BackTranslation? = nil) throws {
         if spec == .backTranslation && backTranslation == nil {

@@ -50,15 +50,30 @@ public final class TextTraining: TrainingMethod {
         trainingPooling = method.encoder.pooling.mode
     }
 
+    /// The encoder `settings` start from: the `model` folder, or a random one of the `init` shape.
+    /// - Throws: ``SettingsError`` without either, or when `max-length` exceeds the model's
+    ///   positions; the folder's errors.
+    public static func startingEncoder(_ settings: TrainingSettings) throws -> SentenceEncoder {
+        let encoder: SentenceEncoder
+        if let model = settings.model {
+            encoder = try SentenceEncoder(directory: URL(fileURLWithPath: model), dropoutSeed: settings.seed)
+        } else if let shape = settings.initialShape {
+            encoder = try SentenceEncoder.randomlyInitialized(shape, seed: settings.seed)
+        } else {
+            throw SettingsError(description: "give exactly one of --model DIR and --init SHAPE")
+        }
+        let positions = encoder.model.configuration.maxPositions
+        guard settings.maxLength <= positions else { throw SettingsError(description: "--max-length \(settings.maxLength) exceeds the model's \(positions) positions") }
+        return encoder
+    }
+
     public var name: String { configuration.method }
     public var unit: String { "sentences" }
 
     public func stages(processes: Int) throws -> [TrainingStage] {
-        let c = configuration, batch = c.batchSize * processes
-        return [TrainingStage(name: c.method, steps: try TrainingStage.steps(examples: examples.count, batchSize: batch, epochs: c.resolvedEpochs, maxSteps: c.maxSteps, what: "training examples"),
-                              examples: examples.count, batchSize: batch,
-                              optimization: Optimization(learningRate: c.learningRate, weightDecay: c.weightDecay, decay: c.schedule, warmup: .steps(c.warmupSteps)),
-                              orderSeed: c.seed ^ 0xDA7A_0DE5, stepSeed: c.seed ^ 0xA06_3E47)]
+        let seed = configuration.seed
+        return [try TrainingStage(name: configuration.method, examples: examples.count, what: "training examples", settings: configuration,
+                                  processes: processes, orderSeed: seed ^ 0xDA7A_0DE5, stepSeed: seed ^ 0xA06_3E47)]
     }
 
     public var modules: [(prefix: String, module: Module)] { [("", method.encoder.model)] + method.heads }

@@ -1,3 +1,4 @@
+import Foundation
 import Text
 
 /// One training example of a text method: an anchor sentence and, for supervised methods, its
@@ -22,5 +23,26 @@ extension TextExample {
         var contradictions: [String: String] = [:]
         for p in pairs where p.label == .contradiction && contradictions[p.first] == nil { contradictions[p.first] = p.second }
         return pairs.filter { $0.label == .entailment }.map { TextExample(anchor: $0.first, positive: $0.second, hardNegative: contradictions[$0.first]) }
+    }
+}
+
+extension TextExample {
+    /// The examples of the data file `settings` names: a plain corpus (unsupervised), sentence
+    /// pairs, triplets or a SICK file (supervised), with the empty lines a corpus skipped.
+    /// - Throws: the reader's ``TextFileError`` naming the file and line.
+    public static func read(_ settings: TrainingSettings) throws -> (examples: [TextExample], skippedEmptyLines: Int) {
+        if let corpus = settings.corpus {
+            let data = try PlainCorpus.read(URL(fileURLWithPath: corpus))
+            return (data.examples.map { TextExample(anchor: $0) }, data.skippedEmptyLines)
+        }
+        if let pairs = settings.pairs {
+            return (try PairFile.read(URL(fileURLWithPath: pairs)).examples.map { TextExample(anchor: $0.first, positive: $0.second) }, 0)
+        }
+        if let triplets = settings.triplets {
+            return (try TripletFile.read(URL(fileURLWithPath: triplets)).examples.map {
+                TextExample(anchor: $0.anchor, positive: $0.positive, hardNegative: $0.hardNegative)
+            }, 0)
+        }
+        return (supervised(sick: try SICK.read(URL(fileURLWithPath: settings.sick ?? "")).examples), 0)
     }
 }

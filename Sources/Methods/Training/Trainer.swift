@@ -139,13 +139,13 @@ public final class Trainer {
                 guard state.step < first + stage.steps else { continue }
                 method.begin(stage: index)
                 let parameters = method.trainableParameters
-                let optimizer = AdamW(parameters: parameters, learningRate: stage.optimization.learningRate, weightDecay: stage.optimization.weightDecay)
+                let optimizer = AdamW(parameters: parameters, learningRate: stage.learningRate, weightDecay: stage.weightDecay)
                 // A checkpoint inside this stage holds its optimizer; one at its start, the previous stage's.
                 if let saved = savedOptimizer {
                     if state.step > first { try optimizer.load(stateDict: saved) }
                     savedOptimizer = nil
                 }
-                let schedule = stage.optimization.schedule(steps: stage.steps)
+                let schedule = stage.schedule
                 let order = EpochOrder(count: stage.examples, batchSize: stage.batchSize, seed: stage.orderSeed)
                 func saveCheckpoint() throws -> URL {
                     state.dropout = method.randomSource?.snapshot()

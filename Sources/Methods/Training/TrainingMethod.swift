@@ -54,13 +54,25 @@ public struct TrainingStage: Sendable, Equatable {
     public var examples: Int
     /// Examples per step over all processes.
     public var batchSize: Int
-    public var optimization: Optimization
+    /// AdamW's peak learning rate and decoupled weight decay (biases and norm weights exempt),
+    /// the decay after the warm-up, and the warm-up's steps.
+    public var learningRate: Float, weightDecay: Float, decay: LearningRateDecay, warmupSteps: Int
     /// The seeds of the stage's data order and of each step's random stream.
     public var orderSeed: UInt64, stepSeed: UInt64
 
-    public init(name: String, steps: Int, examples: Int, batchSize: Int, optimization: Optimization, orderSeed: UInt64, stepSeed: UInt64) {
-        (self.name, self.steps, self.examples, self.batchSize) = (name, steps, examples, batchSize)
-        (self.optimization, self.orderSeed, self.stepSeed) = (optimization, orderSeed, stepSeed)
+    /// A stage of `steps` steps (``steps(examples:batchSize:epochs:maxSteps:what:)``) with the
+    /// optimizer `settings` describe.
+    public init(name: String, steps: Int, examples: Int, batchSize: Int, settings s: TrainingSettings, orderSeed: UInt64, stepSeed: UInt64) {
+        (self.name, self.steps, self.examples, self.batchSize, self.orderSeed, self.stepSeed) = (name, steps, examples, batchSize, orderSeed, stepSeed)
+        (learningRate, weightDecay, decay, warmupSteps) = (s.learningRate, s.weightDecay, s.schedule, s.warmupSteps(of: steps))
+    }
+
+    /// A stage of `settings`' epochs (or `max-steps`) over `examples` (named `what` in errors) in
+    /// batches of `batch-size` per process.
+    public init(name: String, examples: Int, what: String, settings s: TrainingSettings, processes: Int, orderSeed: UInt64, stepSeed: UInt64) throws {
+        let batch = s.batchSize * processes
+        self.init(name: name, steps: try Self.steps(examples: examples, batchSize: batch, epochs: s.resolvedEpochs, maxSteps: s.maxSteps, what: what),
+                  examples: examples, batchSize: batch, settings: s, orderSeed: orderSeed, stepSeed: stepSeed)
     }
 
     /// Steps of `epochs` passes over `examples` in batches of `batchSize`, or `maxSteps` when set
@@ -72,23 +84,10 @@ public struct TrainingStage: Sendable, Equatable {
         }
         return maxSteps ?? epochs * (examples / batchSize)
     }
-}
 
-/// AdamW's settings in one stage: peak learning rate, decoupled weight decay (biases and norm
-/// weights exempt), warm-up and decay.
-public struct Optimization: Sendable, Equatable {
-    public var learningRate: Float
-    public var weightDecay: Float
-    public var decay: LearningRateDecay
-    public var warmup: Warmup
-
-    public init(learningRate: Float, weightDecay: Float, decay: LearningRateDecay, warmup: Warmup) {
-        (self.learningRate, self.weightDecay, self.decay, self.warmup) = (learningRate, weightDecay, decay, warmup)
-    }
-
-    /// The schedule over `steps` steps (warm-up at most `steps - 1` steps).
-    func schedule(steps: Int) -> any LearningRateSchedule {
-        let warm = max(0, min(warmup.steps(of: steps), steps - 1))
+    /// The learning rate over the stage's steps (warm-up at most `steps - 1` steps).
+    var schedule: any LearningRateSchedule {
+        let warm = max(0, min(warmupSteps, steps - 1))
         switch decay {
         case .constant: return ConstantSchedule(learningRate: learningRate, warmupSteps: warm)
         case .linear: return LinearSchedule(peakLearningRate: learningRate, warmupSteps: warm, totalSteps: steps)
@@ -103,19 +102,6 @@ public enum LearningRateDecay: String, Codable, Sendable, CaseIterable {
     case linear
     case constant
     case cosine
-}
-
-/// The linear warm-up of a stage: a number of steps or a fraction of the stage's steps.
-public enum Warmup: Sendable, Equatable {
-    case steps(Int)
-    case fraction(Float)
-
-    func steps(of total: Int) -> Int {
-        switch self {
-        case .steps(let steps): return steps
-        case .fraction(let fraction): return Int(Float(total) * fraction)
-        }
-    }
 }
 
 /// The examples of one step: the whole batch, which every process plans, and how its rows are

@@ -65,39 +65,13 @@ struct TextInputs {
     let views: PositiveViews
 
     init(_ c: TrainingSettings, session: TrainingSession) throws {
-        configuration = c
-        self.session = session
-        if let model = c.model {
-            encoder = try Models.SentenceEncoder(directory: URL(fileURLWithPath: model), dropoutSeed: c.seed)
-        } else {
-            encoder = try Models.SentenceEncoder.randomlyInitialized(c.initialShape!, seed: c.seed)
-        }
-        guard c.maxLength <= encoder.model.configuration.maxPositions else {
-            throw CLIError.usage("--max-length \(c.maxLength) exceeds the model's \(encoder.model.configuration.maxPositions) positions")
-        }
-        examples = try Self.readExamples(c, report: session.communicator.isRoot)
+        (configuration, self.session) = (c, session)
+        encoder = try TextTraining.startingEncoder(c)
+        let data = try TextExample.read(c)
+        if session.communicator.isRoot && data.skippedEmptyLines > 0 { Report.info("\(c.corpus ?? ""): skipped \(data.skippedEmptyLines) empty lines") }
+        examples = data.examples
         evaluator = try c.evaluationData.map { try STSEvaluator(reading: URL(fileURLWithPath: $0), format: c.evaluationFormat) }
-        let spec: AugmentationSpec
-        do { spec = try AugmentationSpec(parsing: c.augmentation) } catch { throw CLIError.usage("--augment: \(error)") }
-        let paraphrases = try c.paraphrases.map { BackTranslation(try ParaphraseFile.read(URL(fileURLWithPath: $0)).examples) }
-        views = try PositiveViews(spec, backTranslation: paraphrases)
-    }
-
-    static func readExamples(_ c: TrainingSettings, report: Bool) throws -> [TextExample] {
-        if let corpus = c.corpus {
-            let data = try PlainCorpus.read(URL(fileURLWithPath: corpus))
-            if report && data.skippedEmptyLines > 0 { Report.info("\(corpus): skipped \(data.skippedEmptyLines) empty lines") }
-            return data.examples.map { TextExample(anchor: $0) }
-        }
-        if let pairs = c.pairs {
-            return try PairFile.read(URL(fileURLWithPath: pairs)).examples.map { TextExample(anchor: $0.first, positive: $0.second) }
-        }
-        if let triplets = c.triplets {
-            return try TripletFile.read(URL(fileURLWithPath: triplets)).examples.map {
-                TextExample(anchor: $0.anchor, positive: $0.positive, hardNegative: $0.hardNegative)
-            }
-        }
-        return TextExample.supervised(sick: try SICK.read(URL(fileURLWithPath: c.sick!)).examples)
+        views = try PositiveViews(c)
     }
 
     /// Trains `method` into the run folder, reporting progress on stderr, and returns the summary

@@ -47,7 +47,7 @@ struct TrainMethod<Method: MethodCommand>: ParsableCommand {
     func run() throws {
         var resolved = TrainingSettings(method: Method.name)
         if let config { try resolved.apply(contentsOf: URL(fileURLWithPath: config)) }
-        do { try resolved.apply(arguments: settings) } catch let error as SettingsError { throw CLIError.usage(error.description) }
+        try resolved.apply(arguments: settings)
         if let problem = resolved.problems.first { throw CLIError.usage(problem) }
         try Method.train(resolved, session: TrainingSession(output: output, options: runOptions, settings: resolved, quiet: quiet, json: json))
     }

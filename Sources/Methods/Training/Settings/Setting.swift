@@ -16,116 +16,96 @@ public struct Setting: Sendable {
     public let valueName: String
     /// Whether a resumed run may change it (how long it runs, how it is watched and saved).
     public let changeableOnResume: Bool
-    let parse: @Sendable (inout TrainingSettings, String) -> Bool
-    let decode: @Sendable (inout TrainingSettings, Any) -> Bool
-    let encode: @Sendable (TrainingSettings) -> Any
-    let describe: @Sendable (TrainingSettings) -> String
+    /// Sets the value from its text (a flag's, or a file's value as text); `false` when it does not read.
+    let read: @Sendable (inout TrainingSettings, String) -> Bool
+    /// The value as text (`none` when unset) and as JSON (`null` when unset).
+    let text: @Sendable (TrainingSettings) -> String
+    let json: @Sendable (TrainingSettings) -> Any
 
     /// - Parameter valueName: how the value reads in help, when not its type's name (`path`).
     public init<Value: SettingValue>(_ name: String, _ keyPath: WritableKeyPath<TrainingSettings, Value> & Sendable, _ help: String,
                                      valueName: String? = nil, changeableOnResume: Bool = false) {
         (self.name, self.help, self.changeableOnResume) = (name, help, changeableOnResume)
         self.valueName = Value.self == Bool.self ? "" : "<\(valueName ?? Value.valueName)>"
-        parse = { settings, text in Value(settingText: text).map { settings[keyPath: keyPath] = $0 } != nil }
-        decode = { settings, json in Value(settingJSON: json).map { settings[keyPath: keyPath] = $0 } != nil }
-        encode = { $0[keyPath: keyPath].settingJSON }
-        describe = { $0[keyPath: keyPath].settingText }
+        read = { settings, text in Value(settingText: text).map { settings[keyPath: keyPath] = $0 } != nil }
+        self.text = { $0[keyPath: keyPath].settingText }
+        json = { $0[keyPath: keyPath].settingJSON }
+    }
+
+    /// A value of a JSON file as the text a flag would give it (`null` as `none`); `nil` for
+    /// arrays and objects.
+    static func text(ofJSON value: Any) -> String? {
+        switch value {
+        case is NSNull: return "none"
+        case let text as String: return text
+        case let number as NSNumber: return JSONFile.isBoolean(number) ? "\(number.boolValue)" : number.stringValue
+        default: return nil
+        }
     }
 }
 
-/// A type a ``Setting`` can hold: read from a flag's text or a settings file's value, written
-/// back to `training_config.json` so that reading it again gives the same value.
+/// A type a ``Setting`` can hold: read from text, written back to `training_config.json` so that
+/// reading it again gives the same value.
 public protocol SettingValue {
     init?(settingText: String)
-    init?(settingJSON: Any)
-    var settingJSON: Any { get }
     var settingText: String { get }
+    var settingJSON: Any { get }
     /// How a value is named in help (`int`, `float`).
     static var valueName: String { get }
 }
 
 extension SettingValue where Self: LosslessStringConvertible {
+    public init?(settingText: String) { self.init(settingText) }
     public var settingText: String { description }
+    public var settingJSON: Any { self }
 }
 
-/// Numbers read as text and written as JSON numbers; non-finite ones are refused (JSON has none).
-protocol NumericSetting: SettingValue, LosslessStringConvertible {
-    init?(exactly number: NSNumber)
-    var number: NSNumber { get }
+extension Int: SettingValue {
+    public static var valueName: String { "int" }
 }
 
-extension NumericSetting {
+extension UInt64: SettingValue {
+    public var settingJSON: Any { NSNumber(value: self) }
+    public static var valueName: String { "int" }
+}
+
+extension Float: SettingValue {
+    /// Finite only: JSON has no infinities.
     public init?(settingText: String) {
-        guard let value = Self(settingText), Self(exactly: value.number) != nil, value.number.doubleValue.isFinite else { return nil }
+        guard let value = Float(settingText), value.isFinite else { return nil }
         self = value
     }
-    public init?(settingJSON: Any) {
-        guard !JSONFile.isBoolean(settingJSON), let number = settingJSON as? NSNumber, number.doubleValue.isFinite, let value = Self(exactly: number) else { return nil }
-        self = value
-    }
-    public var settingJSON: Any { number }
-}
-
-extension Int: NumericSetting {
-    init?(exactly number: NSNumber) { self.init(exactly: number.doubleValue) }
-    var number: NSNumber { NSNumber(value: self) }
-    public static var valueName: String { "int" }
-}
-
-extension UInt64: NumericSetting {
-    init?(exactly number: NSNumber) { self.init(exactly: number.doubleValue) }
-    var number: NSNumber { NSNumber(value: self) }
-    public static var valueName: String { "int" }
-}
-
-extension Float: NumericSetting {
-    init?(exactly number: NSNumber) { self.init(number.doubleValue) }
     /// The shortest decimal that reads back as this Float (3e-05, not 2.9999999242136255e-05).
-    var number: NSNumber { NSNumber(value: Double(description)!) }
+    public var settingJSON: Any { Double(description)! }
     public static var valueName: String { "float" }
 }
 
-extension Double: NumericSetting {
-    init?(exactly number: NSNumber) { self.init(number.doubleValue) }
-    var number: NSNumber { NSNumber(value: self) }
+extension Double: SettingValue {
+    public init?(settingText: String) {
+        guard let value = Double(settingText), value.isFinite else { return nil }
+        self = value
+    }
     public static var valueName: String { "float" }
 }
 
 extension String: SettingValue {
-    public init?(settingText: String) { self = settingText }
-    public init?(settingJSON: Any) {
-        guard let text = settingJSON as? String else { return nil }
-        self = text
-    }
-    public var settingJSON: Any { self }
     public static var valueName: String { "text" }
 }
 
-/// A flag: on when named (`--skip-nonfinite`), `true` or `false` in files.
+/// A flag: on when named (`--skip-nonfinite`), `true` or `false` in files and after `=`.
 extension Bool: SettingValue {
-    public init?(settingText: String) { self.init(settingText) }
-    public init?(settingJSON: Any) {
-        guard JSONFile.isBoolean(settingJSON), let value = settingJSON as? Bool else { return nil }
-        self = value
-    }
-    public var settingJSON: Any { self }
     public static var valueName: String { "bool" }
 }
 
-/// An optional setting: `none` on the command line and `null` in files leave it unset.
+/// An optional setting: `none` (or `null` in files) leaves it unset.
 extension Optional: SettingValue where Wrapped: SettingValue {
     public init?(settingText: String) {
         guard settingText != "none" else { self = .none; return }
         guard let value = Wrapped(settingText: settingText) else { return nil }
         self = value
     }
-    public init?(settingJSON: Any) {
-        guard !(settingJSON is NSNull) else { self = .none; return }
-        guard let value = Wrapped(settingJSON: settingJSON) else { return nil }
-        self = value
-    }
-    public var settingJSON: Any { map(\.settingJSON) ?? NSNull() }
     public var settingText: String { map(\.settingText) ?? "none" }
+    public var settingJSON: Any { map(\.settingJSON) ?? NSNull() }
     public static var valueName: String { Wrapped.valueName }
 }
 
@@ -134,12 +114,8 @@ public protocol SettingChoice: SettingValue, RawRepresentable, CaseIterable wher
 
 extension SettingChoice {
     public init?(settingText: String) { self.init(rawValue: settingText) }
-    public init?(settingJSON: Any) {
-        guard let text = settingJSON as? String else { return nil }
-        self.init(rawValue: text)
-    }
-    public var settingJSON: Any { rawValue }
     public var settingText: String { rawValue }
+    public var settingJSON: Any { rawValue }
     public static var valueName: String { allCases.map(\.rawValue).joined(separator: "|") }
 }
 

@@ -28,7 +28,7 @@ extension TrainingSettings {
     /// Every setting's value by name, unset ones as `NSNull`: what `training_config.json` holds,
     /// so that a disabled setting (`max-grad-norm: null`, no clipping) replays as disabled.
     public var values: [String: Any] {
-        Dictionary(uniqueKeysWithValues: settings.map { ($0.name, $0.encode(self)) } + [("method", method)])
+        Dictionary(uniqueKeysWithValues: settings.map { ($0.name, $0.json(self)) } + [("method", method)])
     }
 
     /// Writes ``values`` as `training_config.json` in `folder`.
@@ -51,23 +51,24 @@ extension TrainingSettings {
     /// - Throws: ``TextFileError`` naming the file (and the line, in YAML) for an unreadable file,
     ///   a syntax error, an unknown setting or a value of the wrong type.
     public mutating func apply(contentsOf url: URL) throws {
-        var entries: [String: (value: Any, line: Int?)]
+        // Every value as the text a flag would give it, read by the same parsers.
+        var entries: [String: (value: String?, line: Int?)]
         if ["yaml", "yml"].contains(url.pathExtension.lowercased()) {
             let lines = try TextFile.lines(of: url)
             do { entries = try FlatYAML.parse(lines).mapValues { ($0.value, $0.line) } } catch let error as FlatYAML.SyntaxError {
                 throw TextFileError(file: url, line: error.line, .invalidRecord(error.message))
             }
         } else {
-            entries = try JSONFile(url).root.mapValues { ($0, nil) }
+            entries = try JSONFile(url).root.mapValues { (Setting.text(ofJSON: $0), nil) }
         }
-        if let other = entries.removeValue(forKey: "method"), other.value as? String != method {
-            throw TextFileError(file: url, line: other.line, .invalidRecord("the settings of a \(other.value) run, not of \(method)"))
+        if let other = entries.removeValue(forKey: "method"), other.value != method {
+            throw TextFileError(file: url, line: other.line, .invalidRecord("the settings of a \(other.value ?? "?") run, not of \(method)"))
         }
         for (name, entry) in entries.sorted(by: { ($0.value.line ?? 0, $0.key) < ($1.value.line ?? 0, $1.key) }) {
             guard let setting = setting(named: name) else {
                 throw TextFileError(file: url, line: entry.line, .invalidRecord("unknown setting '\(name)' for \(method)\(suggestion(for: name))"))
             }
-            guard setting.decode(&self, entry.value) else {
+            guard let text = entry.value, setting.read(&self, text) else {
                 throw TextFileError(file: url, line: entry.line, .wrongType(path: name, expected: "a \(setting.valueName.isEmpty ? "boolean" : setting.valueName)"))
             }
         }
@@ -96,7 +97,7 @@ extension TrainingSettings {
                 value = arguments[index]
                 index += 1
             }
-            guard setting.parse(&self, value!) else {
+            guard setting.read(&self, value!) else {
                 throw SettingsError(description: "--\(name): '\(value!)' is not \(setting.valueName.isEmpty ? "true or false" : "a finite \(setting.valueName)".replacingOccurrences(of: "finite <text>", with: "<text>"))")
             }
         }
@@ -107,7 +108,7 @@ extension TrainingSettings {
     /// continue it.
     public func conflicts(withSaved saved: TrainingSettings) -> [String] {
         settings.filter { !$0.changeableOnResume }.sorted { $0.name < $1.name }.compactMap { setting in
-            let (a, b) = (setting.describe(saved), setting.describe(self))
+            let (a, b) = (setting.text(saved), setting.text(self))
             return a == b ? nil : "\(setting.name): \(a) → \(b)"
         }
     }
@@ -116,8 +117,8 @@ extension TrainingSettings {
     public var help: String {
         settings.map { setting in
             let flag = "--\(setting.name)\(setting.valueName.isEmpty ? "" : " \(setting.valueName)")"
-            let value = setting.describe(self)
-            let shown = setting.valueName.isEmpty ? (value == "true" ? " (on by default)" : "") : " (default: \(value.isEmpty ? "none" : value))"
+            let value = setting.text(self)
+            let shown = setting.valueName.isEmpty ? (value == "true" ? " (on by default)" : "") : " (default: \(value))"
             return "  \(flag): \(setting.help)\(shown)"
         }.joined(separator: "\n")
     }
@@ -132,78 +133,66 @@ extension TrainingSettings {
 }
 
 /// The YAML a flat settings file needs: one `key: value` per line, `#` comments, `---` at the
-/// top, and scalars typed as YAML 1.2's core schema does (null, booleans, integers, floats,
-/// quoted or plain strings). Nesting, lists and multi-line values are refused, not misread.
+/// top, quoted or plain scalars (YAML's null and boolean spellings read as `none`, `true`,
+/// `false`). Nesting, lists and multi-line values are refused, not misread.
 enum FlatYAML {
-    struct SyntaxError: Error, CustomStringConvertible {
+    struct SyntaxError: Error {
         let line: Int
         let message: String
-        var description: String { "line \(line): \(message)" }
     }
 
-    /// The file's settings, each with its line.
-    /// The settings of a file's lines (``TextFile/lines(of:)``), each with its line number.
-    static func parse(_ lines: [(number: Int, text: String)]) throws -> [String: (value: Any, line: Int)] {
-        var result: [String: (value: Any, line: Int)] = [:]
+    /// The settings of a file's lines (``TextFile/lines(of:)``) as text, each with its line number.
+    static func parse(_ lines: [(number: Int, text: String)]) throws -> [String: (value: String, line: Int)] {
+        var result: [String: (value: String, line: Int)] = [:]
         for (number, text) in lines {
-            let line = try stripComment(text, line: number)
-            if line.trimmingCharacters(in: .whitespaces).isEmpty || result.isEmpty && line == "---" { continue }
-            if line.first == " " || line.first == "\t" {
-                throw SyntaxError(line: number, message: "nested values are not supported (settings are flat key: value lines)")
-            }
+            func fail(_ message: String) -> SyntaxError { SyntaxError(line: number, message: message) }
+            let line = try withoutComment(text, fail)
+            if line.allSatisfy(\.isWhitespace) || result.isEmpty && line == "---" { continue }
+            if line.first!.isWhitespace { throw fail("nested values are not supported (settings are flat key: value lines)") }
             guard let colon = line.firstIndex(of: ":"), line[line.index(after: colon)...].first.map({ $0 == " " }) ?? true else {
-                throw SyntaxError(line: number, message: "expected 'key: value'")
+                throw fail("expected 'key: value'")
             }
-            let key = String(line[..<colon]).trimmingCharacters(in: .whitespaces)
-            guard !key.isEmpty, key.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }) else {
-                throw SyntaxError(line: number, message: "invalid key '\(key)'")
-            }
-            guard result[key] == nil else { throw SyntaxError(line: number, message: "duplicate key '\(key)'") }
-            result[key] = (try scalar(String(line[line.index(after: colon)...]).trimmingCharacters(in: .whitespaces), line: number), number)
+            let key = String(line[..<colon]), value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            guard !key.isEmpty, key.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }) else { throw fail("invalid key '\(key)'") }
+            guard result[key] == nil else { throw fail("duplicate key '\(key)'") }
+            guard !value.isEmpty else { throw fail("missing value (nested values are not supported)") }
+            result[key] = (try scalar(value, fail), number)
         }
         return result
     }
 
-    /// The line without a `#` comment outside quotes.
-    private static func stripComment(_ line: String, line number: Int) throws -> String {
-        var quote: Character?
-        var previous: Character = " "
+    /// The line without a `#` comment outside quotes (and the spaces before it).
+    private static func withoutComment(_ line: String, _ fail: (String) -> SyntaxError) throws -> String {
+        var quote: Character?, previous: Character = " "
         for (offset, c) in line.enumerated() {
             if let q = quote {
                 if c == q { quote = nil }
             } else if c == "\"" || c == "'" {
                 quote = c
-            } else if c == "#" && (previous == " " || previous == "\t" || offset == 0) {
-                return String(line.prefix(offset)).replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression)
+            } else if c == "#" && previous.isWhitespace {
+                return String(String(line.prefix(offset)).reversed().drop(while: \.isWhitespace).reversed())
             }
             previous = c
         }
-        if quote != nil { throw SyntaxError(line: number, message: "unterminated quoted string") }
+        if quote != nil { throw fail("unterminated quoted string") }
         return line
     }
 
-    private static func scalar(_ value: String, line: Int) throws -> Any {
-        if value.isEmpty { throw SyntaxError(line: line, message: "missing value (nested values are not supported)") }
+    private static func scalar(_ value: String, _ fail: (String) -> SyntaxError) throws -> String {
         if let first = value.first, first == "\"" || first == "'" {
-            guard value.count >= 2, value.last == first else { throw SyntaxError(line: line, message: "text after a quoted string") }
+            guard value.count >= 2, value.last == first else { throw fail("text after a quoted string") }
             let inner = String(value.dropFirst().dropLast())
             return first == "'" ? inner.replacingOccurrences(of: "''", with: "'")
                                 : inner.replacingOccurrences(of: "\\\"", with: "\"").replacingOccurrences(of: "\\\\", with: "\\")
         }
         if ["[", "{", "|", ">", "&", "*", "!", "-"].contains(where: { value.hasPrefix($0) }) && Double(value) == nil {
-            throw SyntaxError(line: line, message: "lists, mappings, block scalars, anchors and tags are not supported")
+            throw fail("lists, mappings, block scalars, anchors and tags are not supported")
         }
         switch value {
-        case "null", "Null", "NULL", "~": return NSNull()
-        case "true", "True", "TRUE": return true
-        case "false", "False", "FALSE": return false
-        default: break
+        case "null", "Null", "NULL", "~": return "none"
+        case "True", "TRUE": return "true"
+        case "False", "FALSE": return "false"
+        default: return value
         }
-        if let integer = Int(value) { return integer }
-        if value.range(of: #"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$"#, options: .regularExpression) != nil, let double = Double(value) {
-            return double
-        }
-        return value
     }
 }
-

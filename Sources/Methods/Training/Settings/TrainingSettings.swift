@@ -124,6 +124,12 @@ public struct TrainingSettings: Sendable, Equatable {
     /// caption files train 10.
     public static let defaultEpochs = ["align": ["fashion-mnist": 2, "shapes": 3], "vlmo": ["fashion-mnist": 1, "shapes": 8]]
 
+    /// The warm-up of a stage of `steps` steps: `warmupFraction` of them for the image-text
+    /// methods, `warmupSteps` for the others.
+    public func warmupSteps(of steps: Int) -> Int {
+        ["align", "vlmo", "albef"].contains(method) ? Int(Float(steps) * warmupFraction) : warmupSteps
+    }
+
     /// `epochs`, or the data set's default.
     public var resolvedEpochs: Int { epochs ?? Self.defaultEpochs[method]?[dataset] ?? 10 }
 
