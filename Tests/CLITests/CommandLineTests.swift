@@ -229,6 +229,23 @@ extension CommandLineTests {
         }
     }
 
+    /// Every method's help lists its settings with their defaults, and only its own: a flag it
+    /// would ignore is neither listed nor accepted.
+    @Test func trainHelpListsEachMethodsSettingsWithDefaults() throws {
+        let own = ["simcse": "--hard-negative-weight <float>: ", "esimcse": "--dup-rate <float>: ", "cert": "--finetune-lr <float>: ",
+                   "simclr": "--encoder <", "moco": "--queue-size <int>: ", "align": "--grad-cache-chunk <int>: ",
+                   "vlmo": "--itm-pairs <int>: ", "albef": "--mlm-probability <float>: "]
+        for (method, flag) in own {
+            let help = try run(["train", method, "--help"])
+            #expect(help.status == 0 && help.stdout.contains(flag) && help.stdout.contains("--lr <float>: "), "\(method): \(help.stdout)")
+            #expect(help.stdout.contains("(default: "), "\(method) shows no defaults")
+        }
+        let simclr = try run(["train", "simclr", "--help"])
+        #expect(!simclr.stdout.contains("--grad-cache-chunk") && !simclr.stdout.contains("--eval-data"))
+        let refused = try run(["train", "simclr", "--output", "/nonexistent/x", "--grad-cache-chunk", "8"])
+        #expect(refused.status == 2 && refused.stderr.contains("unknown option '--grad-cache-chunk' for simclr"), "\(refused.stderr)")
+    }
+
     @Test func trainingWithEvaluationThenReportWritesPlots() throws {
         let corpus = try TestPaths.write((0..<40).map { "sentence number \($0) about topic \($0 % 7)" }.joined(separator: "\n") + "\n", named: "c.txt")
         let sts = try TestPaths.write((0..<12).map { "g\tf\t2012\t\($0)\t\(Double($0 % 6))\tA sentence \($0).\tAnother sentence \($0 % 4)." }.joined(separator: "\n") + "\n", named: "sts.csv")

@@ -84,6 +84,19 @@ import Testing
         #expect(throws: SettingsError(description: "missing value for '--lr <float>'")) { try c.apply(arguments: ["--lr"]) }
         #expect(throws: SettingsError(description: "unexpected argument 'x'")) { try c.apply(arguments: ["x"]) }
     }
+
+    /// Each setting is checked where it is declared, and only a method's own settings are.
+    @Test func problemsNameTheFlag() throws {
+        var c = TrainingSettings()
+        try c.apply(arguments: ["--lr", "0", "--max-steps", "0"])
+        c.momentum = 2
+        #expect(c.valueProblems == ["max-steps must be at least 1", "lr must be positive"], "SimCSE has no momentum setting")
+        c.method = "esimcse"
+        #expect(c.valueProblems.contains("momentum must be in [0, 1)"))
+        c.fineTuningData = "sick.txt"
+        c.method = "cert"
+        #expect(c.valueProblems.last == "give both --finetune-data and --finetune-eval, or neither")
+    }
 }
 
 /// What a run folder records of its settings, and what a resumed run may change.

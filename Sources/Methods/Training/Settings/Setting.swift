@@ -21,15 +21,28 @@ public struct Setting: Sendable {
     /// The value as text (`none` when unset) and as JSON (`null` when unset).
     let text: @Sendable (TrainingSettings) -> String
     let json: @Sendable (TrainingSettings) -> Any
+    /// What is wrong with the value, if anything (`lr must be positive`).
+    let problem: @Sendable (TrainingSettings) -> String?
 
-    /// - Parameter valueName: how the value reads in help, when not its type's name (`path`).
+    /// - Parameters:
+    ///   - valueName: how the value reads in help, when not its type's name (`path`).
+    ///   - must: what a valid value must be (`be positive`), as `valid` tells.
     public init<Value: SettingValue>(_ name: String, _ keyPath: WritableKeyPath<TrainingSettings, Value> & Sendable, _ help: String,
-                                     valueName: String? = nil, changeableOnResume: Bool = false) {
+                                     valueName: String? = nil, changeableOnResume: Bool = false, must: String = "",
+                                     _ valid: @escaping @Sendable (Value) -> Bool = { _ in true }) {
         (self.name, self.help, self.changeableOnResume) = (name, help, changeableOnResume)
         self.valueName = Value.self == Bool.self ? "" : "<\(valueName ?? Value.valueName)>"
         read = { settings, text in Value(settingText: text).map { settings[keyPath: keyPath] = $0 } != nil }
         self.text = { $0[keyPath: keyPath].settingText }
         json = { $0[keyPath: keyPath].settingJSON }
+        problem = { valid($0[keyPath: keyPath]) ? nil : "\(name) must \(must)" }
+    }
+
+    /// An optional setting whose value, when set, must pass `valid`.
+    public init<Value: SettingValue>(_ name: String, _ keyPath: WritableKeyPath<TrainingSettings, Value?> & Sendable, _ help: String,
+                                     valueName: String? = nil, changeableOnResume: Bool = false, must: String,
+                                     _ valid: @escaping @Sendable (Value) -> Bool) {
+        self.init(name, keyPath, help, valueName: valueName, changeableOnResume: changeableOnResume, must: must) { $0.map(valid) ?? true }
     }
 
     /// A value of a JSON file as the text a flag would give it (`null` as `none`); `nil` for

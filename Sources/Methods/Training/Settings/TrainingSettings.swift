@@ -154,37 +154,8 @@ public struct TrainingSettings: Sendable, Equatable {
 
     /// Problems with the values of the settings (what a method given its model and data checks).
     public var valueProblems: [String] {
-        var p: [String] = []
-        func check(_ ok: Bool, _ problem: String) { if !ok { p.append(problem) } }
-        check(epochs.map { $0 >= 1 } ?? true, "epochs must be at least 1")
-        check(maxSteps.map { $0 >= 1 } ?? true, "max-steps must be at least 1")
-        check(batchSize >= 2, "batch-size must be at least 2 (in-batch negatives)")
-        check(learningRate > 0, "lr must be positive")
-        check(weightDecay >= 0, "weight-decay must not be negative")
-        check(warmupSteps >= 0, "warmup-steps must not be negative")
-        check((0..<1).contains(warmupFraction), "warmup-fraction must be in [0, 1)")
-        check(maxGradientNorm.map { $0 > 0 } ?? true, "max-grad-norm must be positive (none: no clipping)")
-        check(gradientCacheChunk.map { $0 >= 1 } ?? true, "grad-cache-chunk must be at least 1")
-        check(checkpointEvery.map { $0 >= 1 } ?? true, "checkpoint-every must be at least 1")
-        check(checkpointMinutes.map { $0 >= 0 } ?? true, "checkpoint-minutes must not be negative")
-        check(evaluateEvery.map { $0 >= 1 } ?? true, "eval-every must be at least 1")
-        check(temperature > 0, "temperature must be positive")
-        check(momentum >= 0 && momentum < 1, "momentum must be in [0, 1)")
-        check(queueSize >= 1, "queue-size must be at least 1")
-        check(maxLength >= 3, "max-length must be at least 3")
-        check((0...1).contains(duplicationRate), "dup-rate must be in [0, 1]")
-        check((fineTuningData == nil) == (fineTuningEvaluation == nil), "give both --finetune-data and --finetune-eval, or neither")
-        check(fineTuningEpochs >= 1 && fineTuningBatchSize >= 1, "finetune-epochs and finetune-batch-size must be at least 1")
-        check(fineTuningLearningRate > 0, "finetune-lr must be positive")
-        check(hiddenSize >= 1 && projectionSize >= 1, "hidden-size and projection-size must be positive")
-        check(unimodalStageFraction > 0, "unimodal-fraction must be positive")
-        check(matchingWeight >= 0, "itm-weight must not be negative")
-        check(matchingPairsPerBatch >= 1, "itm-pairs must be at least 1")
-        check(trainCount >= 1 && testCount >= 0 && rerankDepth >= 1, "train-count and rerank-depth must be positive, test-count not negative")
-        check((0...1).contains(alpha), "alpha must be in [0, 1]")
-        check(mlmProbability > 0 && mlmProbability < 1, "mlm-probability must be in (0, 1)")
-        check(itmHardnessRamp >= 0, "itm-hardness-ramp must not be negative")
-        return p
+        settings.compactMap { $0.problem(self) }
+            + ((fineTuningData == nil) == (fineTuningEvaluation == nil) ? [] : ["give both --finetune-data and --finetune-eval, or neither"])
     }
 }
 
