@@ -246,6 +246,22 @@ extension CommandLineTests {
         #expect(refused.status == 2 && refused.stderr.contains("unknown option '--grad-cache-chunk' for simclr"), "\(refused.stderr)")
     }
 
+    /// Image and image-text methods evaluate during training too (kNN accuracy, retrieval) and
+    /// keep the best model in best/.
+    @Test(arguments: [(["simclr", "--dataset", "shapes", "--batch-size", "16"], "knn_accuracy"),
+                      (["align", "--dataset", "shapes", "--batch-size", "16"], "t2i_r1"),
+                      (["albef", "--batch-size", "8", "--train-count", "32", "--test-count", "40", "--queue-size", "16"], "itc_t2i_r1")])
+    func everyMethodEvaluatesDuringTrainingKeepingTheBest(arguments: [String], metric: String) throws {
+        let output = try TestPaths.temporaryDirectory().appendingPathComponent("run")
+        let trained = try run(["train"] + arguments + ["--max-steps", "4", "--eval-every", "2", "--output", output.path, "--quiet", "--json"])
+        #expect(trained.status == 0, "\(trained.stderr)")
+        let log = try String(contentsOf: output.appendingPathComponent("metrics.jsonl"), encoding: .utf8)
+        #expect(log.components(separatedBy: "\"\(metric)\"").count == 3, "two evaluations of \(metric): \(log)")
+        #expect(FileManager.default.fileExists(atPath: output.appendingPathComponent("best/model.safetensors").path))
+        let summary = try JSONSerialization.jsonObject(with: Data(try #require(trained.stdout.split(separator: "\n").last).utf8)) as? [String: Any]
+        #expect(summary?["best_step"] as? Int != nil, "\(trained.stdout)")
+    }
+
     @Test func trainingWithEvaluationThenReportWritesPlots() throws {
         let corpus = try TestPaths.write((0..<40).map { "sentence number \($0) about topic \($0 % 7)" }.joined(separator: "\n") + "\n", named: "c.txt")
         let sts = try TestPaths.write((0..<12).map { "g\tf\t2012\t\($0)\t\(Double($0 % 6))\tA sentence \($0).\tAnother sentence \($0 % 4)." }.joined(separator: "\n") + "\n", named: "sts.csv")

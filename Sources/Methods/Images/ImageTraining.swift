@@ -74,9 +74,11 @@ public final class ImageTraining: TrainingMethod {
     public var momentumModules: [(prefix: String, module: Module)] { method.momentumModules }
     public var queues: [(name: String, queue: FeatureQueue)] { method.queues }
 
-    public func save(to folder: URL) throws {
-        let configuration = ImageModelConfiguration(resnet: method.encoder.configuration, method: method.name, imageSize: images[0].height,
-                                                    normalization: normalization)
-        try ImageModel(configuration: configuration, encoder: method.encoder).save(to: folder)
+    /// The trained encoder as the model folder it saves (sharing its weights).
+    public var model: ImageModel {
+        ImageModel(configuration: ImageModelConfiguration(resnet: method.encoder.configuration, method: method.name, imageSize: images[0].height,
+                                                          normalization: normalization), encoder: method.encoder)
     }
+
+    public func save(to folder: URL) throws { try model.save(to: folder) }
 }

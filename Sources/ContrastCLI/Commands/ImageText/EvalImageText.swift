@@ -24,11 +24,7 @@ struct EvalZeroShot: ParsableCommand {
     func run() throws {
         let encoder = try ImageTextModelFolder.load(URL(fileURLWithPath: model))
         let data = try FashionMNIST.load(FashionMNIST.Split(rawValue: split)!)
-        let prompts = FashionMNIST.prompts()
-        // Each class: the mean of its prompts' normalised embeddings (CLIP's prompt ensemble).
-        let embedded = encoder.encodeTexts(prompts.flatMap { $0 })
-        let classifier = ZeroShotClassifier(classEmbeddings: embedded.reshaped([prompts.count, prompts[0].count, embedded.shape[1]]).mean(axis: 1))
-        let accuracy = classifier.accuracy(encoder.encodeImages(data.images), labels: data.labels)
+        let accuracy = TrainingMonitor.zeroShotAccuracy(encoder, images: data.images, labels: data.labels)["zero_shot_accuracy"]!
         Report.result(json: json, "zero-shot accuracy on fashion-mnist \(split): \(Format.fixed(accuracy, 4)) (\(data.images.count) images)")
         if json { try Report.json(["accuracy": accuracy]) }
     }

@@ -33,5 +33,14 @@ private func trainImageMethod(_ c: TrainingSettings, session: TrainingSession) t
     let data = try ImageDataset.load(c.dataset, split: .train)
     let method = try ImageTraining(ImageTraining.method(for: c, channels: data.images[0].channels), configuration: c, images: data.images, normalization: data.normalization)
     let trainer = try Trainer(method: method, settings: c, output: session.destination, communicator: session.communicator)
+    if c.evaluateEvery != nil {
+        // kNN accuracy of the test split's first 1,000 images among the training split's first 5,000.
+        let test = try ImageDataset.load(c.dataset, split: .test)
+        guard let labels = data.labels, let testLabels = test.labels else { throw CLIError.usage("--eval-every: \(c.dataset) has no labels to evaluate with") }
+        let train = (Array(data.images.prefix(5000)), Array(labels.prefix(5000))), held = (Array(test.images.prefix(1000)), Array(testLabels.prefix(1000)))
+        session.monitor(trainer, primary: "knn_accuracy") {
+            TrainingMonitor.knnAccuracy(train: train, test: held) { method.model.features(of: $0) }
+        }
+    }
     try session.printSummary(session.train(trainer, in: session.open(command: "train \(c.method)", settings: c)))
 }

@@ -40,7 +40,21 @@ private func trainImageText(_ c: TrainingSettings, session: TrainingSession,
     guard let first = data.images.first else { throw CLIError.data("\(c.dataset): no images") }
     let model = ImageTextConfiguration(method: c.method, imageSize: first.height, channels: first.channels, normalization: ImageTextData.normalization(for: data))
     // The trainer checks the data against the settings before the folder is opened.
-    let trainer = try Trainer(method: method(model, data), settings: c, output: session.destination, communicator: session.communicator)
+    let training = try method(model, data)
+    let trainer = try Trainer(method: training, settings: c, output: session.destination, communicator: session.communicator)
+    if c.evaluateEvery != nil {
+        // Zero-shot accuracy on the first 2,000 Fashion-MNIST test images, or retrieval on 500 Shapes test scenes.
+        switch c.dataset {
+        case "fashion-mnist":
+            let test = try FashionMNIST.load(.test)
+            let (images, labels) = (Array(test.images.prefix(2000)), Array(test.labels.prefix(2000)))
+            session.monitor(trainer, primary: "zero_shot_accuracy") { TrainingMonitor.zeroShotAccuracy(training.model, images: images, labels: labels) }
+        case "shapes":
+            let test = try ImageTextData.test("shapes", seed: c.seed, count: 500)
+            session.monitor(trainer, primary: "t2i_r1") { TrainingMonitor.retrieval(training.model, on: test) }
+        default: throw CLIError.usage("--eval-every: a caption file has no held-out split to evaluate on")
+        }
+    }
     try session.printSummary(session.train(trainer, in: session.open(command: "train \(c.method)", settings: c)))
 }
 
@@ -63,6 +77,11 @@ enum ALBEFCommand: MethodCommand {
         let albef = try ALBEFPretraining(settings: settings, data: data)
         let trainer = try Trainer(method: albef, settings: settings, output: session.destination, communicator: session.communicator)
         let test = settings.dataset == "shapes" && settings.testCount > 0 ? try ImageTextData.test("shapes", count: settings.testCount) : nil
+        if let test {
+            session.monitor(trainer, primary: "itc_t2i_r1") { ALBEFRetrievalReport.evaluate(albef.model, on: test, depth: settings.rerankDepth, rerank: false, quiet: true) }
+        } else if settings.evaluateEvery != nil {
+            throw CLIError.usage("--eval-every: ALBEF evaluates on the Shapes test split (--dataset shapes, --test-count above 0)")
+        }
         let summary = try session.train(trainer, in: session.open(command: "train albef", settings: settings))
         // The retrieval benchmark: the Shapes test split (held out by construction), by process 0.
         var metrics: [String: Double] = [:]

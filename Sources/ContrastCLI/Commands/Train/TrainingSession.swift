@@ -75,6 +75,17 @@ struct TrainingSession {
         return summary
     }
 
+    /// With `eval-every`, evaluates by `measure` every that many steps and at the end, keeping
+    /// `best/` by `primary` (one of `measure`'s metrics); shows progress while it runs.
+    func monitor(_ trainer: Trainer, primary: String, _ measure: @escaping () throws -> [String: Double]) {
+        guard trainer.settings.evaluateEvery != nil else { return }
+        trainer.primaryMetric = primary
+        trainer.evaluate = { [quiet] in
+            if !quiet { Report.info("evaluating (\(primary))...") }
+            return try measure()
+        }
+    }
+
     /// With `--json`, prints the run's summary with `metrics` added to the trainer's final ones.
     func printSummary(_ summary: TrainingSummary, metrics: [String: Double] = [:]) throws {
         guard json else { return }

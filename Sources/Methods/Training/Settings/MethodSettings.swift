@@ -31,6 +31,8 @@ extension TrainingSettings {
     static let temperature = Setting("temperature", \.temperature, "Softmax temperature of the contrastive loss.", must: "be positive") { $0 > 0 }
     static let momentumEncoder = [Setting("momentum", \.momentum, "Momentum of the momentum (key) encoder.", must: "be in [0, 1)") { $0 >= 0 && $0 < 1 },
                                   Setting("queue-size", \.queueSize, "Momentum-encoder keys kept as negatives.", must: "be at least 1") { $0 >= 1 }]
+    static let evaluateEvery = Setting("eval-every", \.evaluateEvery, "Evaluate every N steps and at the end, keeping the best model in best/ "
+                                       + "(none: no evaluation during training).", changeableOnResume: true, must: "be at least 1") { $0 >= 1 }
     static let warmupSteps = Setting("warmup-steps", \.warmupSteps, "Linear warm-up steps.", must: "not be negative") { $0 >= 0 }
     static let warmupFraction = Setting("warmup-fraction", \.warmupFraction, "Fraction of each stage's steps warming up.", must: "be in [0, 1)") { (0..<1).contains($0) }
 
@@ -76,13 +78,14 @@ extension TrainingSettings {
             Setting("encoder", \.encoder, "The ResNet encoder."),
             Setting("hidden-size", \.hiddenSize, "Width of the projection head's hidden layer.", must: "be at least 1") { $0 >= 1 },
             Setting("projection-size", \.projectionSize, "Width of the projections the loss compares.", must: "be at least 1") { $0 >= 1 },
-            Setting("augment", \.imageAugmentation, "Augmentations: simclr (crop, flip, colour jitter, grayscale, blur) or no-blur.")]
+            Setting("augment", \.imageAugmentation, "Augmentations: simclr (crop, flip, colour jitter, grayscale, blur) or no-blur."),
+            Self.evaluateEvery]
             + (method == "moco" ? Self.momentumEncoder : [])
     }
 
     private var imageTextSettings: [Setting] {
         [Setting("dataset", \.dataset, "fashion-mnist (class-name captions), shapes (generated scenes), or a caption file.", valueName: "name|path")]
-            + Self.shared + [Self.warmupFraction]
+            + Self.shared + [Self.warmupFraction, Self.evaluateEvery]
             + (method == "align" ? [Self.gradientCaching] : [
                 Setting("unimodal-fraction", \.unimodalStageFraction, "Steps of the image-only and the text-only stage, each as a fraction of the image-text stage's.", must: "be positive") { $0 > 0 },
                 Setting("itm-weight", \.matchingWeight, "Weight of the ITM loss next to ITC in the image-text stage.", must: "not be negative") { $0 >= 0 },
@@ -94,7 +97,7 @@ extension TrainingSettings {
          Setting("train-count", \.trainCount, "Shapes training images.", must: "be at least 1") { $0 >= 1 },
          Setting("test-count", \.testCount, "Shapes test images of the final retrieval report (0: none).", must: "not be negative") { $0 >= 0 },
          Setting("rerank-depth", \.rerankDepth, "Candidates per query the ITM head re-ranks in the retrieval report.", changeableOnResume: true, must: "be at least 1") { $0 >= 1 }]
-            + Self.shared + [Self.warmupFraction] + Self.momentumEncoder + [
+            + Self.shared + [Self.warmupFraction, Self.evaluateEvery] + Self.momentumEncoder + [
             Setting("alpha", \.alpha, "Final weight of momentum distillation (ramped up over the first epoch).", must: "be in [0, 1]") { (0...1).contains($0) },
             Setting("mlm-probability", \.mlmProbability, "Share of caption tokens masked for MLM.", must: "be in (0, 1)") { $0 > 0 && $0 < 1 },
             Setting("itm-hardness-ramp", \.itmHardnessRamp, "Share of the run over which ITM negatives go from random to hard (0: hard throughout).", must: "not be negative") { $0 >= 0 },
