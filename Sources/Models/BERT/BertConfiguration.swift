@@ -2,8 +2,11 @@ import Foundation
 import NeuralNetworks
 import Tensors
 
-/// The shape of a BERT encoder, read from (and written to) a Hugging Face `config.json`.
+/// The shape of a BERT encoder, read from (and written to) a Hugging Face `config.json`: BERT,
+/// or RoBERTa and XLM-RoBERTa, which are BERT with positions counted from past the padding index.
 public struct BertConfiguration: Sendable, Equatable {
+    /// `bert`, `roberta` or `xlm-roberta` (config.json's `model_type`).
+    public var modelType = "bert"
     public var vocabularySize: Int
     public var hiddenSize: Int
     public var layers: Int
@@ -64,7 +67,15 @@ public struct BertConfiguration: Sendable, Equatable {
 
 extension BertConfiguration {
     /// Model types whose checkpoints are BERT-shaped with BERT's parameter names.
-    static let supportedModelTypes: Set<String> = ["bert"]
+    static let supportedModelTypes: Set<String> = ["bert", "roberta", "xlm-roberta"]
+
+    /// Whether token positions count from past the padding index, skipping padding (RoBERTa's
+    /// `create_position_ids_from_input_ids`), rather than from 0.
+    public var positionsAfterPadding: Bool { modelType != "bert" }
+
+    /// The most tokens a sequence may have: the position embeddings' count, less the positions
+    /// RoBERTa skips.
+    public var maxTokens: Int { positionsAfterPadding ? maxPositions - padTokenID - 1 : maxPositions }
 
     /// Reads a Hugging Face `config.json`, checking every field's type and value.
     public init(contentsOf url: URL) throws(ModelFileError) {
@@ -92,6 +103,7 @@ extension BertConfiguration {
             typeVocabularySize: try field.integer("type_vocab_size", in: 1...1024, default: 2),
             layerNormEps: try field.positiveFloat("layer_norm_eps", default: 1e-12),
             padTokenID: try field.integer("pad_token_id", in: 0...(vocabularySize - 1), default: 0))
+        self.modelType = modelType
         guard hiddenSize % heads == 0 else {
             throw ModelFileError(url, "hidden_size \(hiddenSize) is not divisible by num_attention_heads \(heads)")
         }
@@ -103,7 +115,8 @@ extension BertConfiguration {
     /// The `config.json` Hugging Face's `BertModel` reads.
     public var jsonObject: [String: Any] {
         [
-            "architectures": ["BertModel"], "model_type": "bert", "vocab_size": vocabularySize, "hidden_size": hiddenSize,
+            "architectures": [["roberta": "RobertaModel", "xlm-roberta": "XLMRobertaModel"][modelType] ?? "BertModel"], "model_type": modelType,
+            "vocab_size": vocabularySize, "hidden_size": hiddenSize,
             "num_hidden_layers": layers, "num_attention_heads": heads, "intermediate_size": intermediateSize,
             "hidden_act": activation.rawValue, "hidden_dropout_prob": Double(hiddenDropout),
             "attention_probs_dropout_prob": Double(attentionDropout), "max_position_embeddings": maxPositions,

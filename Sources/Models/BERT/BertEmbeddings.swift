@@ -7,6 +7,8 @@ public final class BertEmbeddings: Module {
     public let words: Embedding, positions: Embedding, tokenTypes: Embedding
     public let norm: LayerNorm
     public let dropout: Dropout
+    /// RoBERTa's positions: past the padding index, padding left at it (``BertConfiguration/positionsAfterPadding``).
+    let padding: Int?
 
     public init(_ c: BertConfiguration, source: RandomSource, generator: inout RandomGenerator) {
         words = Embedding(count: c.vocabularySize, dimension: c.hiddenSize, paddingIndex: c.padTokenID, generator: &generator)
@@ -14,6 +16,7 @@ public final class BertEmbeddings: Module {
         tokenTypes = Embedding(count: c.typeVocabularySize, dimension: c.hiddenSize, generator: &generator)
         norm = LayerNorm(dimension: c.hiddenSize, eps: c.layerNormEps)
         dropout = Dropout(probability: c.hiddenDropout, source: source)
+        padding = c.positionsAfterPadding ? c.padTokenID : nil
         super.init()
         register(child: words, as: "word_embeddings")
         register(child: positions, as: "position_embeddings")
@@ -22,15 +25,26 @@ public final class BertEmbeddings: Module {
         register(child: dropout, as: "dropout")
     }
 
-    /// Embeds `[batch, tokens]` ids (row-major) with absolute positions `0..<tokens`.
+    /// Embeds `[batch, tokens]` ids (row-major) with absolute positions `0..<tokens` (RoBERTa:
+    /// `padding + 1` onwards over each row's tokens that are not padding).
     /// `wordEmbeddingHook` may replace the word embeddings before they are summed (Cutoff augments
     /// there).
     public func callAsFunction(ids: [Int], tokenTypeIDs: [Int]?, batch: Int, tokens: Int,
                                wordEmbeddingHook: ((Tensor) -> Tensor)? = nil) -> Tensor {
-        ensure(tokens <= positions.count, "BertEmbeddings: \(tokens) tokens exceed the \(positions.count) positions of the model")
+        ensure(tokens + (padding.map { $0 + 1 } ?? 0) <= positions.count, "BertEmbeddings: \(tokens) tokens exceed the \(positions.count) positions of the model")
         var w = words(ids, shape: [batch, tokens])
         if let hook = wordEmbeddingHook { w = hook(w) }
-        let p = positions(Array(0..<tokens), shape: [tokens])
+        let p: Tensor
+        if let padding {
+            var counts = [Int](repeating: 0, count: batch)
+            p = positions(ids.indices.map { i in
+                guard ids[i] != padding else { return padding }
+                counts[i / tokens] += 1
+                return padding + counts[i / tokens]
+            }, shape: [batch, tokens])
+        } else {
+            p = positions(Array(0..<tokens), shape: [tokens])
+        }
         let t = tokenTypes(tokenTypeIDs ?? [Int](repeating: 0, count: ids.count), shape: [batch, tokens])
         return dropout(norm(w + t + p))
     }

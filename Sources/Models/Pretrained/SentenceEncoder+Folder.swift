@@ -46,7 +46,7 @@ extension SentenceEncoder {
         if settings.pooling.mode == .cls && model.pooler == nil {
             throw ModelFileError(weightsURL, "has no pooler weights, which pooling cls needs (use cls_before_pooler)")
         }
-        self.init(tokenizer: tokenizer, model: model, pooling: settings.pooling, maxLength: Swift.min(settings.maxLength, configuration.maxPositions))
+        self.init(tokenizer: tokenizer, model: model, pooling: settings.pooling, maxLength: Swift.min(settings.maxLength, configuration.maxTokens))
     }
 
     static func readSettings(_ directory: URL) throws(ModelFileError) -> FolderSettings {

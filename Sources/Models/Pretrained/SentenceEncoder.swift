@@ -18,8 +18,8 @@ public final class SentenceEncoder {
     public var maxLength: Int
 
     public init(tokenizer: WordPieceTokenizer, model: BertModel, pooling: Pooling, maxLength: Int) {
-        ensure(maxLength >= 2 && maxLength <= model.configuration.maxPositions,
-                     "SentenceEncoder: max length \(maxLength) outside 2...\(model.configuration.maxPositions)")
+        ensure(maxLength >= 2 && maxLength <= model.configuration.maxTokens,
+                     "SentenceEncoder: max length \(maxLength) outside 2...\(model.configuration.maxTokens)")
         self.tokenizer = tokenizer
         self.model = model
         self.pooling = pooling
