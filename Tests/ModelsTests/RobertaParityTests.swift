@@ -5,9 +5,9 @@ import Tensors
 import TestSupport
 import Testing
 
-/// RoBERTa is BERT with positions counted from past the padding index: the tiny reference
-/// checkpoint (`Tests/Fixtures/families/roberta`, transformers 5.25) gives transformers' hidden
-/// states for every reference text, padding included in the batch.
+/// RoBERTa and XLM-RoBERTa are BERT with positions counted from past the padding index: the tiny
+/// reference checkpoints (`Tests/Fixtures/families/roberta`, `xlm-roberta`, transformers 5.25) give
+/// transformers' hidden states for every reference text, padding included in the batch.
 @Suite struct RobertaParityTests {
     struct Expected: Decodable {
         let input_ids: [[Int]]
@@ -16,10 +16,10 @@ import Testing
         let mean_pooled: [[Float]]
     }
 
-    @Test func hiddenStatesAndMeanPoolingMatchTransformers() throws {
-        let folder = try TestPaths.fixture("families/roberta")
+    @Test(arguments: ["roberta", "xlm-roberta"]) func hiddenStatesAndMeanPoolingMatchTransformers(family: String) throws {
+        let folder = try TestPaths.fixture("families/\(family)")
         let configuration = try BertConfiguration(contentsOf: folder.appendingPathComponent("config.json"))
-        #expect(configuration.modelType == "roberta" && configuration.positionsAfterPadding && configuration.maxTokens == 78)
+        #expect(configuration.modelType == family && configuration.positionsAfterPadding && configuration.maxTokens == 78)
         var generator = RandomGenerator(seed: 0)
         let model = BertModel(configuration, withPooler: true, source: RandomSource(seed: 0), generator: &generator)
         try model.load(stateDict: SafeTensorsFile(path: folder.appendingPathComponent("model.safetensors").path).allTensors())
