@@ -2,13 +2,14 @@ import Foundation
 @testable import Methods
 import Tensors
 import Text
+import TestSupport
 import Testing
 
 /// `--config` files: JSON and flat YAML give the same settings, keyed by the flags' names; bad
 /// files fail with the file and line.
 @Suite struct ConfigurationFileTests {
     func write(_ text: String, _ name: String) throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("config-\(UUID().uuidString)-\(name)")
+        let url = TestPaths.temporaryPath("config-\(name)")
         try text.write(to: url, atomically: true, encoding: .utf8)
         return url
     }
@@ -121,7 +122,7 @@ import Testing
     /// Before: `training_config.json` left out disabled settings, so replaying it turned clipping
     /// back on; now every method's file replays to the same settings, and its keys are the flags'.
     @Test(arguments: everyMethod()) func recordedSettingsReplayExactly(settings: TrainingSettings) throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("settings-\(UUID().uuidString)")
+        let folder = TestPaths.temporaryPath("settings")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         try settings.write(to: folder)
         #expect(try TrainingSettings.saved(in: folder, over: TrainingSettings(method: settings.method)) == settings, "\(settings.method)")

@@ -36,7 +36,7 @@ enum MethodFixtures {
     }
 
     static func temporaryRun() -> URL {
-        FileManager.default.temporaryDirectory.appendingPathComponent("run-\(UUID().uuidString)")
+        TestPaths.temporaryPath("run")
     }
 
     /// Mean training loss of the first and of the last `window` steps.

@@ -1,11 +1,12 @@
 import Foundation
 @testable import Methods
+import TestSupport
 import Testing
 
 /// `RunFolder`'s rules on disk: what each intent accepts, refuses, and leaves behind.
 @Suite struct RunFolderTests {
     func scratch() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("runfolder-\(UUID().uuidString)")
+        let url = TestPaths.temporaryPath("runfolder")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
     }

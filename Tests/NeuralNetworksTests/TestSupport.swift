@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Tensors
 @testable import NeuralNetworks
 
@@ -47,7 +48,7 @@ func numericalGradient(of x: Tensor, step: Float = 1e-2, _ f: () -> Float) -> [F
     }
 }
 
-/// A fresh path in the temporary directory.
+/// A fresh path in the test process's temporary folder (removed when the tests end).
 func temporaryPath(_ name: String) -> String {
-    FileManager.default.temporaryDirectory.appendingPathComponent("nn-tests-\(UUID().uuidString)-\(name)").path
+    TestPaths.temporaryPath(name).path
 }

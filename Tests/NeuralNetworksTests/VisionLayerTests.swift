@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 import Tensors
 @testable import NeuralNetworks
@@ -74,7 +75,7 @@ import Tensors
     @Test func buffersRoundTripThroughSafeTensors() throws {
         let source = BatchNorm(features: 3), target = BatchNorm(features: 3)
         _ = source(Tensor.randn([4, 3, 2, 2], seed: 4).affine(scale: 2, shift: 3))
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("batchnorm-\(UUID().uuidString).safetensors").path
+        let path = TestPaths.temporaryPath("batchnorm.safetensors").path
         defer { try? FileManager.default.removeItem(atPath: path) }
         try SafeTensors.write(source.stateDict(), to: path)
         try target.load(stateDict: try SafeTensorsFile(path: path).allTensors())

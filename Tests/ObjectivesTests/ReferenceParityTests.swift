@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @Suite struct ReferenceParityTests {
@@ -48,7 +49,7 @@ import Testing
         edit(&first)
         cases[0] = first
         root["cases"] = cases
-        let copy = FileManager.default.temporaryDirectory.appendingPathComponent("losses-perturbed-\(UUID().uuidString).json")
+        let copy = TestPaths.temporaryPath("losses-perturbed.json")
         try JSONSerialization.data(withJSONObject: root).write(to: copy)
         defer { try? FileManager.default.removeItem(at: copy) }
         return try ReferenceFile(url: copy)

@@ -56,11 +56,21 @@ public enum TestPaths {
         return file
     }
 
-    /// A fresh temporary folder for files a test writes.
+    /// A fresh temporary folder for files a test writes, under this test process's root, which is
+    /// removed when the process exits: runs leave nothing behind in the temporary directory.
     public static func temporaryDirectory() throws -> URL {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("TextTests-\(UUID().uuidString)")
+        let dir = testRoot.appendingPathComponent(UUID().uuidString)
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         return dir
+    }
+
+    /// A path named `name` in a fresh folder under the test process's root (the folder made, the
+    /// path itself not).
+    public static func temporaryPath(_ name: String) -> URL {
+        let folder = testRoot.appendingPathComponent(UUID().uuidString)
+        // A folder that cannot be made fails the test where it writes, naming the path.
+        try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        return folder.appendingPathComponent(name)
     }
 
     /// Writes `bytes` to `name` in a fresh temporary folder and returns the file.
@@ -75,3 +85,9 @@ public enum TestPaths {
         try write(Array(text.utf8), named: name)
     }
 }
+
+/// The folder every test's temporary files go under, one per test process, removed at exit.
+private let testRoot: URL = {
+    atexit { try? FileManager.default.removeItem(at: testRoot) }
+    return FileManager.default.temporaryDirectory.appendingPathComponent("contrast-tests-\(getpid())")
+}()
