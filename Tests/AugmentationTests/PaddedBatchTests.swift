@@ -46,7 +46,7 @@ import Text
 
     @Test func encodedBatchesFromATokenizer() throws {
         let tokenizer = try WordPieceTokenizer(vocabularyFile: Sample.fixture("vocab.txt"))
-        let special = SpecialTokenIDs(tokenizer.specialTokens)
+        let special = SpecialTokenIDs(tokenizer)
         #expect(special == SpecialTokenIDs(classification: 2, separator: 3, padding: 0))
         let encoded = tokenizer.encodeBatch(pairs: [("the cat sleeps", "on the mat."), ("dog", "playing")])
         let batch = PaddedBatch(encoded, padID: special.padding)

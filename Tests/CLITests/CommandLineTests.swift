@@ -72,6 +72,28 @@ import Testing
         #expect(data.count % 64 == (128 + 2 * 128 * 4) % 64 && data.count >= 2 * 128 * 4)
     }
 
+    /// `contrast encode` reads a RoBERTa folder (byte-level BPE, positions past the padding
+    /// index): mean pooling equals transformers' on the reference texts (but the one with
+    /// trailing spaces, which a sentence file's reader trims and byte-level BPE would encode).
+    @Test func encodeReadsARobertaFolder() throws {
+        let folder = try TestPaths.fixture("families/roberta")
+        let output = try TestPaths.temporaryDirectory().appendingPathComponent("out.jsonl")
+        let outcome = try run(["encode", "--model", folder.path, "--input", folder.appendingPathComponent("texts.txt").path, "--output", output.path,
+                               "--pooling", "mean", "--quiet"])
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        struct Expected: Decodable { let mean_pooled: [[Float]] }
+        let expected = try JSONDecoder().decode(Expected.self, from: Data(contentsOf: folder.appendingPathComponent("expected_outputs.json")))
+        let rows = try String(contentsOf: output, encoding: .utf8).split(separator: "\n").map { line in
+            try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])["embedding"] as? [Double]
+        }
+        let texts = try String(contentsOf: folder.appendingPathComponent("texts.txt"), encoding: .utf8).split(separator: "\n")
+        #expect(rows.count == expected.mean_pooled.count && texts.count == rows.count)
+        for (text, (ours, theirs)) in zip(texts, zip(rows, expected.mean_pooled)) where text.last?.isWhitespace != true {
+            let worst = zip(try #require(ours), theirs).map { abs(Float($0) - $1) }.max() ?? .infinity
+            #expect(worst <= 1e-4 * 4, "\(text): \(worst)")
+        }
+    }
+
     @Test func missingModelFolderIsADataError() throws {
         let outcome = try run(["encode", "--model", "/nonexistent/model", "--input", "/dev/null", "--output", "/tmp/x.jsonl"])
         expectFailure(outcome, status: 1, mentions: ["/nonexistent/model: no such folder"])

@@ -11,7 +11,7 @@ extension PaddedBatch {
     ///
     /// ```swift
     /// let encoded = tokenizer.encodeBatch(sentences, maxLength: 32)
-    /// let special = SpecialTokenIDs(tokenizer.specialTokens)
+    /// let special = SpecialTokenIDs(tokenizer)
     /// var generator = RandomGenerator(seed: 7)
     /// let view = PaddedBatch(encoded, padID: special.padding)
     ///     .augmented(by: WordRepetition(), specialTokens: special, maxLength: 32, generator: &generator)

@@ -7,7 +7,7 @@ import Text
 /// small mirror can also be written by hand (in tests, or for another vocabulary).
 ///
 /// ```swift
-/// let special = SpecialTokenIDs(tokenizer.specialTokens)
+/// let special = SpecialTokenIDs(tokenizer)
 /// let bertBase = SpecialTokenIDs(classification: 101, separator: 102, padding: 0)
 /// bertBase.contains(102)  // true
 /// ```
@@ -27,8 +27,8 @@ public struct SpecialTokenIDs: Sendable, Hashable {
     }
 
     /// The special ids of a loaded tokenizer (`[UNK]` is content: a rare word is still a word).
-    public init(_ tokens: WordPieceTokenizer.SpecialTokens) {
-        self.init(classification: tokens.classification, separator: tokens.separator, padding: tokens.padding)
+    public init(_ tokenizer: any TextTokenizer) {
+        self.init(classification: tokenizer.classificationID, separator: tokenizer.separatorID, padding: tokenizer.paddingID)
     }
 
     /// Whether `id` is one of the special ids.

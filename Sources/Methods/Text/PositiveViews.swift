@@ -65,7 +65,7 @@ public struct PositiveViews: Sendable {
 
     /// The positive view of `sentences`.
     public func view(of sentences: [String], encoder: SentenceEncoder, maxLength: Int, generator: inout RandomGenerator) -> EncoderInput {
-        let special = SpecialTokenIDs(encoder.tokenizer.specialTokens)
+        let special = SpecialTokenIDs(encoder.tokenizer)
         switch spec {
         case .none:
             return EncoderInput(encoder.batch(sentences, maxLength: maxLength))

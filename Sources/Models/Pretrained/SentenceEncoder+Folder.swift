@@ -19,7 +19,7 @@ extension SentenceEncoder {
     public convenience init(directory: URL, pooling mode: PoolingMode? = nil, dropoutSeed: UInt64 = 0) throws {
         try ModelFolderKind.require(.sentenceEncoder, in: directory)
         let configuration = try BertConfiguration(contentsOf: directory.appendingPathComponent("config.json"))
-        let tokenizer = try WordPieceTokenizer(directory: directory)
+        let tokenizer = try TokenizerFolder.load(directory)
         guard tokenizer.vocabularySize <= configuration.vocabularySize else {
             throw ModelFileError(directory.appendingPathComponent("vocab.txt"),
                                  "holds \(tokenizer.vocabularySize) tokens, more than the model's vocab_size \(configuration.vocabularySize)")
@@ -104,13 +104,7 @@ extension SentenceEncoder {
         }
         try write(model.configuration.jsonObject, "config.json")
         try SafeTensors.write(model.stateDict(), metadata: ["format": "pt"], to: directory.appendingPathComponent("model.safetensors").path)
-        let vocabulary = tokenizer.decode(Array(0..<tokenizer.vocabularySize)).joined(separator: "\n") + "\n"
-        try Data(vocabulary.utf8).write(to: directory.appendingPathComponent("vocab.txt"), options: .atomic)
-        try write(["do_lower_case": tokenizer.normalization.lowercase, "model_max_length": maxLength,
-                   "tokenizer_class": "BertTokenizer", "strip_accents": tokenizer.normalization.stripAccents as Any? ?? NSNull(),
-                   "tokenize_chinese_chars": tokenizer.normalization.handleChineseCharacters], "tokenizer_config.json")
-        try write(["cls_token": "[CLS]", "sep_token": "[SEP]", "pad_token": "[PAD]", "unk_token": "[UNK]", "mask_token": "[MASK]"],
-                  "special_tokens_map.json")
+        try tokenizer.save(to: directory, maxLength: maxLength)
         let mode = pooling.mode
         // sentence-transformers knows cls (the raw [CLS] state), mean and max; our cls adds the
         // pooler, exported as its Dense module with tanh (the pooler's own weights, which the BERT

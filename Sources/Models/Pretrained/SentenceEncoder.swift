@@ -11,13 +11,13 @@ import Text
 /// let embeddings = encoder.encode(["A man is playing a guitar."])   // [1, 384], L2-normalised
 /// ```
 public final class SentenceEncoder {
-    public let tokenizer: WordPieceTokenizer
+    public let tokenizer: any TextTokenizer
     public let model: BertModel
     public var pooling: Pooling
     /// Longest token sequence fed to the model (sentence-transformers' `max_seq_length`).
     public var maxLength: Int
 
-    public init(tokenizer: WordPieceTokenizer, model: BertModel, pooling: Pooling, maxLength: Int) {
+    public init(tokenizer: any TextTokenizer, model: BertModel, pooling: Pooling, maxLength: Int) {
         ensure(maxLength >= 2 && maxLength <= model.configuration.maxTokens,
                      "SentenceEncoder: max length \(maxLength) outside 2...\(model.configuration.maxTokens)")
         self.tokenizer = tokenizer

@@ -55,7 +55,7 @@ extension ByteLevelBPETokenizer {
             classification: try Self.tokenID("post_processor.cls", in: json),
             separator: try Self.tokenID("post_processor.sep", in: json),
             paddingToken: try json.value("padding.pad_token", as: String.self, expected: "a string") ?? "<pad>",
-            file: file)
+            file: file, source: Data(try TextFile.bytes(of: file)))
     }
 
     /// Throws unless the type of the component at `key` is in `supported` (`nil`: absent or null);

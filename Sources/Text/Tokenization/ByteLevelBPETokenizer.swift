@@ -49,12 +49,15 @@ public struct ByteLevelBPETokenizer: Sendable {
     private let addedIDs: [String: Int]
     /// Ids that `decodeText` leaves out: the added tokens marked special.
     private let specialIDs: Set<Int>
+    /// The `tokenizer.json` it was read from, which ``save(to:maxLength:)`` writes back unchanged.
+    let source: Data
 
     /// Assembles a tokenizer; `file` is named in errors about missing special tokens.
     init(
         model: BPEModel, modelTokens: [String], preTokenizer: ByteLevelPreTokenizer, addedTokens: AddedTokens,
-        classification: Int, separator: Int, paddingToken: String, file: URL
+        classification: Int, separator: Int, paddingToken: String, file: URL, source: Data
     ) throws(TextFileError) {
+        self.source = source
         self.model = model
         self.modelTokens = modelTokens
         self.preTokenizer = preTokenizer
