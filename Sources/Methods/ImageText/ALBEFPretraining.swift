@@ -54,7 +54,7 @@ public final class ALBEFPretraining: TrainingMethod {
     public var queues: [(name: String, queue: FeatureQueue)] { [("image_queue", imageQueue), ("text_queue", textQueue)] }
 
     public func stages(processes: Int) throws -> [TrainingStage] {
-        [try TrainingStage(name: name, examples: data.count, what: "images", settings: settings, processes: processes,
+        [try TrainingStage(name: name, examples: data.count, what: "images in \(settings.dataset)", settings: settings, processes: processes,
                            orderSeed: settings.seed &+ 3, stepSeed: settings.seed &+ 4)]
     }
 

@@ -56,7 +56,7 @@ public final class ImageTraining: TrainingMethod {
 
     public func stages(processes: Int) throws -> [TrainingStage] {
         let seed = configuration.seed
-        return [try TrainingStage(name: method.name, examples: images.count, what: "images", settings: configuration, processes: processes,
+        return [try TrainingStage(name: method.name, examples: images.count, what: "images in \(configuration.dataset)", settings: configuration, processes: processes,
                                   orderSeed: seed ^ 0x1_3A6E_0DE5, stepSeed: seed ^ 0x5EED_0F_A06)]
     }
 

@@ -72,7 +72,8 @@ public final class TextTraining: TrainingMethod {
 
     public func stages(processes: Int) throws -> [TrainingStage] {
         let seed = configuration.seed
-        return [try TrainingStage(name: configuration.method, examples: examples.count, what: "training examples", settings: configuration,
+        let file = [configuration.corpus, configuration.pairs, configuration.triplets, configuration.sick].compactMap { $0 }.first
+        return [try TrainingStage(name: configuration.method, examples: examples.count, what: "training examples" + (file.map { " in \($0)" } ?? ""), settings: configuration,
                                   processes: processes, orderSeed: seed ^ 0xDA7A_0DE5, stepSeed: seed ^ 0xA06_3E47)]
     }
 

@@ -80,7 +80,7 @@ public struct TrainingStage: Sendable, Equatable {
     /// - Throws: ``TrainingError/invalidSetup(_:)`` when the examples cannot fill one batch.
     public static func steps(examples: Int, batchSize: Int, epochs: Int, maxSteps: Int?, what: String) throws -> Int {
         guard examples >= batchSize else {
-            throw TrainingError.invalidSetup("\(examples) \(what) cannot fill one batch of \(batchSize)")
+            throw TrainingError.invalidSetup("\(examples) \(what) cannot fill one batch of \(batchSize) (--batch-size, over all processes)")
         }
         return maxSteps ?? epochs * (examples / batchSize)
     }
