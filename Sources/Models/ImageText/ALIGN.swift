@@ -15,7 +15,7 @@ import Vision
 /// let align = try ALIGN(ImageTextConfiguration(method: "align", imageSize: 28, channels: 1, normalization: .fashionMNIST), seed: 0)
 /// let loss = align.contrast.symmetric(align.imageEmbeddings(pixels), align.textEmbeddings(captions))
 /// ```
-public final class ALIGN: Module, ImageTextModel {
+public final class ALIGN: Module, DualEncoderModel {
     public static let method = "align"
     public let configuration: ImageTextConfiguration
     public let tokenizer: WordPieceTokenizer
@@ -44,10 +44,6 @@ public final class ALIGN: Module, ImageTextModel {
         register(parameter: logitScale, as: "logit_scale")
     }
 
-    /// The contrastive loss: InfoNCE at the learned temperature over in-batch negatives; its
-    /// `symmetric` form averages both directions (image to text, text to image).
-    public var contrast: InfoNCELoss { InfoNCELoss(temperature: .learnableLogScale(logitScale)) }
-
     /// Normalised embeddings of `images` (`[N, C, H, W]`, normalised pixels), with gradients as the scope has them.
     public func imageEmbeddings(_ images: Tensor) -> Tensor {
         imageProjection(imageEncoder(images).cls).l2Normalized()
@@ -59,11 +55,6 @@ public final class ALIGN: Module, ImageTextModel {
     /// Normalised embeddings of tokenized captions.
     public func textEmbeddings(_ batch: TokenBatch) -> Tensor {
         textProjection(textEncoder(batch).lastHiddenState.slice(axis: 1, 0..<1).squeezed(axis: 1)).l2Normalized()
-    }
-
-    /// Captions tokenized and padded to the longest.
-    public func tokens(_ texts: [String]) -> TokenBatch {
-        TokenBatch(tokenizer.encodeBatch(texts, maxLength: configuration.maxLength))
     }
 
     public func encodeImages(_ images: [Image]) -> Tensor {

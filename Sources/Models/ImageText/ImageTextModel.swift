@@ -1,6 +1,8 @@
 import Foundation
 import Models
+import Objectives
 import Tensors
+import Text
 import Vision
 
 /// An image-text model with a shared embedding space (ALIGN, VLMo, ALBEF): what zero-shot
@@ -70,5 +72,24 @@ public enum ImageTextModelFolder {
             throw ModelFileError(file, "is not a JSON object with a string field 'method'")
         }
         return header.method
+    }
+}
+
+/// ALIGN and VLMo: image and caption embeddings in one space, compared at a learned temperature.
+public protocol DualEncoderModel: ImageTextModel {
+    var configuration: ImageTextConfiguration { get }
+    var tokenizer: WordPieceTokenizer { get }
+    /// `log(1 / temperature)`, learned.
+    var logitScale: Tensor { get }
+}
+
+extension DualEncoderModel {
+    /// The contrastive loss: InfoNCE at the learned temperature over in-batch negatives; its
+    /// `symmetric` form averages both directions (image to text, text to image).
+    public var contrast: InfoNCELoss { InfoNCELoss(temperature: .learnableLogScale(logitScale)) }
+
+    /// Captions tokenized and padded to the longest.
+    public func tokens(_ texts: [String]) -> TokenBatch {
+        TokenBatch(tokenizer.encodeBatch(texts, maxLength: configuration.maxLength))
     }
 }

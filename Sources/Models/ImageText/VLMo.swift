@@ -14,7 +14,7 @@ import Vision
 ///
 /// Parameter names: `patch_embeddings.…` (a ViT's), `text_embeddings.…` (BERT's), `backbone.…`
 /// (``MultiwayTransformer``), `image_projection`, `text_projection`, `itm_head`, `logit_scale`.
-public final class VLMo: Module, ImageTextModel {
+public final class VLMo: Module, DualEncoderModel {
     public static let method = "vlmo"
     public let configuration: ImageTextConfiguration
     public let tokenizer: WordPieceTokenizer
@@ -58,9 +58,6 @@ public final class VLMo: Module, ImageTextModel {
         register(child: itmHead, as: "itm_head")
         register(parameter: logitScale, as: "logit_scale")
     }
-
-    /// The ITC loss: `learnableLogScale` InfoNCE over in-batch negatives, both directions.
-    public var contrast: InfoNCELoss { InfoNCELoss(temperature: .learnableLogScale(logitScale)) }
 
     /// Normalised image embeddings (vision experts only) of `images` `[N, C, H, W]`.
     public func imageEmbeddings(_ images: Tensor) -> Tensor {
@@ -116,11 +113,6 @@ public final class VLMo: Module, ImageTextModel {
         let model = try VLMo(ImageTextConfiguration.read(from: directory), seed: 0)
         try ImageTextConfiguration.loadWeights(into: model, from: directory)
         return model
-    }
-
-    /// Captions tokenized and padded to the longest.
-    public func tokens(_ texts: [String]) -> TokenBatch {
-        TokenBatch(tokenizer.encodeBatch(texts, maxLength: configuration.maxLength))
     }
 
     private func embed(_ batch: TokenBatch) -> Tensor {
