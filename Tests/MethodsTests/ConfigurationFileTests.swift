@@ -48,7 +48,7 @@ import Testing
 
     @Test func flatYAMLTypesScalarsAsYAMLDoes() throws {
         let text = "a: 12\nb: -1.5e3\nc: true\nd: ~\ne: hello world\nf: \"x # not a comment\"\ng: 'it''s'\nh: .5\ni: 1.0.0"
-        let values = try FlatYAML.parse(text.split(separator: "\n").enumerated().map { ($0.offset + 1, String($0.element)) }).mapValues(\.value)
+        let values = try FlatYAML.read(write(text, "scalars.yaml")).mapValues(\.value)
         #expect(values == ["a": "12", "b": "-1.5e3", "c": "true", "d": "none", "e": "hello world", "f": "x # not a comment", "g": "it's",
                            "h": ".5", "i": "1.0.0"])
     }

@@ -87,21 +87,8 @@ public struct TrainingStage: Sendable, Equatable {
 
     /// The learning rate over the stage's steps (warm-up at most `steps - 1` steps).
     var schedule: any LearningRateSchedule {
-        let warm = max(0, min(warmupSteps, steps - 1))
-        switch decay {
-        case .constant: return ConstantSchedule(learningRate: learningRate, warmupSteps: warm)
-        case .linear: return LinearSchedule(peakLearningRate: learningRate, warmupSteps: warm, totalSteps: steps)
-        case .cosine: return CosineSchedule(peakLearningRate: learningRate, warmupSteps: warm, totalSteps: steps)
-        }
+        decay.schedule(peakLearningRate: learningRate, warmupSteps: max(0, min(warmupSteps, steps - 1)), totalSteps: steps)
     }
-}
-
-/// How the learning rate falls after the warm-up.
-public enum LearningRateDecay: String, Codable, Sendable, CaseIterable {
-    /// Hugging Face Trainer's default (SimCSE's): linear decay to 0.
-    case linear
-    case constant
-    case cosine
 }
 
 /// The examples of one step: the whole batch, which every process plans, and how its rows are

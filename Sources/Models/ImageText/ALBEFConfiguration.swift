@@ -1,5 +1,4 @@
 import Foundation
-import Models
 import NeuralNetworks
 
 /// The shape of an ``ALBEF`` model: a ViT, the first layers of a BERT as text encoder, the

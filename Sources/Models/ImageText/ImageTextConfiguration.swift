@@ -1,5 +1,4 @@
 import Foundation
-import Models
 import NeuralNetworks
 import Text
 import Tensors

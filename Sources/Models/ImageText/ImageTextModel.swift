@@ -1,5 +1,4 @@
 import Foundation
-import Models
 import Objectives
 import Tensors
 import Text

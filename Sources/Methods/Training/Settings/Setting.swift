@@ -1,5 +1,6 @@
 import Foundation
 import Models
+import NeuralNetworks
 import Tensors
 import Text
 
@@ -59,7 +60,7 @@ public struct Setting: Sendable {
 
 /// A type a ``Setting`` can hold: read from text, written back to `training_config.json` so that
 /// reading it again gives the same value.
-public protocol SettingValue {
+public protocol SettingValue: SendableMetatype {
     init?(settingText: String)
     var settingText: String { get }
     var settingJSON: Any { get }

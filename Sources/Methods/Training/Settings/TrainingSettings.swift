@@ -1,4 +1,5 @@
 import Models
+import NeuralNetworks
 import Tensors
 import Text
 import Vision
