@@ -77,10 +77,9 @@ enum ALBEFCommand: MethodCommand {
         let albef = try ALBEFPretraining(settings: settings, data: data)
         let trainer = try Trainer(method: albef, settings: settings, output: session.destination, communicator: session.communicator)
         let test = settings.dataset == "shapes" && settings.testCount > 0 ? try ImageTextData.test("shapes", count: settings.testCount) : nil
-        if let test {
+        if settings.evaluateEvery != nil {
+            guard let test else { throw CLIError.usage("--eval-every: ALBEF evaluates on the Shapes test split (--dataset shapes, --test-count above 0)") }
             session.monitor(trainer, primary: "itc_t2i_r1") { ALBEFRetrievalReport.evaluate(albef.model, on: test, depth: settings.rerankDepth, rerank: false, quiet: true) }
-        } else if settings.evaluateEvery != nil {
-            throw CLIError.usage("--eval-every: ALBEF evaluates on the Shapes test split (--dataset shapes, --test-count above 0)")
         }
         let summary = try session.train(trainer, in: session.open(command: "train albef", settings: settings))
         // The retrieval benchmark: the Shapes test split (held out by construction), by process 0.

@@ -79,15 +79,11 @@ struct TextInputs {
     func train(_ method: any TrainingMethod) throws -> TrainingSummary {
         let trainer = try Trainer(method: method, settings: configuration, output: session.destination, communicator: session.communicator)
         let folder = try session.open(command: "train \(configuration.method)", settings: configuration)
-        let output = folder.directory, quiet = session.quiet
         if let evaluator {
-            trainer.primaryMetric = "\(evaluator.name)_spearman"
-            trainer.evaluate = { [encoder] in
-                let bar = ProgressBar(total: evaluator.distinct.sentences.count, label: "eval \(evaluator.name)", unit: "sentences", quiet: quiet)
-                defer { bar.finish() }
-                let result = try evaluator.run({ encoder.encode($0, batchSize: 64) }, progress: { done, _ in bar.update(done: done) })
+            session.monitor(trainer, primary: "\(evaluator.name)_spearman") { [encoder] in
+                let result = try evaluator.run { encoder.encode($0, batchSize: 64) }
                 // The latest evaluation's pairs, for the report's predicted-vs-gold scatter plot.
-                try STSPredictions(result).write(to: output.appendingPathComponent(STSPredictions.fileName))
+                try STSPredictions(result).write(to: folder.directory.appendingPathComponent(STSPredictions.fileName))
                 return result.metrics(prefix: evaluator.name)
             }
         }

@@ -75,10 +75,9 @@ struct TrainingSession {
         return summary
     }
 
-    /// With `eval-every`, evaluates by `measure` every that many steps and at the end, keeping
-    /// `best/` by `primary` (one of `measure`'s metrics); shows progress while it runs.
+    /// Evaluates by `measure` every `eval-every` steps and at the end, keeping `best/` by
+    /// `primary` (one of `measure`'s metrics); says so on stderr each time.
     func monitor(_ trainer: Trainer, primary: String, _ measure: @escaping () throws -> [String: Double]) {
-        guard trainer.settings.evaluateEvery != nil else { return }
         trainer.primaryMetric = primary
         trainer.evaluate = { [quiet] in
             if !quiet { Report.info("evaluating (\(primary))...") }

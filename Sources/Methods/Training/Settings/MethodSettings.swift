@@ -56,8 +56,7 @@ extension TrainingSettings {
             Self.gradientCaching,
             Setting("eval-data", \.evaluationData, "STS file evaluated during training and at the end (STS-B or SICK format); the best model goes to best/.",
                     valueName: "path"),
-            Setting("eval-format", \.evaluationFormat, "Format of --eval-data (none: guessed from the file name)."),
-            Setting("eval-every", \.evaluateEvery, "Evaluate every N steps (none: at the end only).", changeableOnResume: true, must: "be at least 1") { $0 >= 1 }]
+            Setting("eval-format", \.evaluationFormat, "Format of --eval-data (none: guessed from the file name)."), Self.evaluateEvery]
         if method != "simcse" { list += Self.momentumEncoder }
         if method == "esimcse" { list.append(Setting("dup-rate", \.duplicationRate, "Word-repetition rate of the positive view (with --augment none).", must: "be in [0, 1]") { (0...1).contains($0) }) }
         if method == "cert" {
