@@ -8,12 +8,7 @@ import Vision
 enum SimCLRCommand: MethodCommand {
     static let name = "simclr"
     static let abstract = "SimCLR: NT-Xent over two augmented views of each image, ResNet encoder with an MLP head."
-    static let discussion = """
-        Defaults (docs/methods/simclr.md): ResNet-8 with widened last stages (resnet8wide: stages 16-64-256, \
-        256 features), head 512 → 128 with BatchNorm, temperature 0.2, batch 256 (both views encoded as one batch \
-        of 512), AdamW lr 3e-3 with 10 warm-up steps and cosine decay, weight decay 1e-4, SimCLR augmentations \
-        without blur, 1 epoch (234 steps on Fashion-MNIST: about 16 CPU-minutes, so about 8 minutes on 2 idle cores).
-        """
+    static let discussion = "Defaults: SimCLR's recipe scaled to a short CPU run on 28x28 images; both views go through the encoder as one batch, so BatchNorm normalises them together."
     static func train(_ c: TrainingSettings, session: TrainingSession) throws { try trainImageMethod(c, session: session) }
 }
 
@@ -21,10 +16,7 @@ enum SimCLRCommand: MethodCommand {
 enum MoCoCommand: MethodCommand {
     static let name = "moco"
     static let abstract = "MoCo v2: InfoNCE of queries against a momentum key encoder's keys and a queue of past keys."
-    static let discussion = """
-        Defaults (docs/methods/moco.md): ResNet-8 with widened last stages (resnet8wide), MLP head 512 → 128, temperature 0.2, \
-        momentum 0.99, queue 4096, batch 256, AdamW lr 3e-3 with cosine decay, SimCLR augmentations without blur, 1 epoch.
-        """
+    static let discussion = "Defaults: MoCo v2 scaled to a short CPU run; queries from the first view, keys from the momentum encoder on the second."
     static func train(_ c: TrainingSettings, session: TrainingSession) throws { try trainImageMethod(c, session: session) }
 }
 

@@ -9,9 +9,8 @@ enum ALIGNCommand: MethodCommand {
     static let name = ALIGN.method
     static let abstract = "ALIGN: a ViT image tower and a small BERT text tower from scratch, symmetric InfoNCE with a learnable temperature."
     static let discussion = """
-        Default run: fashion-mnist 2 epochs (936 steps of 128), shapes 3 epochs (468 steps); a 4-layer 64-wide ViT with 16 patches, \
-        a 2-layer 64-wide BERT over the bundled uncased vocabulary, 64-dimensional embeddings. No image augmentation. \
-        See docs/methods/align.md.
+        A 4-layer 64-wide ViT over 16 patches and a 2-layer 64-wide BERT over the bundled uncased vocabulary, 64-dimensional \
+        embeddings, no image augmentation. \(defaultEpochs(name))
         """
     static func train(_ c: TrainingSettings, session: TrainingSession) throws {
         try trainImageText(c, session: session) { model, data in try ImageTextTraining(ALIGN(model, seed: c.seed), configuration: c, data: data) }
@@ -23,13 +22,19 @@ enum VLMoCommand: MethodCommand {
     static let name = VLMo.method
     static let abstract = "VLMo: a multiway transformer trained in stages (image only, text only with frozen attention, image-text ITC + ITM)."
     static let discussion = """
-        Default run: shapes 8 epochs of the image-text stage (1248 steps of 128, ITM on 32 pairs of each batch with two sampled \
-        negatives each), each unimodal stage a tenth of its steps; 4 layers 64 wide, vision-language experts in the top 2. \
-        See docs/methods/vlmo.md.
+        Stages: image only, text only (attention frozen), then image-text (ITC, and ITM with two sampled negatives per pair), \
+        each unimodal stage --unimodal-fraction of the image-text stage's steps. 4 layers 64 wide, vision-language experts in the top 2. \
+        \(defaultEpochs(name))
         """
     static func train(_ c: TrainingSettings, session: TrainingSession) throws {
         try trainImageText(c, session: session) { model, data in try ImageTextTraining(VLMo(model, seed: c.seed), configuration: c, data: data) }
     }
+}
+
+/// What `--epochs none` trains, by data set.
+private func defaultEpochs(_ method: String) -> String {
+    "Epochs (none): " + (TrainingSettings.defaultEpochs[method] ?? [:]).sorted { $0.key < $1.key }.map { "\($0.value) on \($0.key)" }.joined(separator: ", ")
+        + ", \(TrainingSettings.captionFileEpochs) on a caption file."
 }
 
 /// Loads `c.dataset`, makes the method with `method` (from the model's shape for those images),
@@ -63,12 +68,8 @@ enum ALBEFCommand: MethodCommand {
     static let name = ALBEF.method
     static let abstract = "ALBEF: image-text contrastive (momentum distillation, queues), matching (hard negatives) and masked language modelling."
     static let discussion = """
-        Trains a small ViT (32 px, patches of 8, 3 layers, width 64), a 2-layer text encoder and a 2-layer fusion \
-        encoder from scratch on 4000 generated Shapes images (or a caption file), 20 epochs of batch 64 (1240 steps), \
-        then reports retrieval recall on the Shapes test split (500 images) by ITC alone and with ITM re-ranking of the \
-        top 16. Defaults (Li et al. 2021, scaled down): AdamW, weight decay 0.02, lr 1e-3 cosine, momentum 0.95, \
-        queue 1024, distillation alpha 0.4 ramped over the first epoch, MLM 15%, ITM hard negatives from the first step; fusion \
-        layers initialised at std 1/sqrt(fan-in). See docs/methods/albef.md.
+        A ViT (32 px, patches of 8, 3 layers, width 64), a 2-layer text and a 2-layer fusion encoder from scratch (Li et al. 2021 \
+        scaled down), then retrieval recall on the Shapes test split by ITC alone and with ITM re-ranking of the top --rerank-depth.
         """
     static func train(_ settings: TrainingSettings, session: TrainingSession) throws {
         let data = settings.dataset == "shapes"

@@ -9,7 +9,7 @@ import Text
 enum SimCSECommand: MethodCommand {
     static let name = "simcse"
     static let abstract = "SimCSE: unsupervised (--corpus, dropout noise) or supervised (--pairs, --triplets, --sick)."
-    static let discussion = "Defaults (Gao et al. 2021): temperature 0.05, lr 3e-5, batch 64, max length 32, pooling cls with an MLP in training only, linear decay, no weight decay."
+    static let discussion = "Defaults: Gao et al. 2021. Pooling cls trains with an MLP over [CLS] and saves the model without it."
     static func train(_ c: TrainingSettings, session: TrainingSession) throws {
         let inputs = try TextInputs(c, session: session)
         try session.printSummary(inputs.train(TextTraining(SimCSE(encoder: inputs.encoder, configuration: c, views: inputs.views), configuration: c, examples: inputs.examples)))
@@ -20,7 +20,7 @@ enum SimCSECommand: MethodCommand {
 enum ESimCSECommand: MethodCommand {
     static let name = "esimcse"
     static let abstract = "ESimCSE: unsupervised SimCSE with word-repetition positives and a momentum-encoder queue of negatives (--corpus)."
-    static let discussion = "Defaults (Wu et al. 2021): duplication rate 0.32, momentum 0.995, queue 160, temperature 0.05, lr 3e-5, batch 64, max length 32. --augment other than none replaces word repetition as the positive view."
+    static let discussion = "Defaults: Wu et al. 2021. --augment other than none replaces word repetition as the positive view."
     static func train(_ c: TrainingSettings, session: TrainingSession) throws {
         let inputs = try TextInputs(c, session: session)
         let method = try ESimCSE(encoder: inputs.encoder, configuration: c, views: c.augmentation == "none" ? nil : inputs.views)
@@ -33,9 +33,8 @@ enum CERTCommand: MethodCommand {
     static let name = "cert"
     static let abstract = "CERT: MoCo-style contrastive training over augmented sentences (--corpus), then fine-tuning on SICK entailment."
     static let discussion = """
-        Stage 1 (Fang et al. 2020, MoCo settings): views from --paraphrases (back-translation) or --augment, \
-        momentum 0.999, queue 1024, temperature 0.07. Stage 2, when --finetune-data is given: a 3-class \
-        entailment classifier (SICK format) fine-tuned for --finetune-epochs, accuracy on --finetune-eval.
+        Stage 1 (Fang et al. 2020, MoCo's settings): views from --paraphrases (back-translation) or --augment. Stage 2, with \
+        --finetune-data: a 3-class entailment classifier (SICK format) fine-tuned, its accuracy measured on --finetune-eval.
         """
     static func train(_ c: TrainingSettings, session: TrainingSession) throws {
         // Stage 2's files are read with the others, before stage 1 trains.

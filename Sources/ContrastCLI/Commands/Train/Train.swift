@@ -6,7 +6,7 @@ import Methods
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train a sentence encoder (simcse, esimcse, cert), an image encoder (simclr, moco) or an image-text model (align, vlmo, albef) with a contrastive method.",
-        discussion: "Each method's defaults come from its paper; see docs/methods/ for where each comes from.",
+        discussion: "Each method's defaults come from its paper, scaled to CPU runs where the paper's are GPU-sized; `contrast train METHOD --help` lists them.",
         subcommands: [TrainMethod<SimCSECommand>.self, TrainMethod<ESimCSECommand>.self, TrainMethod<CERTCommand>.self,
                       TrainMethod<SimCLRCommand>.self, TrainMethod<MoCoCommand>.self,
                       TrainMethod<ALIGNCommand>.self, TrainMethod<VLMoCommand>.self, TrainMethod<ALBEFCommand>.self])

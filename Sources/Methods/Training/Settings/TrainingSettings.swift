@@ -121,9 +121,10 @@ public struct TrainingSettings: Sendable, Equatable {
         }
     }
 
-    /// Epochs of the default ALIGN and VLMo runs by data set (a quarter of an hour on two cores);
-    /// caption files train 10.
+    /// Epochs of the default ALIGN and VLMo runs by data set (a quarter of an hour on two cores),
+    /// and on a caption file.
     public static let defaultEpochs = ["align": ["fashion-mnist": 2, "shapes": 3], "vlmo": ["fashion-mnist": 1, "shapes": 8]]
+    public static let captionFileEpochs = 10
 
     /// The warm-up of a stage of `steps` steps: `warmupFraction` of them for the image-text
     /// methods, `warmupSteps` for the others.
@@ -132,7 +133,7 @@ public struct TrainingSettings: Sendable, Equatable {
     }
 
     /// `epochs`, or the data set's default.
-    public var resolvedEpochs: Int { epochs ?? Self.defaultEpochs[method]?[dataset] ?? 10 }
+    public var resolvedEpochs: Int { epochs ?? Self.defaultEpochs[method]?[dataset] ?? Self.captionFileEpochs }
 
     /// The pooling used to evaluate and save a trained sentence encoder.
     public var evaluationPooling: PoolingMode { pooling == .cls ? .clsBeforePooler : pooling }
