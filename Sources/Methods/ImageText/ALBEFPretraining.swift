@@ -8,9 +8,7 @@ import Vision
 /// ALBEF pre-training (ITC with momentum distillation and queues, ITM with hard negatives, MLM)
 /// as the ``Trainer`` runs it.
 ///
-/// Each epoch's order and each step's draws (captions, ITM negatives, MLM masks) come from the
-/// seed and the step; checkpoints keep the model, the optimizer, the momentum encoders and both
-/// queues. ITM fuses each caption with the batch's image tokens, so a step cannot be split by
+/// ITM fuses each caption with the batch's image tokens, so a step cannot be split by
 /// rows: under data parallelism each process computes ALBEF's losses on its own share of the
 /// batch (its own in-batch negatives, its own queue entries) and gradients are averaged, as
 /// ALBEF's distributed code does except that its queues gather every process's features.

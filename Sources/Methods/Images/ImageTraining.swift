@@ -5,17 +5,10 @@ import Objectives
 import Tensors
 import Vision
 
-/// An ``ImageMethod`` on unlabelled images, as the ``Trainer`` runs it: each step draws a batch
-/// (a fresh shuffle each epoch, the last incomplete batch dropped so BatchNorm and the negatives
-/// always see a full one), makes two seeded augmented views of it, and takes an AdamW step with
-/// linear warm-up and cosine decay; the encoder is saved as an ``ImageModel`` folder.
-///
-/// Determinism: epoch `e`'s order comes from `(seed, e)` and step `s`'s augmentations from
-/// `(seed, s)`; checkpoints keep the modules (BatchNorm's statistics included), the optimizer
-/// and the method's state (MoCo's key encoder and queue).
-///
-/// SimCLR's LARS optimizer matters for batches of thousands; at a few hundred images AdamW
-/// trains as well and needs no tuning of trust ratios.
+/// An ``ImageMethod`` on unlabelled images, as the ``Trainer`` runs it: each step makes two
+/// augmented views of its batch from the step's seed; the encoder is saved as an ``ImageModel``
+/// folder. (SimCLR's LARS matters for batches of thousands; at a few hundred images AdamW trains
+/// as well without tuning trust ratios.)
 ///
 /// ```swift
 /// let training = try ImageTraining(ImageTraining.method(for: c, channels: 1), configuration: c, images: train.images, normalization: .fashionMNIST)

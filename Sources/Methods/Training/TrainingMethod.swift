@@ -5,10 +5,7 @@ import Tensors
 
 /// A training method as the one ``Trainer`` runs it: its stages, the plan of each step, what
 /// follows a step (momentum encoders), the state a checkpoint keeps, and the model it saves.
-///
-/// A method owns its data and its models; the trainer owns the loop (batches, optimizer and
-/// schedule, clipping, non-finite policy, precision, gradient caching and data parallelism
-/// through ``StepRunner``, evaluation with `best/`, checkpoints and resume, the metrics log).
+/// The method owns its data and models; the trainer owns the loop.
 public protocol TrainingMethod: AnyObject {
     /// The method's name in logs and progress (`simcse`, `vlmo`).
     var name: String { get }
