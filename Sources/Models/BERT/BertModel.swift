@@ -105,3 +105,16 @@ public final class BertModel: Module {
         return BertOutput(hiddenStates: states, pooled: pooled)
     }
 }
+
+extension BertModel: TextEncoderModel {
+    public var hiddenSize: Int { configuration.hiddenSize }
+    public var maxTokens: Int { configuration.maxTokens }
+    public var hiddenDropout: Float { configuration.hiddenDropout }
+    public var configurationJSON: [String: Any] { configuration.jsonObject }
+    public static var ignoredCheckpointKeys: [String] { ["embeddings.position_ids"] }
+
+    public func makeCopy(source: RandomSource) -> BertModel {
+        var generator = RandomGenerator(seed: 0)
+        return BertModel(configuration, withPooler: pooler != nil, source: source, generator: &generator)
+    }
+}
