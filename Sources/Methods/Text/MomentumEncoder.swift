@@ -16,9 +16,9 @@ public final class MomentumEncoder {
     /// A copy of `online` (and of `onlineHead`) updated as `target = m target + (1 - m) online`,
     /// with a queue of `queueSize` embeddings.
     public init(copying online: SentenceEncoder, head onlineHead: Linear?, momentum: Float, queueSize: Int) {
-        queue = FeatureQueue(capacity: queueSize, dimension: online.model.configuration.hiddenSize)
+        queue = FeatureQueue(capacity: queueSize, dimension: online.model.hiddenSize)
         var generator = RandomGenerator(seed: 0)
-        let model = BertModel(online.model.configuration, withPooler: online.model.pooler != nil, source: RandomSource(seed: 0), generator: &generator)
+        let model = online.model.makeCopy(source: RandomSource(seed: 0))
         encoder = SentenceEncoder(tokenizer: online.tokenizer, model: model, pooling: online.pooling, maxLength: online.maxLength)
         head = onlineHead.map { Linear(inputSize: $0.inputSize, outputSize: $0.outputSize, generator: &generator) }
         let onlineParameters = online.model.parameters() + (onlineHead?.parameters() ?? [])

@@ -77,7 +77,7 @@ public struct PositiveViews: Sendable {
             return EncoderInput(TokenBatch(anchors.augmented(by: spec.tokenAugmentation!, specialTokens: special, maxLength: maxLength, generator: &generator)))
         case .cutoff(let cutoff):
             let anchors = PaddedBatch(encoder.tokenizer.encodeBatch(sentences, maxLength: maxLength), padID: special.padding)
-            let masks = cutoff.masks(for: anchors, hiddenSize: encoder.model.configuration.hiddenSize, specialTokens: special, generator: &generator)
+            let masks = cutoff.masks(for: anchors, hiddenSize: encoder.model.hiddenSize, specialTokens: special, generator: &generator)
             return EncoderInput(TokenBatch(anchors), cutoff: masks)
         }
     }

@@ -27,7 +27,7 @@ public final class SimCSE: TextMethod {
         self.encoder = encoder
         encoder.pooling.mode = c.pooling
         var g = RandomGenerator(seed: c.seed &+ 0x5151)
-        let width = encoder.model.configuration.hiddenSize
+        let width = encoder.model.hiddenSize
         mlp = c.pooling == .cls ? Linear(inputSize: width, outputSize: width, generator: &g) : nil
         loss = InfoNCELoss(similarity: CosineSimilarity(), temperature: .fixed(c.temperature), hardNegativeLogWeight: c.hardNegativeWeight)
         maxLength = c.maxLength

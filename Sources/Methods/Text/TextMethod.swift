@@ -62,7 +62,7 @@ public final class TextTraining: TrainingMethod {
         } else {
             throw SettingsError(description: "give exactly one of --model DIR and --init SHAPE")
         }
-        let positions = encoder.model.configuration.maxTokens
+        let positions = encoder.model.maxTokens
         guard settings.maxLength <= positions else { throw SettingsError(description: "--max-length \(settings.maxLength) exceeds the model's \(positions) positions") }
         return encoder
     }

@@ -1,3 +1,4 @@
+import Foundation
 import NeuralNetworks
 import Text
 import Tensors
@@ -108,10 +109,16 @@ public final class BertModel: Module {
 
 extension BertModel: TextEncoderModel {
     public var hiddenSize: Int { configuration.hiddenSize }
+    public var vocabularySize: Int { configuration.vocabularySize }
     public var maxTokens: Int { configuration.maxTokens }
     public var hiddenDropout: Float { configuration.hiddenDropout }
     public var configurationJSON: [String: Any] { configuration.jsonObject }
     public static var ignoredCheckpointKeys: [String] { ["embeddings.position_ids"] }
+
+    public static func configured(by url: URL, checkpointKeys: Set<String>, source: RandomSource) throws -> BertModel {
+        var generator = RandomGenerator(seed: 0)
+        return BertModel(try BertConfiguration(contentsOf: url), withPooler: checkpointKeys.contains("pooler.dense.weight"), source: source, generator: &generator)
+    }
 
     public func makeCopy(source: RandomSource) -> BertModel {
         var generator = RandomGenerator(seed: 0)

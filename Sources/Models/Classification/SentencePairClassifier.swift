@@ -18,9 +18,8 @@ public final class SentencePairClassifier: Module {
     public init(encoder: SentenceEncoder, classes: Int, generator: inout RandomGenerator) {
         ensure(classes >= 2, "SentencePairClassifier: needs at least 2 classes, got \(classes)")
         self.encoder = encoder
-        let c = encoder.model.configuration
-        dropout = Dropout(probability: c.hiddenDropout, source: encoder.model.source)
-        classifier = Linear(inputSize: c.hiddenSize, outputSize: classes, generator: &generator)
+        dropout = Dropout(probability: encoder.model.hiddenDropout, source: encoder.model.source)
+        classifier = Linear(inputSize: encoder.model.hiddenSize, outputSize: classes, generator: &generator)
         super.init()
         register(child: encoder.model, as: "bert")
         register(child: dropout, as: "dropout")
@@ -57,8 +56,10 @@ public final class SentencePairClassifier: Module {
         ensure(labels.count == classifier.outputSize, "SentencePairClassifier.save: \(labels.count) labels for \(classifier.outputSize) classes")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         try SafeTensors.write(stateDict(), metadata: ["format": "pt"], to: folder.appendingPathComponent("model.safetensors").path)
-        var config = encoder.model.configuration.jsonObject
-        config["architectures"] = ["BertForSequenceClassification"]
+        var config = encoder.model.configurationJSON
+        // Only BERT's classification head (pooler, dropout, linear) is this one; other families'
+        // classifier folders keep the layout without claiming a transformers class.
+        config["architectures"] = config["model_type"] as? String == "bert" ? ["BertForSequenceClassification"] : nil
         config["id2label"] = Dictionary(uniqueKeysWithValues: labels.enumerated().map { ("\($0.offset)", $0.element) })
         config["label2id"] = Dictionary(uniqueKeysWithValues: labels.enumerated().map { ($0.element, $0.offset) })
         try JSONSerialization.data(withJSONObject: config, options: [.prettyPrinted, .sortedKeys]).write(to: folder.appendingPathComponent("config.json"))

@@ -18,35 +18,19 @@ extension SentenceEncoder {
     /// Every problem throws an error whose description is one line naming the file at fault.
     public convenience init(directory: URL, pooling mode: PoolingMode? = nil, dropoutSeed: UInt64 = 0) throws {
         try ModelFolderKind.require(.sentenceEncoder, in: directory)
-        let configuration = try BertConfiguration(contentsOf: directory.appendingPathComponent("config.json"))
+        let model = try TextEncoderFamilies.load(directory, source: RandomSource(seed: dropoutSeed))
         let tokenizer = try TokenizerFolder.load(directory)
-        guard tokenizer.vocabularySize <= configuration.vocabularySize else {
-            throw ModelFileError(directory.appendingPathComponent("vocab.txt"),
-                                 "holds \(tokenizer.vocabularySize) tokens, more than the model's vocab_size \(configuration.vocabularySize)")
-        }
-        let weightsURL = directory.appendingPathComponent("model.safetensors")
-        let file = try SafeTensorsFile(path: weightsURL.path)
-        var tensors: [String: Tensor] = [:]
-        // `cls.` holds the pre-training heads of BertForPreTraining checkpoints, not the encoder.
-        for name in file.names where !name.hasPrefix("cls.") {
-            // Checkpoints of task models prefix the encoder's names with "bert.".
-            let key = name.hasPrefix("bert.") ? String(name.dropFirst(5)) : name
-            tensors[key] = try file.tensor(named: name)
-        }
-        let hasPooler = tensors["pooler.dense.weight"] != nil
-        var generator = RandomGenerator(seed: 0)
-        let model = BertModel(configuration, withPooler: hasPooler, source: RandomSource(seed: dropoutSeed), generator: &generator)
-        do {
-            try model.load(stateDict: tensors, strict: true, ignoring: ["embeddings.position_ids"])
-        } catch let error as StateDictError {
-            throw ModelFileError(weightsURL, "does not match config.json: \(error)")
+        guard tokenizer.vocabularySize <= model.vocabularySize else {
+            let file = ["tokenizer.json", "vocab.txt"].first { FileManager.default.fileExists(atPath: directory.appendingPathComponent($0).path) }!
+            throw ModelFileError(directory.appendingPathComponent(file),
+                                 "holds \(tokenizer.vocabularySize) tokens, more than the model's vocab_size \(model.vocabularySize)")
         }
         var settings = try Self.readSettings(directory)
         if let mode { settings.pooling.mode = mode }
         if settings.pooling.mode == .cls && model.pooler == nil {
-            throw ModelFileError(weightsURL, "has no pooler weights, which pooling cls needs (use cls_before_pooler)")
+            throw ModelFileError(directory.appendingPathComponent("model.safetensors"), "has no pooler weights, which pooling cls needs (use cls_before_pooler)")
         }
-        self.init(tokenizer: tokenizer, model: model, pooling: settings.pooling, maxLength: Swift.min(settings.maxLength, configuration.maxTokens))
+        self.init(tokenizer: tokenizer, model: model, pooling: settings.pooling, maxLength: Swift.min(settings.maxLength, model.maxTokens))
     }
 
     static func readSettings(_ directory: URL) throws(ModelFileError) -> FolderSettings {
@@ -102,7 +86,7 @@ extension SentenceEncoder {
             let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
             try data.write(to: directory.appendingPathComponent(name), options: .atomic)
         }
-        try write(model.configuration.jsonObject, "config.json")
+        try write(model.configurationJSON, "config.json")
         try SafeTensors.write(model.stateDict(), metadata: ["format": "pt"], to: directory.appendingPathComponent("model.safetensors").path)
         try tokenizer.save(to: directory, maxLength: maxLength)
         let mode = pooling.mode
@@ -112,7 +96,7 @@ extension SentenceEncoder {
         // name, which sentence-transformers refuses rather than misreads.
         let sentenceTransformersMode: [PoolingMode: String] = [.cls: "cls", .clsBeforePooler: "cls", .mean: "mean", .max: "max"]
         try write([
-            "word_embedding_dimension": model.configuration.hiddenSize, "pooling_mode": sentenceTransformersMode[mode] ?? mode.rawValue,
+            "word_embedding_dimension": model.hiddenSize, "pooling_mode": sentenceTransformersMode[mode] ?? mode.rawValue,
             "pooling_mode_cls_token": mode == .clsBeforePooler || mode == .cls, "pooling_mode_mean_tokens": mode == .mean,
             "pooling_mode_max_tokens": mode == .max, "pooling_mode_mean_sqrt_len_tokens": false,
         ], "1_Pooling/config.json")
@@ -128,7 +112,7 @@ extension SentenceEncoder {
         if mode == .cls, let pooler = model.pooler {
             try appendModule("Dense", "Dense")
             let folder = modules.last!["path"] as! String
-            let hidden = model.configuration.hiddenSize
+            let hidden = model.hiddenSize
             try write(["in_features": hidden, "out_features": hidden, "bias": true, "activation_function": "torch.nn.modules.activation.Tanh"],
                       "\(folder)/config.json")
             try SafeTensors.write(["linear.weight": pooler.weight, "linear.bias": pooler.bias!], metadata: ["format": "pt"],

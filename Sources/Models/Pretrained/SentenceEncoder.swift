@@ -3,7 +3,7 @@ import NeuralNetworks
 import Tensors
 import Text
 
-/// A tokenizer, a BERT encoder and a pooling: text in, sentence embeddings out. Loads and saves
+/// A tokenizer, a transformer encoder of any family (``TextEncoderModel``) and a pooling: text in, sentence embeddings out. Loads and saves
 /// Hugging Face / sentence-transformers model folders.
 ///
 /// ```swift
@@ -12,14 +12,14 @@ import Text
 /// ```
 public final class SentenceEncoder {
     public let tokenizer: any TextTokenizer
-    public let model: BertModel
+    public let model: any TextEncoderModel
     public var pooling: Pooling
     /// Longest token sequence fed to the model (sentence-transformers' `max_seq_length`).
     public var maxLength: Int
 
-    public init(tokenizer: any TextTokenizer, model: BertModel, pooling: Pooling, maxLength: Int) {
-        ensure(maxLength >= 2 && maxLength <= model.configuration.maxTokens,
-                     "SentenceEncoder: max length \(maxLength) outside 2...\(model.configuration.maxTokens)")
+    public init(tokenizer: any TextTokenizer, model: any TextEncoderModel, pooling: Pooling, maxLength: Int) {
+        ensure(maxLength >= 2 && maxLength <= model.maxTokens,
+                     "SentenceEncoder: max length \(maxLength) outside 2...\(model.maxTokens)")
         self.tokenizer = tokenizer
         self.model = model
         self.pooling = pooling
@@ -64,7 +64,7 @@ public final class SentenceEncoder {
                 progress?(done)
             }
         }
-        guard !sentences.isEmpty else { return Tensor.zeros([0, model.configuration.hiddenSize]) }
+        guard !sentences.isEmpty else { return Tensor.zeros([0, model.hiddenSize]) }
         return Tensor.concat(rows.map { $0! }, axis: 0)
     }
 }

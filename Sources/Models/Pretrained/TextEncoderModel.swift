@@ -6,8 +6,9 @@ import Tensors
 /// ``SentenceEncoder`` and the training methods use it: token ids in, hidden states out, with
 /// Hugging Face's parameter names so that checkpoints load and save by name.
 public protocol TextEncoderModel: Module {
-    /// The width of the hidden states.
+    /// The width of the hidden states, and the token ids the embeddings hold.
     var hiddenSize: Int { get }
+    var vocabularySize: Int { get }
     /// The longest input, in tokens, that the model's positions allow.
     var maxTokens: Int { get }
     /// The dropout probability of the hidden states (heads put on the encoder reuse it).
@@ -22,6 +23,11 @@ public protocol TextEncoderModel: Module {
     /// buffers), skipped when loading.
     static var ignoredCheckpointKeys: [String] { get }
 
+    /// A model of the shape `config.json` at `url` describes, with fresh weights, to load the
+    /// checkpoint weights named `checkpointKeys` into (BERT keeps its pooler when they hold one).
+    /// - Throws: ``ModelFileError`` naming the file.
+    static func configured(by url: URL, checkpointKeys: Set<String>, source: RandomSource) throws -> Self
+
     /// Encodes a batch. `attentionMask` overrides the batch's own (Cutoff masks cut positions),
     /// `wordEmbeddingHook` transforms the token embeddings before the first layer, and
     /// `lastLayerTokens` computes the last layer at those positions only (what [CLS] pooling reads).
@@ -30,6 +36,42 @@ public protocol TextEncoderModel: Module {
     /// A model of the same configuration with fresh weights and its own dropout stream (a
     /// momentum encoder copies the trained weights into it).
     func makeCopy(source: RandomSource) -> Self
+}
+
+/// The text-encoder families a model folder may hold, by `config.json`'s `model_type`.
+public enum TextEncoderFamilies {
+    public static let types: [String: any TextEncoderModel.Type] = ["bert": BertModel.self, "roberta": BertModel.self, "xlm-roberta": BertModel.self]
+
+    /// Prefixes of task checkpoints (`BertForMaskedLM`, `RobertaForSequenceClassification`) in
+    /// front of the encoder's names, and of the heads beside it that an encoder does not load.
+    static let taskPrefixes = ["bert.", "roberta.", "mpnet.", "model."]
+    static let headPrefixes = ["cls.", "lm_head.", "head.", "decoder.", "classifier.", "qa_outputs."]
+
+    /// The encoder of the model folder `directory` (`config.json`, `model.safetensors`), with its
+    /// own dropout stream.
+    /// - Throws: ``ModelFileError`` naming the file: an unknown `model_type` (with the known ones),
+    ///   a bad configuration, or weights that do not match it.
+    public static func load(_ directory: URL, source: RandomSource) throws -> any TextEncoderModel {
+        let configuration = directory.appendingPathComponent("config.json")
+        let modelType: String = try JSONObjectFile.Fields(object: JSONObjectFile.read(configuration), file: configuration).required("model_type")
+        guard let type = types[modelType] else {
+            throw ModelFileError(configuration, "unsupported model_type '\(modelType)' (supported: \(types.keys.sorted().joined(separator: ", ")))")
+        }
+        let weights = directory.appendingPathComponent("model.safetensors")
+        let file = try SafeTensorsFile(path: weights.path)
+        var tensors: [String: Tensor] = [:]
+        for name in file.names where !headPrefixes.contains(where: name.hasPrefix) {
+            let key = taskPrefixes.first(where: name.hasPrefix).map { String(name.dropFirst($0.count)) } ?? name
+            tensors[key] = try file.tensor(named: name)
+        }
+        let model = try type.configured(by: configuration, checkpointKeys: Set(tensors.keys), source: source)
+        do {
+            try model.load(stateDict: tensors, strict: true, ignoring: type.ignoredCheckpointKeys)
+        } catch let error as StateDictError {
+            throw ModelFileError(weights, "does not match config.json: \(error)")
+        }
+        return model
+    }
 }
 
 extension TextEncoderModel {

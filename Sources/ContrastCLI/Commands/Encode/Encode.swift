@@ -49,7 +49,7 @@ struct Encode: ParsableCommand {
     private func encodeAndReport() throws {
         let encoder = try SentenceEncoder(directory: URL(fileURLWithPath: model), pooling: pooling)
         if normalize { encoder.pooling.normalize = true }
-        if let maxLength { encoder.maxLength = min(maxLength, encoder.model.configuration.maxTokens) }
+        if let maxLength { encoder.maxLength = min(maxLength, encoder.model.maxTokens) }
         let corpus = try PlainCorpus.read(URL(fileURLWithPath: input))
         if corpus.skippedEmptyLines > 0 { Report.info("skipped \(corpus.skippedEmptyLines) empty lines") }
         let sentences = corpus.examples

@@ -34,7 +34,7 @@ struct EvalSTS: ParsableCommand {
 
     private func evaluateAndReport() throws {
         let encoder = try Models.SentenceEncoder(directory: URL(fileURLWithPath: model), pooling: pooling)
-        if let maxLength { encoder.maxLength = min(maxLength, encoder.model.configuration.maxTokens) }
+        if let maxLength { encoder.maxLength = min(maxLength, encoder.model.maxTokens) }
         let evaluator = try STSEvaluator(reading: URL(fileURLWithPath: data), format: format)
         let bar = ProgressBar(total: evaluator.distinct.sentences.count, label: "eval sts", unit: "sentences", quiet: quiet)
         let result = try evaluator.run({ encoder.encode($0, batchSize: batchSize) }, progress: { done, _ in bar.update(done: done) })
