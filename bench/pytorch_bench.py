@@ -9,7 +9,7 @@
           mode (dropout 0.1 makes the two views), InfoNCE at temperature 0.05 on [CLS] (before the
           pooler), backward, AdamW (lr 3e-5, no weight decay).
 
-Usage: pytorch_bench.py encode|train [--batch-size 64] [--seq-len 32] [--repeats N] [--precision fp32|bf16]
+Usage: pytorch_bench.py encode|train [--batch-size 64] [--max-length 32] [--repeats N] [--precision fp32|bf16]
 Each workload should run in its own process: peak RSS is the process's.
 """
 import argparse
@@ -29,7 +29,7 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("workload", choices=["encode", "train"])
     parser.add_argument("--batch-size", type=int, default=64)
-    parser.add_argument("--seq-len", type=int, default=32)
+    parser.add_argument("--max-length", dest="seq_len", type=int, default=32)
     parser.add_argument("--repeats", type=int, default=0, help="timed repeats (default: 20 encode, 10 train)")
     parser.add_argument("--precision", choices=["fp32", "bf16"], default="fp32")
     parser.add_argument("--threads", type=int, default=2)

@@ -34,12 +34,7 @@ struct Contrast: ParsableCommand {
         } catch {
             // Help and version requests exit 0; parse errors are usage errors.
             if exitCode(for: error) == .success { exit(withError: error) }
-            FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
-            if CommandLine.arguments.contains("--json") {
-                let first = message(for: error).split(separator: "\n").first.map(String.init) ?? "usage error"
-                try? Report.json(ErrorMessage.Failure(error: first, file: nil, line: nil, exit_code: 2))
-            }
-            Foundation.exit(2)
+            fail(UsageMessage.line(message(for: error), arguments: Array(CommandLine.arguments.dropFirst())), code: 2)
         }
         do {
             var command = command

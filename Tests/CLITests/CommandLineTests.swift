@@ -209,7 +209,7 @@ import Testing
         let sts = try run(["eval", "sts", "--model", model.path, "--data", data.path, "--quiet"])
         #expect(sts.status == 0 && sts.stdout.contains("Spearman"), "stdout: \(sts.stdout) stderr: \(sts.stderr)")
         let corpus = try TestPaths.write("the cat sat on the mat\na dog barked loudly\nstock markets fell today\n", named: "corpus.txt")
-        let search = try run(["search", "--model", model.path, "--corpus", corpus.path, "--query", "a cat", "-k", "2", "--quiet"])
+        let search = try run(["search", "--model", model.path, "--corpus", corpus.path, "--query", "a cat", "--top-k", "2", "--quiet"])
         #expect(search.status == 0, "\(search.stderr)")
         #expect(search.stdout.split(separator: "\n").count == 2, "stdout: \(search.stdout)")
         let gemm = try run(["bench", "gemm", "--m", "8", "--n", "8", "--k", "8", "--repeats", "1"])
@@ -222,7 +222,7 @@ extension CommandLineTests {
         let model = try Self.tinyModel()
         let corpus = try TestPaths.write("the cat sat on the mat\na dog barked loudly\nstock markets fell today\nthe cat sat on the mat again\n", named: "corpus.txt")
         func search() throws -> (results: [[String: Any]], cached: Bool) {
-            let outcome = try run(["search", "--model", model.path, "--corpus", corpus.path, "--query", "the cat sat on the mat", "-k", "3", "--json", "--quiet"])
+            let outcome = try run(["search", "--model", model.path, "--corpus", corpus.path, "--query", "the cat sat on the mat", "--top-k", "3", "--json", "--quiet"])
             #expect(outcome.status == 0, "\(outcome.stderr)")
             let object = try JSONSerialization.jsonObject(with: Data((outcome.stdout.split(separator: "\n").last ?? "").utf8)) as! [String: Any]
             return (object["results"] as! [[String: Any]], object["cached"] as! Bool)
@@ -326,17 +326,17 @@ extension CommandLineTests {
 
 extension CommandLineTests {
     @Test func visionBenchmarksPrintOneJSONObjectLast() throws {
-        for (arguments, key) in [(["bench", "conv", "--batch", "2", "--repeats", "1", "--json"], "convolutions"),
-                                 (["bench", "vision", "--batch", "2", "--repeats", "1", "--json"], "models"),
-                                 (["bench", "vision", "--model", "resnet8x2", "--batch", "2", "--repeats", "1", "--json"], "models")] {
+        for (arguments, key) in [(["bench", "conv", "--batch-size", "2", "--repeats", "1", "--json"], "convolutions"),
+                                 (["bench", "vision", "--batch-size", "2", "--repeats", "1", "--json"], "models"),
+                                 (["bench", "vision", "--model", "resnet8x2", "--batch-size", "2", "--repeats", "1", "--json"], "models")] {
             let outcome = try run(arguments)
             #expect(outcome.status == 0, "\(outcome.stderr)")
             let last = outcome.stdout.split(separator: "\n").last.map(String.init) ?? ""
             let object = try JSONSerialization.jsonObject(with: Data(last.utf8)) as? [String: Any]
             #expect((object?[key] as? [Any])?.isEmpty == false, "\(arguments): \(last)")
         }
-        let tooSmall = try run(["bench", "vision", "--batch", "1"])
-        #expect(tooSmall.status == 2 && tooSmall.stderr.contains("--batch must be at least 2"), "\(tooSmall.stderr)")
+        let tooSmall = try run(["bench", "vision", "--batch-size", "1"])
+        #expect(tooSmall.status == 2 && tooSmall.stderr.contains("--batch-size must be at least 2"), "\(tooSmall.stderr)")
         let unknown = try run(["bench", "vision", "--model", "resnet99"])
         #expect(unknown.status == 2 && unknown.stderr.contains("resnet99"), "\(unknown.stderr)")
     }
@@ -367,8 +367,8 @@ extension CommandLineTests {
         for file in ["config.json", "model.safetensors", "metrics.jsonl", "training_config.json"] {
             #expect(FileManager.default.fileExists(atPath: run.appendingPathComponent(file).path), "\(file)")
         }
-        let probe = try cli.run(["eval", "linear-probe", "--model", run.path, "--dataset", "shapes", "--train-limit", "64", "--test-limit", "32",
-                                 "--probe-epochs", "2", "--k", "5", "--baseline", "--untrained", "--quiet", "--json"])
+        let probe = try cli.run(["eval", "linear-probe", "--model", run.path, "--dataset", "shapes", "--train-count", "64", "--test-count", "32",
+                                 "--probe-epochs", "2", "--neighbors", "5", "--baseline", "--untrained", "--quiet", "--json"])
         #expect(probe.status == 0, "\(probe.stderr)")
         let object = try JSONSerialization.jsonObject(with: Data(probe.stdout.split(separator: "\n").last!.utf8)) as? [String: Any]
         for key in ["accuracy", "knn_accuracy", "raw_pixel_accuracy", "raw_pixel_knn_accuracy", "untrained_accuracy", "untrained_knn_accuracy"] {

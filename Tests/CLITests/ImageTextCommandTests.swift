@@ -28,7 +28,7 @@ import Testing
     }
 
     func retrieval(_ model: URL, _ extra: [String] = []) throws -> CommandLineTests.Outcome {
-        try cli.run(["eval", "retrieval", "--model", model.path, "--dataset", "shapes", "--split", "test", "--test-size", "12", "--json"] + extra)
+        try cli.run(["eval", "retrieval", "--model", model.path, "--dataset", "shapes", "--split", "test", "--test-count", "12", "--json"] + extra)
     }
 
     @Test func alignTrainsAndEvaluates() throws {

@@ -148,7 +148,7 @@ import Testing
     /// Before: `--temperature inf` failed with an `EncodingError` dump and left an empty run folder.
     @Test func nonFiniteSettingsAreUsageErrorsBeforeAnyFolder() throws {
         let corpus = try corpus(), run = try TestPaths.temporaryDirectory().appendingPathComponent("run")
-        cli.expectFailure(try cli.run(simcse(corpus, run, ["--temperature", "inf"])), status: 2, mentions: ["--temperature: 'inf' is not a finite <float>"])
+        cli.expectFailure(try cli.run(simcse(corpus, run, ["--temperature", "inf"])), status: 2, mentions: ["--temperature: 'inf' is not a finite float"])
         #expect(!FileManager.default.fileExists(atPath: run.path), "a run folder was left behind")
     }
 

@@ -81,7 +81,7 @@ import Testing
                                 "--pooling", "mean"])
         #expect(c.learningRate == 1e-4 && c.maxSteps == 7 && c.hardNegativeWeight == -0.5 && c.skipNonFinite && c.maxGradientNorm == nil && c.pooling == .mean)
         #expect(throws: SettingsError(description: "unknown option '--lrr' for simcse (did you mean 'lr'?)")) { try c.apply(arguments: ["--lrr", "1"]) }
-        #expect(throws: SettingsError(description: "--lr: 'inf' is not a finite <float>")) { try c.apply(arguments: ["--lr", "inf"]) }
+        #expect(throws: SettingsError(description: "--lr: 'inf' is not a finite float")) { try c.apply(arguments: ["--lr", "inf"]) }
         #expect(throws: SettingsError(description: "missing value for '--lr <float>'")) { try c.apply(arguments: ["--lr"]) }
         #expect(throws: SettingsError(description: "unexpected argument 'x'")) { try c.apply(arguments: ["x"]) }
     }

@@ -15,8 +15,7 @@ enum CommandSuggestion {
             guard !subcommands.isEmpty, !argument.hasPrefix("-"), argument != "help" else { return nil }
             let names = subcommands.map { $0.configuration.commandName ?? String(describing: $0).lowercased() }
             guard let index = names.firstIndex(of: argument) else {
-                let closest = names.min { EditDistance.between(argument, $0) < EditDistance.between(argument, $1) }!
-                let hint = EditDistance.between(argument, closest) <= max(2, closest.count / 3) ? " (did you mean '\(closest)'?)" : ""
+                let hint = EditDistance.suggestion(for: argument, among: names)
                 return "unknown command '\(path.joined(separator: " ")) \(argument)'\(hint); commands: \(names.joined(separator: ", "))"
             }
             command = subcommands[index]

@@ -25,11 +25,12 @@ public struct RunReport: Sendable {
 
     /// The run folder (holding `metrics.jsonl`, and usually `config.json`).
     public let run: URL
-    /// Prefix of the evaluation metrics in the log (`sts` gives `sts_spearman`, as `contrast train` names them).
-    public let evaluator: String
+    /// Prefix of the STS metrics in the log (`stsb` for `stsb_spearman`, as `contrast train` names
+    /// them after the evaluation file); `nil`: the one the log holds.
+    public let evaluator: String?
 
     /// A report on the run in `run`.
-    public init(run: URL, evaluator: String = "sts") {
+    public init(run: URL, evaluator: String? = nil) {
         self.run = run
         self.evaluator = evaluator
     }
@@ -41,7 +42,8 @@ public struct RunReport: Sendable {
     /// (a plot the run no longer has data for is removed, so none is left stale).
     ///
     /// - Throws: ``RunReportError`` for a missing or malformed `metrics.jsonl`, `config.json` or
-    ///   `sts_predictions.json`, or one with no records; file-system errors when writing.
+    ///   `sts_predictions.json`, one with no records, or an `evaluator` the log does not hold
+    ///   while it holds others; file-system errors when writing.
     public func write() throws -> Files {
         let metricsFile = run.appendingPathComponent("metrics.jsonl")
         let metrics = try RunMetrics.read(metricsFile)
@@ -52,6 +54,7 @@ public struct RunReport: Sendable {
         let predictions = FileManager.default.fileExists(atPath: predictionsFile.path) ? try STSPredictions.read(predictionsFile) : nil
         let settings = try RunSettings.read(run.appendingPathComponent(RunSettings.fileName))
 
+        let evaluator = try chosenEvaluator(in: metrics, file: metricsFile)
         let charts = RunCharts(metrics: metrics, evaluator: evaluator)
         let planned: [(file: String, caption: String, chart: Chart?)] = [
             ("loss.svg", "Training loss and learning rate", charts.loss),
@@ -76,5 +79,16 @@ public struct RunReport: Sendable {
                                   settings: settings, plots: written).markdown
         try markdown.write(to: summary, atomically: true, encoding: .utf8)
         return Files(plots: written.map { folder.appendingPathComponent($0.file) }, summary: summary)
+    }
+
+    /// `evaluator`, or the first evaluator whose Spearman the log holds (`sts` when it holds none).
+    private func chosenEvaluator(in metrics: RunMetrics, file: URL) throws -> String {
+        let suffix = "_spearman"
+        let known = Set(metrics.evaluations.flatMap(\.metrics.keys).filter { $0.hasSuffix(suffix) }.map { String($0.dropLast(suffix.count)) }).sorted()
+        guard let evaluator else { return known.first ?? "sts" }
+        guard known.isEmpty || known.contains(evaluator) else {
+            throw RunReportError.malformedFile(path: file.path, reason: "holds no '\(evaluator)' evaluations (it has: \(known.joined(separator: ", ")))")
+        }
+        return evaluator
     }
 }

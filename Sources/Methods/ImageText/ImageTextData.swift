@@ -17,7 +17,7 @@ public enum ImageTextData {
         switch name {
         case "fashion-mnist": return try FashionMNIST.load(.train).captioned()
         case "shapes": return ShapesDataset(split: .train, count: shapesTrainCount, size: shapesImageSize, seed: seed).captioned()
-        default: return try CaptionFile.load(URL(fileURLWithPath: name), size: shapesImageSize)
+        default: return try CaptionFile.load(ImageDataset.captionFile(named: name), size: shapesImageSize)
         }
     }
 
@@ -26,7 +26,7 @@ public enum ImageTextData {
         switch name {
         case "fashion-mnist": return try FashionMNIST.load(.test).captioned()
         case "shapes": return ShapesDataset(split: .test, count: count, size: shapesImageSize, seed: seed).captioned()
-        default: return try CaptionFile.load(URL(fileURLWithPath: name), size: shapesImageSize)
+        default: return try CaptionFile.load(ImageDataset.captionFile(named: name), size: shapesImageSize)
         }
     }
 

@@ -55,7 +55,7 @@ public struct TextFileError: Error, Equatable, Sendable, CustomStringConvertible
 
     /// Creates an error for `file` (and `line`, when known).
     public init(file: URL, line: Int? = nil, _ problem: Problem) {
-        self.file = file.path
+        self.file = file == TextFile.standardInput ? "<stdin>" : file.path
         self.line = line
         self.problem = problem
     }

@@ -3,8 +3,13 @@ import Foundation
 /// Reads whole input files and splits them into lines, turning every failure into a
 /// ``TextFileError`` that names the file (and the line, for invalid UTF-8).
 public enum TextFile {
+    /// Standard input as a file to read (what a command's `-` names); errors call it `<stdin>`.
+    public static let standardInput = URL(fileURLWithPath: "/dev/stdin")
+
     /// The raw bytes of `file`; a missing file and an unreadable one are told apart.
     static func bytes(of file: URL) throws(TextFileError) -> [UInt8] {
+        // A pipe has no size to read up to: read it to its end.
+        if file == standardInput { return [UInt8](FileHandle.standardInput.readDataToEndOfFile()) }
         guard FileManager.default.fileExists(atPath: file.path) else {
             throw TextFileError(file: file, .missingFile)
         }

@@ -13,4 +13,19 @@ public enum EditDistance {
         }
         return d[x.count][y.count]
     }
+
+    /// The candidate a mistyped `name` most likely meant: the closest one when it is close enough
+    /// (at most 2 edits, or a third of its length) or starts with `name` (`fashion` for
+    /// `fashion-mnist`); else `nil`.
+    public static func closest(to name: String, among candidates: [String]) -> String? {
+        if name.count >= 3, let extended = candidates.first(where: { $0.hasPrefix(name) }) { return extended }
+        guard let closest = candidates.min(by: { between(name, $0) < between(name, $1) }),
+              between(name, closest) <= max(2, closest.count / 3) else { return nil }
+        return closest
+    }
+
+    /// ` (did you mean 'x'?)` with ``closest(to:among:)``, or empty.
+    public static func suggestion(for name: String, among candidates: [String]) -> String {
+        closest(to: name, among: candidates).map { " (did you mean '\($0)'?)" } ?? ""
+    }
 }

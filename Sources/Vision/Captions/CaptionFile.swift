@@ -105,22 +105,27 @@ public enum CaptionFile {
     /// resized so that its shorter side is `size` and centre-cropped to `size x size`; without,
     /// all images must already share one size.
     ///
-    /// - Throws: ``TextFileError`` for the caption file, ``ImageFileError`` naming an image file
-    ///   that is missing, corrupt, or of another size than the first (without `size`).
+    /// - Throws: ``TextFileError`` naming the caption file and line: its own problems, and an
+    ///   image file there that is missing, corrupt, or of another size than the first (without `size`).
     public static func load(_ file: URL, format: Format? = nil, size: Int? = nil, channels: Int = 3) throws -> CaptionedImages {
         ensure(channels == 1 || channels == 3, "CaptionFile.load: channels \(channels), expected 1 or 3")
         let entries = try read(file, format: format).examples
         var images: [Image] = []
         for entry in entries {
-            var image = try Image(contentsOf: entry.image)
-            image = channels == 3 ? image.rgb() : image.grayscale()
-            if let size {
-                image = image.centeredSquare(size: size)
-            } else if let first = images.first, first.height != image.height || first.width != image.width {
-                throw ImageFileError(file: entry.image, .mismatch(
-                    "the image is \(image.height)x\(image.width), the first one \(first.height)x\(first.width) (pass a size to resize)"))
+            // An image's problem is told at the caption file's line that names it.
+            do {
+                var image = try Image(contentsOf: entry.image)
+                image = channels == 3 ? image.rgb() : image.grayscale()
+                if let size {
+                    image = image.centeredSquare(size: size)
+                } else if let first = images.first, first.height != image.height || first.width != image.width {
+                    throw ImageFileError(file: entry.image, .mismatch(
+                        "the image is \(image.height)x\(image.width), the first one \(first.height)x\(first.width) (pass a size to resize)"))
+                }
+                images.append(image)
+            } catch let error as ImageFileError {
+                throw TextFileError(file: file, line: entry.line, .invalidRecord("\(error)"))
             }
-            images.append(image)
         }
         return CaptionedImages(images: images, captions: entries.map(\.captions))
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Text
 
 /// The image sets the image commands read by name, with the normalisation their encoders use:
 /// `fashion-mnist` (Debian's dataset-fashion-mnist), `shapes` (generated scenes) or a caption
@@ -23,13 +24,22 @@ public enum ImageDataset {
             let labels = data.examples.map { ShapeKind.allCases.firstIndex(of: $0.scene.shapes[0].object.kind)! }
             return (images, labels, .estimated(from: images))
         default:
-            let file = URL(fileURLWithPath: name)
-            guard FileManager.default.fileExists(atPath: file.path) else {
-                throw ImageFileError(file: file, .missingFile(hint: "not fashion-mnist, shapes or an existing caption file"))
-            }
+            let file = try captionFile(named: name)
             let images = try CaptionFile.load(file, size: 32).images
             guard !images.isEmpty else { throw ImageFileError(file: file, .empty) }
             return (images, nil, .estimated(from: images))
         }
+    }
+
+    /// The caption file a data set name that is none of the named sets (`fashion-mnist`,
+    /// `shapes`) stands for.
+    /// - Throws: ``ImageFileError`` when no such file exists, naming the sets and the closest one.
+    public static func captionFile(named name: String) throws -> URL {
+        let file = URL(fileURLWithPath: name)
+        guard FileManager.default.fileExists(atPath: file.path) else {
+            let meant = EditDistance.closest(to: name, among: ["fashion-mnist", "shapes"]).map { "; did you mean '\($0)'?" } ?? ""
+            throw ImageFileError(file: file, .missingFile(hint: "not fashion-mnist, shapes or an existing caption file" + meant))
+        }
+        return file
     }
 }

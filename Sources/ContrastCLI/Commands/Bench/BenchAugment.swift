@@ -14,10 +14,10 @@ struct BenchAugment: ParsableCommand {
             (32x32 RGB, where the colour operations do work). Reported: the fastest of --repeats runs.
             """)
 
-    enum Data: String, ExpressibleByArgument, CaseIterable { case fashion, shapes }
+    enum Data: String, ExpressibleByArgument, CaseIterable { case fashion = "fashion-mnist", shapes }
 
-    @Option(help: "Images: fashion (28x28 grayscale) or shapes (32x32 RGB).") var data = Data.fashion
-    @Option(help: "Images per view (batch size).") var batch = 256
+    @Option(name: .customLong("dataset"), help: "Images: fashion-mnist (28x28 grayscale) or shapes (32x32 RGB).") var data = Data.fashion
+    @Option(name: .customLong("batch-size"), help: "Images per view.") var batch = 256
     @Option(help: "Timed repetitions (after 3 warm-up runs).") var repeats = 30
     @Flag(help: "Print one JSON object as the last line of stdout.") var json = false
 
@@ -30,7 +30,7 @@ struct BenchAugment: ParsableCommand {
     }
 
     func validate() throws {
-        guard batch > 0, repeats > 0 else { throw ValidationError("--batch and --repeats must be positive") }
+        guard batch > 0, repeats > 0 else { throw ValidationError("--batch-size and --repeats must be positive") }
     }
 
     func run() throws {

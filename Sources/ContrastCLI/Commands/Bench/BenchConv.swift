@@ -14,7 +14,7 @@ struct BenchConv: ParsableCommand {
             Each figure is the fastest of --repeats runs, convolution and GEMM alternating.
             """)
 
-    @Option(help: "Images per batch.") var batch = 256
+    @Option(name: .customLong("batch-size"), help: "Images per batch.") var batch = 256
     @Option(help: "Timed repetitions (after 3 warm-up runs); the fastest counts.") var repeats = 10
     @Flag(help: "Print one JSON object as the last line of stdout.") var json = false
 
@@ -49,7 +49,7 @@ struct BenchConv: ParsableCommand {
     ]
 
     func validate() throws {
-        guard batch > 0, repeats > 0 else { throw ValidationError("--batch and --repeats must be positive") }
+        guard batch > 0, repeats > 0 else { throw ValidationError("--batch-size and --repeats must be positive") }
     }
 
     func measure(_ c: Case) -> Measurement {

@@ -42,7 +42,7 @@ struct ModelBenchOptions: ParsableArguments {
     @Option(help: "Encoder shape: \(BertConfiguration.Preset.allCases.map(\.rawValue).joined(separator: ", ")).")
     var shape: BertConfiguration.Preset = .minilm
     @Option(name: .customLong("batch-size"), help: "Sentences per batch.") var batchSize = 64
-    @Option(name: .customLong("seq-len"), help: "Tokens per sentence.") var seqLen = 32
+    @Option(name: .customLong("max-length"), help: "Tokens per sentence.") var seqLen = 32
     @Option(help: "Precision of matrix products: fp32 or bf16.") var precision: MatmulPrecision = .fp32
     @Flag(help: "Print one JSON object as the last line of stdout.") var json = false
 
@@ -84,7 +84,7 @@ struct ModelBenchOptions: ParsableArguments {
     }
 
     func validate() throws {
-        guard batchSize > 1, seqLen >= 2, seqLen <= 512 else { throw ValidationError("--batch-size must be at least 2, --seq-len within 2...512") }
+        guard batchSize > 1, seqLen >= 2, seqLen <= 512 else { throw ValidationError("--batch-size must be at least 2, --max-length within 2...512") }
     }
 
     /// A randomly initialised BERT of `shape` and a `[batchSize, seqLen]` batch of random ids

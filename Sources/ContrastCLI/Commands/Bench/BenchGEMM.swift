@@ -7,7 +7,7 @@ struct BenchGEMM: ParsableCommand {
         commandName: "gemm",
         abstract: "GFLOP/s of C = A·B through Tensor.matmul, next to raw dnnl_sgemm (runs alternate; the fastest of each counts).",
         discussion: """
-            With --batch B > 1, compares the batched matmul primitive with one dnnl_sgemm call per matrix. \
+            With --products B > 1, compares the batched matmul primitive with one dnnl_sgemm call per matrix. \
             With --precision bf16 the products run on oneDNN's bf16 kernels where the CPU has AVX512-BF16 or AMX \
             (elsewhere on rounded operands in fp32); the fp32 dnnl_sgemm stays the reference. The report names \
             the kernels that ran and oneDNN's instruction set.
@@ -16,7 +16,7 @@ struct BenchGEMM: ParsableCommand {
     @Option(help: "Rows of A and C.") var m = 2048
     @Option(help: "Columns of B and C.") var n = 1536
     @Option(help: "Columns of A, rows of B.") var k = 384
-    @Option(help: "Number of independent products (attention-shaped work when > 1).") var batch = 1
+    @Option(name: .customLong("products"), help: "Number of independent products (attention-shaped work when > 1).") var batch = 1
     @Flag(name: .customLong("transpose-a"), help: "Multiply by Aᵀ (A stored k x m), as weight gradients do.") var transposeA = false
     @Flag(name: .customLong("transpose-b"), help: "Multiply by Bᵀ (B stored n x k), as Linear layers do.") var transposeB = false
     @Option(help: "Precision of Tensor.matmul's products: fp32 or bf16.") var precision: MatmulPrecision = .fp32
@@ -38,7 +38,7 @@ struct BenchGEMM: ParsableCommand {
     }
 
     func validate() throws {
-        guard m > 0, n > 0, k > 0, batch > 0, repeats > 0 else { throw ValidationError("--m, --n, --k, --batch and --repeats must be positive") }
+        guard m > 0, n > 0, k > 0, batch > 0, repeats > 0 else { throw ValidationError("--m, --n, --k, --products and --repeats must be positive") }
     }
 
     func run() throws {

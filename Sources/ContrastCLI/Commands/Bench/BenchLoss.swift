@@ -15,8 +15,8 @@ struct BenchLoss: ParsableCommand {
             so on a shared machine a single round's ratio also measures how the load changed in between.
             """)
 
-    @Option(help: "Rows per view (batch size).") var n = 4096
-    @Option(help: "Embedding width.") var d = 768
+    @Option(name: .customLong("batch-size"), help: "Rows per view.") var n = 4096
+    @Option(name: .customLong("dimensions"), help: "Embedding width.") var d = 768
     @Option(help: "Timed repetitions per round (after one warm-up run).") var repeats = 5
     @Option(help: "Independent rounds; the best of each timing is reported.") var rounds = 3
     @Flag(help: "Print one JSON object as the last line of stdout.") var json = false
@@ -37,7 +37,7 @@ struct BenchLoss: ParsableCommand {
     }
 
     func validate() throws {
-        guard n > 0, d > 0, repeats > 0, rounds > 0 else { throw ValidationError("--n, --d, --repeats and --rounds must be positive") }
+        guard n > 0, d > 0, repeats > 0, rounds > 0 else { throw ValidationError("--batch-size, --dimensions, --repeats and --rounds must be positive") }
     }
 
     func run() throws {

@@ -21,7 +21,7 @@ struct BenchVision: ParsableCommand {
     @Option(help: "The encoder to time: all (resnet8 and vit-tiny28), vit-tiny28, or a ResNet preset (\(ResNetConfiguration.Preset.allCases.map(\.rawValue).joined(separator: ", "))).")
     var model = "all"
 
-    @Option(help: "Images per batch.") var batch = 256
+    @Option(name: .customLong("batch-size"), help: "Images per batch.") var batch = 256
     @Option(help: "Timed steps (after 2 warm-up steps); the median counts.") var repeats = 10
     @Flag(help: "Print one JSON object as the last line of stdout.") var json = false
 
@@ -40,7 +40,7 @@ struct BenchVision: ParsableCommand {
     }
 
     func validate() throws {
-        guard batch > 1, repeats > 0 else { throw ValidationError("--batch must be at least 2 (batch statistics) and --repeats positive") }
+        guard batch > 1, repeats > 0 else { throw ValidationError("--batch-size must be at least 2 (batch statistics) and --repeats positive") }
         guard ["all", Self.vit].contains(model) || ResNetConfiguration.Preset(rawValue: model) != nil else {
             throw ValidationError("--model \(model): not all, \(Self.vit) or a ResNet preset")
         }

@@ -12,12 +12,12 @@ struct Encode: ParsableCommand {
         discussion: """
             The output format follows the extension: .jsonl writes {"text": ..., "embedding": [...]} per line \
             in input order; .npy writes a float32 matrix [sentences, dimensions]. Empty input lines are \
-            skipped and counted.
+            skipped and counted. --input - reads standard input; --output - writes JSON lines to standard output.
             """)
 
     @Option(help: "Model folder (Hugging Face / sentence-transformers layout).") var model: String
-    @Option(help: "Text file, one sentence per line.") var input: String
-    @Option(help: "Output file: .jsonl or .npy.") var output: String
+    @Option(help: "Text file, one sentence per line (-: standard input).") var input: String
+    @Option(help: "Output file: .jsonl or .npy (-: JSON lines on standard output).") var output: String
     @Option(help: "Pooling (default: the model folder's own): \(PoolingMode.allCases.map(\.rawValue).joined(separator: ", ")).")
     var pooling: PoolingMode?
     @Flag(help: "L2-normalise the embeddings (on by default when the model folder says so).") var normalize = false
@@ -25,11 +25,12 @@ struct Encode: ParsableCommand {
     @Option(help: "Precision of matrix products: fp32 or bf16.") var precision: MatmulPrecision = .fp32
     @Option(name: .customLong("max-length"), help: "Longest token sequence (default: the model folder's).") var maxLength: Int?
     @Flag(help: "No progress output.") var quiet = false
+    @Flag(help: "Print one JSON summary as the last line of stdout.") var json = false
 
     enum OutputFormat { case jsonl, npy }
 
     var outputFormat: OutputFormat? {
-        switch URL(fileURLWithPath: output).pathExtension.lowercased() {
+        switch output == "-" ? "jsonl" : URL(fileURLWithPath: output).pathExtension.lowercased() {
         case "jsonl": .jsonl
         case "npy": .npy
         default: nil
@@ -37,7 +38,8 @@ struct Encode: ParsableCommand {
     }
 
     func validate() throws {
-        guard outputFormat != nil else { throw ValidationError("--output must end in .jsonl or .npy, got '\(output)'") }
+        guard outputFormat != nil else { throw ValidationError("--output must end in .jsonl or .npy (or be -), got '\(output)'") }
+        if json && output == "-" { throw ValidationError("--json with --output -: standard output already holds the embeddings") }
         guard batchSize > 0 else { throw ValidationError("--batch-size must be positive") }
         if let maxLength, maxLength < 2 { throw ValidationError("--max-length must be at least 2") }
     }
@@ -50,21 +52,30 @@ struct Encode: ParsableCommand {
         let encoder = try SentenceEncoder(directory: URL(fileURLWithPath: model), pooling: pooling)
         if normalize { encoder.pooling.normalize = true }
         if let maxLength { encoder.maxLength = min(maxLength, encoder.model.maxTokens) }
-        let corpus = try PlainCorpus.read(URL(fileURLWithPath: input))
+        let inputFile = input == "-" ? TextFile.standardInput : URL(fileURLWithPath: input)
+        let corpus = try PlainCorpus.read(inputFile)
         if corpus.skippedEmptyLines > 0 { Report.info("skipped \(corpus.skippedEmptyLines) empty lines") }
         let sentences = corpus.examples
+        guard !sentences.isEmpty else { throw CLIError.data("\(input == "-" ? "<stdin>" : input): no sentences to encode (\(corpus.skippedEmptyLines) empty lines)") }
         let progress = ProgressBar(total: sentences.count, label: "encode", unit: "sentences", quiet: quiet)
         let embeddings = encoder.encode(sentences, batchSize: batchSize) { progress.update(done: $0) }
         progress.finish()
         let url = URL(fileURLWithPath: output)
         switch outputFormat! {
         case .npy: try NumPyFile.write(embeddings, to: url)
-        case .jsonl: try writeJSONLines(sentences, embeddings, to: url)
+        case .jsonl where output == "-": FileHandle.standardOutput.write(try jsonLines(sentences, embeddings))
+        case .jsonl: try jsonLines(sentences, embeddings).write(to: url, options: .atomic)
         }
-        if !quiet { Report.info("wrote \(sentences.count) embeddings of dimension \(embeddings.shape[1]) to \(output)") }
+        if !quiet { Report.info("wrote \(sentences.count) embeddings of dimension \(embeddings.shape[1]) to \(output == "-" ? "standard output" : output)") }
+        if json {
+            struct Summary: Encodable { let sentences: Int, dimensions: Int, skipped_empty_lines: Int, output: String }
+            try Report.json(Summary(sentences: sentences.count, dimensions: embeddings.shape[1], skipped_empty_lines: corpus.skippedEmptyLines,
+                                    output: url.path))
+        }
     }
 
-    func writeJSONLines(_ sentences: [String], _ embeddings: Tensor, to url: URL) throws {
+    /// One `{"text": ..., "embedding": [...]}` line per sentence.
+    func jsonLines(_ sentences: [String], _ embeddings: Tensor) throws -> Data {
         let d = embeddings.shape[1]
         let values = embeddings.scalars
         var text = ""
@@ -74,7 +85,7 @@ struct Encode: ParsableCommand {
             let line = try encoder.encode(Line(text: sentence, embedding: Array(values[(i * d)..<((i + 1) * d)])))
             text += String(decoding: line, as: UTF8.self) + "\n"
         }
-        try Data(text.utf8).write(to: url, options: .atomic)
+        return Data(text.utf8)
     }
 }
 

@@ -23,10 +23,10 @@ struct EvalLinearProbe: ParsableCommand {
 
     @Option(help: "Image model folder written by contrast train simclr|moco, or 'raw' for raw pixels.") var model: String
     @Option(help: "Labelled images: fashion-mnist or shapes.") var dataset = "fashion-mnist"
-    @Option(name: .customLong("train-limit"), help: "Use only the first N training images.") var trainLimit: Int?
-    @Option(name: .customLong("test-limit"), help: "Use only the first N test images.") var testLimit: Int?
+    @Option(name: .customLong("train-count"), help: "Use only the first N training images.") var trainLimit: Int?
+    @Option(name: .customLong("test-count"), help: "Use only the first N test images.") var testLimit: Int?
     @Option(name: .customLong("probe-epochs"), help: "Passes of the linear probe over the training features.") var probeEpochs = 30
-    @Option(help: "Neighbours that vote in k-NN.") var k = 200
+    @Option(name: .customLong("neighbors"), help: "Neighbours that vote in k-NN.") var k = 200
     @Flag(help: "Also evaluate raw pixels with the same code.") var baseline = false
     @Flag(help: "Also evaluate an untrained encoder of the model's shape (BatchNorm statistics from the training images) with the same code.")
     var untrained = false
@@ -36,7 +36,7 @@ struct EvalLinearProbe: ParsableCommand {
     @Flag(help: "Print one JSON object as the last line of stdout.") var json = false
 
     func validate() throws {
-        guard trainLimit.map({ $0 > 0 }) ?? true, testLimit.map({ $0 > 0 }) ?? true else { throw ValidationError("--train-limit and --test-limit must be positive") }
+        guard trainLimit.map({ $0 > 0 }) ?? true, testLimit.map({ $0 > 0 }) ?? true else { throw ValidationError("--train-count and --test-count must be positive") }
         guard probeEpochs > 0, k > 0 else { throw ValidationError("--probe-epochs and --k must be positive") }
         guard ["fashion-mnist", "shapes"].contains(dataset) else { throw ValidationError("--dataset must be fashion-mnist or shapes (labelled image sets)") }
         guard !(untrained && model == "raw") else { throw ValidationError("--untrained needs a --model folder (its shape)") }

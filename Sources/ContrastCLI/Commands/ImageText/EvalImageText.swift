@@ -14,6 +14,7 @@ struct EvalZeroShot: ParsableCommand {
     @Option(help: "Image-text model folder (contrast train align|vlmo).") var model: String
     @Option(help: "Data set: fashion-mnist.") var dataset = "fashion-mnist"
     @Option(help: "Split: test or train.") var split = "test"
+    @Flag(help: "No progress output.") var quiet = false
     @Flag(help: "Print one JSON object as the last line of stdout.") var json = false
 
     func validate() throws {
@@ -24,6 +25,7 @@ struct EvalZeroShot: ParsableCommand {
     func run() throws {
         let encoder = try ImageTextModelFolder.load(URL(fileURLWithPath: model))
         let data = try FashionMNIST.load(FashionMNIST.Split(rawValue: split)!)
+        if !quiet { Report.info("embedding \(data.images.count) images and the class prompts...") }
         let accuracy = TrainingMonitor.zeroShotAccuracy(encoder, images: data.images, labels: data.labels)["zero_shot_accuracy"]!
         Report.result(json: json, "zero-shot accuracy on fashion-mnist \(split): \(Format.fixed(accuracy, 4)) (\(data.images.count) images)")
         if json { try Report.json(["accuracy": accuracy]) }
@@ -42,12 +44,13 @@ struct EvalRetrieval: ParsableCommand {
     @Option(help: "Split: test (shapes).") var split = "test"
     @Option(help: "Re-ranking: itm.") var rerank: String?
     @Option(help: "Seed of the Shapes split.") var seed: UInt64 = 0
-    @Option(name: .customLong("test-size"), help: "Shapes test images.") var testSize = ImageTextData.shapesTestCount
+    @Option(name: .customLong("test-count"), help: "Shapes test images.") var testSize = ImageTextData.shapesTestCount
+    @Flag(help: "No progress output.") var quiet = false
     @Flag(help: "Print one JSON object as the last line of stdout.") var json = false
 
     func validate() throws {
         guard split == "test" else { throw ValidationError("--split must be test") }
-        guard testSize > 0 else { throw ValidationError("--test-size must be positive") }
+        guard testSize > 0 else { throw ValidationError("--test-count must be positive") }
         if let rerank, rerank != "itm" { throw ValidationError("--rerank must be itm") }
     }
 
@@ -56,17 +59,32 @@ struct EvalRetrieval: ParsableCommand {
         let data = try ImageTextData.test(dataset, seed: seed, count: testSize)
         let texts = data.pairs.map(\.caption)
         let retrieval = CrossModalRetrieval(imageOfText: data.pairs.map(\.image), imageCount: data.count)
+        if !quiet { Report.info("embedding \(texts.count) captions and \(data.count) images...") }
         let similarity = encoder.encodeTexts(texts).matmul(encoder.encodeImages(data.images), transposeOther: true)
         var reranker: CrossModalRetrieval.Reranker?
         var imageReranker: ((Int, [Int]) -> [Float])?
+        var bar: ProgressBar?
         if rerank != nil {
             guard encoder.matchScores(texts: [texts[0]], images: [data.images[0]]) != nil else {
                 throw CLIError.usage("--rerank itm: the \(type(of: encoder).method) model has no image-text matching head")
             }
-            reranker = { t, images in encoder.matchScores(texts: [texts[t]], images: images.map { data.images[$0] })!.scalars }
-            imageReranker = { i, candidates in encoder.matchScores(texts: candidates.map { texts[$0] }, images: [data.images[i]])!.scalars }
+            // Every caption and every image is a query whose candidates the ITM head scores.
+            let progress = ProgressBar(total: texts.count + data.count, label: "re-rank itm", unit: "queries", quiet: quiet)
+            bar = progress
+            var done = 0
+            reranker = { t, images in
+                done += 1
+                progress.update(done: done)
+                return encoder.matchScores(texts: [texts[t]], images: images.map { data.images[$0] })!.scalars
+            }
+            imageReranker = { i, candidates in
+                done += 1
+                progress.update(done: done)
+                return encoder.matchScores(texts: candidates.map { texts[$0] }, images: [data.images[i]])!.scalars
+            }
         }
         let recall = retrieval.evaluate(similarity: similarity, rerankTextToImage: reranker, rerankImageToText: imageReranker)
+        bar?.finish()
         let metrics = recall.metrics
         Report.result(json: json, metrics.sorted { $0.key < $1.key }.map { "\($0.key) \(Format.fixed($0.value, 4))" }.joined(separator: "  ")
                     + " (\(data.count) images, \(texts.count) captions)")

@@ -16,19 +16,19 @@ struct ReportCommand: ParsableCommand {
             """)
 
     @Argument(help: "The run folder (as written by contrast train).") var runDirectory: String
-    @Option(help: "Prefix of the evaluation metrics in the log.") var evaluator = "sts"
+    @Option(help: "Prefix of the STS metrics to plot (stsb for stsb_spearman; default: the one the log holds).") var evaluator: String?
+    @Flag(help: "Do not list the files written.") var quiet = false
     @Flag(help: "Print one JSON object as the last line of stdout.") var json = false
 
     func run() throws {
         let run = URL(fileURLWithPath: runDirectory)
         var isFolder: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: run.path, isDirectory: &isFolder), isFolder.boolValue else {
-            throw CLIError.data("\(runDirectory): not a folder")
-        }
+        guard FileManager.default.fileExists(atPath: run.path, isDirectory: &isFolder) else { throw CLIError.data("\(run.path): no such folder") }
+        guard isFolder.boolValue else { throw CLIError.data("\(run.path): not a folder (give the run folder contrast train wrote)") }
         // RunReportError's one-line messages name the file; main() reports them with exit code 1.
         let files = try RunReport(run: run, evaluator: evaluator).write()
-        for plot in files.plots { Report.result(json: json, "wrote \(plot.path)") }
-        Report.result(json: json, "wrote \(files.summary.path)")
+        // The report is the files; their names are diagnostics.
+        if !quiet { (files.plots + [files.summary]).forEach { Report.info("wrote \($0.path)") } }
         if json {
             struct Output: Encodable { let plots: [String]; let summary: String }
             try Report.json(Output(plots: files.plots.map(\.path), summary: files.summary.path))

@@ -20,7 +20,7 @@ struct Search: ParsableCommand {
     @Option(help: "Model folder.") var model: String
     @Option(help: "Corpus, one sentence per line.") var corpus: String
     @Option(help: "The query.") var query: String
-    @Option(name: .short, help: "Number of results.") var k = 5
+    @Option(name: .customLong("top-k"), help: "Number of results.") var k = 5
     @Option(help: "Pooling (default: the model folder's own).") var pooling: PoolingMode?
     @Flag(help: "No progress output.") var quiet = false
     @Flag(help: "Print one JSON object as the last line of stdout.") var json = false

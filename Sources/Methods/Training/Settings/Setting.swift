@@ -46,6 +46,15 @@ public struct Setting: Sendable {
         self.init(name, keyPath, help, valueName: valueName, changeableOnResume: changeableOnResume, must: must) { $0.map(valid) ?? true }
     }
 
+    /// Why `text` is not a value of this setting: `'cosin' is not one of linear, constant, cosine
+    /// (did you mean 'cosine'?)`, `'inf' is not a finite float`.
+    func refusal(of text: String) -> String {
+        if valueName.isEmpty { return "'\(text)' is not true or false" }
+        let choices = valueName.dropFirst().dropLast().split(separator: "|").map(String.init)
+        guard choices.count > 1 else { return "'\(text)' is not a finite \(valueName.dropFirst().dropLast())" }
+        return "'\(text)' is not one of \(choices.joined(separator: ", "))\(EditDistance.suggestion(for: text, among: choices))"
+    }
+
     /// A value of a JSON file as the text a flag would give it (`null` as `none`); `nil` for
     /// arrays and objects.
     static func text(ofJSON value: Any) -> String? {

@@ -94,9 +94,7 @@ extension TrainingSettings {
                 value = arguments[index]
                 index += 1
             }
-            guard setting.read(&self, value!) else {
-                throw SettingsError(description: "--\(name): '\(value!)' is not \(setting.valueName.isEmpty ? "true or false" : "a finite \(setting.valueName)".replacingOccurrences(of: "finite <text>", with: "<text>"))")
-            }
+            guard setting.read(&self, value!) else { throw SettingsError(description: "--\(name): \(setting.refusal(of: value!))") }
         }
     }
 
@@ -123,8 +121,6 @@ extension TrainingSettings {
     private func setting(named name: String) -> Setting? { settings.first { $0.name == name } }
 
     private func suggestion(for name: String) -> String {
-        let closest = settings.map(\.name).min { EditDistance.between(name, $0) < EditDistance.between(name, $1) }
-        guard let closest, EditDistance.between(name, closest) <= max(2, closest.count / 3) else { return "" }
-        return " (did you mean '\(closest)'?)"
+        EditDistance.suggestion(for: name, among: settings.map(\.name))
     }
 }
