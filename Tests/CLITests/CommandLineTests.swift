@@ -20,8 +20,9 @@ import Testing
     }()
 
     /// Runs `contrast` (or `executable`) with `arguments` in `directory` (this process's when
-    /// `nil`), adding `environment` to this process's.
-    func run(_ arguments: [String], executable: URL = Self.executable, environment: [String: String] = [:], in directory: URL? = nil) throws -> Outcome {
+    /// `nil`), adding `environment` to this process's, with `standardInput` written to its stdin.
+    func run(_ arguments: [String], executable: URL = Self.executable, environment: [String: String] = [:], in directory: URL? = nil,
+             standardInput: String? = nil) throws -> Outcome {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
@@ -30,7 +31,13 @@ import Testing
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
+        let input = Pipe()
+        if standardInput != nil { process.standardInput = input }
         try process.run()
+        if let standardInput {
+            input.fileHandleForWriting.write(Data(standardInput.utf8))
+            try input.fileHandleForWriting.close()
+        }
         let stdout = out.fileHandleForReading.readDataToEndOfFile(), stderr = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return Outcome(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
@@ -328,7 +335,7 @@ extension CommandLineTests {
     @Test func visionBenchmarksPrintOneJSONObjectLast() throws {
         for (arguments, key) in [(["bench", "conv", "--batch-size", "2", "--repeats", "1", "--json"], "convolutions"),
                                  (["bench", "vision", "--batch-size", "2", "--repeats", "1", "--json"], "models"),
-                                 (["bench", "vision", "--model", "resnet8x2", "--batch-size", "2", "--repeats", "1", "--json"], "models")] {
+                                 (["bench", "vision", "--shape", "resnet8x2", "--batch-size", "2", "--repeats", "1", "--json"], "models")] {
             let outcome = try run(arguments)
             #expect(outcome.status == 0, "\(outcome.stderr)")
             let last = outcome.stdout.split(separator: "\n").last.map(String.init) ?? ""
@@ -337,7 +344,7 @@ extension CommandLineTests {
         }
         let tooSmall = try run(["bench", "vision", "--batch-size", "1"])
         #expect(tooSmall.status == 2 && tooSmall.stderr.contains("--batch-size must be at least 2"), "\(tooSmall.stderr)")
-        let unknown = try run(["bench", "vision", "--model", "resnet99"])
+        let unknown = try run(["bench", "vision", "--shape", "resnet99"])
         #expect(unknown.status == 2 && unknown.stderr.contains("resnet99"), "\(unknown.stderr)")
     }
 

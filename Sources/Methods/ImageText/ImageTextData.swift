@@ -12,20 +12,21 @@ public enum ImageTextData {
     /// The side of Shapes images.
     public static let shapesImageSize = 32
 
-    /// The training split of `name`; Shapes splits are fixed by `seed`.
-    public static func training(_ name: String, seed: UInt64 = 0) throws -> CaptionedImages {
+    /// The training split of `name`. Shapes' splits are fixed (the data set's own seed), so runs
+    /// with different training seeds are evaluated on the same test images.
+    public static func training(_ name: String) throws -> CaptionedImages {
         switch name {
         case "fashion-mnist": return try FashionMNIST.load(.train).captioned()
-        case "shapes": return ShapesDataset(split: .train, count: shapesTrainCount, size: shapesImageSize, seed: seed).captioned()
+        case "shapes": return ShapesDataset(split: .train, count: shapesTrainCount, size: shapesImageSize).captioned()
         default: return try CaptionFile.load(ImageDataset.captionFile(named: name), size: shapesImageSize)
         }
     }
 
     /// The test split of `name` (`fashion-mnist`, `shapes`), or all of a caption file.
-    public static func test(_ name: String, seed: UInt64 = 0, count: Int = shapesTestCount) throws -> CaptionedImages {
+    public static func test(_ name: String, count: Int = shapesTestCount) throws -> CaptionedImages {
         switch name {
         case "fashion-mnist": return try FashionMNIST.load(.test).captioned()
-        case "shapes": return ShapesDataset(split: .test, count: count, size: shapesImageSize, seed: seed).captioned()
+        case "shapes": return ShapesDataset(split: .test, count: count, size: shapesImageSize).captioned()
         default: return try CaptionFile.load(ImageDataset.captionFile(named: name), size: shapesImageSize)
         }
     }

@@ -9,17 +9,17 @@ struct BenchVision: ParsableCommand {
         commandName: "vision",
         abstract: "Milliseconds per forward+backward of the default ResNet and ViT on a batch of 28x28 grayscale images.",
         discussion: """
-            Models (--model all): ResNet-8 (CIFAR stem, stages 16-32-64, one block each) and ViT tiny28 (patches of 7, 64 wide, \
+            Models (--shape all): ResNet-8 (CIFAR stem, stages 16-32-64, one block each) and ViT tiny28 (patches of 7, 64 wide, \
             4 layers), both randomly initialised in training mode. A step is the forward of the batch, a scalar \
             loss on the features and its backward (no optimizer). Each figure is the median of --repeats steps.
             """)
 
-    /// The ViT's name for --model.
+    /// The ViT's name for --shape.
     static let vit = "vit-tiny28"
 
     /// `all` times ResNet-8 and ViT tiny28; any ResNet preset or `vit-tiny28` times that one.
     @Option(help: "The encoder to time: all (resnet8 and vit-tiny28), vit-tiny28, or a ResNet preset (\(ResNetConfiguration.Preset.allCases.map(\.rawValue).joined(separator: ", "))).")
-    var model = "all"
+    var shape = "all"
 
     @Option(name: .customLong("batch-size"), help: "Images per batch.") var batch = 256
     @Option(help: "Timed steps (after 2 warm-up steps); the median counts.") var repeats = 10
@@ -41,8 +41,8 @@ struct BenchVision: ParsableCommand {
 
     func validate() throws {
         guard batch > 1, repeats > 0 else { throw ValidationError("--batch-size must be at least 2 (batch statistics) and --repeats positive") }
-        guard ["all", Self.vit].contains(model) || ResNetConfiguration.Preset(rawValue: model) != nil else {
-            throw ValidationError("--model \(model): not all, \(Self.vit) or a ResNet preset")
+        guard ["all", Self.vit].contains(shape) || ResNetConfiguration.Preset(rawValue: shape) != nil else {
+            throw ValidationError("--shape \(shape): not all, \(Self.vit) or a ResNet preset")
         }
     }
 
@@ -58,12 +58,12 @@ struct BenchVision: ParsableCommand {
     func run() throws {
         var g = RandomGenerator(seed: 0)
         var results: [Measurement] = []
-        if model != Self.vit {
-            let preset = ResNetConfiguration.Preset(rawValue: model) ?? .resnet8
+        if shape != Self.vit {
+            let preset = ResNetConfiguration.Preset(rawValue: shape) ?? .resnet8
             let resnet = ResNet(ResNetConfiguration(preset: preset, channels: 1), generator: &g)
             results.append(measure(preset.rawValue, resnet) { resnet($0) })
         }
-        if model == "all" || model == Self.vit {
+        if shape == "all" || shape == Self.vit {
             let vit = VisionTransformer(VisionTransformerConfiguration(preset: .tiny28), source: RandomSource(seed: 0), generator: &g)
             results.append(measure(Self.vit, vit) { vit($0).cls })
         }

@@ -20,15 +20,15 @@ struct Demo: ParsableCommand {
     @Option(help: "Pretrained model folder.") var model = "models/all-MiniLM-L6-v2"
     @Option(help: "Training sentences, one per line.") var corpus = "data/wiki/wiki-6400.txt"
     @Option(name: .customLong("eval-data"), help: "STS-B file evaluated before and after.") var evalData = "data/stsb/sts-dev.csv"
-    @Option(help: "Training steps of 64 sentences.") var steps = 60
+    @Option(name: .customLong("max-steps"), help: "Training steps of 64 sentences.") var steps = 60
     @Option(help: "Run folder: the trained model and its metrics.") var output = "runs/demo"
     @Flag(help: "Replace an earlier run in --output once this one is complete (make demo passes it).") var overwrite = false
-    @Option(help: "Random seed.") var seed: UInt64 = 1
+    @Option(help: "Random seed: dropout and data order.") var seed: UInt64 = 42
     @Flag(help: "No progress bars (the before/after table is still printed).") var quiet = false
     @Flag(help: "Print one JSON summary as the last line of stdout.") var json = false
 
     func validate() throws {
-        guard steps > 0 else { throw ValidationError("--steps must be positive") }
+        guard steps > 0 else { throw ValidationError("--max-steps must be positive") }
     }
 
     func run() throws {
@@ -79,10 +79,10 @@ struct Demo: ParsableCommand {
         func row(_ name: String, _ r: STSResult) -> String {
             "\(name)  Spearman \(Format.fixed(r.spearman, 2))  alignment \(Format.fixed(r.alignment ?? .nan, 4))  uniformity \(Format.fixed(r.uniformity ?? .nan, 4))"
         }
-        Report.info("STS-B dev (cls_before_pooler)")
-        Report.info(row("before", before))
-        Report.info(row("after ", after))
-        Report.info("Spearman \(after.spearman >= before.spearman ? "+" : "")\(Format.fixed(after.spearman - before.spearman, 2)) in \(Format.fixed(seconds, 0)) s; trained model in \(output)")
+        Report.result(json: json, "STS-B dev (cls_before_pooler)")
+        Report.result(json: json, row("before", before))
+        Report.result(json: json, row("after ", after))
+        Report.result(json: json, "Spearman \(after.spearman >= before.spearman ? "+" : "")\(Format.fixed(after.spearman - before.spearman, 2)) in \(Format.fixed(seconds, 0)) s; trained model in \(output)")
         if json {
             struct Summary: Encodable {
                 let spearman_before, spearman_after: Double
@@ -91,7 +91,7 @@ struct Demo: ParsableCommand {
             }
             try Report.json(Summary(spearman_before: before.spearman, spearman_after: after.spearman, alignment_before: before.alignment,
                                     alignment_after: after.alignment, uniformity_before: before.uniformity, uniformity_after: after.uniformity,
-                                    steps: steps, seconds: seconds, output: output))
+                                    steps: steps, seconds: seconds, output: destination.path))
         }
     }
 }

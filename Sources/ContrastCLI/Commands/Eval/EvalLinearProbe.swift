@@ -23,8 +23,8 @@ struct EvalLinearProbe: ParsableCommand {
 
     @Option(help: "Image model folder written by contrast train simclr|moco, or 'raw' for raw pixels.") var model: String
     @Option(help: "Labelled images: fashion-mnist or shapes.") var dataset = "fashion-mnist"
-    @Option(name: .customLong("train-count"), help: "Use only the first N training images.") var trainLimit: Int?
-    @Option(name: .customLong("test-count"), help: "Use only the first N test images.") var testLimit: Int?
+    @Option(name: .customLong("train-count"), help: "Use only the first N training images (default: all).") var trainLimit: Int?
+    @Option(name: .customLong("test-count"), help: "Use only the first N test images (default: all).") var testLimit: Int?
     @Option(name: .customLong("probe-epochs"), help: "Passes of the linear probe over the training features.") var probeEpochs = 30
     @Option(name: .customLong("neighbors"), help: "Neighbours that vote in k-NN.") var k = 200
     @Flag(help: "Also evaluate raw pixels with the same code.") var baseline = false

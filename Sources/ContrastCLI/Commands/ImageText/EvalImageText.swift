@@ -9,7 +9,7 @@ import Vision
 struct EvalZeroShot: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "zeroshot",
-        abstract: "Zero-shot classification accuracy of an image-text model (class prompts from FashionMNIST.prompts()).")
+        abstract: "Zero-shot classification accuracy of an image-text model (an ensemble of prompt templates per class name).")
 
     @Option(help: "Image-text model folder (contrast train align|vlmo).") var model: String
     @Option(help: "Data set: fashion-mnist.") var dataset = "fashion-mnist"
@@ -42,8 +42,7 @@ struct EvalRetrieval: ParsableCommand {
     @Option(help: "Image-text model folder.") var model: String
     @Option(help: "shapes or a caption file.") var dataset = "shapes"
     @Option(help: "Split: test (shapes).") var split = "test"
-    @Option(help: "Re-ranking: itm.") var rerank: String?
-    @Option(help: "Seed of the Shapes split.") var seed: UInt64 = 0
+    @Option(help: "Re-rank each query's best candidates with the model's image-text matching head: itm (default: none).") var rerank: String?
     @Option(name: .customLong("test-count"), help: "Shapes test images.") var testSize = ImageTextData.shapesTestCount
     @Flag(help: "No progress output.") var quiet = false
     @Flag(help: "Print one JSON object as the last line of stdout.") var json = false
@@ -56,7 +55,7 @@ struct EvalRetrieval: ParsableCommand {
 
     func run() throws {
         let encoder = try ImageTextModelFolder.load(URL(fileURLWithPath: model))
-        let data = try ImageTextData.test(dataset, seed: seed, count: testSize)
+        let data = try ImageTextData.test(dataset, count: testSize)
         let texts = data.pairs.map(\.caption)
         let retrieval = CrossModalRetrieval(imageOfText: data.pairs.map(\.image), imageCount: data.count)
         if !quiet { Report.info("embedding \(texts.count) captions and \(data.count) images...") }

@@ -41,7 +41,7 @@ private func defaultEpochs(_ method: String) -> String {
 /// trains it and prints the summary.
 private func trainImageText(_ c: TrainingSettings, session: TrainingSession,
                             method: (ImageTextConfiguration, CaptionedImages) throws -> ImageTextTraining) throws {
-    let data = try ImageTextData.training(c.dataset, seed: c.seed)
+    let data = try ImageTextData.training(c.dataset)
     guard let first = data.images.first else { throw CLIError.data("\(c.dataset): no images") }
     let model = ImageTextConfiguration(method: c.method, imageSize: first.height, channels: first.channels, normalization: ImageTextData.normalization(for: data))
     // The trainer checks the data against the settings before the folder is opened.
@@ -55,7 +55,7 @@ private func trainImageText(_ c: TrainingSettings, session: TrainingSession,
             let (images, labels) = (Array(test.images.prefix(2000)), Array(test.labels.prefix(2000)))
             session.monitor(trainer, primary: "zero_shot_accuracy") { TrainingMonitor.zeroShotAccuracy(training.model, images: images, labels: labels) }
         case "shapes":
-            let test = try ImageTextData.test("shapes", seed: c.seed, count: 500)
+            let test = try ImageTextData.test("shapes", count: 500)
             session.monitor(trainer, primary: "t2i_r1") { TrainingMonitor.retrieval(training.model, on: test) }
         default: throw CLIError.usage("--eval-every: a caption file has no held-out split to evaluate on")
         }

@@ -36,7 +36,7 @@ struct TrainMethod<Method: MethodCommand>: ParsableCommand {
     }
 
     @Option(help: "Run folder: the trained model, metrics.jsonl, training_config.json, checkpoints.") var output: String
-    @Option(help: "Settings file: JSON, or flat YAML (.yaml/.yml), keyed by the settings' names (a run's training_config.json replays it).")
+    @Option(help: "Settings file: JSON, or flat YAML (.yaml/.yml), keyed by the settings' names (a run's training_config.json replays it; default: none).")
     var config: String?
     @OptionGroup var runOptions: RunFolderOptions
     @Flag(help: "No progress output.") var quiet = false

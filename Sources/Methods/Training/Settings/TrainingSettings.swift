@@ -109,13 +109,13 @@ public struct TrainingSettings: Sendable, Equatable {
         case "cert":
             (temperature, momentum, queueSize, augmentation, pooling) = (0.07, 0.999, 1024, "back-translation", .clsBeforePooler)
         case "simclr", "moco":
-            (seed, batchSize, learningRate, weightDecay, schedule, warmupSteps, maxGradientNorm) = (0, 256, 3e-3, 1e-4, .cosine, 10, nil)
+            (batchSize, learningRate, weightDecay, schedule, warmupSteps, maxGradientNorm) = (256, 3e-3, 1e-4, .cosine, 10, nil)
             (temperature, momentum, queueSize) = (0.2, 0.99, 4096)
         case "align", "vlmo":
-            (seed, epochs, batchSize, learningRate, weightDecay, schedule, maxGradientNorm) = (0, nil, 128, 1e-3, 0.01, .cosine, nil)
+            (epochs, batchSize, learningRate, weightDecay, schedule, maxGradientNorm) = (nil, 128, 1e-3, 0.01, .cosine, nil)
             if method == "vlmo" { dataset = "shapes" }
         case "albef":
-            (seed, epochs, batchSize, learningRate, weightDecay, schedule, maxGradientNorm) = (0, 20, 64, 1e-3, 0.02, .cosine, nil)
+            (epochs, batchSize, learningRate, weightDecay, schedule, maxGradientNorm) = (20, 64, 1e-3, 0.02, .cosine, nil)
             (dataset, momentum, queueSize) = ("shapes", 0.95, 1024)
         default: break
         }
