@@ -54,6 +54,17 @@ import Testing
         #expect(object["sentences"] as? Int == 2 && object["dimensions"] as? Int == 128 && object["output"] as? String == output.path)
         cli.expectFailure(try cli.run(["encode", "--model", model.path, "--input", "-", "--output", "-", "--json"], standardInput: "x\n"),
                           status: 2, mentions: ["--json with --output -"])
+        // Before: the output's missing folder was found after encoding everything.
+        cli.expectFailure(try cli.run(["encode", "--model", model.path, "--input", "-", "--output", "/nonexistent/dir/x.jsonl"], standardInput: "x\n"),
+                          status: 1, mentions: ["/nonexistent/dir: no such folder for --output"])
+    }
+
+    /// Before: "STSEvaluator sts: no pairs to evaluate", an internal type name and no file.
+    @Test func anEmptySTSFileIsNamed() throws {
+        let empty = try TestPaths.write("", named: "empty-sts.csv")
+        let outcome = try cli.run(["eval", "sts", "--model", try CommandLineTests.tinyModel().path, "--data", empty.path])
+        cli.expectFailure(outcome, status: 1, mentions: ["\(empty.path): no sentence pairs to evaluate"])
+        #expect(!outcome.stderr.contains("STSEvaluator"))
     }
 
     /// Before: `report --evaluator stsb` on a run that logged `sts_spearman` silently dropped the

@@ -41,12 +41,14 @@ public struct STSEvaluator: Evaluator, Sendable {
     }
 
     /// An evaluator named `sts` over an STS file in `format` (`nil`: guessed from its name).
-    /// - Throws: the reader's ``TextFileError`` naming the file and line.
+    /// - Throws: the reader's ``TextFileError`` naming the file and line, or naming the file when
+    ///   it holds no pairs.
     public init(reading url: URL, format: STSFileFormat? = nil) throws {
         switch format ?? .guessed(for: url) {
         case .stsb: self.init(name: "sts", pairs: try STSBenchmark.read(url).examples)
         case .sick: self.init(name: "sts", sick: try SICK.read(url).examples)
         }
+        guard !pairs.isEmpty else { throw TextFileError(file: url, .invalidRecord("no sentence pairs to evaluate")) }
     }
 
     /// Embeds each distinct sentence once, scores every pair by cosine similarity and compares

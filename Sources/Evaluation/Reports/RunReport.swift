@@ -25,8 +25,8 @@ public struct RunReport: Sendable {
 
     /// The run folder (holding `metrics.jsonl`, and usually `config.json`).
     public let run: URL
-    /// Prefix of the STS metrics in the log (`stsb` for `stsb_spearman`, as `contrast train` names
-    /// them after the evaluation file); `nil`: the one the log holds.
+    /// Prefix of the STS metrics in the log (`sts` for `sts_spearman`, as `contrast train` names
+    /// them); `nil`: the first one the log holds.
     public let evaluator: String?
 
     /// A report on the run in `run`.

@@ -49,6 +49,12 @@ struct Encode: ParsableCommand {
     }
 
     private func encodeAndReport() throws {
+        // Before the (long) encoding: the folder the output goes into must exist.
+        let folder = URL(fileURLWithPath: output).deletingLastPathComponent()
+        var isFolder: ObjCBool = false
+        guard output == "-" || FileManager.default.fileExists(atPath: folder.path, isDirectory: &isFolder) && isFolder.boolValue else {
+            throw CLIError.data("\(folder.path): no such folder for --output")
+        }
         let encoder = try SentenceEncoder(directory: URL(fileURLWithPath: model), pooling: pooling)
         if normalize { encoder.pooling.normalize = true }
         if let maxLength { encoder.maxLength = min(maxLength, encoder.model.maxTokens) }

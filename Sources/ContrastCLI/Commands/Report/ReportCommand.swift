@@ -16,7 +16,7 @@ struct ReportCommand: ParsableCommand {
             """)
 
     @Argument(help: "The run folder (as written by contrast train).") var runDirectory: String
-    @Option(help: "Prefix of the STS metrics to plot (stsb for stsb_spearman; default: the one the log holds).") var evaluator: String?
+    @Option(help: "Prefix of the STS metrics to plot (sts for sts_spearman; default: the one the log holds).") var evaluator: String?
     @Flag(help: "Do not list the files written.") var quiet = false
     @Flag(help: "Print one JSON object as the last line of stdout.") var json = false
 
