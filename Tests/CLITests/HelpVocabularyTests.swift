@@ -62,6 +62,12 @@ import Testing
                 if takesValue && !required {
                     #expect(entry.lowercased().contains("default"), "contrast \(command): \(flag) shows no default: \(entry)")
                 }
+                if flag == "--seed" { #expect(entry.contains("default: 42"), "contrast \(command): \(entry)") }
+            }
+            // Commands that report numbers and are not benchmarks (which show no progress) can be quiet.
+            let flags = Set(entries(help).compactMap { $0.firstMatch(of: /--[a-z0-9-]+/).map { String($0.0) } })
+            if flags.contains("--json") && !command.hasPrefix("bench") {
+                #expect(flags.contains("--quiet"), "contrast \(command) has --json but no --quiet")
             }
             // Help that stands alone: no Swift type names, no repository paths an installed binary lacks.
             for fragment in ["docs/", "()", "see the discussion"] {
