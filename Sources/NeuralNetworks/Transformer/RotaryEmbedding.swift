@@ -11,7 +11,7 @@ import Tensors
 /// let angles = rotary.angles(positions: 0..<tokens)   // once per forward
 /// let q = angles.rotate(queries)                      // [batch, heads, tokens, 64]
 /// ```
-public struct RotaryEmbedding: Sendable, Equatable {
+public struct RotaryEmbedding: Sendable {
     public let headSize: Int
     /// θ of the frequencies `θ^(-2i/headSize)` (`rope_theta`).
     public let base: Double
