@@ -21,7 +21,7 @@ import Tensors
         #expect(abs(mean) < 1e-3 && abs(std - 0.02) < 1e-3)
         #expect(linear.bias!.scalars.allSatisfy { $0 == 0 })
         let norm = LayerNorm(dimension: 4, eps: 1e-12)
-        #expect(norm.weight.scalars == [1, 1, 1, 1] && norm.bias.scalars == [0, 0, 0, 0] && norm.eps == 1e-12)
+        #expect(norm.weight.scalars == [1, 1, 1, 1] && norm.bias!.scalars == [0, 0, 0, 0] && norm.eps == 1e-12)
         let embedding = Embedding(count: 5, dimension: 3, paddingIndex: 2, generator: &g)
         #expect(embedding([2]).scalars == [0, 0, 0])
         #expect(embedding([0, 1, 4, 1], shape: [2, 2]).shape == [2, 2, 3])
@@ -102,7 +102,7 @@ import Tensors
         let r = Tensor.normal([3, 4], generator: &g)
         let loss = { (norm(x) * r).sum() }
         loss().backward()
-        for tensor in [x, norm.weight, norm.bias] {
+        for tensor in [x, norm.weight, norm.bias!] {
             let numeric = numericalGradient(of: tensor) { withoutGradient { loss().item } }
             #expect(close(tensor.grad!.scalars, numeric, tolerance: 2e-2))
         }

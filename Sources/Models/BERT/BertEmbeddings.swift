@@ -36,16 +36,22 @@ public final class BertEmbeddings: Module {
         if let hook = wordEmbeddingHook { w = hook(w) }
         let p: Tensor
         if let padding {
-            var counts = [Int](repeating: 0, count: batch)
-            p = positions(ids.indices.map { i in
-                guard ids[i] != padding else { return padding }
-                counts[i / tokens] += 1
-                return padding + counts[i / tokens]
-            }, shape: [batch, tokens])
+            p = positions(Self.positions(ids, after: padding, tokens: tokens), shape: [batch, tokens])
         } else {
             p = positions(Array(0..<tokens), shape: [tokens])
         }
         let t = tokenTypes(tokenTypeIDs ?? [Int](repeating: 0, count: ids.count), shape: [batch, tokens])
         return dropout(norm(w + t + p))
+    }
+
+    /// RoBERTa's `create_position_ids_from_input_ids` for rows of `tokens` ids: each row's ids that
+    /// are not `padding` numbered `padding + 1` onwards, padding left at `padding`.
+    public static func positions(_ ids: [Int], after padding: Int, tokens: Int) -> [Int] {
+        var counts = [Int](repeating: 0, count: ids.count / Swift.max(tokens, 1))
+        return ids.indices.map { i in
+            guard ids[i] != padding else { return padding }
+            counts[i / tokens] += 1
+            return padding + counts[i / tokens]
+        }
     }
 }

@@ -102,8 +102,12 @@ public final class BertModel: Module {
             h = layer(h, keyMask: mask, queries: index == layers.count - 1 ? lastLayerTokens : nil)
             states.append(h)
         }
-        let pooled = pooler.map { $0(h.slice(axis: 1, 0..<1).squeezed(axis: 1)).tanh() }
-        return BertOutput(hiddenStates: states, pooled: pooled)
+        return BertOutput(hiddenStates: states, pooled: Self.pool(h, with: pooler))
+    }
+
+    /// BERT's pooler output, `tanh(dense(first token))`, of the last hidden state `h`, when there is a pooler.
+    static func pool(_ h: Tensor, with pooler: Linear?) -> Tensor? {
+        pooler.map { $0(h.slice(axis: 1, 0..<1).squeezed(axis: 1)).tanh() }
     }
 }
 

@@ -19,23 +19,34 @@ enum JSONObjectFile {
     struct Fields {
         let object: [String: Any]
         let file: URL
+        /// The path of this object in the file (`rope_parameters.`), put before its keys in errors.
+        var path = ""
+
+        /// The fields of the object under `key`, or `nil` when the key is absent or null.
+        func nested(_ key: String) throws(ModelFileError) -> Fields? {
+            guard let raw = object[key], !(raw is NSNull) else { return nil }
+            guard let inner = raw as? [String: Any] else {
+                throw ModelFileError(file, "field '\(path)\(key)' should be an object, found \(JSONObjectFile.describe(raw))")
+            }
+            return Fields(object: inner, file: file, path: "\(path)\(key).")
+        }
 
         func optional<T: JSONFieldValue>(_ key: String) throws(ModelFileError) -> T? {
             guard let raw = object[key], !(raw is NSNull) else { return nil }
             guard let value = T(json: raw) else {
-                throw ModelFileError(file, "field '\(key)' should be \(T.typeName), found \(JSONObjectFile.describe(raw))")
+                throw ModelFileError(file, "field '\(path)\(key)' should be \(T.typeName), found \(JSONObjectFile.describe(raw))")
             }
             return value
         }
 
         func required<T: JSONFieldValue>(_ key: String) throws(ModelFileError) -> T {
-            guard let value: T = try optional(key) else { throw ModelFileError(file, "field '\(key)' is missing") }
+            guard let value: T = try optional(key) else { throw ModelFileError(file, "field '\(path)\(key)' is missing") }
             return value
         }
 
         func positive(_ key: String) throws(ModelFileError) -> Int {
             let value: Int = try required(key)
-            guard value > 0 else { throw ModelFileError(file, "field '\(key)' should be positive, found \(value)") }
+            guard value > 0 else { throw ModelFileError(file, "field '\(path)\(key)' should be positive, found \(value)") }
             return value
         }
 
@@ -43,7 +54,7 @@ enum JSONObjectFile {
             guard let value: Double = try optional(key) else { return fallback }
             // Checked after conversion: 0.99999999999 is below 1 as a Double but 1 as a Float.
             let single = Float(value)
-            guard single >= 0 && single < 1 else { throw ModelFileError(file, "field '\(key)' should be in [0, 1), found \(value)") }
+            guard single >= 0 && single < 1 else { throw ModelFileError(file, "field '\(path)\(key)' should be in [0, 1), found \(value)") }
             return single
         }
 
@@ -52,7 +63,7 @@ enum JSONObjectFile {
             guard let value: Double = try optional(key) else { return fallback }
             let single = Float(value)
             guard single.isFinite && single > 0 else {
-                throw ModelFileError(file, "field '\(key)' should be a positive single-precision number, found \(value)")
+                throw ModelFileError(file, "field '\(path)\(key)' should be a positive single-precision number, found \(value)")
             }
             return single
         }
@@ -61,7 +72,7 @@ enum JSONObjectFile {
         func integer(_ key: String, in range: ClosedRange<Int>, default fallback: Int) throws(ModelFileError) -> Int {
             guard let value: Int = try optional(key) else { return fallback }
             guard range.contains(value) else {
-                throw ModelFileError(file, "field '\(key)' should be within \(range.lowerBound)...\(range.upperBound), found \(value)")
+                throw ModelFileError(file, "field '\(path)\(key)' should be within \(range.lowerBound)...\(range.upperBound), found \(value)")
             }
             return value
         }
@@ -107,6 +118,14 @@ extension Bool: JSONFieldValue {
         self = n.boolValue
     }
     static var typeName: String { "a boolean" }
+}
+
+extension Array: JSONFieldValue where Element == String {
+    init?(json: Any) {
+        guard let strings = json as? [String] else { return nil }
+        self = strings
+    }
+    static var typeName: String { "an array of strings" }
 }
 
 extension String: JSONFieldValue {

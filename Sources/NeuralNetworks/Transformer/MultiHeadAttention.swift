@@ -40,13 +40,36 @@ public final class MultiHeadAttention: Module {
     public func callAsFunction(_ x: Tensor, context: Tensor? = nil, keyMask: Tensor? = nil) -> Tensor {
         ensure(x.rank == 3, "MultiHeadAttention: input must be [batch, tokens, width], got \(x.shape)")
         let source = context ?? x
-        let (batch, tokens, width) = (x.shape[0], x.shape[1], x.shape[2])
-        let headSize = width / heads
-        func split(_ t: Tensor) -> Tensor { t.reshaped([t.shape[0], t.shape[1], heads, headSize]).permuted([0, 2, 1, 3]) }
-        let q = split(query(x)), k = split(key(source)), v = split(value(source))
-        let scores = q.matmul(k, transposeOther: true)
+        return Self.attend(queries: Self.splitHeads(query(x), heads: heads), keys: Self.splitHeads(key(source), heads: heads),
+                           values: Self.splitHeads(value(source), heads: heads), keyMask: keyMask, dropout: dropout)
+    }
+
+    /// `[batch, tokens, heads · headSize]` as `[batch, heads, tokens, headSize]`: the layout
+    /// ``attend(queries:keys:values:keyMask:scoreBias:dropout:)`` reads.
+    public static func splitHeads(_ t: Tensor, heads: Int) -> Tensor {
+        ensure(t.rank == 3 && t.shape[2] % heads == 0, "splitHeads: \(t.shape) is not [batch, tokens, width] with width divisible by \(heads)")
+        return t.reshaped([t.shape[0], t.shape[1], heads, t.shape[2] / heads]).permuted([0, 2, 1, 3])
+    }
+
+    /// Scaled dot-product attention of projected, head-split queries `[batch, heads, queries,
+    /// headSize]` over keys and values `[batch, heads, keys, headSize]`:
+    /// `softmax((q·kᵀ + scoreBias) / √headSize + keyMask) · v`, with `dropout` on the
+    /// probabilities, and the heads merged back into `[batch, queries, heads · headSize]`.
+    ///
+    /// Every family's attention shares this core; they differ in their projections and in
+    /// `scoreBias`, which is added to the products *before* scaling, so that the scale stays fused
+    /// in the softmax: it broadcasts over the leading axes of `[batch, heads, queries, keys]`
+    /// (MPNet's relative position bias `[heads, queries, keys]` multiplied by `√headSize`, a
+    /// sliding window's `[queries, keys]` mask).
+    public static func attend(queries q: Tensor, keys k: Tensor, values v: Tensor, keyMask: Tensor?, scoreBias: Tensor? = nil,
+                              dropout: Dropout) -> Tensor {
+        ensure(q.rank == 4 && k.rank == 4 && v.rank == 4,
+               "attend: queries \(q.shape), keys \(k.shape) and values \(v.shape) are not [batch, heads, tokens, headSize]")
+        let (batch, heads, tokens, headSize) = (q.shape[0], q.shape[1], q.shape[2], q.shape[3])
+        var scores = q.matmul(k, transposeOther: true)
+        if let scoreBias { scores = scores + scoreBias }
         let probabilities = scores.softmax(scale: 1 / Float(headSize).squareRoot(), additiveMask: keyMask)
-        return dropout.matmul(probabilities, v).permuted([0, 2, 1, 3]).reshaped([batch, tokens, width])
+        return dropout.matmul(probabilities, v).permuted([0, 2, 1, 3]).reshaped([batch, tokens, heads * headSize])
     }
 
     /// The additive mask for a `[batch, tokens]` attention mask of 1 (attend) and 0 (padding):

@@ -7,8 +7,10 @@ public final class ResidualOutput: Module {
     public let norm: LayerNorm
     public let dropout: Dropout
 
-    public init(inputSize: Int, outputSize: Int, eps: Float, dropout: Float, source: RandomSource, generator: inout RandomGenerator) {
-        dense = Linear(inputSize: inputSize, outputSize: outputSize, generator: &generator)
+    /// - Parameter std: the standard deviation of the dense layer's initial weights.
+    public init(inputSize: Int, outputSize: Int, eps: Float, dropout: Float, std: Float = Initialization.bertStandardDeviation,
+                source: RandomSource, generator: inout RandomGenerator) {
+        dense = Linear(inputSize: inputSize, outputSize: outputSize, std: std, generator: &generator)
         norm = LayerNorm(dimension: outputSize, eps: eps)
         self.dropout = Dropout(probability: dropout, source: source)
         super.init()

@@ -43,26 +43,31 @@ extension Tensor {
         }
     }
 
-    /// Layer normalisation over the last axis with an affine `weight` and `bias` (both `[n]`).
-    public func layerNorm(weight: Tensor, bias: Tensor, eps: Float = 1e-5) -> Tensor {
+    /// Layer normalisation over the last axis with an affine `weight` and `bias` (both `[n]`), or
+    /// `weight` alone when `bias` is `nil` (PyTorch's `LayerNorm(bias=False)`).
+    public func layerNorm(weight: Tensor, bias: Tensor?, eps: Float = 1e-5) -> Tensor {
         let (rows, n) = rowsAndWidth
-        ensure(weight.shape == [n] && bias.shape == [n], "layerNorm: weight \(weight.shape) and bias \(bias.shape) must both be [\(n)] for input \(shape)")
+        ensure(weight.shape == [n] && (bias?.shape ?? [n]) == [n],
+               "layerNorm: weight \(weight.shape) and bias \(bias?.shape ?? []) must both be [\(n)] for input \(shape)")
         let out = Tensor(uninitialized: shape)
         let mean = Tensor(uninitialized: [rows]), rstd = Tensor(uninitialized: [rows])
-        Tensor.withData(self, weight, bias, out, mean, rstd) { p in
+        // The kernel always adds a bias row: zeros stand in for a missing one.
+        let shift = bias ?? Tensor.zeros([n])
+        Tensor.withData(self, weight, shift, out, mean, rstd) { p in
             Kernels.layerNormForward(p[0], p[1], p[2], p[3], mean: p[4], rstd: p[5], rows: rows, n: n, eps: eps)
         }
-        return out.recorded("layerNorm", [self, weight, bias]) { g in
+        let (hasBias, needBias) = (bias != nil, bias?.requiresGrad == true)
+        return out.recorded("layerNorm", bias.map { [self, weight, $0] } ?? [self, weight]) { g in
             let dx = Tensor(uninitialized: self.shape)
             let dw = weight.requiresGrad ? Tensor.zeros([n]) : nil
-            let db = bias.requiresGrad ? Tensor.zeros([n]) : nil
+            let db = needBias ? Tensor.zeros([n]) : nil
             Tensor.withData(self, weight, mean, rstd, g, dx) { p in
                 withExtendedLifetime((dw, db)) {
                     Kernels.layerNormBackward(p[0], p[1], mean: p[2], rstd: p[3], p[4], p[5],
                                               dweight: dw?.storage.base, dbias: db?.storage.base, rows: rows, n: n)
                 }
             }
-            return [dx, dw, db]
+            return hasBias ? [dx, dw, db] : [dx, dw]
         }
     }
 
