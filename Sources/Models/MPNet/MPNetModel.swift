@@ -206,10 +206,16 @@ public final class MPNetModel: Module {
 
 extension MPNetModel: TextEncoderModel {
     public var hiddenSize: Int { configuration.hiddenSize }
+    public var vocabularySize: Int { configuration.vocabularySize }
     public var maxTokens: Int { configuration.maxTokens }
     public var hiddenDropout: Float { configuration.hiddenDropout }
     public var configurationJSON: [String: Any] { configuration.jsonObject }
     public static var ignoredCheckpointKeys: [String] { ["embeddings.position_ids"] }
+
+    public static func configured(by url: URL, checkpointKeys: Set<String>, source: RandomSource) throws -> MPNetModel {
+        var generator = RandomGenerator(seed: 0)
+        return MPNetModel(try MPNetConfiguration(contentsOf: url), withPooler: checkpointKeys.contains("pooler.dense.weight"), source: source, generator: &generator)
+    }
 
     public func makeCopy(source: RandomSource) -> MPNetModel {
         var generator = RandomGenerator(seed: 0)

@@ -205,6 +205,7 @@ public final class ModernBertModel: Module {
 
 extension ModernBertModel: TextEncoderModel {
     public var hiddenSize: Int { configuration.hiddenSize }
+    public var vocabularySize: Int { configuration.vocabularySize }
     public var maxTokens: Int { configuration.maxTokens }
     /// The dropout of transformers' classification heads (`classifier_dropout`): the encoder's own
     /// are split by place (embeddings, attention, feed-forward).
@@ -212,6 +213,11 @@ extension ModernBertModel: TextEncoderModel {
     public var pooler: Linear? { nil }
     public var configurationJSON: [String: Any] { configuration.jsonObject }
     public static var ignoredCheckpointKeys: [String] { [] }
+
+    public static func configured(by url: URL, checkpointKeys: Set<String>, source: RandomSource) throws -> ModernBertModel {
+        var generator = RandomGenerator(seed: 0)
+        return ModernBertModel(try ModernBertConfiguration(contentsOf: url), source: source, generator: &generator)
+    }
 
     public func makeCopy(source: RandomSource) -> ModernBertModel {
         var generator = RandomGenerator(seed: 0)

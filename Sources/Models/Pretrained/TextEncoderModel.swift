@@ -40,7 +40,9 @@ public protocol TextEncoderModel: Module {
 
 /// The text-encoder families a model folder may hold, by `config.json`'s `model_type`.
 public enum TextEncoderFamilies {
-    public static let types: [String: any TextEncoderModel.Type] = ["bert": BertModel.self, "roberta": BertModel.self, "xlm-roberta": BertModel.self]
+    public static let types: [String: any TextEncoderModel.Type] = [
+        "bert": BertModel.self, "roberta": BertModel.self, "xlm-roberta": BertModel.self, "mpnet": MPNetModel.self, "modernbert": ModernBertModel.self,
+    ]
 
     /// Prefixes of task checkpoints (`BertForMaskedLM`, `RobertaForSequenceClassification`) in
     /// front of the encoder's names, and of the heads beside it that an encoder does not load.
