@@ -13,6 +13,8 @@ import Text
 public struct Setting: Sendable {
     public let name: String
     public let help: String
+    /// The methods that have it.
+    public let methods: Set<String>
     /// How the value reads in help (`<float>`; empty for a flag, a setting that is on when named).
     public let valueName: String
     /// Whether a resumed run may change it (how long it runs, how it is watched and saved).
@@ -29,9 +31,9 @@ public struct Setting: Sendable {
     ///   - valueName: how the value reads in help, when not its type's name (`path`).
     ///   - must: what a valid value must be (`be positive`), as `valid` tells.
     public init<Value: SettingValue>(_ name: String, _ keyPath: WritableKeyPath<TrainingSettings, Value> & Sendable, _ help: String,
-                                     valueName: String? = nil, changeableOnResume: Bool = false, must: String = "",
-                                     _ valid: @escaping @Sendable (Value) -> Bool = { _ in true }) {
-        (self.name, self.help, self.changeableOnResume) = (name, help, changeableOnResume)
+                                     for methods: Set<String> = TrainingSettings.allMethods, valueName: String? = nil,
+                                     changeableOnResume: Bool = false, must: String = "", _ valid: @escaping @Sendable (Value) -> Bool = { _ in true }) {
+        (self.name, self.help, self.methods, self.changeableOnResume) = (name, help, methods, changeableOnResume)
         self.valueName = Value.self == Bool.self ? "" : "<\(valueName ?? Value.valueName)>"
         read = { settings, text in Value(settingText: text).map { settings[keyPath: keyPath] = $0 } != nil }
         self.text = { $0[keyPath: keyPath].settingText }
@@ -41,9 +43,9 @@ public struct Setting: Sendable {
 
     /// An optional setting whose value, when set, must pass `valid`.
     public init<Value: SettingValue>(_ name: String, _ keyPath: WritableKeyPath<TrainingSettings, Value?> & Sendable, _ help: String,
-                                     valueName: String? = nil, changeableOnResume: Bool = false, must: String,
-                                     _ valid: @escaping @Sendable (Value) -> Bool) {
-        self.init(name, keyPath, help, valueName: valueName, changeableOnResume: changeableOnResume, must: must) { $0.map(valid) ?? true }
+                                     for methods: Set<String> = TrainingSettings.allMethods, valueName: String? = nil,
+                                     changeableOnResume: Bool = false, must: String, _ valid: @escaping @Sendable (Value) -> Bool) {
+        self.init(name, keyPath, help, for: methods, valueName: valueName, changeableOnResume: changeableOnResume, must: must) { $0.map(valid) ?? true }
     }
 
     /// Why `text` is not a value of this setting: `'cosin' is not one of linear, constant, cosine

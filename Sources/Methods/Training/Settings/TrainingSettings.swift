@@ -129,7 +129,7 @@ public struct TrainingSettings: Sendable, Equatable {
     /// The warm-up of a stage of `steps` steps: `warmupFraction` of them for the image-text
     /// methods, `warmupSteps` for the others.
     public func warmupSteps(of steps: Int) -> Int {
-        ["align", "vlmo", "albef"].contains(method) ? Int(Float(steps) * warmupFraction) : warmupSteps
+        Self.imageTextMethods.contains(method) ? Int(Float(steps) * warmupFraction) : warmupSteps
     }
 
     /// `epochs`, or the data set's default.
@@ -145,7 +145,7 @@ public struct TrainingSettings: Sendable, Equatable {
     /// ``valueProblems`` and the starting model and data a text run needs.
     public var problems: [String] {
         var p: [String] = []
-        if ["simcse", "esimcse", "cert"].contains(method) {
+        if Self.textMethods.contains(method) {
             if (model == nil) == (initialShape == nil) { p.append("give exactly one of --model DIR and --init SHAPE") }
             if [corpus, pairs, triplets, sick].compactMap({ $0 }).count != 1 {
                 p.append(method == "simcse" ? "give exactly one of --corpus, --pairs, --triplets and --sick" : "\(method) trains on a plain corpus (--corpus)")
