@@ -20,8 +20,13 @@ struct TrainingSession {
     /// changes nothing on disk.
     init(output: String, options: RunFolderOptions, settings: TrainingSettings, quiet: Bool, json: Bool) throws {
         communicator = MPIProcess.isLaunched ? MPICommunicator() : SingleProcess()
+        destination = URL(fileURLWithPath: output)
+        intent = try RunFolder.intent(overwrite: options.overwrite, resume: options.resume)
         // Process 0 alone checks the folder: another's check could see the folder process 0 just opened.
-        (destination, intent) = communicator.isRoot ? try options.check(output, settings: settings) : try options.target(output)
+        if communicator.isRoot {
+            try RunFolder.check(destination, intent: intent)
+            if intent == .resume { try RunFolder.checkResumable(destination, with: settings) }
+        }
         self.quiet = quiet || !communicator.isRoot
         self.json = json && communicator.isRoot
     }
@@ -70,7 +75,12 @@ struct TrainingSession {
         guard root else { return summary }
         // The run's plots and summary (what `contrast report` regenerates), in the folder that becomes the run.
         let plots = summary.wasComplete ? nil : try RunReport(run: folder.directory).write().summary.deletingLastPathComponent().lastPathComponent
-        try Report.finish(folder, wasComplete: summary.wasComplete, steps: summary.steps, seconds: summary.seconds)
+        if summary.wasComplete {
+            Report.info("\(destination.path): the run is already complete (\(summary.steps) steps); nothing to resume")
+        } else {
+            try folder.complete()
+            Report.info("trained \(summary.steps) steps in \(Format.fixed(summary.seconds, 1)) s; model saved to \(destination.path)")
+        }
         if let plots, !quiet { Report.info("plots and summary in \(destination.appendingPathComponent(plots).path)") }
         return summary
     }
