@@ -34,5 +34,5 @@ private func trainImageMethod(_ c: TrainingSettings, session: TrainingSession) t
             TrainingMonitor.knnAccuracy(train: train, test: held) { method.model.features(of: $0) }
         }
     }
-    try session.printSummary(session.train(trainer, in: session.open(command: "train \(c.method)", settings: c)))
+    try session.printSummary(session.train(trainer))
 }

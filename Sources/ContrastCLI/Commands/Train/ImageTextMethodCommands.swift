@@ -60,7 +60,7 @@ private func trainImageText(_ c: TrainingSettings, session: TrainingSession,
         default: throw CLIError.usage("--eval-every: a caption file has no held-out split to evaluate on")
         }
     }
-    try session.printSummary(session.train(trainer, in: session.open(command: "train \(c.method)", settings: c)))
+    try session.printSummary(session.train(trainer))
 }
 
 /// `contrast train albef`.
@@ -82,7 +82,7 @@ enum ALBEFCommand: MethodCommand {
             guard let test else { throw CLIError.usage("--eval-every: ALBEF evaluates on the Shapes test split (--dataset shapes, --test-count above 0)") }
             session.monitor(trainer, primary: "itc_t2i_r1") { ALBEFRetrievalReport.evaluate(albef.model, on: test, depth: settings.rerankDepth, rerank: false, quiet: true) }
         }
-        let summary = try session.train(trainer, in: session.open(command: "train albef", settings: settings))
+        let summary = try session.train(trainer)
         // The retrieval benchmark: the Shapes test split (held out by construction), by process 0.
         var metrics: [String: Double] = [:]
         if let test, !summary.wasComplete, session.communicator.isRoot {

@@ -77,15 +77,14 @@ struct TextInputs {
     /// (printed by the caller with ``TrainingSession/printSummary(_:metrics:)``).
     func train(_ method: any TrainingMethod) throws -> TrainingSummary {
         let trainer = try Trainer(method: method, settings: configuration, output: session.destination, communicator: session.communicator)
-        let folder = try session.open(command: "train \(configuration.method)", settings: configuration)
         if let evaluator {
-            session.monitor(trainer, primary: "\(evaluator.name)_spearman") { [encoder] in
+            session.monitor(trainer, primary: "\(evaluator.name)_spearman") { [encoder, unowned trainer] in
                 let result = try evaluator.run { encoder.encode($0, batchSize: 64) }
                 // The latest evaluation's pairs, for the report's predicted-vs-gold scatter plot.
-                try STSPredictions(result).write(to: folder.directory.appendingPathComponent(STSPredictions.fileName))
+                try STSPredictions(result).write(to: trainer.output.appendingPathComponent(STSPredictions.fileName))
                 return result.metrics(prefix: evaluator.name)
             }
         }
-        return try session.train(trainer, in: folder)
+        return try session.train(trainer)
     }
 }

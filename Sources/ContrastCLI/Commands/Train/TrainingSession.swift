@@ -31,21 +31,17 @@ struct TrainingSession {
         self.json = json && communicator.isRoot
     }
 
-    /// Opens the run folder (process 0; the others learn where it is) and records `settings` in it
-    /// as `training_config.json` (not config.json: the saved model owns that name).
-    func open(command: String, settings: TrainingSettings) throws -> RunFolder {
-        guard communicator.isRoot else { return RunFolder.planned(destination, intent: intent) }
-        let folder = try RunFolder.open(destination, intent: intent, command: command)
-        try settings.write(to: folder.directory)
-        return folder
-    }
-
-    /// Runs `trainer` (writing into `folder.directory`) with a progress bar per stage and its events on stderr; then moves the run
-    /// into place, writes its plots and says where it is.
-    func train(_ trainer: Trainer, in folder: RunFolder) throws -> TrainingSummary {
+    /// Opens the run folder (process 0; the others learn where it is), records the settings in it as
+    /// `training_config.json` (config.json is the saved model's), and runs `trainer` into it with a
+    /// progress bar per stage and its events on stderr; then moves the run into place, writes its
+    /// plots and says where it is.
+    func train(_ trainer: Trainer) throws -> TrainingSummary {
+        let root = communicator.isRoot
+        let folder = root ? try RunFolder.open(destination, intent: intent, command: "train \(trainer.settings.method)")
+                          : RunFolder.planned(destination, intent: intent)
+        if root { try trainer.settings.write(to: folder.directory) }
         trainer.output = folder.directory
         let name = trainer.method.name, unit = trainer.method.unit
-        let root = communicator.isRoot
         if !quiet {
             let shape = trainer.stages.map { "\($0.steps) steps\(trainer.stages.count > 1 ? " of \($0.name)" : "")" }.joined(separator: ", ")
             Report.info("\(name): \(trainer.stages[0].examples) \(unit), \(shape) with batches of \(trainer.stages[0].batchSize)")
