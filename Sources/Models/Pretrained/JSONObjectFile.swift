@@ -19,31 +19,44 @@ enum JSONObjectFile {
     struct Fields {
         let object: [String: Any]
         let file: URL
+        /// Where the object lies in the file (`text_config.`), put before the keys that messages name.
+        var path = ""
+
+        /// The fields of the object at `key`, an empty one when it is absent or null.
+        func nested(_ key: String) throws(ModelFileError) -> Fields {
+            Fields(object: try optional(key) ?? [:], file: file, path: "\(path)\(key).")
+        }
 
         func optional<T: JSONFieldValue>(_ key: String) throws(ModelFileError) -> T? {
             guard let raw = object[key], !(raw is NSNull) else { return nil }
             guard let value = T(json: raw) else {
-                throw ModelFileError(file, "field '\(key)' should be \(T.typeName), found \(JSONObjectFile.describe(raw))")
+                throw ModelFileError(file, "field '\(path)\(key)' should be \(T.typeName), found \(JSONObjectFile.describe(raw))")
             }
             return value
         }
 
         func required<T: JSONFieldValue>(_ key: String) throws(ModelFileError) -> T {
-            guard let value: T = try optional(key) else { throw ModelFileError(file, "field '\(key)' is missing") }
+            guard let value: T = try optional(key) else { throw ModelFileError(file, "field '\(path)\(key)' is missing") }
             return value
         }
 
         func positive(_ key: String) throws(ModelFileError) -> Int {
             let value: Int = try required(key)
-            guard value > 0 else { throw ModelFileError(file, "field '\(key)' should be positive, found \(value)") }
+            guard value > 0 else { throw ModelFileError(file, "field '\(path)\(key)' should be positive, found \(value)") }
             return value
+        }
+
+        /// A positive integer, `fallback` when absent.
+        func positive(_ key: String, default fallback: Int) throws(ModelFileError) -> Int {
+            guard try optional(key) as Int? != nil else { return fallback }
+            return try positive(key)
         }
 
         func probability(_ key: String, default fallback: Float) throws(ModelFileError) -> Float {
             guard let value: Double = try optional(key) else { return fallback }
             // Checked after conversion: 0.99999999999 is below 1 as a Double but 1 as a Float.
             let single = Float(value)
-            guard single >= 0 && single < 1 else { throw ModelFileError(file, "field '\(key)' should be in [0, 1), found \(value)") }
+            guard single >= 0 && single < 1 else { throw ModelFileError(file, "field '\(path)\(key)' should be in [0, 1), found \(value)") }
             return single
         }
 
@@ -52,7 +65,7 @@ enum JSONObjectFile {
             guard let value: Double = try optional(key) else { return fallback }
             let single = Float(value)
             guard single.isFinite && single > 0 else {
-                throw ModelFileError(file, "field '\(key)' should be a positive single-precision number, found \(value)")
+                throw ModelFileError(file, "field '\(path)\(key)' should be a positive single-precision number, found \(value)")
             }
             return single
         }
@@ -61,7 +74,7 @@ enum JSONObjectFile {
         func integer(_ key: String, in range: ClosedRange<Int>, default fallback: Int) throws(ModelFileError) -> Int {
             guard let value: Int = try optional(key) else { return fallback }
             guard range.contains(value) else {
-                throw ModelFileError(file, "field '\(key)' should be within \(range.lowerBound)...\(range.upperBound), found \(value)")
+                throw ModelFileError(file, "field '\(path)\(key)' should be within \(range.lowerBound)...\(range.upperBound), found \(value)")
             }
             return value
         }
@@ -107,6 +120,24 @@ extension Bool: JSONFieldValue {
         self = n.boolValue
     }
     static var typeName: String { "a boolean" }
+}
+
+extension Dictionary: JSONFieldValue where Key == String, Value == Any {
+    init?(json: Any) {
+        guard let object = json as? [String: Any] else { return nil }
+        self = object
+    }
+    static var typeName: String { "an object" }
+}
+
+extension Array: JSONFieldValue where Element == Double {
+    init?(json: Any) {
+        guard let items = json as? [Any] else { return nil }
+        let numbers = items.compactMap { Double(json: $0) }
+        guard numbers.count == items.count else { return nil }
+        self = numbers
+    }
+    static var typeName: String { "an array of numbers" }
 }
 
 extension String: JSONFieldValue {
