@@ -22,6 +22,7 @@ public struct CLIPTextConfiguration: Sendable, Equatable {
     public var eosTokenID: Int
     public var padTokenID: Int
 
+    /// A text encoder of this shape; the defaults are `CLIPTextConfig`'s (OpenAI's ViT-B/32 text tower).
     public init(vocabularySize: Int = 49_408, hiddenSize: Int = 512, layers: Int = 12, heads: Int = 8, intermediateSize: Int = 2048,
                 maxPositions: Int = 77, activation: Activation = .quickGelu, layerNormEps: Float = 1e-5, attentionDropout: Float = 0,
                 bosTokenID: Int = 49_406, eosTokenID: Int = 49_407, padTokenID: Int = 1) {
@@ -58,6 +59,7 @@ public struct CLIPConfiguration: Sendable, Equatable {
     /// The initial `logit_scale`, a log: 2.6592 = log(1 / 0.07).
     public var logitScaleInitialValue: Double
 
+    /// A configuration of these parts; the defaults are `CLIPConfig`'s.
     public init(text: CLIPTextConfiguration, vision: VisionTransformerConfiguration, projectionSize: Int = 512,
                 logitScaleInitialValue: Double = 2.6592) {
         self.text = text

@@ -17,6 +17,7 @@ public struct CLIPImagePreprocessing: Sendable, Equatable {
         public var height: Int
         public var width: Int
 
+        /// A size of `height` rows and `width` columns.
         public init(height: Int, width: Int) {
             self.height = height
             self.width = width
@@ -43,6 +44,7 @@ public struct CLIPImagePreprocessing: Sendable, Equatable {
     /// `do_normalize`, `image_mean` and `image_std`; `nil`: no normalisation.
     public var normalization: ChannelNormalization?
 
+    /// Settings as given; by default RGB, rescaled by 1/255 and normalised with CLIP's statistics.
     public init(convertsToRGB: Bool = true, resize: Resize?, centerCrop: Size?, rescaleFactor: Float? = 1 / 255,
                 normalization: ChannelNormalization? = .openAICLIP) {
         self.convertsToRGB = convertsToRGB

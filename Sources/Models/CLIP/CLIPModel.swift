@@ -23,6 +23,7 @@ public final class CLIPTextTransformer: Module {
     public let layers: [PreNormTransformerLayer]
     public let finalNorm: LayerNorm
 
+    /// An encoder of configuration `c`, weights from `generator`, attention dropout from `source`.
     public init(_ c: CLIPTextConfiguration, source: RandomSource, generator: inout RandomGenerator) {
         configuration = c
         tokenEmbedding = Embedding(count: c.vocabularySize, dimension: c.hiddenSize, generator: &generator)
@@ -78,6 +79,7 @@ public final class CLIPVisionTransformer: Module {
     public let layers: [PreNormTransformerLayer]
     public let postNorm: LayerNorm
 
+    /// An encoder of configuration `c`, weights from `generator`, attention dropout from `source`.
     public init(_ c: VisionTransformerConfiguration, source: RandomSource, generator: inout RandomGenerator) {
         configuration = c
         embeddings = PatchEmbedding(c, naming: .clip, source: source, generator: &generator)
@@ -119,9 +121,11 @@ public struct CLIPOutput {
 /// so that OpenAI's and OpenCLIP's checkpoints in that format load, fine-tune and save by name.
 ///
 /// ```swift
-/// let clip = try CLIPModel(directory: URL(fileURLWithPath: "models/clip-vit-base-patch32"))
-/// let preprocessing = try CLIPImagePreprocessing(directory: folder, configuration: clip.configuration)
-/// let out = clip(captions, pixels: preprocessing(images))   // out.logitsPerImage: [images, texts]
+/// let folder = URL(fileURLWithPath: "models/clip-vit-base-patch32")
+/// let clip = try CLIPModel(directory: folder)
+/// let preprocessing = try CLIPImagePreprocessing(directory: folder, imageSize: clip.configuration.vision.imageSize)
+/// let pixels = preprocessing(images)
+/// let out = clip(captions, pixels: pixels)                   // out.logitsPerImage: [images, texts]
 /// let loss = clip.contrastiveLoss(captions, pixels: pixels)  // row i of each is a pair
 /// ```
 public final class CLIPModel: Module {
@@ -132,12 +136,11 @@ public final class CLIPModel: Module {
     public let visualProjection: Linear, textProjection: Linear
     /// `log` of the factor cosine similarities are multiplied by, learned (a scalar).
     public let logitScale: Tensor
-    /// The dropout stream of the attention layers.
-    public let source: RandomSource
 
+    /// A model of configuration `c` with weights drawn from `generator` (BERT's initialisation,
+    /// not transformers' CLIP one) and attention dropout drawn from `source`.
     public init(_ c: CLIPConfiguration, source: RandomSource, generator: inout RandomGenerator) {
         configuration = c
-        self.source = source
         textModel = CLIPTextTransformer(c.text, source: source, generator: &generator)
         visionModel = CLIPVisionTransformer(c.vision, source: source, generator: &generator)
         visualProjection = Linear(inputSize: c.vision.hiddenSize, outputSize: c.projectionSize, bias: false, generator: &generator)
