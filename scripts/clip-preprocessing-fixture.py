@@ -14,8 +14,8 @@ NumPy, independently of the Swift code under test:
   `CLIPImageProcessorPil` agrees.
 
 Usage (from the repository root): python3 scripts/clip-preprocessing-fixture.py
-Needs: pillow 13 or later (earlier versions always run the horizontal pass first, which changes a
-few bytes of the shapes that shrink the height most), numpy; optional: torch, transformers for the
+Needs: pillow 13 or later (earlier versions always run the horizontal pass first, which changes
+some bytes of the shapes that shrink the height most), numpy; optional: torch, transformers for the
 cross-checks. The fixtures were written with Pillow 13.0.0, NumPy 2.4, torch 2.13 and transformers 5.25.
 """
 import json

@@ -11,7 +11,8 @@ extension Image {
     /// one pass per axis, each rounding to bytes. A side that keeps its size skips its pass. The
     /// passes run in Pillow 13's order: vertical first when the height loses more than twice as
     /// many pixels as the width, horizontal first otherwise (Pillow 12 and earlier always ran the
-    /// horizontal one first, so for those shapes they differ from this by a level at some pixels).
+    /// horizontal one first: for those shapes their bytes differ from these where the first pass's
+    /// rounding and clipping differ, by several levels at some pixels of a noisy image).
     /// The result holds `byte / 255` values. (This differs from ``resized(height:width:)``, a
     /// bilinear filter in floating point.)
     public func resizedBicubic(height: Int, width: Int) -> Image {
