@@ -135,3 +135,41 @@ extension LayerTests {
         #expect(dropout.matmul(p, v).scalars == p.matmul(v).scalars)
     }
 }
+
+extension LayerTests {
+    /// The CLIP naming registers the same parameters, drawn in the same order, under
+    /// `CLIPEncoderLayer`'s names: the same seed gives the same layer under either name set.
+    @Test func preNormLayerTakesCLIPNames() {
+        let c = TransformerLayerConfiguration(width: 8, heads: 2, feedForwardWidth: 16, activation: .quickGelu, layerNormEps: 1e-5,
+                                              hiddenDropout: 0, attentionDropout: 0)
+        var g1 = RandomGenerator(seed: 4), g2 = RandomGenerator(seed: 4)
+        let vit = PreNormTransformerLayer(c, source: RandomSource(seed: 0), generator: &g1)
+        let clip = PreNormTransformerLayer(c, naming: .clip, source: RandomSource(seed: 0), generator: &g2)
+        #expect(Set(clip.namedParameters().map(\.name)) == [
+            "self_attn.q_proj.weight", "self_attn.q_proj.bias", "self_attn.k_proj.weight", "self_attn.k_proj.bias",
+            "self_attn.v_proj.weight", "self_attn.v_proj.bias", "self_attn.out_proj.weight", "self_attn.out_proj.bias",
+            "layer_norm1.weight", "layer_norm1.bias", "mlp.fc1.weight", "mlp.fc1.bias", "mlp.fc2.weight", "mlp.fc2.bias",
+            "layer_norm2.weight", "layer_norm2.bias",
+        ])
+        #expect(vit.namedParameters().contains { $0.name == "attention.attention.query.weight" })
+        let x = Tensor.randn([2, 3, 8], seed: 5)
+        #expect(vit(x).scalars == clip(x).scalars)
+    }
+
+    /// Query `i` sees keys `0...i` that are not padding; what follows a position never changes it.
+    @Test func causalMaskHidesLaterAndPaddedKeys() {
+        let mask = MultiHeadAttention.causalMask([1, 1, 0, 1, 1, 1], batch: 2, tokens: 3).scalars
+        let visible = mask.map { $0 == 0 ? 1 : 0 }
+        #expect(visible == [1, 0, 0, 1, 1, 0, 1, 1, 0, /* second row */ 1, 0, 0, 1, 1, 0, 1, 1, 1])
+        #expect(mask.allSatisfy { $0 == 0 || $0 == -Float.greatestFiniteMagnitude })
+
+        var g = RandomGenerator(seed: 6)
+        let attention = MultiHeadAttention(width: 8, heads: 2, dropout: 0, source: RandomSource(seed: 0), generator: &g)
+        let x = Tensor.randn([1, 4, 8], seed: 7)
+        var changed = x.scalars
+        for i in 24..<32 { changed[i] += 1 }  // the last position only
+        let causal = MultiHeadAttention.causalMask([1, 1, 1, 1], batch: 1, tokens: 4)
+        let before = attention(x, keyMask: causal).scalars, after = attention(Tensor(changed, shape: [1, 4, 8]), keyMask: causal).scalars
+        #expect(Array(before[0..<24]) == Array(after[0..<24]) && Array(before[24...]) != Array(after[24...]))
+    }
+}

@@ -219,7 +219,7 @@ extension AutogradTests {
 
     /// The fused products give exactly the values and gradients of their compositions.
     @Test func linearEqualsMatmulBiasAndActivation() {
-        for activation in [nil, Activation.gelu, .relu] {
+        for activation in [nil, Activation.gelu, .relu, .quickGelu] {
             func run(fused: Bool) -> [[Float]] {
                 let x = Tensor.randn([2, 3, 8], seed: 5).requiringGradient()
                 let w = Tensor.randn([6, 8], seed: 6).requiringGradient(), b = Tensor.randn([6], seed: 7).requiringGradient()

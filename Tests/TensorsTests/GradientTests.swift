@@ -48,6 +48,7 @@ import Tensors
         check([x]) { $0[0].clamped(min: -0.5, max: 0.5) }
     }
     @Test func gelu() { check([Tensor.randn([6, 7], seed: 20).affine(scale: 2)]) { $0[0].gelu() } }
+    @Test func quickGelu() { check([Tensor.randn([6, 7], seed: 20).affine(scale: 2)]) { $0[0].quickGelu() } }
     @Test func dropout() { check([Tensor.randn([8, 16], seed: 21)]) { $0[0].dropout(p: 0.3, seed: 5, stream: 9) } }
     @Test func sumAxis() { check([Tensor.randn([2, 3, 4], seed: 22)]) { $0[0].sum(axis: 1) } }
     @Test func sumAll() { check([Tensor.randn([2, 3, 4], seed: 22)]) { $0[0].sum() } }
@@ -112,6 +113,11 @@ extension GradientTests {
         let mask = Tensor([0, 0, -1e4, 0, 0, 0, 0, -1e4], shape: [2, 4])
         check([Tensor.randn([2, 3, 2, 4], seed: 63)]) { $0[0].softmax(scale: 0.5, additiveMask: mask) }
     }
+    @Test func scaledSoftmaxWithAPerQueryMask() {
+        // Causal over three positions, the second sequence's last key padding.
+        let mask = Tensor([0, -1e4, -1e4, 0, 0, -1e4, 0, 0, 0, 0, -1e4, -1e4, 0, 0, -1e4, 0, 0, -1e4], shape: [2, 3, 3])
+        check([Tensor.randn([2, 2, 3, 3], seed: 64)]) { $0[0].softmax(scale: 0.5, additiveMask: mask) }
+    }
 }
 
 extension GradientTests {
@@ -167,6 +173,11 @@ extension GradientTests {
     @Test func linearOfGELU() {
         check([Tensor.randn([2, 3, 4], seed: 73).affine(scale: 2), Tensor.randn([5, 4], seed: 74), Tensor.randn([5], seed: 75)]) {
             $0[0].linear(weight: $0[1], bias: $0[2], inputActivation: .gelu)
+        }
+    }
+    @Test func linearOfQuickGELU() {
+        check([Tensor.randn([2, 3, 4], seed: 73).affine(scale: 2), Tensor.randn([5, 4], seed: 74), Tensor.randn([5], seed: 75)]) {
+            $0[0].linear(weight: $0[1], bias: $0[2], inputActivation: .quickGelu)
         }
     }
     @Test func linearOfReLU() {

@@ -189,6 +189,31 @@ extension KernelAccuracyTests {
 }
 
 extension KernelAccuracyTests {
+    /// A `[batch, queries, keys]` mask (a causal one combined with padding) is read per query
+    /// position and shared by the heads; odd shapes put thread chunk boundaries inside a block.
+    @Test(arguments: [[4, 8, 77, 77], [3, 5, 9, 9], [2, 3, 7, 11]])
+    func perQueryMaskedSoftmaxEqualsSoftmaxOfMaskedScores(shape: [Int]) {
+        let (batch, queries, keys) = (shape[0], shape[2], shape[3])
+        let x = Tensor.randn(shape, seed: 17)
+        let maskValues = (0..<(batch * queries * keys)).map { i -> Float in
+            let (b, q, k) = (i / (queries * keys), (i / keys) % queries, i % keys)
+            return k > q + b || k == keys - 1 - b ? -Float.greatestFiniteMagnitude : 0
+        }
+        let mask = Tensor(maskValues, shape: [batch, queries, keys])
+        let fused = x.softmax(scale: 0.125, additiveMask: mask)
+        let reference = (x * 0.125 + Tensor(maskValues.map { max($0, -1e30) }, shape: [batch, 1, queries, keys])).softmax()
+        #expect(maxError(fused.scalars, reference.scalars.map(Double.init)) < 1e-6)
+    }
+
+    @Test func quickGeluMatchesItsDefinition() {
+        let x = Tensor.randn([300, 257], seed: 3).affine(scale: 4)
+        let reference = x.scalars.map { v -> Double in let d = Double(v); return d / (1 + Foundation.exp(-1.702 * d)) }
+        #expect(maxError(x.quickGelu().scalars, reference) < 2e-6)
+        #expect(maxError(Activation.quickGelu(x).scalars, reference) < 2e-6)
+    }
+}
+
+extension KernelAccuracyTests {
     @Test func bfloat16RoundingTiesToEvenAndKeepsSpecials() {
         // bf16 keeps 7 mantissa bits: its step at 1 is 1/128.
         let values: [Float] = [1, 1 + 1.0 / 256, 1 + 3.0 / 256, 1 + 1.0 / 256 + 1.0 / 65536, -2.5,

@@ -86,9 +86,11 @@ import Vision
         #expect(loaded.count == 2 && loaded.images.allSatisfy { $0.channels == 3 && $0.height == 4 && $0.width == 4 })
         #expect(loaded.images[0] == Sample.ramp(channels: 3, height: 4, width: 4).roundedToBytes())
         #expect(loaded.pairs.map(\.caption) == ["a ramp", "a square", "a gray, tall ramp"])
-        let b = folder.appendingPathComponent("img/b.png")
-        #expect(imageFileError(naming: b) { try CaptionFile.load(folder.appendingPathComponent("c.csv")) }?.problem
-            == .mismatch("the image is 6x4, the first one 4x4 (pass a size to resize)"))
+        // An image's problem is told at the caption file's line that names it.
+        let b = folder.appendingPathComponent("img/b.png"), csvFile = folder.appendingPathComponent("c.csv")
+        #expect(throws: TextFileError(file: csvFile, line: 3, .invalidRecord("\(b.path): the image is 6x4, the first one 4x4 (pass a size to resize)"))) {
+            try CaptionFile.load(csvFile)
+        }
     }
 
     @Test func captionFileErrors() throws {
@@ -116,11 +118,12 @@ import Vision
         }
         let jsonBroken = try TestPaths.write("{\"image\": ", named: "broken.jsonl")
         #expect(throws: TextFileError.self) { try CaptionFile.read(jsonBroken) }
-        // An image that cannot be decoded is named in the error.
+        // A missing image is named, at the caption file's line that names it.
         let folder = try captionFolder(["c.jsonl": "{\"image\": \"img/none.png\", \"caption\": \"x\"}"])
-        let none = folder.appendingPathComponent("img/none.png")
-        #expect(imageFileError(naming: none) { try CaptionFile.load(folder.appendingPathComponent("c.jsonl"), size: 4) }?.problem
-            == .missingFile(hint: nil))
+        let none = folder.appendingPathComponent("img/none.png"), captions = folder.appendingPathComponent("c.jsonl")
+        #expect(throws: TextFileError(file: captions, line: 1, .invalidRecord("\(none.path): no such file"))) {
+            try CaptionFile.load(captions, size: 4)
+        }
     }
 }
 

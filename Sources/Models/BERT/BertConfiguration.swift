@@ -87,7 +87,7 @@ extension BertConfiguration {
         }
         let act: String = try field.optional("hidden_act") ?? "gelu"
         guard let activation = Activation(rawValue: act) else {
-            throw ModelFileError(url, "unsupported hidden_act '\(act)' (supported: gelu, relu)")
+            throw ModelFileError(url, "unsupported hidden_act '\(act)' (supported: gelu, relu, quick_gelu)")
         }
         let vocabularySize = try field.positive("vocab_size")
         self.init(

@@ -50,6 +50,12 @@ enum JSONObjectFile {
             return value
         }
 
+        /// A positive integer, `fallback` when absent.
+        func positive(_ key: String, default fallback: Int) throws(ModelFileError) -> Int {
+            guard try optional(key) as Int? != nil else { return fallback }
+            return try positive(key)
+        }
+
         func probability(_ key: String, default fallback: Float) throws(ModelFileError) -> Float {
             guard let value: Double = try optional(key) else { return fallback }
             // Checked after conversion: 0.99999999999 is below 1 as a Double but 1 as a Float.
@@ -120,12 +126,23 @@ extension Bool: JSONFieldValue {
     static var typeName: String { "a boolean" }
 }
 
-extension Array: JSONFieldValue where Element == String {
+extension Dictionary: JSONFieldValue where Key == String, Value == Any {
     init?(json: Any) {
-        guard let strings = json as? [String] else { return nil }
-        self = strings
+        guard let object = json as? [String: Any] else { return nil }
+        self = object
     }
-    static var typeName: String { "an array of strings" }
+    static var typeName: String { "an object" }
+}
+
+/// An array whose every element reads as `Element` (`layer_types`, `image_mean`).
+extension Array: JSONFieldValue where Element: JSONFieldValue {
+    init?(json: Any) {
+        guard let items = json as? [Any] else { return nil }
+        let values = items.compactMap { Element(json: $0) }
+        guard values.count == items.count else { return nil }
+        self = values
+    }
+    static var typeName: String { "an array (each \(Element.typeName))" }
 }
 
 extension String: JSONFieldValue {

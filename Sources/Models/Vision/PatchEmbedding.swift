@@ -4,6 +4,9 @@ import Tensors
 /// The input of a Vision Transformer, named as Hugging Face's `ViTEmbeddings`: non-overlapping
 /// patches projected by a strided convolution (`patch_embeddings.projection`, a linear map of each
 /// flattened patch), a learned `cls_token` in front, learned `position_embeddings` added, dropout.
+/// With ``CheckpointNaming/clip``, named as `CLIPVisionEmbeddings`: `patch_embedding` (a
+/// convolution without bias), `class_embedding` (`[hiddenSize]`), `position_embedding.weight`
+/// (`[patchCount + 1, hiddenSize]`).
 ///
 /// ```swift
 /// let embeddings = PatchEmbedding(VisionTransformerConfiguration(preset: .tiny28), source: random, generator: &g)
@@ -11,26 +14,37 @@ import Tensors
 /// ```
 public final class PatchEmbedding: Module {
     public let configuration: VisionTransformerConfiguration
-    /// `Conv2d(channels → hiddenSize, kernel = stride = patchSize)`.
+    /// `Conv2d(channels → hiddenSize, kernel = stride = patchSize)` (without bias for CLIP).
     public let projection: Conv2d
-    /// `[1, 1, hiddenSize]`.
+    /// `[1, 1, hiddenSize]` (CLIP: `[hiddenSize]`).
     public let clsToken: Tensor
-    /// `[1, patchCount + 1, hiddenSize]`.
+    /// `[1, patchCount + 1, hiddenSize]` (CLIP: `[patchCount + 1, hiddenSize]`).
     public let positionEmbeddings: Tensor
     public let dropout: Dropout
 
-    public init(_ c: VisionTransformerConfiguration, source: RandomSource, generator: inout RandomGenerator) {
+    public init(_ c: VisionTransformerConfiguration, naming: CheckpointNaming = .bert, source: RandomSource, generator: inout RandomGenerator) {
         configuration = c
-        projection = Conv2d(inputChannels: c.channels, outputChannels: c.hiddenSize, kernel: c.patchSize, stride: c.patchSize, generator: &generator)
-        clsToken = Initialization.normal([1, 1, c.hiddenSize], generator: &generator)
-        positionEmbeddings = Initialization.normal([1, c.patchCount + 1, c.hiddenSize], generator: &generator)
+        let clip = naming == .clip
+        projection = Conv2d(inputChannels: c.channels, outputChannels: c.hiddenSize, kernel: c.patchSize, stride: c.patchSize, bias: !clip,
+                            generator: &generator)
+        clsToken = Initialization.normal(clip ? [c.hiddenSize] : [1, 1, c.hiddenSize], generator: &generator)
+        positionEmbeddings = Initialization.normal(clip ? [c.patchCount + 1, c.hiddenSize] : [1, c.patchCount + 1, c.hiddenSize], generator: &generator)
         dropout = Dropout(probability: c.hiddenDropout, source: source)
         super.init()
-        register(parameter: clsToken, as: "cls_token")
-        register(parameter: positionEmbeddings, as: "position_embeddings")
-        let patches = Module()
-        patches.register(child: projection, as: "projection")
-        register(child: patches, as: "patch_embeddings")
+        if clip {
+            register(parameter: clsToken, as: "class_embedding")
+            register(child: projection, as: "patch_embedding")
+            // An `nn.Embedding` read at positions 0...patchCount: its whole table, in order.
+            let positions = Module()
+            positions.register(parameter: positionEmbeddings, as: "weight")
+            register(child: positions, as: "position_embedding")
+        } else {
+            register(parameter: clsToken, as: "cls_token")
+            register(parameter: positionEmbeddings, as: "position_embeddings")
+            let patches = Module()
+            patches.register(child: projection, as: "projection")
+            register(child: patches, as: "patch_embeddings")
+        }
         register(child: dropout, as: "dropout")
     }
 

@@ -1,7 +1,8 @@
 import Tensors
 
 /// Multi-head scaled dot-product attention with query, key and value projections, named as in
-/// Hugging Face BERT's `BertSelfAttention` (`query`, `key`, `value`).
+/// Hugging Face BERT's `BertSelfAttention` (`query`, `key`, `value`) or CLIP's `CLIPAttention`
+/// (`q_proj`, `k_proj`, `v_proj`; see ``CheckpointNaming``).
 ///
 /// Self-attention reads keys and values from its input; cross-attention (ALBEF's fusion encoder)
 /// reads them from a `context` sequence, whose width may differ from the query width.
@@ -17,8 +18,11 @@ public final class MultiHeadAttention: Module {
     public let dropout: Dropout
     public let heads: Int
 
-    /// - Parameter contextWidth: the width of the key/value sequence (defaults to `width`).
-    public init(width: Int, heads: Int, contextWidth: Int? = nil, dropout: Float, source: RandomSource, generator: inout RandomGenerator) {
+    /// - Parameters:
+    ///   - contextWidth: the width of the key/value sequence (defaults to `width`).
+    ///   - naming: the names the projections are registered under.
+    public init(width: Int, heads: Int, contextWidth: Int? = nil, dropout: Float, naming: CheckpointNaming = .bert,
+                source: RandomSource, generator: inout RandomGenerator) {
         ensure(heads > 0 && width % heads == 0, "MultiHeadAttention: width \(width) is not divisible by \(heads) heads")
         let kv = contextWidth ?? width
         query = Linear(inputSize: width, outputSize: width, generator: &generator)
@@ -27,16 +31,18 @@ public final class MultiHeadAttention: Module {
         self.dropout = Dropout(probability: dropout, source: source)
         self.heads = heads
         super.init()
-        register(child: query, as: "query")
-        register(child: key, as: "key")
-        register(child: value, as: "value")
+        let names = naming == .clip ? ["q_proj", "k_proj", "v_proj"] : ["query", "key", "value"]
+        register(child: query, as: names[0])
+        register(child: key, as: names[1])
+        register(child: value, as: names[2])
         register(child: self.dropout, as: "dropout")
     }
 
     /// Attends from `x` (`[batch, tokens, width]`) to `context` (default: `x` itself).
     ///
-    /// - Parameter keyMask: `[batch, keys]` additive mask (0 to attend, a large negative value to
-    ///   ignore), e.g. from `MultiHeadAttention.additiveMask(_:)`.
+    /// - Parameter keyMask: additive mask (0 to attend, a large negative value to ignore): `[batch, keys]`
+    ///   for every query alike, e.g. from `MultiHeadAttention.additiveMask(_:batch:tokens:)`, or
+    ///   `[batch, queries, keys]`, e.g. from `MultiHeadAttention.causalMask(_:batch:tokens:)`.
     public func callAsFunction(_ x: Tensor, context: Tensor? = nil, keyMask: Tensor? = nil) -> Tensor {
         ensure(x.rank == 3, "MultiHeadAttention: input must be [batch, tokens, width], got \(x.shape)")
         let source = context ?? x
@@ -77,5 +83,18 @@ public final class MultiHeadAttention: Module {
     public static func additiveMask(_ attentionMask: [Int], batch: Int, tokens: Int) -> Tensor {
         ensure(attentionMask.count == batch * tokens, "additiveMask: \(attentionMask.count) mask values for [\(batch), \(tokens)]")
         return Tensor(attentionMask.map { $0 != 0 ? 0 : -Float.greatestFiniteMagnitude }, shape: [batch, tokens])
+    }
+
+    /// The `[batch, tokens, tokens]` additive mask of causal self-attention over a padded batch
+    /// (CLIP's text encoder): query `i` attends to key `j` when `j <= i` and `j` is not padding.
+    public static func causalMask(_ attentionMask: [Int], batch: Int, tokens: Int) -> Tensor {
+        ensure(attentionMask.count == batch * tokens, "causalMask: \(attentionMask.count) mask values for [\(batch), \(tokens)]")
+        var mask = [Float](repeating: -Float.greatestFiniteMagnitude, count: batch * tokens * tokens)
+        for b in 0..<batch {
+            for i in 0..<tokens {
+                for j in 0...i where attentionMask[b * tokens + j] != 0 { mask[(b * tokens + i) * tokens + j] = 0 }
+            }
+        }
+        return Tensor(mask, shape: [batch, tokens, tokens])
     }
 }

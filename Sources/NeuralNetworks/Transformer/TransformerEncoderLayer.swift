@@ -73,9 +73,10 @@ public final class TransformerEncoderLayer: Module {
     }
 }
 
-/// A pre-LN transformer encoder layer (ViT), named as Hugging Face's `ViTLayer`:
+/// A pre-LN transformer encoder layer (ViT, CLIP), named as Hugging Face's `ViTLayer`:
 /// `layernorm_before`, `attention.attention`, `attention.output.dense`, `layernorm_after`,
-/// `intermediate.dense`, `output.dense`.
+/// `intermediate.dense`, `output.dense`; or, with ``CheckpointNaming/clip``, as `CLIPEncoderLayer`:
+/// `layer_norm1`, `self_attn` (with `out_proj`), `layer_norm2`, `mlp.fc1`, `mlp.fc2`.
 ///
 /// `h = x + Attention(LN(x))`, `y = h + W2 act(W1 LN(h))`.
 public final class PreNormTransformerLayer: Module {
@@ -86,30 +87,45 @@ public final class PreNormTransformerLayer: Module {
     public let dropout: Dropout
     public let activation: Activation
 
-    public init(_ c: TransformerLayerConfiguration, source: RandomSource, generator: inout RandomGenerator) {
+    public init(_ c: TransformerLayerConfiguration, naming: CheckpointNaming = .bert, source: RandomSource, generator: inout RandomGenerator) {
         normBefore = LayerNorm(dimension: c.width, eps: c.layerNormEps)
         normAfter = LayerNorm(dimension: c.width, eps: c.layerNormEps)
-        attention = MultiHeadAttention(width: c.width, heads: c.heads, dropout: c.attentionDropout, source: source, generator: &generator)
+        attention = MultiHeadAttention(width: c.width, heads: c.heads, dropout: c.attentionDropout, naming: naming, source: source, generator: &generator)
         attentionOutput = Linear(inputSize: c.width, outputSize: c.width, generator: &generator)
         intermediate = Linear(inputSize: c.width, outputSize: c.feedForwardWidth, generator: &generator)
         output = Linear(inputSize: c.feedForwardWidth, outputSize: c.width, generator: &generator)
         dropout = Dropout(probability: c.hiddenDropout, source: source)
         activation = c.activation
         super.init()
-        let attentionBlock = Module(), attentionOutputBlock = Module(), intermediateBlock = Module(), outputBlock = Module()
-        attentionBlock.register(child: attention, as: "attention")
-        attentionOutputBlock.register(child: attentionOutput, as: "dense")
-        attentionBlock.register(child: attentionOutputBlock, as: "output")
-        intermediateBlock.register(child: intermediate, as: "dense")
-        outputBlock.register(child: output, as: "dense")
-        register(child: normBefore, as: "layernorm_before")
-        register(child: attentionBlock, as: "attention")
-        register(child: normAfter, as: "layernorm_after")
-        register(child: intermediateBlock, as: "intermediate")
-        register(child: outputBlock, as: "output")
+        switch naming {
+        case .bert:
+            let attentionBlock = Module(), attentionOutputBlock = Module(), intermediateBlock = Module(), outputBlock = Module()
+            attentionBlock.register(child: attention, as: "attention")
+            attentionOutputBlock.register(child: attentionOutput, as: "dense")
+            attentionBlock.register(child: attentionOutputBlock, as: "output")
+            intermediateBlock.register(child: intermediate, as: "dense")
+            outputBlock.register(child: output, as: "dense")
+            register(child: normBefore, as: "layernorm_before")
+            register(child: attentionBlock, as: "attention")
+            register(child: normAfter, as: "layernorm_after")
+            register(child: intermediateBlock, as: "intermediate")
+            register(child: outputBlock, as: "output")
+        case .clip:
+            // CLIP keeps the output projection beside q/k/v in its attention module.
+            attention.register(child: attentionOutput, as: "out_proj")
+            let mlp = Module()
+            mlp.register(child: intermediate, as: "fc1")
+            mlp.register(child: output, as: "fc2")
+            register(child: attention, as: "self_attn")
+            register(child: normBefore, as: "layer_norm1")
+            register(child: mlp, as: "mlp")
+            register(child: normAfter, as: "layer_norm2")
+        }
         register(child: dropout, as: "dropout")
     }
 
+    /// - Parameter keyMask: `[batch, tokens]` or `[batch, tokens, tokens]` additive mask (see
+    ///   ``MultiHeadAttention/callAsFunction(_:context:keyMask:)``).
     public func callAsFunction(_ x: Tensor, keyMask: Tensor? = nil) -> Tensor {
         let h = x + dropout(attentionOutput(attention(normBefore(x), keyMask: keyMask)))
         return h + dropout(output(intermediate(normAfter(h)), inputActivation: activation))

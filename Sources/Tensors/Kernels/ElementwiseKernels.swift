@@ -186,6 +186,36 @@ extension Kernels {
     }
 }
 
+// MARK: - Quick GELU
+
+extension Kernels {
+    /// The slope in `x σ(1.702 x)`, the sigmoid approximation of GELU that OpenAI's CLIP was trained with.
+    static let quickGeluSlope: Float = 1.702
+
+    /// `y = x σ(1.702 x)`.
+    public static func quickGeluForward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
+        Parallel.forRange(n, costPerItem: 4) { r in
+            for i in r { y[i] = x[i] / (1 + FastMath.exp(-quickGeluSlope * x[i])) }
+        }
+    }
+
+    /// `dx = dy * (s + 1.702 x s (1 - s))` with `s = σ(1.702 x)`.
+    public static func quickGeluBackward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, _ n: Int) {
+        Parallel.forRange(n, costPerItem: 4) { r in for i in r { dx[i] = dy[i] * quickGeluDerivative(x[i]) } }
+    }
+
+    /// `quickGeluBackward` in place (`g` is both `dy` and `dx`), for the same reason as `geluBackwardInPlace`.
+    public static func quickGeluBackwardInPlace(_ x: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>, _ n: Int) {
+        Parallel.forRange(n, costPerItem: 4) { r in for i in r { g[i] *= quickGeluDerivative(x[i]) } }
+    }
+
+    @inline(__always)
+    static func quickGeluDerivative(_ v: Float) -> Float {
+        let s = 1 / (1 + FastMath.exp(-quickGeluSlope * v))
+        return s + quickGeluSlope * v * s * (1 - s)
+    }
+}
+
 // MARK: - Dropout
 
 extension Kernels {

@@ -4,12 +4,15 @@ public enum Activation: String, Sendable, Codable {
     /// The exact (erf) GELU of BERT.
     case gelu
     case relu
+    /// `x σ(1.702 x)`, the sigmoid approximation of GELU (OpenAI CLIP's `quick_gelu`).
+    case quickGelu = "quick_gelu"
 
     /// `x` activated (recorded for differentiation).
     public func callAsFunction(_ x: Tensor) -> Tensor {
         switch self {
         case .gelu: x.gelu()
         case .relu: x.relu()
+        case .quickGelu: x.quickGelu()
         }
     }
 
@@ -18,6 +21,7 @@ public enum Activation: String, Sendable, Codable {
         switch self {
         case .gelu: Kernels.geluForward(x, y, n)
         case .relu: Kernels.unaryForward(.relu, x, y, n)
+        case .quickGelu: Kernels.quickGeluForward(x, y, n)
         }
     }
 
@@ -26,6 +30,7 @@ public enum Activation: String, Sendable, Codable {
         switch self {
         case .gelu: Kernels.geluBackwardInPlace(x, g, n)
         case .relu: Parallel.forRange(n) { r in for i in r { g[i] = x[i] > 0 ? g[i] : 0 } }
+        case .quickGelu: Kernels.quickGeluBackwardInPlace(x, g, n)
         }
     }
 }

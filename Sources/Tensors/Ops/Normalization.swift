@@ -8,21 +8,26 @@ extension Tensor {
 
     /// Softmax over the last axis of `scale * self + additiveMask`, fused in one kernel.
     ///
-    /// `additiveMask` is `[batch, n]` for a tensor `[batch, ..., n]`: one row per sequence, shared by
-    /// every head and query position (0 where attending, a large negative value where masked).
+    /// `additiveMask` (0 where attending, a large negative value where masked) is either `[batch, n]`
+    /// for a tensor `[batch, ..., n]`: one row per sequence, shared by every head and query position;
+    /// or `[batch, queries, n]` for a tensor `[batch, ..., queries, n]`: one row per query position,
+    /// shared by every head (a causal mask combined with the padding mask).
     /// It receives no gradient. This is attention's scale-mask-softmax in one pass.
     public func softmax(scale: Float = 1, additiveMask: Tensor? = nil) -> Tensor {
         let (rows, n) = rowsAndWidth
-        var rowsPerBias = 1
+        var rowsPerBias = 1, biasRows = 1
         if let mask = additiveMask {
-            ensure(mask.rank == 2 && mask.shape[1] == n && rank >= 2 && mask.shape[0] == shape[0],
-                         "softmax: mask of shape \(mask.shape) does not match input \(shape) (expected [\(shape.first ?? 0), \(n)])")
+            let perQuery = mask.rank == 3 && rank >= 3 && mask.shape[1] == shape[rank - 2]
+            ensure((mask.rank == 2 || perQuery) && mask.shape[mask.rank - 1] == n && rank >= 2 && mask.shape[0] == shape[0],
+                         "softmax: mask of shape \(mask.shape) does not match input \(shape) (expected [\(shape.first ?? 0), \(n)] or [\(shape.first ?? 0), queries, \(n)])")
             rowsPerBias = rows / Swift.max(mask.shape[0], 1)
+            biasRows = perQuery ? mask.shape[1] : 1
         }
         let out = Tensor(uninitialized: shape)
         let maskTensor = additiveMask ?? Tensor.zeros([0])
         Tensor.withData(self, out, maskTensor) { p in
-            Kernels.softmaxForward(p[0], p[1], rows: rows, n: n, scale: scale, bias: additiveMask == nil ? nil : UnsafePointer(p[2]), rowsPerBias: rowsPerBias)
+            Kernels.softmaxForward(p[0], p[1], rows: rows, n: n, scale: scale, bias: additiveMask == nil ? nil : UnsafePointer(p[2]),
+                                   rowsPerBias: rowsPerBias, biasRows: biasRows)
         }
         return out.recorded("softmax", [self]) { [saved = out.detached()] g in
             let dx = Tensor(uninitialized: g.shape)

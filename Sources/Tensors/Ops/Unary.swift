@@ -1,4 +1,4 @@
-/// Pointwise functions, GELU and dropout.
+/// Pointwise functions, GELU (exact and quick) and dropout.
 extension Tensor {
     func unary(_ f: Kernels.Unary, name: String) -> Tensor {
         let out = Tensor(uninitialized: shape)
@@ -39,6 +39,17 @@ extension Tensor {
         return out.recorded("gelu", [self]) { g in
             let dx = Tensor(uninitialized: self.shape)
             Tensor.withData(self, g, dx) { p in Kernels.geluBackward(p[0], p[1], p[2], self.count) }
+            return [dx]
+        }
+    }
+
+    /// `x σ(1.702 x)`: the sigmoid approximation of GELU that OpenAI's CLIP uses (`quick_gelu`).
+    public func quickGelu() -> Tensor {
+        let out = Tensor(uninitialized: shape)
+        Tensor.withData(self, out) { p in Kernels.quickGeluForward(p[0], p[1], count) }
+        return out.recorded("quickGelu", [self]) { g in
+            let dx = Tensor(uninitialized: self.shape)
+            Tensor.withData(self, g, dx) { p in Kernels.quickGeluBackward(p[0], p[1], p[2], self.count) }
             return [dx]
         }
     }

@@ -22,6 +22,10 @@ public struct ChannelNormalization: Sendable, Equatable, Codable {
     /// ImageNet's statistics (RGB), the usual choice for natural photos.
     public static let imageNet = ChannelNormalization(mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225])
 
+    /// The statistics OpenAI's CLIP was trained with (RGB; transformers' `OPENAI_CLIP_MEAN`, `OPENAI_CLIP_STD`).
+    public static let openAICLIP = ChannelNormalization(mean: [0.481_454_66, 0.457_827_5, 0.408_210_73],
+                                                        std: [0.268_629_54, 0.261_302_58, 0.275_777_11])
+
     /// The mean and standard deviation of each channel over all pixels of `images` (which must
     /// share their channel count); a constant channel gets standard deviation 1.
     public static func estimated(from images: [Image]) -> ChannelNormalization {

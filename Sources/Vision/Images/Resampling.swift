@@ -16,6 +16,27 @@ extension Image {
         return Image(channels: channels, height: height, width: width, pixels: out)
     }
 
+    /// The centred `height x width` region, as transformers' `center_crop`: it starts
+    /// `(self.height - height) / 2` rows in (rounded down, as Python's `//`), and likewise for
+    /// columns; a side shorter than the crop is padded with zeros (black), the odd padding row or
+    /// column going first.
+    public func centerCropped(height: Int, width: Int) -> Image {
+        ensure(height > 0 && width > 0, "Image.centerCropped: size \(height)x\(width) must be positive")
+        // Floor division: the offset is negative, placing the image inside the padding, when it is smaller.
+        func offset(_ size: Int, _ crop: Int) -> Int { (size - crop) >= 0 ? (size - crop) / 2 : -((crop - size + 1) / 2) }
+        let (top, left) = (offset(self.height, height), offset(self.width, width))
+        if top >= 0 && left >= 0 && top + height <= self.height && left + width <= self.width {
+            return cropped(top: top, left: left, height: height, width: width)
+        }
+        var out = Image(channels: channels, height: height, width: width, repeating: 0)
+        for c in 0..<channels {
+            for y in Swift.max(0, -top)..<Swift.min(height, self.height - top) {
+                for x in Swift.max(0, -left)..<Swift.min(width, self.width - left) { out[c, y, x] = self[c, y + top, x + left] }
+            }
+        }
+        return out
+    }
+
     /// The image resampled to `height x width` with bilinear interpolation (pixel centres aligned
     /// as in PyTorch's `align_corners=False`), antialiased when shrinking: the triangle filter
     /// widens by the shrink factor, as in Pillow and torchvision's `antialias=True`.
