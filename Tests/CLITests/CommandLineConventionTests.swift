@@ -56,7 +56,7 @@ import Testing
                           status: 2, mentions: ["--json with --output -"])
         // Before: the output's missing folder was found after encoding everything.
         cli.expectFailure(try cli.run(["encode", "--model", model.path, "--input", "-", "--output", "/nonexistent/dir/x.jsonl"], standardInput: "x\n"),
-                          status: 1, mentions: ["/nonexistent/dir: no such folder for --output"])
+                          status: 1, mentions: ["/nonexistent/dir/x.jsonl: cannot be written (no such folder /nonexistent/dir)"])
     }
 
     /// Before: "STSEvaluator sts: no pairs to evaluate", an internal type name and no file.

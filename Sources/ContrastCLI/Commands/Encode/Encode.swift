@@ -50,10 +50,11 @@ struct Encode: ParsableCommand {
 
     private func encodeAndReport() throws {
         // Before the (long) encoding: the folder the output goes into must exist.
-        let folder = URL(fileURLWithPath: output).deletingLastPathComponent()
+        let outputFile = URL(fileURLWithPath: output), folder = outputFile.deletingLastPathComponent()
         var isFolder: ObjCBool = false
-        guard output == "-" || FileManager.default.fileExists(atPath: folder.path, isDirectory: &isFolder) && isFolder.boolValue else {
-            throw CLIError.data("\(folder.path): no such folder for --output")
+        if output != "-" && !(FileManager.default.fileExists(atPath: folder.path, isDirectory: &isFolder) && isFolder.boolValue) {
+            let reason = FileManager.default.fileExists(atPath: folder.path) ? "\(folder.path) is a file, not a folder" : "no such folder \(folder.path)"
+            throw CLIError.data("\(outputFile.path): cannot be written (\(reason))")
         }
         let encoder = try SentenceEncoder(directory: URL(fileURLWithPath: model), pooling: pooling)
         if normalize { encoder.pooling.normalize = true }
