@@ -73,3 +73,22 @@ public struct EncodedBatch: Sendable, Equatable {
         tokenTypeIDs[row * sequenceLength..<(row + 1) * sequenceLength]
     }
 }
+
+extension Padding {
+    /// The per-sequence truncation length: a fixed padding length also caps the sequence.
+    func truncationLength(_ maxLength: Int) -> Int {
+        switch self {
+        case .longest: maxLength
+        case .fixed(let length): min(maxLength, length)
+        }
+    }
+
+    /// Pads `encodings` into a batch as this padding asks.
+    func pad(_ encodings: [Encoding], padID: Int) -> EncodedBatch {
+        let length = switch self {
+        case .longest: encodings.map(\.ids.count).max() ?? 0
+        case .fixed(let length): length
+        }
+        return EncodedBatch(encodings, sequenceLength: length, padID: padID)
+    }
+}

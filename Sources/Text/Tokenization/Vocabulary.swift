@@ -42,20 +42,20 @@ extension Vocabulary {
         try TextFile.lines(of: file).map(\.text)
     }
 
-    /// Reads `model.vocab` (token to id) of a `tokenizer.json` into spellings ordered by id; the
-    /// ids must be exactly 0..<count.
-    static func tokens(inTokenizerJSON json: JSONFile) throws(TextFileError) -> [String] {
-        let vocab = try json.required("model.vocab", as: [String: Any].self, expected: "an object of token ids")
+    /// Reads the `vocab` (token to id) of a `tokenizer.json` model into spellings ordered by id;
+    /// the ids must be exactly 0..<count.
+    static func tokens(in model: JSONFile.Object) throws(TextFileError) -> [String] {
+        let vocab = try model.required("vocab", as: [String: Any].self, expected: "an object of token ids")
         var tokens = [String?](repeating: nil, count: vocab.count)
         for (token, value) in vocab {
             guard !JSONFile.isBoolean(value), let id = value as? Int else {
-                throw TextFileError(file: json.file, .wrongType(path: "model.vocab[\"\(token)\"]", expected: "an integer id"))
+                throw model.error(.wrongType(path: "\(model.path).vocab[\"\(token)\"]", expected: "an integer id"))
             }
             guard tokens.indices.contains(id) else {
-                throw TextFileError(file: json.file, .invalidVocabulary("id \(id) of \"\(token)\" is outside 0..<\(vocab.count)"))
+                throw model.error(.invalidVocabulary("id \(id) of \"\(token)\" is outside 0..<\(vocab.count)"))
             }
             guard tokens[id] == nil else {
-                throw TextFileError(file: json.file, .invalidVocabulary("id \(id) is used twice"))
+                throw model.error(.invalidVocabulary("id \(id) is used twice"))
             }
             tokens[id] = token
         }
