@@ -67,7 +67,37 @@ struct RegexPattern: TextPattern, @unchecked Sendable {
 
     /// Compiles `pattern`; throws Swift's description of what it cannot read.
     init(_ pattern: String) throws {
-        regex = try Regex(pattern).matchingSemantics(.unicodeScalar)
+        regex = try Regex(Self.oniguruma(pattern)).matchingSemantics(.unicodeScalar)
+    }
+
+    /// Oniguruma's word class: letters and other alphabetic characters, marks, decimal digits and
+    /// connector punctuation. Swift's `\w` leaves out marks, its `\d` takes in every digit-like
+    /// number (`²`, `①`).
+    private static let word = #"\p{Alphabetic}\p{M}\p{Nd}\p{Pc}"#
+    /// Outside a bracketed class Oniguruma's `\w` also takes Latin-1's superscript digits and fractions.
+    private static let latin1Numbers = #"\u{B2}\u{B3}\u{B9}\u{BC}-\u{BE}"#
+
+    /// `pattern` with `\w`, `\W` and `\d` spelled out as Oniguruma reads them.
+    static func oniguruma(_ pattern: String) -> String {
+        var output = String.UnicodeScalarView()
+        var classDepth = 0
+        var scalars = pattern.unicodeScalars.makeIterator()
+        while let scalar = scalars.next() {
+            guard scalar == "\\", let escaped = scalars.next() else {
+                if scalar == "[" { classDepth += 1 }
+                if scalar == "]" && classDepth > 0 { classDepth -= 1 }
+                output.append(scalar)
+                continue
+            }
+            switch escaped {
+            case "w": output.append(contentsOf: (classDepth > 0 ? word : "[\(word)\(latin1Numbers)]").unicodeScalars)
+            // Inside a class, a nested class: Swift reads `[a[^b]]` as a union.
+            case "W": output.append(contentsOf: (classDepth > 0 ? "[^\(word)]" : "[^\(word)\(latin1Numbers)]").unicodeScalars)
+            case "d": output.append(contentsOf: #"\p{Nd}"#.unicodeScalars)
+            default: output.append(contentsOf: [scalar, escaped])
+            }
+        }
+        return String(output)
     }
 
     func segments(of text: [Unicode.Scalar]) -> [PatternSegment] {

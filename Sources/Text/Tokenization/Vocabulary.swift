@@ -6,7 +6,7 @@ struct Vocabulary: Sendable {
     /// The spelling of each id.
     let tokens: [String]
     /// The id of each spelling (the last one when a spelling repeats).
-    let ids: [String: Int]
+    let ids: [ExactString: Int]
     /// The spellings as a trie, for longest-match lookups.
     let trie: VocabularyTrie
 
@@ -14,16 +14,16 @@ struct Vocabulary: Sendable {
     init(tokens: [String], file: URL) throws(TextFileError) {
         guard !tokens.isEmpty else { throw TextFileError(file: file, .emptyVocabulary) }
         self.tokens = tokens
-        var ids: [String: Int] = [:]
+        var ids: [ExactString: Int] = [:]
         ids.reserveCapacity(tokens.count)
-        for (id, token) in tokens.enumerated() { ids[token] = id }
+        for (id, token) in tokens.enumerated() { ids[ExactString(token)] = id }
         self.ids = ids
         self.trie = VocabularyTrie(tokens: tokens)
     }
 
     /// The id of a special token, which must be present.
     func specialID(_ token: String, file: URL) throws(TextFileError) -> Int {
-        guard let id = ids[token] else { throw TextFileError(file: file, .missingSpecialToken(token)) }
+        guard let id = ids[exactly: token] else { throw TextFileError(file: file, .missingSpecialToken(token)) }
         return id
     }
 

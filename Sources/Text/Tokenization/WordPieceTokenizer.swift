@@ -62,7 +62,7 @@ public struct WordPieceTokenizer: Sendable {
         specialTokens = SpecialTokens(classification: classification, separator: separator, padding: padding, unknown: model.unknown)
         // BertTokenizerFast's added tokens: the special tokens, matched in the raw text.
         let specials = Set([unknownToken, "[CLS]", "[SEP]", "[PAD]", "[MASK]"]).compactMap { token in
-            vocabulary.ids[token].map {
+            vocabulary.ids[exactly: token].map {
                 AddedTokens.Token(
                     content: Array(token.unicodeScalars), id: $0, singleWord: false, stripsLeft: false, stripsRight: false,
                     normalized: false, special: true)
@@ -78,7 +78,7 @@ public struct WordPieceTokenizer: Sendable {
     public var vocabularySize: Int { vocabulary.tokens.count }
 
     /// The id of `token` (exact spelling, `##` included for continuations), if it is in the vocabulary.
-    public func id(of token: String) -> Int? { vocabulary.ids[token] }
+    public func id(of token: String) -> Int? { vocabulary.ids[exactly: token] }
 
     // MARK: - Tokenising
 

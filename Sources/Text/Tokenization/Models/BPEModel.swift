@@ -21,7 +21,7 @@ struct BPEModel: TokenizerModel {
 
     /// The spelling of each id (index = id), and the id of each spelling.
     let tokens: [String]
-    let vocabulary: [String: Int]
+    let vocabulary: [ExactString: Int]
     let merges: [Pair: Merge]
     /// Stands for a character outside the vocabulary; without it such characters are dropped.
     let unknown: Int?
@@ -38,7 +38,7 @@ struct BPEModel: TokenizerModel {
     private let cache = PieceCache()
 
     init(
-        tokens: [String], vocabulary: [String: Int], merges: [Pair: Merge], unknown: Int?, fuseUnknown: Bool,
+        tokens: [String], vocabulary: [ExactString: Int], merges: [Pair: Merge], unknown: Int?, fuseUnknown: Bool,
         continuingSubwordPrefix: String, endOfWordSuffix: String, ignoreMerges: Bool, byteFallback: Bool
     ) {
         self.tokens = tokens
@@ -54,7 +54,7 @@ struct BPEModel: TokenizerModel {
 
     var vocabularySize: Int { tokens.count }
     var unknownID: Int? { unknown }
-    func id(of token: String) -> Int? { vocabulary[token] }
+    func id(of token: String) -> Int? { vocabulary[exactly: token] }
     func token(of id: Int) -> String? { tokens.indices.contains(id) ? tokens[id] : nil }
 
     func appendIDs(of piece: [Unicode.Scalar], to ids: inout [Int]) {
@@ -70,7 +70,7 @@ struct BPEModel: TokenizerModel {
 
     /// `tokenizers`' `merge_word`: symbols, then merges.
     private func merge(_ piece: [Unicode.Scalar], word: String) -> [Int] {
-        if ignoreMerges, let id = vocabulary[word] { return [id] }
+        if ignoreMerges, let id = vocabulary[exactly: word] { return [id] }
         var symbols: [Int] = []
         symbols.reserveCapacity(piece.count)
         // An unknown character waits for the next known one, so that unknowns can be fused.
@@ -79,7 +79,7 @@ struct BPEModel: TokenizerModel {
             var spelling = String(scalar)
             if index > 0 { spelling = continuingSubwordPrefix + spelling }
             if index == piece.count - 1 { spelling += endOfWordSuffix }
-            if let id = vocabulary[spelling] {
+            if let id = vocabulary[exactly: spelling] {
                 if unknownPending, let unknown { symbols.append(unknown) }
                 unknownPending = false
                 symbols.append(id)
@@ -179,16 +179,16 @@ private struct MergeQueue {
 private final class PieceCache: Sendable {
     private static let capacity = 10_000
     private static let longestPiece = 256
-    private let entries = Mutex<[String: [Int]]>([:])
+    private let entries = Mutex<[ExactString: [Int]]>([:])
 
     func ids(of piece: String) -> [Int]? {
-        entries.withLock { $0[piece] }
+        entries.withLock { $0[exactly: piece] }
     }
 
     func store(_ ids: [Int], for piece: String) {
         guard piece.utf8.count <= Self.longestPiece else { return }
         entries.withLock { entries in
-            if entries.count < Self.capacity { entries[piece] = ids }
+            if entries.count < Self.capacity { entries[ExactString(piece)] = ids }
         }
     }
 }

@@ -31,11 +31,11 @@ extension JSONFile.Object {
         }
         let tokens = try Vocabulary.tokens(in: self)
         guard !tokens.isEmpty else { throw error(.emptyVocabulary) }
-        let vocabulary = Dictionary(tokens.enumerated().map { ($1, $0) }) { $1 }
+        let vocabulary = Dictionary(tokens.enumerated().map { (ExactString($1), $0) }) { $1 }
         let prefix = try value("continuing_subword_prefix", as: String.self, expected: "a string") ?? ""
         var unknown: Int?
         if let token = try value("unk_token", as: String.self, expected: "a string") {
-            guard let id = vocabulary[token] else { throw error(.missingSpecialToken(token)) }
+            guard let id = vocabulary[exactly: token] else { throw error(.missingSpecialToken(token)) }
             unknown = id
         }
         return BPEModel(
@@ -49,7 +49,7 @@ extension JSONFile.Object {
 
     /// The merges in rank order, keyed by the ids of their two tokens, written as pairs or as
     /// "a b" strings. A pair listed twice keeps its last rank, as `tokenizers`' merge map does.
-    private func merges(vocabulary: [String: Int], prefix: String) throws(TextFileError) -> [BPEModel.Pair: BPEModel.Merge] {
+    private func merges(vocabulary: [ExactString: Int], prefix: String) throws(TextFileError) -> [BPEModel.Pair: BPEModel.Merge] {
         let list = try required("merges", as: [Any].self, expected: "an array of merges")
         var merges: [BPEModel.Pair: BPEModel.Merge] = [:]
         merges.reserveCapacity(list.count)
@@ -67,7 +67,7 @@ extension JSONFile.Object {
             let merged = parts[0] + String(decoding: Array(parts[1].utf8.dropFirst(prefix.utf8.count)), as: UTF8.self)
             var ids: [Int] = []
             for token in parts + [merged] {
-                guard let id = vocabulary[token] else {
+                guard let id = vocabulary[exactly: token] else {
                     throw error(.invalidVocabulary(
                         "merge \(rank) (\(parts[0]) \(parts[1])) uses \(token), which is not in \(path).vocab"))
                 }

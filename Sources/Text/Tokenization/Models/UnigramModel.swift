@@ -11,7 +11,7 @@ struct UnigramModel: TokenizerModel {
     /// Whether text the vocabulary cannot spell is spelled by its bytes' `<0xXX>` tokens when
     /// they exist, rather than by the unknown token.
     let byteFallback: Bool
-    private let ids: [String: Int]
+    private let ids: [ExactString: Int]
     private let trie: VocabularyTrie
     private let unknownScore: Double
 
@@ -19,14 +19,14 @@ struct UnigramModel: TokenizerModel {
         self.pieces = pieces
         self.unknown = unknown
         self.byteFallback = byteFallback
-        ids = Dictionary(pieces.enumerated().map { ($1.token, $0) }) { $1 }
+        ids = Dictionary(pieces.enumerated().map { (ExactString($1.token), $0) }) { $1 }
         trie = VocabularyTrie(tokens: pieces.map(\.token))
         unknownScore = (pieces.map(\.score).min() ?? 0) - 10
     }
 
     var vocabularySize: Int { pieces.count }
     var unknownID: Int? { unknown }
-    func id(of token: String) -> Int? { ids[token] }
+    func id(of token: String) -> Int? { ids[exactly: token] }
     func token(of id: Int) -> String? { pieces.indices.contains(id) ? pieces[id].token : nil }
 
     /// The best path's last token ending at a byte position.
@@ -72,7 +72,7 @@ struct UnigramModel: TokenizerModel {
         }
         for span in spans.reversed() {
             let text = String(decoding: bytes[span], as: UTF8.self)
-            if let id = self.ids[text] {
+            if let id = self.ids[exactly: text] {
                 ids.append(id)
             } else if byteFallback, let bytes = byteFallbackIDs(text) {
                 ids.append(contentsOf: bytes)

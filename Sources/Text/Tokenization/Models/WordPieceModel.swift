@@ -21,7 +21,7 @@ struct WordPieceModel: TokenizerModel {
 
     var vocabularySize: Int { vocabulary.tokens.count }
     var unknownID: Int? { unknown }
-    func id(of token: String) -> Int? { vocabulary.ids[token] }
+    func id(of token: String) -> Int? { vocabulary.ids[exactly: token] }
     func token(of id: Int) -> String? { vocabulary.tokens.indices.contains(id) ? vocabulary.tokens[id] : nil }
 
     func appendIDs(of piece: [Unicode.Scalar], to ids: inout [Int]) {

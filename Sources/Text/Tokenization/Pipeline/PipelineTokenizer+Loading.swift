@@ -21,7 +21,7 @@ extension PipelineTokenizer {
         let file = json.file
         guard let modelObject = try json.object("model") else { throw TextFileError(file: file, .missingKey("model")) }
         let model = try modelObject.model()
-        let addedTokens = try Self.addedTokens(in: json)
+        let addedTokens = try Self.addedTokens(in: json, model: model)
         func id(of token: String) -> Int? {
             addedTokens.last { $0.content.elementsEqual(token.unicodeScalars) }?.id ?? model.id(of: token)
         }
@@ -50,21 +50,34 @@ extension PipelineTokenizer {
             configFile: FileManager.default.fileExists(atPath: config.path) ? config : nil)
     }
 
-    /// The entries of `added_tokens`; flags the file leaves out take `tokenizers`' defaults.
-    static func addedTokens(in json: JSONFile) throws(TextFileError) -> [AddedTokens.Token] {
+    /// The entries of `added_tokens` but empty ones; flags the file leaves out take `tokenizers`' defaults. Ids
+    /// are given as `tokenizers` gives them: the id of a spelling already added or in the model's
+    /// vocabulary, else the next one after the vocabulary and the tokens added so far (the `id`
+    /// the file writes is only checked, as `tokenizers` only warns when it differs).
+    static func addedTokens(in json: JSONFile, model: any TokenizerModel) throws(TextFileError) -> [AddedTokens.Token] {
         guard try json.value("added_tokens", as: [Any].self, expected: "an array of tokens") != nil else { return [] }
-        return try json.topLevel.objects("added_tokens").map { token throws(TextFileError) in
-            let id = try token.required("id", as: Int.self, expected: "a non-negative integer")
-            guard id >= 0 else { throw token.error(.wrongType(path: token.path(of: "id"), expected: "a non-negative integer")) }
+        var ids: [ExactString: Int] = [:]
+        var tokens: [AddedTokens.Token] = []
+        for token in try json.topLevel.objects("added_tokens") {
+            guard try token.required("id", as: Int.self, expected: "a non-negative integer") >= 0 else {
+                throw token.error(.wrongType(path: token.path(of: "id"), expected: "a non-negative integer"))
+            }
+            let content = try token.required("content", as: String.self, expected: "a string")
+            // `tokenizers` skips empty tokens before giving ids.
+            guard !content.isEmpty else { continue }
+            let id = ids[exactly: content] ?? model.id(of: content)
+                ?? ids.values.max().map { $0 >= model.vocabularySize ? $0 + 1 : model.vocabularySize } ?? model.vocabularySize
+            ids[ExactString(content)] = id
             let special = try token.value("special", as: Bool.self, expected: "a boolean") ?? false
-            return AddedTokens.Token(
-                content: Array(try token.required("content", as: String.self, expected: "a string").unicodeScalars), id: id,
+            tokens.append(AddedTokens.Token(
+                content: Array(content.unicodeScalars), id: id,
                 singleWord: try token.value("single_word", as: Bool.self, expected: "a boolean") ?? false,
                 stripsLeft: try token.value("lstrip", as: Bool.self, expected: "a boolean") ?? false,
                 stripsRight: try token.value("rstrip", as: Bool.self, expected: "a boolean") ?? false,
                 normalized: try token.value("normalized", as: Bool.self, expected: "a boolean") ?? !special,
-                special: special)
+                special: special))
         }
+        return tokens
     }
 
     /// A special token of a `tokenizer_config.json`, written as a string or, by older

@@ -46,7 +46,7 @@ public struct PipelineTokenizer: Sendable {
     let addedTokens: AddedTokens
     /// Added tokens by id and by spelling; they take precedence over the model's, as in `tokenizers`.
     private let addedSpellings: [Int: String]
-    private let addedIDs: [String: Int]
+    private let addedIDs: [ExactString: Int]
     /// The ids of the added tokens marked special.
     let specialAddedIDs: Set<Int>
     /// The files it was read from, which ``save(to:maxLength:)`` writes back; `nil` for the
@@ -74,7 +74,7 @@ public struct PipelineTokenizer: Sendable {
         self.source = source
         let added = self.addedTokens.tokens.map { (id: $0.id, spelling: String(scalars: $0.content)) }
         addedSpellings = Dictionary(added.map { ($0.id, $0.spelling) }) { $1 }
-        addedIDs = Dictionary(added.map { ($0.spelling, $0.id) }) { $1 }
+        addedIDs = Dictionary(added.map { (ExactString($0.spelling), $0.id) }) { $1 }
         specialAddedIDs = Set(self.addedTokens.tokens.filter(\.special).map(\.id))
         vocabularySize = max(model.vocabularySize, (addedSpellings.keys.max() ?? -1) + 1)
         // The ids the post-processor puts around a one-token sequence, whose id no token has.
@@ -88,7 +88,7 @@ public struct PipelineTokenizer: Sendable {
 
     /// The id of `token` (its exact spelling, `Ġ` or `▁` for a leading space), if it is an added
     /// token or in the model's vocabulary.
-    public func id(of token: String) -> Int? { addedIDs[token] ?? model.id(of: token) }
+    public func id(of token: String) -> Int? { addedIDs[exactly: token] ?? model.id(of: token) }
 
     // MARK: - Tokenising
 
