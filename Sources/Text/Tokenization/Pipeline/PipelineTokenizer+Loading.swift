@@ -33,11 +33,17 @@ extension PipelineTokenizer {
         guard let padding = padding ?? id(of: "<pad>") ?? id(of: "[PAD]") else {
             throw TextFileError(file: file, .missingSpecialToken("padding"))
         }
+        let postProcessor = try json.object("post_processor")?.postProcessor()
+        // Ids outside the vocabulary would index past a model's embeddings.
+        let specials = (Self.probe(postProcessor, pair: false) + Self.probe(postProcessor, pair: true)).filter { $0 >= 0 }
+        for id in [padding] + specials where id < 0 || model.token(of: id) == nil && !addedTokens.contains(where: { $0.id == id }) {
+            throw TextFileError(file: file, .invalidVocabulary("the padding or post-processor id \(id) is no token"))
+        }
         var configBytes: Data?
         if let config { configBytes = Data(try TextFile.bytes(of: config.file)) }
         self.init(
             normalizer: try json.object("normalizer")?.normalizer(), preTokenizer: try json.object("pre_tokenizer")?.preTokenizer(),
-            model: model, postProcessor: try json.object("post_processor")?.postProcessor(), addedTokens: addedTokens,
+            model: model, postProcessor: postProcessor, addedTokens: addedTokens,
             padding: padding, source: Source(tokenizerJSON: Data(try TextFile.bytes(of: file)), config: configBytes))
     }
 

@@ -77,13 +77,18 @@ public struct PipelineTokenizer: Sendable {
         addedIDs = Dictionary(added.map { (ExactString($0.spelling), $0.id) }) { $1 }
         specialAddedIDs = Set(self.addedTokens.tokens.filter(\.special).map(\.id))
         vocabularySize = max(model.vocabularySize, (addedSpellings.keys.max() ?? -1) + 1)
-        // The ids the post-processor puts around a one-token sequence, whose id no token has.
-        let marker = -1
-        let probe = postProcessor.map { Self.joined($0.process([Encoding(ids: [marker], tokenTypeIDs: [0])])).ids } ?? [marker]
-        let markerIndex = probe.firstIndex(of: marker) ?? 0
+        let single = Self.probe(postProcessor, pair: false)
+        let first = single.firstIndex(of: -1) ?? 0, last = single.lastIndex(of: -1) ?? single.count - 1
         specialTokens = SpecialTokens(
-            classification: markerIndex > 0 ? probe[0] : nil, separator: markerIndex < probe.count - 1 ? probe.last : nil,
+            classification: first > 0 ? single[0] : nil, separator: last < single.count - 1 ? single.last : nil,
             padding: padding, unknown: model.unknownID)
+    }
+
+    /// What `postProcessor` makes of one sequence (`pair` false) or of a pair, each sequence a
+    /// single id that no token has (-1): the special ids it adds, where it adds them.
+    static func probe(_ postProcessor: (any PostProcessor)?, pair: Bool) -> [Int] {
+        let sequences = [Encoding](repeating: Encoding(ids: [-1], tokenTypeIDs: [0]), count: pair ? 2 : 1)
+        return postProcessor.map { joined($0.process(sequences)).ids } ?? [-1]
     }
 
     /// The id of `token` (its exact spelling, `Ġ` or `▁` for a leading space), if it is an added

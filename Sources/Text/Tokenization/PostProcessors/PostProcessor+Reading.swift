@@ -38,7 +38,7 @@ extension JSONFile.Object {
                 if let special = try item.object("SpecialToken") {
                     let name = try special.required("id", as: String.self, expected: "a string")
                     guard let entry = try specials.object(name) else {
-                        throw error(.invalidVocabulary("\(special.path) names \(name), which is not in \(specials.path)"))
+                        throw error(.missingKey("\(specials.path)[\"\(name)\"]"))
                     }
                     let ids = try entry.required("ids", as: [Any].self, expected: "an array of ids")
                     guard let ids = ids as? [Int], !ids.contains(where: { $0 < 0 }) else {
