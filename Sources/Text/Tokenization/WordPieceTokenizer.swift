@@ -69,7 +69,7 @@ public struct WordPieceTokenizer: Sendable {
             }
         }
         pipeline = PipelineTokenizer(
-            normalizer: BertNormalizer(options: options), preTokenizer: PreTokenizerSequence.bert, model: model,
+            normalizer: BertNormalizer(options: options), preTokenizer: WordPreTokenizer.bert, model: model,
             postProcessor: BertProcessing(classification: specialTokens.classification, separator: specialTokens.separator),
             addedTokens: specials, padding: specialTokens.padding, source: nil)
     }

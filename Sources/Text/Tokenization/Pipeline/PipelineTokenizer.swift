@@ -104,21 +104,26 @@ public struct PipelineTokenizer: Sendable {
         var ids: [Int] = []
         ids.reserveCapacity(scalars.count / 3 + 4)
         for segment in addedTokens.rawSegments(of: scalars) {
-            guard case .text(let range) = segment else {
-                if case .token(let id) = segment { ids.append(id) }
-                continue
-            }
-            let normalized = normalizer.map { Array($0.normalize(String(scalars: scalars[range])).unicodeScalars) } ?? Array(scalars[range])
-            for part in addedTokens.normalizedSegments(of: normalized) {
-                switch part {
-                case .token(let id): ids.append(id)
-                case .text(let subrange):
-                    let piece = TextPiece(scalars: Array(normalized[subrange]), startsInput: range.lowerBound == 0 && subrange.lowerBound == 0)
-                    for piece in preTokenizer?.split([piece]) ?? [piece] { model.appendIDs(of: piece.scalars, to: &ids) }
-                }
+            switch segment {
+            case .token(let id): ids.append(id)
+            case .text(let range): appendIDs(of: scalars[range], startsInput: range.lowerBound == 0, to: &ids)
             }
         }
         return ids
+    }
+
+    /// Appends the ids of raw text between added tokens: normalised, cut around the added tokens
+    /// matched after normalisation, pre-tokenized, then through the model.
+    private func appendIDs(of text: ArraySlice<Unicode.Scalar>, startsInput: Bool, to ids: inout [Int]) {
+        let normalized = normalizer.map { Array($0.normalize(String(scalars: text)).unicodeScalars) } ?? Array(text)
+        for segment in addedTokens.normalizedSegments(of: normalized) {
+            switch segment {
+            case .token(let id): ids.append(id)
+            case .text(let range):
+                let piece = TextPiece(scalars: Array(normalized[range]), startsInput: startsInput && range.lowerBound == 0)
+                for piece in preTokenizer?.split([piece]) ?? [piece] { model.appendIDs(of: piece.scalars, to: &ids) }
+            }
+        }
     }
 
     /// The tokens of `text` as the vocabulary spells them, without special tokens.

@@ -13,11 +13,11 @@ extension JSONFile.Object {
         case "Metaspace":
             return try metaspace()
         case "WhitespaceSplit":
-            return SplitPreTokenizer.whitespaceSplit
+            return WordPreTokenizer.whitespaceSplit
         case "Whitespace":
             return SplitPreTokenizer.whitespace
         case "BertPreTokenizer":
-            return PreTokenizerSequence.bert
+            return WordPreTokenizer.bert
         case "Punctuation":
             return SplitPreTokenizer.punctuation(try behavior() ?? .isolated)
         case "Digits":

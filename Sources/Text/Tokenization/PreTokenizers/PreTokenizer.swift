@@ -91,8 +91,6 @@ struct SplitPreTokenizer: PreTokenizer {
 }
 
 extension SplitPreTokenizer {
-    /// `WhitespaceSplit`: pieces between whitespace.
-    static let whitespaceSplit = SplitPreTokenizer(pattern: CharacterPattern { $0.properties.isWhitespace }, behavior: .removed)
     /// `Whitespace`: runs of word characters and runs of other characters, whitespace dropped.
     static let whitespace = SplitPreTokenizer(pattern: InvertedPattern(base: WordRunsPattern()), behavior: .removed)
 
@@ -107,7 +105,35 @@ extension SplitPreTokenizer {
     }
 }
 
-extension PreTokenizerSequence {
-    /// `BertPreTokenizer`: whitespace-separated words with every punctuation character alone.
-    static let bert = PreTokenizerSequence(preTokenizers: [SplitPreTokenizer.whitespaceSplit, SplitPreTokenizer.punctuation(.isolated)])
+/// `WhitespaceSplit` (pieces between whitespace) and `BertPreTokenizer` (the same, then each
+/// punctuation character a piece of its own), in one pass over the scalars: what splitting at
+/// whitespace (`Removed`) then at punctuation (`Isolated`) gives, without the pieces in between.
+struct WordPreTokenizer: PreTokenizer {
+    /// Whether each punctuation character (BERT's) is a piece of its own.
+    let isolatesPunctuation: Bool
+
+    static let whitespaceSplit = WordPreTokenizer(isolatesPunctuation: false)
+    static let bert = WordPreTokenizer(isolatesPunctuation: true)
+
+    func split(_ piece: TextPiece) -> [TextPiece] {
+        let scalars = piece.scalars
+        var pieces: [TextPiece] = []
+        var start = 0
+        func cut(at end: Int) {
+            if start < end { pieces.append(TextPiece(scalars: Array(scalars[start..<end]), startsInput: piece.startsInput && start == 0)) }
+        }
+        for (index, scalar) in scalars.enumerated() {
+            if scalar.isBertWhitespace {
+                cut(at: index)
+                start = index + 1
+            } else if isolatesPunctuation && scalar.isBertPunctuation {
+                cut(at: index)
+                start = index
+                cut(at: index + 1)
+                start = index + 1
+            }
+        }
+        cut(at: scalars.count)
+        return pieces
+    }
 }
