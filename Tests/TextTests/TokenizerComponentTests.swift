@@ -92,6 +92,19 @@ import Testing
         #expect(Self.ids(model, "hxq") == [1, 0])
     }
 
+    /// Canonically equivalent spellings (equal as Swift strings) are different tokens, as in
+    /// `tokenizers`, which compares bytes: a composed and a decomposed `é`, and combining marks
+    /// in either order (whose pieces must not share a cache entry either).
+    @Test func canonicallyEquivalentSpellingsAreDifferentTokens() throws {
+        let unigram = UnigramModel(pieces: [("<unk>", 0), ("\u{E9}", -1), ("e\u{301}", -1)], unknown: 0, byteFallback: false)
+        #expect(Self.ids(unigram, "\u{E9}") == [1] && Self.ids(unigram, "e\u{301}") == [2])
+        #expect(unigram.id(of: "e\u{301}") == 2)
+        let json = #"{"model": {"type": "BPE", "vocab": {"<pad>": 0, "\u0327": 1, "\u0308": 2}, "merges": []}}"#
+        let bpe = try PipelineTokenizer(tokenizerJSONFile: TestPaths.write(json, named: "tokenizer.json"))
+        #expect(bpe.pieceIDs("\u{327}\u{308}") == [1, 2])
+        #expect(bpe.pieceIDs("\u{308}\u{327}") == [2, 1])
+    }
+
     // MARK: - Splits
 
     /// The examples of `tokenizers`' `SplitDelimiterBehavior` documentation.
