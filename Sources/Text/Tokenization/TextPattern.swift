@@ -7,7 +7,7 @@ protocol TextPattern: Sendable {
 }
 
 /// A match of a ``TextPattern``, or a stretch between matches (offsets from the text's start).
-struct PatternSegment: Equatable {
+struct PatternSegment {
     var range: Range<Int>
     var isMatch: Bool
 }

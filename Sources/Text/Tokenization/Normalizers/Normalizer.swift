@@ -17,7 +17,7 @@ struct NormalizerSequence: Normalizer {
 
 /// `NFC`, `NFD`, `NFKC` and `NFKD`: a Unicode normalization form.
 struct UnicodeNormalizer: Normalizer {
-    enum Form: String, CaseIterable {
+    enum Form: String {
         case nfc = "NFC", nfd = "NFD", nfkc = "NFKC", nfkd = "NFKD"
     }
 

@@ -3,7 +3,7 @@
 /// with `split` the piece is cut before each replacement character.
 struct MetaspacePreTokenizer: PreTokenizer {
     /// When a replacement character is put before a piece.
-    enum PrependScheme: String, CaseIterable {
+    enum PrependScheme: String {
         /// Before every piece.
         case always
         /// Only before the piece that starts the input text.

@@ -1,5 +1,5 @@
 /// A piece of normalised text on its way to the model.
-struct TextPiece: Equatable, Sendable {
+struct TextPiece: Sendable {
     var scalars: [Unicode.Scalar]
     /// Whether the piece starts where the input text starts (after no added token), which
     /// `Metaspace`'s `first` scheme asks; `tokenizers` reads it from the piece's offset in the
