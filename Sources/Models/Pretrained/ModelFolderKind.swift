@@ -8,7 +8,7 @@ public enum ModelFolderKind: String, Sendable {
     case sentenceEncoder = "a sentence encoder"
     /// An image encoder (SimCLR, MoCo): `eval linear-probe`.
     case imageEncoder = "an image encoder"
-    /// An image-text model (ALIGN, VLMo, ALBEF): `eval retrieval`, `eval zeroshot`.
+    /// An image-text model (ALIGN, VLMo, ALBEF, CLIP): `eval retrieval`, `eval zeroshot`.
     case imageText = "an image-text model"
 
     /// What `directory` holds: `nil` when it cannot tell (a `config.json` that does not parse is
@@ -26,8 +26,10 @@ public enum ModelFolderKind: String, Sendable {
             throw ModelFileError(directory, "not a model folder: config.json and \(ImageTextModelFolder.configurationFile) are missing")
         }
         guard let data = try? Data(contentsOf: config), let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return nil }
-        // Image encoders name one `architecture`; Hugging Face configurations, `architectures` and `model_type`.
-        return object["architecture"] != nil ? .imageEncoder : .sentenceEncoder
+        // Image encoders name one `architecture`; Hugging Face configurations, `architectures` and
+        // `model_type`, CLIP's being an image-text model.
+        if object["architecture"] != nil { return .imageEncoder }
+        return object["model_type"] as? String == "clip" ? .imageText : .sentenceEncoder
     }
 
     /// Checks that `directory` is a model folder of `kind`, naming what it is otherwise.

@@ -61,6 +61,64 @@ public struct JSONFile {
         guard let number = value as? NSNumber else { return false }
         return String(cString: number.objCType) == "c"
     }
+
+    /// The object at the dotted `path`, `nil` when absent or null.
+    func object(_ path: String) throws(TextFileError) -> Object? {
+        try value(path, as: [String: Any].self, expected: "an object or null").map { Object(fields: $0, path: path, file: file) }
+    }
+
+    /// The top level as an ``Object``.
+    var topLevel: Object { Object(fields: root, path: "", file: file) }
+
+    /// An object nested in the file (a tokenizer component inside a list, say), read with the
+    /// file's checks; its `path` (`normalizer.normalizers[1]`, empty for the top level) prefixes
+    /// the keys named in errors.
+    struct Object {
+        let fields: [String: Any]
+        let path: String
+        let file: URL
+
+        /// The path of `key` in this object.
+        func path(of key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+
+        /// The value of `key`, `nil` when absent or null; throws when it has another type.
+        func value<T>(_ key: String, as type: T.Type, expected: String) throws(TextFileError) -> T? {
+            guard let value = fields[key], !(value is NSNull) else { return nil }
+            guard let typed = value as? T, JSONFile.isBoolean(value) == (T.self == Bool.self) else {
+                throw TextFileError(file: file, .wrongType(path: path(of: key), expected: expected))
+            }
+            return typed
+        }
+
+        /// The value of `key`, which must be present.
+        func required<T>(_ key: String, as type: T.Type, expected: String) throws(TextFileError) -> T {
+            guard let value = try value(key, as: type, expected: expected) else {
+                throw TextFileError(file: file, .missingKey(path(of: key)))
+            }
+            return value
+        }
+
+        /// The object at `key`, `nil` when absent or null.
+        func object(_ key: String) throws(TextFileError) -> Object? {
+            try value(key, as: [String: Any].self, expected: "an object").map { Object(fields: $0, path: path(of: key), file: file) }
+        }
+
+        /// The array of objects at `key`, which must be present.
+        func objects(_ key: String) throws(TextFileError) -> [Object] {
+            let list = try required(key, as: [Any].self, expected: "an array of objects")
+            var objects: [Object] = []
+            for (index, element) in list.enumerated() {
+                guard let fields = element as? [String: Any] else {
+                    throw TextFileError(file: file, .wrongType(path: "\(path(of: key))[\(index)]", expected: "an object"))
+                }
+                objects.append(Object(fields: fields, path: "\(path(of: key))[\(index)]", file: file))
+            }
+            return objects
+        }
+
+        /// `problem` as an error of this object's file.
+        func error(_ problem: TextFileError.Problem) -> TextFileError { TextFileError(file: file, problem) }
+    }
 }
 
 /// JSON Lines files: one JSON object per line.

@@ -1,10 +1,10 @@
 /// The `added_tokens` of a `tokenizer.json` (special tokens such as `<s>` and `<mask>`, and any
 /// tokens added after training), found in the text before pre-tokenization as `tokenizers`'
-/// `AddedVocabulary` finds them: leftmost-longest, tokens with `normalized: false` first, then
-/// the others in the text between.
+/// `AddedVocabulary` finds them: leftmost-longest, tokens with `normalized: false` in the raw
+/// text first, then the others, normalised themselves, in the normalised text between.
 struct AddedTokens: Sendable {
     struct Token: Sendable {
-        let content: [Unicode.Scalar]
+        var content: [Unicode.Scalar]
         let id: Int
         /// Only matched where no word character (`\w`) touches it on either side.
         let singleWord: Bool
@@ -13,7 +13,7 @@ struct AddedTokens: Sendable {
         let stripsRight: Bool
         /// Matched in the normalized text rather than the raw text.
         let normalized: Bool
-        /// Left out by `decodeText(_:skippingSpecialTokens:)`.
+        /// A special token (`<s>`, `[CLS]`), which decoding text can leave out.
         let special: Bool
     }
 
@@ -27,19 +27,27 @@ struct AddedTokens: Sendable {
     private let raw: Matcher
     private let normalized: Matcher
 
-    /// Empty contents are ignored, as `tokenizers` ignores them.
-    init(_ tokens: [Token]) {
+    /// Empty contents are ignored, as `tokenizers` ignores them; `normalizer` rewrites the
+    /// contents of the tokens matched in normalised text.
+    init(_ tokens: [Token], normalizer: (any Normalizer)?) {
         self.tokens = tokens.filter { !$0.content.isEmpty }
         raw = Matcher(self.tokens.filter { !$0.normalized })
-        normalized = Matcher(self.tokens.filter(\.normalized))
+        normalized = Matcher(self.tokens.filter(\.normalized).compactMap { token in
+            guard let normalizer else { return token }
+            var token = token
+            token.content = Array(normalizer.normalize(String(scalars: token.content)).unicodeScalars)
+            return token.content.isEmpty ? nil : token
+        })
     }
 
-    /// `text` cut around the added tokens it contains.
-    func segments(of text: [Unicode.Scalar]) -> [Segment] {
-        raw.segments(of: text, in: 0..<text.count).flatMap { segment -> [Segment] in
-            guard case .text(let range) = segment else { return [segment] }
-            return normalized.segments(of: text, in: range)
-        }
+    /// The raw `text` cut around the tokens matched before normalisation.
+    func rawSegments(of text: [Unicode.Scalar]) -> [Segment] {
+        raw.segments(of: text, in: 0..<text.count)
+    }
+
+    /// Normalised `text` cut around the tokens matched after normalisation.
+    func normalizedSegments(of text: [Unicode.Scalar]) -> [Segment] {
+        normalized.segments(of: text, in: 0..<text.count)
     }
 
     /// The tokens of one kind, by first scalar, longest first (the longest match wins).
@@ -66,8 +74,8 @@ struct AddedTokens: Sendable {
                 var start = position, end = position + token.content.count
                 position = end
                 if token.singleWord
-                    && (start > range.lowerBound && Self.isWordCharacter(text[start - 1])
-                        || end < range.upperBound && Self.isWordCharacter(text[end])) {
+                    && (start > range.lowerBound && text[start - 1].isWordCharacter
+                        || end < range.upperBound && text[end].isWordCharacter) {
                     continue
                 }
                 if token.stripsLeft {
@@ -89,16 +97,6 @@ struct AddedTokens: Sendable {
             byFirstScalar[text[position]]?.first { token in
                 position + token.content.count <= end
                     && text[position..<position + token.content.count].elementsEqual(token.content)
-            }
-        }
-
-        /// The `\w` of Rust's `regex` crate, which `tokenizers` uses for `single_word`.
-        private static func isWordCharacter(_ scalar: Unicode.Scalar) -> Bool {
-            let properties = scalar.properties
-            if properties.isAlphabetic || properties.isJoinControl { return true }
-            switch properties.generalCategory {
-            case .nonspacingMark, .spacingMark, .enclosingMark, .decimalNumber, .connectorPunctuation: return true
-            default: return false
             }
         }
     }

@@ -4,7 +4,8 @@ import Tensors
 public struct Encoding: Sendable, Equatable {
     /// Token ids: `[CLS] a... [SEP]` or `[CLS] a... [SEP] b... [SEP]`.
     public var ids: [Int]
-    /// 0 for the first segment (with its `[CLS]` and `[SEP]`), 1 for the second (with its `[SEP]`).
+    /// The segment of each token, as the post-processor sets it: BERT's 0 for the first segment
+    /// (with its `[CLS]` and `[SEP]`) and 1 for the second (with its `[SEP]`); RoBERTa's all 0.
     public var tokenTypeIDs: [Int]
 
     /// Creates an encoding; both arrays have the same length.
@@ -19,8 +20,8 @@ public struct Encoding: Sendable, Equatable {
 public enum Padding: Sendable, Equatable {
     /// To the longest sequence in the batch.
     case longest
-    /// To this many tokens; longer sequences are truncated to it. At least 2 (3 for pairs), the
-    /// room special tokens need.
+    /// To this many tokens; longer sequences are truncated to it. At least the number of special
+    /// tokens the tokenizer adds (2 for BERT, 3 for BERT's pairs).
     case fixed(Int)
 }
 
@@ -71,5 +72,24 @@ public struct EncodedBatch: Sendable, Equatable {
     /// The token type ids of row `row`.
     public func tokenTypeIDs(row: Int) -> ArraySlice<Int> {
         tokenTypeIDs[row * sequenceLength..<(row + 1) * sequenceLength]
+    }
+}
+
+extension Padding {
+    /// The per-sequence truncation length: a fixed padding length also caps the sequence.
+    func truncationLength(_ maxLength: Int) -> Int {
+        switch self {
+        case .longest: maxLength
+        case .fixed(let length): min(maxLength, length)
+        }
+    }
+
+    /// Pads `encodings` into a batch as this padding asks.
+    func pad(_ encodings: [Encoding], padID: Int) -> EncodedBatch {
+        let length = switch self {
+        case .longest: encodings.map(\.ids.count).max() ?? 0
+        case .fixed(let length): length
+        }
+        return EncodedBatch(encodings, sequenceLength: length, padID: padID)
     }
 }

@@ -1,7 +1,8 @@
 import Foundation
 
-/// What a sentence encoder needs of its tokenizer, whichever family's: BERT's WordPiece
-/// (``WordPieceTokenizer``) or RoBERTa's byte-level BPE (``ByteLevelBPETokenizer``).
+/// What a sentence encoder needs of its tokenizer, whichever family's: any Hugging Face
+/// `tokenizer.json` (``PipelineTokenizer``), or BERT's WordPiece from a `vocab.txt`
+/// (``WordPieceTokenizer``).
 ///
 /// ```swift
 /// let tokenizer = try TokenizerFolder.load(folder)          // the family's own format
@@ -37,14 +38,12 @@ extension TextTokenizer {
 
 /// Reads the tokenizer of a model folder in its family's format.
 public enum TokenizerFolder {
-    /// A byte-level BPE `tokenizer.json` (RoBERTa's), otherwise WordPiece from `vocab.txt` or
-    /// `tokenizer.json`.
-    /// - Throws: ``TextFileError`` naming the file.
+    /// The folder's `tokenizer.json` (with its `tokenizer_config.json`) as a
+    /// ``PipelineTokenizer`` when there is one, otherwise WordPiece from its `vocab.txt`.
+    /// - Throws: ``TextFileError`` naming the file, or the folder when it holds neither file.
     public static func load(_ directory: URL) throws(TextFileError) -> any TextTokenizer {
-        let json = directory.appendingPathComponent("tokenizer.json")
-        if FileManager.default.fileExists(atPath: json.path),
-           try JSONFile(json).value("model.type", as: String.self, expected: "a string") == "BPE" {
-            return try ByteLevelBPETokenizer(tokenizerJSONFile: json)
+        if FileManager.default.fileExists(atPath: directory.appendingPathComponent("tokenizer.json").path) {
+            return try PipelineTokenizer(directory: directory)
         }
         return try WordPieceTokenizer(directory: directory)
     }
@@ -67,16 +66,45 @@ extension WordPieceTokenizer: TextTokenizer {
     }
 }
 
+extension PipelineTokenizer: TextTokenizer {
+    /// The post-processor's start token; without one its end token, and without either the padding
+    /// token: ids that augmentations leave alone all the same.
+    public var classificationID: Int { specialTokens.classification ?? separatorID }
+    /// The post-processor's end token, else the padding token.
+    public var separatorID: Int { specialTokens.separator ?? specialTokens.padding }
+    public var paddingID: Int { specialTokens.padding }
+
+    /// The `tokenizer.json` it was read from, unchanged, and its `tokenizer_config.json` (the
+    /// tokenizer class and special tokens transformers reads) with `maxLength` as
+    /// `model_max_length` and without the paths of the folder it came from; without a config, one
+    /// naming transformers' generic fast tokenizer and the padding token.
+    public func save(to folder: URL, maxLength: Int) throws {
+        try save(to: folder, maxLength: maxLength, className: "PreTrainedTokenizerFast")
+    }
+
+    /// ``save(to:maxLength:)``, naming `className` when there is no config to copy.
+    func save(to folder: URL, maxLength: Int, className: String) throws {
+        guard let source else { throw TextFileError(file: folder, .unsupported("saving a tokenizer built without a tokenizer.json")) }
+        try source.tokenizerJSON.write(to: folder.appendingPathComponent("tokenizer.json"), options: .atomic)
+        var config: [String: Any] = ["tokenizer_class": className]
+        config["pad_token"] = decode([specialTokens.padding]).first
+        if let data = source.config, let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] { config = object }
+        config["model_max_length"] = maxLength
+        config["name_or_path"] = nil
+        config["tokenizer_file"] = nil
+        try TokenizerFolder.write(config, "tokenizer_config.json", in: folder)
+    }
+}
+
 extension ByteLevelBPETokenizer: TextTokenizer {
     public var classificationID: Int { specialTokens.classification }
     public var separatorID: Int { specialTokens.separator }
     public var paddingID: Int { specialTokens.padding }
 
     /// The `tokenizer.json` it was read from, unchanged, and a `tokenizer_config.json` naming
-    /// RoBERTa's tokenizer class and `maxLength`.
+    /// RoBERTa's tokenizer class, the padding token and `maxLength`.
     public func save(to folder: URL, maxLength: Int) throws {
-        try source.write(to: folder.appendingPathComponent("tokenizer.json"), options: .atomic)
-        try TokenizerFolder.write(["tokenizer_class": "RobertaTokenizer", "model_max_length": maxLength], "tokenizer_config.json", in: folder)
+        try pipeline.save(to: folder, maxLength: maxLength, className: "RobertaTokenizer")
     }
 }
 

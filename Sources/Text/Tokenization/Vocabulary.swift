@@ -6,7 +6,7 @@ struct Vocabulary: Sendable {
     /// The spelling of each id.
     let tokens: [String]
     /// The id of each spelling (the last one when a spelling repeats).
-    let ids: [String: Int]
+    let ids: [ExactString: Int]
     /// The spellings as a trie, for longest-match lookups.
     let trie: VocabularyTrie
 
@@ -14,16 +14,16 @@ struct Vocabulary: Sendable {
     init(tokens: [String], file: URL) throws(TextFileError) {
         guard !tokens.isEmpty else { throw TextFileError(file: file, .emptyVocabulary) }
         self.tokens = tokens
-        var ids: [String: Int] = [:]
+        var ids: [ExactString: Int] = [:]
         ids.reserveCapacity(tokens.count)
-        for (id, token) in tokens.enumerated() { ids[token] = id }
+        for (id, token) in tokens.enumerated() { ids[ExactString(token)] = id }
         self.ids = ids
         self.trie = VocabularyTrie(tokens: tokens)
     }
 
     /// The id of a special token, which must be present.
     func specialID(_ token: String, file: URL) throws(TextFileError) -> Int {
-        guard let id = ids[token] else { throw TextFileError(file: file, .missingSpecialToken(token)) }
+        guard let id = ids[exactly: token] else { throw TextFileError(file: file, .missingSpecialToken(token)) }
         return id
     }
 
@@ -42,20 +42,20 @@ extension Vocabulary {
         try TextFile.lines(of: file).map(\.text)
     }
 
-    /// Reads `model.vocab` (token to id) of a `tokenizer.json` into spellings ordered by id; the
-    /// ids must be exactly 0..<count.
-    static func tokens(inTokenizerJSON json: JSONFile) throws(TextFileError) -> [String] {
-        let vocab = try json.required("model.vocab", as: [String: Any].self, expected: "an object of token ids")
+    /// Reads the `vocab` (token to id) of a `tokenizer.json` model into spellings ordered by id;
+    /// the ids must be exactly 0..<count.
+    static func tokens(in model: JSONFile.Object) throws(TextFileError) -> [String] {
+        let vocab = try model.required("vocab", as: [String: Any].self, expected: "an object of token ids")
         var tokens = [String?](repeating: nil, count: vocab.count)
         for (token, value) in vocab {
             guard !JSONFile.isBoolean(value), let id = value as? Int else {
-                throw TextFileError(file: json.file, .wrongType(path: "model.vocab[\"\(token)\"]", expected: "an integer id"))
+                throw model.error(.wrongType(path: "\(model.path).vocab[\"\(token)\"]", expected: "an integer id"))
             }
             guard tokens.indices.contains(id) else {
-                throw TextFileError(file: json.file, .invalidVocabulary("id \(id) of \"\(token)\" is outside 0..<\(vocab.count)"))
+                throw model.error(.invalidVocabulary("id \(id) of \"\(token)\" is outside 0..<\(vocab.count)"))
             }
             guard tokens[id] == nil else {
-                throw TextFileError(file: json.file, .invalidVocabulary("id \(id) is used twice"))
+                throw model.error(.invalidVocabulary("id \(id) is used twice"))
             }
             tokens[id] = token
         }

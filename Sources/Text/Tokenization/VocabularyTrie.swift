@@ -1,5 +1,6 @@
 /// A byte trie over the vocabulary's UTF-8 spellings, so WordPiece finds the longest matching
-/// piece in one walk instead of hashing every candidate substring (longest first).
+/// piece in one walk instead of hashing every candidate substring (longest first), and Unigram
+/// every piece that starts at a position.
 struct VocabularyTrie: Sendable {
     /// A node of the trie; the root is node 0.
     typealias Node = Int32
@@ -45,17 +46,23 @@ struct VocabularyTrie: Sendable {
     /// (the root, or the node after `##` for continuation pieces). Matches must end on a
     /// character boundary so a piece never splits a multi-byte character.
     func longestMatch(in word: [UInt8], at start: Int, from: Node) -> (end: Int, id: Int)? {
-        var node = from
         var best: (end: Int, id: Int)?
+        forEachToken(in: word, at: start, from: from) { end, id in
+            if end == word.count || word[end] & 0xC0 != 0x80 { best = (end, id) }
+        }
+        return best
+    }
+
+    /// Calls `body` with each token that spells `word[start..<end]`, shortest first, read from
+    /// node `from`.
+    func forEachToken(in word: [UInt8], at start: Int, from: Node = root, _ body: (_ end: Int, _ id: Int) -> Void) {
+        var node = from
         var index = start
         while index < word.count, let child = children[Int(node) << 8 | Int(word[index])] {
             node = child
             index += 1
             let id = tokenAtNode[Int(node)]
-            if id >= 0 && (index == word.count || word[index] & 0xC0 != 0x80) {
-                best = (index, Int(id))
-            }
+            if id >= 0 { body(index, Int(id)) }
         }
-        return best
     }
 }

@@ -36,7 +36,8 @@ extension WordPieceTokenizer {
         if let type = try json.value("model.type", as: String.self, expected: "a string"), type != "WordPiece" {
             throw TextFileError(file: file, .unsupported("model type \(type) (only WordPiece)"))
         }
-        let vocabulary = try Vocabulary(tokens: Vocabulary.tokens(inTokenizerJSON: json), file: file)
+        guard let model = try json.object("model") else { throw TextFileError(file: file, .missingKey("model.vocab")) }
+        let vocabulary = try Vocabulary(tokens: Vocabulary.tokens(in: model), file: file)
         // Hugging Face's BertNormalizer defaults, used for keys the file leaves out.
         var options = NormalizationOptions(lowercase: vocabulary.isUncased)
         if try json.value("normalizer", as: [String: Any].self, expected: "an object") != nil {

@@ -1,7 +1,9 @@
-import Tensors
 import Foundation
 
-/// BERT's WordPiece tokenizer, matching Hugging Face's `BertTokenizerFast` token for token.
+/// BERT's WordPiece tokenizer, matching Hugging Face's `BertTokenizerFast` token for token: the
+/// ``PipelineTokenizer`` `BertNormalizer`, `BertPreTokenizer`, `WordPiece`, `BertProcessing`,
+/// built from a `vocab.txt` (or from a BERT `tokenizer.json` alone), with BERT's named special
+/// tokens and its decoding back to text.
 ///
 /// Text is normalised and split into words (see ``NormalizationOptions``), then each word is cut
 /// greedily into the longest vocabulary pieces, left to right, continuation pieces carrying the
@@ -34,19 +36,14 @@ public struct WordPieceTokenizer: Sendable {
     public static let defaultMaxLength = 512
 
     /// The normalisation settings in use.
-    public var normalization: NormalizationOptions { basic.options }
+    public let normalization: NormalizationOptions
     /// The special token ids.
     public let specialTokens: SpecialTokens
     /// Words with more characters than this become `[UNK]`.
     public let maxCharactersPerWord: Int
 
     private let vocabulary: Vocabulary
-    private let basic: BasicTokenizer
-    /// Trie node after the continuation prefix (`##`); `nil` when no token has it.
-    private let continuationNode: VocabularyTrie.Node?
-    /// Special tokens matched verbatim in the input (case-sensitive, before normalisation), longest
-    /// first so that a spelling that is a prefix of another never wins.
-    private let verbatimTokens: [(spelling: [UInt8], id: Int)]
+    private let pipeline: PipelineTokenizer
 
     /// Assembles a tokenizer; `file` is named in errors about missing special tokens.
     init(
@@ -54,39 +51,39 @@ public struct WordPieceTokenizer: Sendable {
         continuationPrefix: String, maxCharactersPerWord: Int, file: URL
     ) throws(TextFileError) {
         self.vocabulary = vocabulary
-        self.basic = BasicTokenizer(options: options)
+        normalization = options
         self.maxCharactersPerWord = maxCharactersPerWord
-        specialTokens = SpecialTokens(
-            classification: try vocabulary.specialID("[CLS]", file: file),
-            separator: try vocabulary.specialID("[SEP]", file: file),
-            padding: try vocabulary.specialID("[PAD]", file: file),
-            unknown: try vocabulary.specialID(unknownToken, file: file))
-        continuationNode = vocabulary.trie.node(after: continuationPrefix)
-        verbatimTokens = Set([unknownToken, "[CLS]", "[SEP]", "[PAD]", "[MASK]"])
-            .compactMap { token in vocabulary.ids[token].map { (Array(token.utf8), $0) } }
-            .sorted { $0.spelling.count > $1.spelling.count }
+        let classification = try vocabulary.specialID("[CLS]", file: file)
+        let separator = try vocabulary.specialID("[SEP]", file: file)
+        let padding = try vocabulary.specialID("[PAD]", file: file)
+        let model = try WordPieceModel(
+            vocabulary: vocabulary, unknownToken: unknownToken, continuationPrefix: continuationPrefix,
+            maxCharactersPerWord: maxCharactersPerWord, file: file)
+        specialTokens = SpecialTokens(classification: classification, separator: separator, padding: padding, unknown: model.unknown)
+        // BertTokenizerFast's added tokens: the special tokens, matched in the raw text.
+        let specials = Set([unknownToken, "[CLS]", "[SEP]", "[PAD]", "[MASK]"]).compactMap { token in
+            vocabulary.ids[exactly: token].map {
+                AddedTokens.Token(
+                    content: Array(token.unicodeScalars), id: $0, singleWord: false, stripsLeft: false, stripsRight: false,
+                    normalized: false, special: true)
+            }
+        }
+        pipeline = PipelineTokenizer(
+            normalizer: BertNormalizer(options: options), preTokenizer: WordPreTokenizer.bert, model: model,
+            postProcessor: BertProcessing(classification: specialTokens.classification, separator: specialTokens.separator),
+            addedTokens: specials, padding: specialTokens.padding, source: nil)
     }
 
     /// Number of tokens in the vocabulary.
     public var vocabularySize: Int { vocabulary.tokens.count }
 
     /// The id of `token` (exact spelling, `##` included for continuations), if it is in the vocabulary.
-    public func id(of token: String) -> Int? { vocabulary.ids[token] }
+    public func id(of token: String) -> Int? { vocabulary.ids[exactly: token] }
 
     // MARK: - Tokenising
 
     /// The WordPiece ids of `text`, without special tokens and without truncation.
-    public func pieceIDs(_ text: String) -> [Int] {
-        var ids: [Int] = []
-        ids.reserveCapacity(text.utf8.count / 3 + 4)
-        forEachSegment(of: text) { segment in
-            switch segment {
-            case .special(let id): ids.append(id)
-            case .text(let part): basic.forEachWord(in: part) { appendPieces(of: $0, to: &ids) }
-            }
-        }
-        return ids
-    }
+    public func pieceIDs(_ text: String) -> [Int] { pipeline.pieceIDs(text) }
 
     /// The WordPiece tokens of `text` (`["play", "##ing"]`), without special tokens.
     public func tokenize(_ text: String) -> [String] {
@@ -95,40 +92,27 @@ public struct WordPieceTokenizer: Sendable {
 
     /// `[CLS] text [SEP]` as ids, truncated to `maxLength` tokens (special tokens included).
     public func encode(_ text: String, maxLength: Int = defaultMaxLength) -> [Int] {
-        ensure(maxLength >= 2, "maxLength must leave room for [CLS] and [SEP]")
-        let pieces = pieceIDs(text)
-        return [specialTokens.classification] + pieces.prefix(maxLength - 2) + [specialTokens.separator]
+        pipeline.encode(text, maxLength: maxLength)
     }
 
     /// `[CLS] first [SEP] second [SEP]` with token types 0 then 1, truncated to `maxLength`
-    /// tokens by removing tokens from the end of the longer segment first.
+    /// tokens longest first.
     public func encode(pair: (String, String), maxLength: Int = defaultMaxLength) -> Encoding {
-        ensure(maxLength >= 3, "maxLength must leave room for [CLS] and two [SEP]")
-        let first = pieceIDs(pair.0), second = pieceIDs(pair.1)
-        let kept = Truncation.longestFirst(first.count, second.count, capacity: maxLength - 3)
-        let ids = [specialTokens.classification] + first.prefix(kept.first) + [specialTokens.separator]
-            + second.prefix(kept.second) + [specialTokens.separator]
-        let types = [Int](repeating: 0, count: kept.first + 2) + [Int](repeating: 1, count: kept.second + 1)
-        return Encoding(ids: ids, tokenTypeIDs: types)
+        pipeline.encode(pair: pair, maxLength: maxLength)
     }
 
     /// Encodes `texts` and pads them into one batch (see ``Padding``).
     public func encodeBatch(
         _ texts: [String], maxLength: Int = defaultMaxLength, padding: Padding = .longest
     ) -> EncodedBatch {
-        let limit = Self.truncationLength(maxLength, padding)
-        return Self.pad(texts.map { text in
-            let ids = encode(text, maxLength: limit)
-            return Encoding(ids: ids, tokenTypeIDs: [Int](repeating: 0, count: ids.count))
-        }, padding: padding, padID: specialTokens.padding)
+        pipeline.encodeBatch(texts, maxLength: maxLength, padding: padding)
     }
 
     /// Encodes sentence `pairs` and pads them into one batch (see ``Padding``).
     public func encodeBatch(
         pairs: [(String, String)], maxLength: Int = defaultMaxLength, padding: Padding = .longest
     ) -> EncodedBatch {
-        let limit = Self.truncationLength(maxLength, padding)
-        return Self.pad(pairs.map { encode(pair: $0, maxLength: limit) }, padding: padding, padID: specialTokens.padding)
+        pipeline.encodeBatch(pairs: pairs, maxLength: maxLength, padding: padding)
     }
 
     // MARK: - Decoding
@@ -155,71 +139,5 @@ public struct WordPieceTokenizer: Sendable {
             }
         }
         return text
-    }
-
-    // MARK: - Internals
-
-    private enum Segment {
-        case text(Substring)
-        case special(Int)
-    }
-
-    /// Splits `text` around verbatim special tokens, which bypass normalisation.
-    private func forEachSegment(of text: String, _ body: (Segment) -> Void) {
-        let utf8 = text.utf8
-        var segmentStart = utf8.startIndex
-        var index = utf8.startIndex
-        while let bracket = utf8[index...].firstIndex(of: UInt8(ascii: "[")) {
-            let rest = utf8[bracket...]
-            if let match = verbatimTokens.first(where: { rest.starts(with: $0.spelling) }) {
-                body(.text(text[segmentStart..<bracket]))
-                body(.special(match.id))
-                index = utf8.index(bracket, offsetBy: match.spelling.count)
-                segmentStart = index
-            } else {
-                index = utf8.index(after: bracket)
-            }
-        }
-        body(.text(text[segmentStart...]))
-    }
-
-    /// Appends the WordPiece ids of one normalised word, or `[UNK]` if it cannot be spelled.
-    private func appendPieces(of word: [UInt8], to ids: inout [Int]) {
-        // Count characters (not bytes): skip UTF-8 continuation bytes.
-        var characters = 0
-        for byte in word where byte & 0xC0 != 0x80 { characters += 1 }
-        guard characters <= maxCharactersPerWord else {
-            ids.append(specialTokens.unknown)
-            return
-        }
-        let firstPiece = ids.count
-        var start = 0
-        while start < word.count {
-            let node = start == 0 ? VocabularyTrie.root : continuationNode
-            guard let node, let match = vocabulary.trie.longestMatch(in: word, at: start, from: node) else {
-                ids.removeSubrange(firstPiece...)
-                ids.append(specialTokens.unknown)
-                return
-            }
-            ids.append(match.id)
-            start = match.end
-        }
-    }
-
-    /// The per-sequence truncation length: a fixed padding length also caps the sequence.
-    private static func truncationLength(_ maxLength: Int, _ padding: Padding) -> Int {
-        switch padding {
-        case .longest: maxLength
-        case .fixed(let length): min(maxLength, length)
-        }
-    }
-
-    /// Pads `encodings` as `padding` asks.
-    private static func pad(_ encodings: [Encoding], padding: Padding, padID: Int) -> EncodedBatch {
-        let length = switch padding {
-        case .longest: encodings.map(\.ids.count).max() ?? 0
-        case .fixed(let length): length
-        }
-        return EncodedBatch(encodings, sequenceLength: length, padID: padID)
     }
 }

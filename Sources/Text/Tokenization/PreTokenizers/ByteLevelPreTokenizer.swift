@@ -1,30 +1,31 @@
-/// GPT-2's byte-level pre-tokenizer, as Hugging Face's `ByteLevel` pre-tokenizer applies it.
+/// `ByteLevel`: GPT-2's byte-level pre-tokenizer.
 ///
 /// Text is cut with GPT-2's pattern
 /// `'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+`, matched over
 /// Unicode scalars (not grapheme clusters: an accent or an emoji modifier is its own scalar), and
-/// every piece is handed on as its UTF-8 bytes. The pattern is matched by hand: its alternatives
-/// are simple enough, and Swift's `Regex` would match grapheme clusters unless told otherwise.
-struct ByteLevelPreTokenizer: Sendable {
-    /// Whether a space is put before text that does not start with one, so that the first word
+/// every piece is spelled byte by byte in GPT-2's printable byte alphabet (``ByteAlphabet``: a
+/// space is `Ġ`), which is what the vocabulary is written in. The pattern is matched by hand: its
+/// alternatives are simple enough, and Swift's `Regex` is slower.
+struct ByteLevelPreTokenizer: PreTokenizer {
+    /// Whether a space is put before a piece that does not start with one, so that the first word
     /// is spelled like the others (`Ġword`).
     let addPrefixSpace: Bool
-    /// Whether GPT-2's pattern cuts the text; otherwise the text is one piece.
+    /// Whether GPT-2's pattern cuts the text; otherwise each piece stays whole.
     let useRegex: Bool
 
-    /// Calls `body` with the UTF-8 bytes of each piece of `text`, in order.
-    func forEachPiece(of text: ArraySlice<Unicode.Scalar>, _ body: ([UInt8]) -> Void) {
-        guard !text.isEmpty else { return }
-        var scalars = Array(text)
-        if addPrefixSpace && scalars[0] != " " { scalars.insert(" ", at: 0) }
-        guard useRegex else { return body(Self.utf8(scalars[...])) }
+    func split(_ piece: TextPiece) -> [TextPiece] {
+        var scalars = piece.scalars
+        if addPrefixSpace && scalars.first != " " { scalars.insert(" ", at: 0) }
+        guard useRegex else { return [TextPiece(scalars: Self.spelling(scalars[...]), startsInput: piece.startsInput)] }
         let kinds = scalars.map(Kind.init)
+        var pieces: [TextPiece] = []
         var start = 0
         while start < scalars.count {
             let end = Self.endOfMatch(in: scalars, kinds: kinds, at: start)
-            body(Self.utf8(scalars[start..<end]))
+            pieces.append(TextPiece(scalars: Self.spelling(scalars[start..<end]), startsInput: piece.startsInput && start == 0))
             start = end
         }
+        return pieces
     }
 
     /// The classes the pattern tells apart: `\s` is Unicode's White_Space (as in Oniguruma, which
@@ -69,11 +70,12 @@ struct ByteLevelPreTokenizer: Sendable {
         return end < count && end - 1 > start ? end - 1 : end
     }
 
-    private static func utf8(_ scalars: ArraySlice<Unicode.Scalar>) -> [UInt8] {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(scalars.count)
-        for scalar in scalars { UTF8.encode(scalar) { bytes.append($0) } }
-        return bytes
+    /// The UTF-8 bytes of `scalars`, each as its ``ByteAlphabet`` character.
+    private static func spelling(_ scalars: ArraySlice<Unicode.Scalar>) -> [Unicode.Scalar] {
+        var spelling: [Unicode.Scalar] = []
+        spelling.reserveCapacity(scalars.count)
+        for scalar in scalars { UTF8.encode(scalar) { spelling.append(ByteAlphabet.scalars[Int($0)]) } }
+        return spelling
     }
 }
 
@@ -96,13 +98,6 @@ enum ByteAlphabet {
     /// The byte of each character.
     static let bytes: [Unicode.Scalar: UInt8] = Dictionary(
         uniqueKeysWithValues: scalars.enumerated().map { ($1, UInt8($0)) })
-
-    /// `bytes` spelled in the alphabet.
-    static func spelling(of bytes: some Sequence<UInt8>) -> String {
-        var text = String.UnicodeScalarView()
-        text.append(contentsOf: bytes.lazy.map { scalars[Int($0)] })
-        return String(text)
-    }
 
     /// Appends the bytes `token` spells; a token with a character outside the alphabet (an added
     /// token such as `<mask>` is inside it, but one could be `日本`) contributes its own UTF-8, as

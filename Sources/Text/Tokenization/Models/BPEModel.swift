@@ -1,11 +1,12 @@
 import Synchronization
 
-/// Hugging Face's BPE model applied to one pre-tokenized piece.
+/// `BPE`: Hugging Face's byte-pair-encoding model applied to one pre-tokenized piece.
 ///
-/// Each byte of the piece starts as one symbol (its ``ByteAlphabet`` character); then, as long as
-/// some adjacent pair has a merge, the pair with the lowest merge rank is merged, the leftmost on
-/// a tie. A priority queue keeps this near-linear for long pieces, as in `tokenizers`.
-struct BPEModel: Sendable {
+/// Each character of the piece starts as one symbol (after a byte-level pre-tokenizer, each
+/// character stands for a byte); then, as long as some adjacent pair has a merge, the pair with
+/// the lowest merge rank is merged, the leftmost on a tie. A priority queue keeps this near-linear
+/// for long pieces, as in `tokenizers`.
+struct BPEModel: TokenizerModel {
     struct Pair: Hashable, Sendable {
         let left: Int
         let right: Int
@@ -18,7 +19,9 @@ struct BPEModel: Sendable {
         let id: Int
     }
 
-    let vocabulary: [String: Int]
+    /// The spelling of each id (index = id), and the id of each spelling.
+    let tokens: [String]
+    let vocabulary: [ExactString: Int]
     let merges: [Pair: Merge]
     /// Stands for a character outside the vocabulary; without it such characters are dropped.
     let unknown: Int?
@@ -30,12 +33,15 @@ struct BPEModel: Sendable {
     let endOfWordSuffix: String
     /// Whether a piece that is itself in the vocabulary skips the merges.
     let ignoreMerges: Bool
+    /// Whether a character outside the vocabulary is spelled by its bytes' `<0xXX>` tokens.
+    let byteFallback: Bool
     private let cache = PieceCache()
 
     init(
-        vocabulary: [String: Int], merges: [Pair: Merge], unknown: Int?, fuseUnknown: Bool,
-        continuingSubwordPrefix: String, endOfWordSuffix: String, ignoreMerges: Bool
+        tokens: [String], vocabulary: [ExactString: Int], merges: [Pair: Merge], unknown: Int?, fuseUnknown: Bool,
+        continuingSubwordPrefix: String, endOfWordSuffix: String, ignoreMerges: Bool, byteFallback: Bool
     ) {
+        self.tokens = tokens
         self.vocabulary = vocabulary
         self.merges = merges
         self.unknown = unknown
@@ -43,36 +49,49 @@ struct BPEModel: Sendable {
         self.continuingSubwordPrefix = continuingSubwordPrefix
         self.endOfWordSuffix = endOfWordSuffix
         self.ignoreMerges = ignoreMerges
+        self.byteFallback = byteFallback
     }
 
-    /// Appends the token ids of `piece` (UTF-8 bytes) to `ids`.
-    func appendIDs(of piece: [UInt8], to ids: inout [Int]) {
-        if let cached = cache.ids(of: piece) {
+    var vocabularySize: Int { tokens.count }
+    var unknownID: Int? { unknown }
+    func id(of token: String) -> Int? { vocabulary[exactly: token] }
+    func token(of id: Int) -> String? { tokens.indices.contains(id) ? tokens[id] : nil }
+
+    func appendIDs(of piece: [Unicode.Scalar], to ids: inout [Int]) {
+        let word = String(scalars: piece)
+        if let cached = cache.ids(of: word) {
             ids.append(contentsOf: cached)
             return
         }
-        let merged = merge(piece)
-        cache.store(merged, for: piece)
+        let merged = merge(piece, word: word)
+        cache.store(merged, for: word)
         ids.append(contentsOf: merged)
     }
 
-    private func merge(_ piece: [UInt8]) -> [Int] {
-        if ignoreMerges, let id = vocabulary[ByteAlphabet.spelling(of: piece)] { return [id] }
+    /// `tokenizers`' `merge_word`: symbols, then merges.
+    private func merge(_ piece: [Unicode.Scalar], word: String) -> [Int] {
+        if ignoreMerges, let id = vocabulary[exactly: word] { return [id] }
         var symbols: [Int] = []
         symbols.reserveCapacity(piece.count)
-        var previousWasUnknown = false
-        for (index, byte) in piece.enumerated() {
-            var spelling = String(ByteAlphabet.scalars[Int(byte)])
+        // An unknown character waits for the next known one, so that unknowns can be fused.
+        var unknownPending = false
+        for (index, scalar) in piece.enumerated() {
+            var spelling = String(scalar)
             if index > 0 { spelling = continuingSubwordPrefix + spelling }
             if index == piece.count - 1 { spelling += endOfWordSuffix }
-            if let id = vocabulary[spelling] {
+            if let id = vocabulary[exactly: spelling] {
+                if unknownPending, let unknown { symbols.append(unknown) }
+                unknownPending = false
                 symbols.append(id)
-                previousWasUnknown = false
+            } else if byteFallback, let bytes = byteFallbackIDs(spelling) {
+                // As in `tokenizers`, a pending unknown is not flushed first: it follows these.
+                symbols.append(contentsOf: bytes)
             } else if let unknown {
-                if !(fuseUnknown && previousWasUnknown) { symbols.append(unknown) }
-                previousWasUnknown = true
+                if unknownPending && !fuseUnknown { symbols.append(unknown) }
+                unknownPending = true
             }
         }
+        if unknownPending, let unknown { symbols.append(unknown) }
         return mergeAll(symbols)
     }
 
@@ -160,16 +179,16 @@ private struct MergeQueue {
 private final class PieceCache: Sendable {
     private static let capacity = 10_000
     private static let longestPiece = 256
-    private let entries = Mutex<[[UInt8]: [Int]]>([:])
+    private let entries = Mutex<[ExactString: [Int]]>([:])
 
-    func ids(of piece: [UInt8]) -> [Int]? {
-        entries.withLock { $0[piece] }
+    func ids(of piece: String) -> [Int]? {
+        entries.withLock { $0[exactly: piece] }
     }
 
-    func store(_ ids: [Int], for piece: [UInt8]) {
-        guard piece.count <= Self.longestPiece else { return }
+    func store(_ ids: [Int], for piece: String) {
+        guard piece.utf8.count <= Self.longestPiece else { return }
         entries.withLock { entries in
-            if entries.count < Self.capacity { entries[piece] = ids }
+            if entries.count < Self.capacity { entries[ExactString(piece)] = ids }
         }
     }
 }
