@@ -13,6 +13,12 @@ public struct ImageFileList: Sendable {
     public struct Entry: Sendable, Equatable {
         public var file: URL
         public var line: Int?
+
+        /// The image `file`, named on `line` of a list.
+        public init(file: URL, line: Int?) {
+            self.file = file
+            self.line = line
+        }
     }
 
     /// The extensions of the files a folder's images are taken from (in any case).
