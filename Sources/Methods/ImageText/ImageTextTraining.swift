@@ -26,6 +26,8 @@ public final class ImageTextTraining: TrainingMethod {
     private let module: Module
     /// Images as the model's pixel tensor.
     private let pixels: ([Image]) -> Tensor
+    /// CLIP's attention dropout stream (ALIGN's and VLMo's towers have no dropout).
+    public let randomSource: RandomSource?
     private let definitions: [Definition]
     private let groups: [Int]
 
@@ -61,7 +63,8 @@ public final class ImageTextTraining: TrainingMethod {
     public convenience init(_ clip: CLIPImageTextModel, configuration: TrainingSettings, data: CaptionedImages) throws {
         let model = clip.model
         let itc = Self.contrast(tokens: clip.tokens, images: model.imageFeatures, texts: model.textFeatures) { model.contrast.symmetric($0, $1) }
-        try self.init(model: clip, module: model, pixels: clip.preprocessing.callAsFunction, configuration: configuration, data: data, definitions: [itc])
+        try self.init(model: clip, module: model, pixels: clip.preprocessing.callAsFunction, randomSource: model.source, configuration: configuration,
+                      data: data, definitions: [itc])
     }
 
     /// The stage of a dual encoder: the batch's images and captions embedded by rows (so that
@@ -120,12 +123,13 @@ public final class ImageTextTraining: TrainingMethod {
         try self.init(model: model, module: model, pixels: model.configuration.pixels, configuration: c, data: data, definitions: [vision, language, pairs])
     }
 
-    private init(model: any ImageTextModel, module: Module, pixels: @escaping ([Image]) -> Tensor, configuration: TrainingSettings,
-                 data: CaptionedImages, definitions: [Definition]) throws {
+    private init(model: any ImageTextModel, module: Module, pixels: @escaping ([Image]) -> Tensor, randomSource: RandomSource? = nil,
+                 configuration: TrainingSettings, data: CaptionedImages, definitions: [Definition]) throws {
         if let problem = configuration.valueProblems.first { throw TrainingError.invalidSetup(problem) }
         self.model = model
         self.module = module
         self.pixels = pixels
+        self.randomSource = randomSource
         self.configuration = configuration
         self.data = data
         self.definitions = definitions
