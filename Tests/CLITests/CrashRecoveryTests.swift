@@ -22,6 +22,12 @@ import Testing
             // VLMo: stages of 1, 1 and 6 steps, so that checkpoints fall on a stage's end and inside one.
             return ["train", method, "--dataset", "shapes", "--output", output.path, "--max-steps", "6", "--batch-size", "16",
                     "--checkpoint-every", "2", "--quiet"]
+        case "align-clip":
+            // Fine-tuning the reference CLIP on 16 captioned images (beside the corpus), CLIP's learning rate.
+            try CLIPCommandTests.captionFolder(in: corpus.deletingLastPathComponent())
+            return ["train", "align", "--model", try CLIPCommandTests.clip().path, "--dataset",
+                    corpus.deletingLastPathComponent().appendingPathComponent("captions.jsonl").path, "--output", output.path,
+                    "--max-steps", "6", "--batch-size", "8", "--checkpoint-every", "2", "--quiet"]
         case "albef":
             return ["train", method, "--output", output.path, "--max-steps", "6", "--batch-size", "8", "--train-count", "64",
                     "--test-count", "0", "--queue-size", "24", "--checkpoint-every", "2", "--quiet"]
@@ -38,7 +44,7 @@ import Testing
     /// Each method killed once its checkpoint of step `killAfter` is complete; VLMo's step 2 ends
     /// its second stage, its step 4 lies inside the third; CERT's step 16 lies inside fine-tuning.
     @Test(arguments: [("simcse", 2), ("esimcse", 2), ("cert", 2), ("cert+finetune", 16), ("simclr", 2), ("moco", 2), ("align", 2), ("vlmo", 2),
-                      ("vlmo", 4), ("albef", 2)])
+                      ("vlmo", 4), ("albef", 2), ("align-clip", 2)])
     func killedRunResumesToTheSameWeights(method: String, killAfter: Int) throws {
         let text = (try String(contentsOf: TestPaths.dataFile("wiki/wiki-6400.txt"), encoding: .utf8))
             .split(separator: "\n").prefix(32).joined(separator: "\n")

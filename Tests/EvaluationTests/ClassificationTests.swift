@@ -1,6 +1,8 @@
 @testable import Evaluation
 import Tensors
 import Testing
+import TestSupport
+import Text
 
 /// Linear probe, k-NN and zero-shot classification on data whose answer is known.
 @Suite struct ClassificationTests {
@@ -81,5 +83,29 @@ import Testing
         #expect(classifier.accuracy(images, labels: [0, 2, 0]) == 2.0 / 3)
         #expect(throws: EvaluationError.self) { try ZeroShotClassifier(classNames: classes, templates: ["a photo"], encodeText: encode) }
         #expect(throws: EvaluationError.self) { try ZeroShotClassifier(classNames: [], templates: ["a {}"], encodeText: encode) }
+    }
+
+    /// Classes may have different numbers of prompts: each is the normalised mean of its own.
+    @Test func zeroShotFromEachClasssPrompts() throws {
+        let encode: EmbeddingFunction = { prompts in
+            Tensor(prompts.flatMap { prompt -> [Float] in prompt == "x" ? [2, 0] : prompt == "y" ? [0, 3] : [1, 1] }, shape: [prompts.count, 2])
+        }
+        let classifier = try ZeroShotClassifier(prompts: [["x", "y"], ["z"], ["x"]], encodeText: encode)
+        let half = Float(0.5).squareRoot()
+        for (got, want) in zip(classifier.classEmbeddings.scalars, [half, half, half, half, 1, 0]) { #expect(abs(got - want) < 1e-6) }
+        #expect(throws: EvaluationError.self) { try ZeroShotClassifier(prompts: [["x"], []], encodeText: encode) }
+        let (overall, perClass) = ZeroShotClassifier.accuracy(predictions: [0, 1, 1, 2, 0], labels: [0, 1, 2, 2, 0], classes: 4)
+        #expect(overall == 0.8 && perClass == [1, 1, 0.5, nil])
+    }
+
+    @Test func promptTemplates() throws {
+        #expect(PromptTemplates.clipImageNet.count == 80 && Set(PromptTemplates.clipImageNet).count == 80)
+        #expect(PromptTemplates.clipImageNet.allSatisfy { $0.contains("{}") } && PromptTemplates.clipImageNet.first == "a bad photo of a {}.")
+        let file = try TestPaths.write("a photo of a {}\n\n  the {} again  \n", named: "templates.txt")
+        #expect(try PromptTemplates.read(file) == ["a photo of a {}", "the {} again"])
+        let bad = try TestPaths.write("a {}\na photo\n", named: "templates.txt")
+        #expect(throws: TextFileError(file: bad, line: 2, .invalidRecord("the template has no {} for the class name"))) { try PromptTemplates.read(bad) }
+        let empty = try TestPaths.write("\n", named: "templates.txt")
+        #expect(throws: TextFileError.self) { try PromptTemplates.read(empty) }
     }
 }

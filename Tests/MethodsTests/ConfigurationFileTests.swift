@@ -112,7 +112,7 @@ import Testing
         (simclr.encoder, simclr.imageAugmentation) = (.resnet8, .simclr)
         moco.queueSize = 64
         var align = TrainingSettings(method: "align"), vlmo = TrainingSettings(method: "vlmo")
-        (align.epochs, align.gradientCacheChunk) = (4, 16)
+        (align.epochs, align.gradientCacheChunk, align.model) = (4, 16, "models/clip")
         vlmo.matchingWeight = 0.5
         var albef = TrainingSettings(method: "albef")
         (albef.captionNegatives, albef.dataset, albef.learningRate) = (false, "captions.tsv", 3e-4)
@@ -147,6 +147,18 @@ import Testing
         resumed.corpus = "other.txt"
         resumed.maxGradientNorm = nil
         #expect(resumed.conflicts(withSaved: saved) == ["batch-size: 64 → 128", "corpus: none → other.txt", "max-grad-norm: 1.0 → none"])
+    }
+
+    /// Fine-tuning CLIP (`align --model`) starts from CLIP fine-tuning's learning rate; ALIGN
+    /// from scratch and the other methods keep theirs, and only ALIGN has the setting.
+    @Test func clipFineTuningHasItsOwnLearningRate() {
+        #expect(TrainingSettings(method: "align", fineTuning: true).learningRate == 1e-5)
+        #expect(TrainingSettings(method: "align").learningRate == 1e-3 && TrainingSettings(method: "simcse", fineTuning: true).learningRate == 3e-5)
+        var align = TrainingSettings(method: "align")
+        #expect(!align.fineTunesCLIP)
+        align.model = "models/clip"
+        #expect(align.fineTunesCLIP && align.settings.map(\.name).contains("model"))
+        #expect(!TrainingSettings(method: "vlmo").settings.map(\.name).contains("model"))
     }
 
     /// Each method lists the shared settings once and only its own besides.

@@ -17,11 +17,9 @@ public enum TrainingMonitor {
     }
 
     /// Zero-shot accuracy of an image-text model on labelled Fashion-MNIST images, each class the
-    /// mean of its prompts' normalised embeddings (CLIP's prompt ensemble).
-    public static func zeroShotAccuracy(_ model: any ImageTextModel, images: [Image], labels: [Int]) -> [String: Double] {
-        let prompts = FashionMNIST.prompts()
-        let embedded = model.encodeTexts(prompts.flatMap { $0 })
-        let classifier = ZeroShotClassifier(classEmbeddings: embedded.reshaped([prompts.count, prompts[0].count, embedded.shape[1]]).mean(axis: 1))
+    /// normalised mean of its prompts' embeddings (CLIP's prompt ensemble).
+    public static func zeroShotAccuracy(_ model: any ImageTextModel, images: [Image], labels: [Int]) throws -> [String: Double] {
+        let classifier = try ZeroShotClassifier(prompts: FashionMNIST.prompts()) { model.encodeTexts($0) }
         return ["zero_shot_accuracy": classifier.accuracy(model.encodeImages(images), labels: labels)]
     }
 

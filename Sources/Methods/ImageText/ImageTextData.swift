@@ -13,22 +13,31 @@ public enum ImageTextData {
     public static let shapesImageSize = 32
 
     /// The training split of `name`. Shapes' splits are fixed (the data set's own seed), so runs
-    /// with different training seeds are evaluated on the same test images.
-    public static func training(_ name: String) throws -> CaptionedImages {
+    /// with different training seeds are evaluated on the same test images. A caption file's
+    /// images go through `prepare` (a model's ``ImageTextModel/imagePreparation``), or else to
+    /// Shapes' 32x32.
+    public static func training(_ name: String, preparing prepare: ((Image) -> Image)? = nil) throws -> CaptionedImages {
         switch name {
         case "fashion-mnist": return try FashionMNIST.load(.train).captioned()
         case "shapes": return ShapesDataset(split: .train, count: shapesTrainCount, size: shapesImageSize).captioned()
-        default: return try CaptionFile.load(ImageDataset.captionFile(named: name), size: shapesImageSize)
+        default: return try captionFile(name, preparing: prepare)
         }
     }
 
-    /// The test split of `name` (`fashion-mnist`, `shapes`), or all of a caption file.
-    public static func test(_ name: String, count: Int = shapesTestCount) throws -> CaptionedImages {
+    /// The test split of `name` (`fashion-mnist`, `shapes`), or all of a caption file (its images
+    /// as ``training(_:preparing:)`` reads them).
+    public static func test(_ name: String, count: Int = shapesTestCount, preparing prepare: ((Image) -> Image)? = nil) throws -> CaptionedImages {
         switch name {
         case "fashion-mnist": return try FashionMNIST.load(.test).captioned()
         case "shapes": return ShapesDataset(split: .test, count: count, size: shapesImageSize).captioned()
-        default: return try CaptionFile.load(ImageDataset.captionFile(named: name), size: shapesImageSize)
+        default: return try captionFile(name, preparing: prepare)
         }
+    }
+
+    private static func captionFile(_ name: String, preparing prepare: ((Image) -> Image)?) throws -> CaptionedImages {
+        let file = try ImageDataset.captionFile(named: name)
+        guard let prepare else { return try CaptionFile.load(file, size: shapesImageSize) }
+        return try CaptionFile.load(file, preparing: prepare)
     }
 
     /// Per-channel pixel normalisation for `data`: Fashion-MNIST's published one for one

@@ -5,8 +5,8 @@ import Objectives
 import Tensors
 import Vision
 
-/// ALIGN or VLMo on image-caption pairs, as the ``Trainer`` runs them: a list of stages run in
-/// order, steps counted over all of them.
+/// ALIGN, VLMo, or the fine-tuning of a pretrained CLIP, on image-caption pairs, as the
+/// ``Trainer`` runs them: a list of stages run in order, steps counted over all of them.
 ///
 /// Each step draws a batch of images (shuffled per epoch, seeded) and one of each image's
 /// captions at random; there is no image augmentation in the image-text stage (flips and crops
@@ -20,10 +20,14 @@ import Vision
 public final class ImageTextTraining: TrainingMethod {
     public let configuration: TrainingSettings
     public let data: CaptionedImages
-    /// The model trained (``ALIGN`` or ``VLMo``).
-    public let model: any ImageTextModel & Module
-    /// The model's shape (image size and pixel normalisation).
-    private let shape: ImageTextConfiguration
+    /// The model trained (``ALIGN``, ``VLMo`` or ``CLIPImageTextModel``).
+    public let model: any ImageTextModel
+    /// Its parameters (CLIP's are its ``CLIPModel``'s).
+    private let module: Module
+    /// Images as the model's pixel tensor.
+    private let pixels: ([Image]) -> Tensor
+    /// CLIP's attention dropout stream (ALIGN's and VLMo's towers have no dropout).
+    public let randomSource: RandomSource?
     private let definitions: [Definition]
     private let groups: [Int]
 
@@ -48,14 +52,30 @@ public final class ImageTextTraining: TrainingMethod {
 
     /// ALIGN: one stage, symmetric InfoNCE over image and caption embeddings.
     public convenience init(_ model: ALIGN, configuration: TrainingSettings, data: CaptionedImages) throws {
-        let itc = Definition(name: "itc", steps: { $0 }, begin: {}) { batch, _ in
-            let tokens = model.tokens(batch.captions)
-            return StepPlan(inputs: [.trained(rows: batch.captions.count) { model.imageEmbeddings(batch.pixels.slice(axis: 0, $0)) },
-                                     .trained(rows: batch.captions.count) { model.textEmbeddings(tokens.rows($0)) }]) { z in
-                model.contrast.symmetric(z[0], z[1])
-            }
+        let itc = Self.contrast(tokens: model.tokens, images: model.imageEmbeddings, texts: model.textEmbeddings) { model.contrast.symmetric($0, $1) }
+        try self.init(model: model, module: model, pixels: model.configuration.pixels, configuration: configuration, data: data, definitions: [itc])
+    }
+
+    /// CLIP fine-tuning: ALIGN's stage on a pretrained CLIP, the symmetric InfoNCE over its
+    /// projected embeddings at its learned logit scale (clamped at 100, as OpenCLIP clamps it),
+    /// images through the folder's preprocessing (`data`'s may have been through
+    /// ``ImageTextModel/imagePreparation`` already), captions through its tokenizer.
+    public convenience init(_ clip: CLIPImageTextModel, configuration: TrainingSettings, data: CaptionedImages) throws {
+        let model = clip.model
+        let itc = Self.contrast(tokens: clip.tokens, images: model.imageFeatures, texts: model.textFeatures) { model.contrast.symmetric($0, $1) }
+        try self.init(model: clip, module: model, pixels: clip.preprocessing.callAsFunction, randomSource: model.source, configuration: configuration,
+                      data: data, definitions: [itc])
+    }
+
+    /// The stage of a dual encoder: the batch's images and captions embedded by rows (so that
+    /// gradient caching and data parallelism come from the trainer), then `loss` of the two.
+    private static func contrast(tokens: @escaping ([String]) -> TokenBatch, images: @escaping (Tensor) -> Tensor,
+                                 texts: @escaping (TokenBatch) -> Tensor, loss: @escaping (Tensor, Tensor) -> Tensor) -> Definition {
+        Definition(name: "itc", steps: { $0 }, begin: {}) { batch, _ in
+            let tokens = tokens(batch.captions)
+            return StepPlan(inputs: [.trained(rows: batch.captions.count) { images(batch.pixels.slice(axis: 0, $0)) },
+                                     .trained(rows: batch.captions.count) { texts(tokens.rows($0)) }]) { z in loss(z[0], z[1]) }
         }
-        try self.init(model: model, shape: model.configuration, configuration: configuration, data: data, definitions: [itc])
     }
 
     /// VLMo's three stages:
@@ -100,14 +120,16 @@ public final class ImageTextTraining: TrainingMethod {
                 return StepLoss(itc + itm * weight, parts: ["itc": itc.item, "itm": itm.item])
             })
         }
-        try self.init(model: model, shape: model.configuration, configuration: c, data: data, definitions: [vision, language, pairs])
+        try self.init(model: model, module: model, pixels: model.configuration.pixels, configuration: c, data: data, definitions: [vision, language, pairs])
     }
 
-    private init(model: any ImageTextModel & Module, shape: ImageTextConfiguration, configuration: TrainingSettings,
-                 data: CaptionedImages, definitions: [Definition]) throws {
+    private init(model: any ImageTextModel, module: Module, pixels: @escaping ([Image]) -> Tensor, randomSource: RandomSource? = nil,
+                 configuration: TrainingSettings, data: CaptionedImages, definitions: [Definition]) throws {
         if let problem = configuration.valueProblems.first { throw TrainingError.invalidSetup(problem) }
         self.model = model
-        self.shape = shape
+        self.module = module
+        self.pixels = pixels
+        self.randomSource = randomSource
         self.configuration = configuration
         self.data = data
         self.definitions = definitions
@@ -117,7 +139,7 @@ public final class ImageTextTraining: TrainingMethod {
     public var name: String { configuration.method }
     public var unit: String { "images" }
     public var usesBatchStatistics: Bool { model is VLMo }
-    public var modules: [(prefix: String, module: Module)] { [("", model)] }
+    public var modules: [(prefix: String, module: Module)] { [("", module)] }
 
     public func stages(processes: Int) throws -> [TrainingStage] {
         let c = configuration
@@ -130,7 +152,7 @@ public final class ImageTextTraining: TrainingMethod {
     }
 
     public func begin(stage: Int) {
-        model.unfreeze()
+        module.unfreeze()
         definitions[stage].begin()
     }
 
@@ -139,7 +161,7 @@ public final class ImageTextTraining: TrainingMethod {
         func pick(_ captions: [String]) -> String { captions[generator.nextInt(below: captions.count)] }
         let captions = indices.map { pick(data.captions[$0]) }
         let otherCaptions = indices.map { pick(data.captions[$0]) }
-        let chosen = Batch(pixels: shape.pixels(indices.map { data.images[$0] }), captions: captions,
+        let chosen = Batch(pixels: pixels(indices.map { data.images[$0] }), captions: captions,
                            otherCaptions: otherCaptions, groups: indices.map { groups[$0] })
         return definitions[stage].plan(chosen, &generator)
     }

@@ -69,23 +69,38 @@ public struct CLIPImagePreprocessing: Sendable, Equatable {
     /// One image through every step but the normalisation: its values are bytes times
     /// ``rescaleFactor``.
     public func process(_ image: Image) -> Image {
-        var image = convertsToRGB ? image.rgb() : image
-        switch resize {
-        case .shortestEdge(let edge)?:
-            // transformers' `get_resize_output_image_size(default_to_square=False)`.
-            let (short, long) = (Swift.min(image.height, image.width), Swift.max(image.height, image.width))
-            let scaled = Int(Double(edge * long) / Double(short))
-            image = image.width <= image.height ? image.resizedBicubic(height: scaled, width: edge) : image.resizedBicubic(height: edge, width: scaled)
-        case .exact(let size)?:
-            image = image.resizedBicubic(height: size.height, width: size.width)
-        case nil:
-            break
-        }
+        var image = resized(image)
         if let crop = centerCrop { image = image.centerCropped(height: crop.height, width: crop.width) }
         let factor = rescaleFactor ?? 1
         // Bytes again (exactly so for decoded or resized images), scaled as transformers scales them.
         image.pixels = image.pixels.map { ($0 * 255).rounded() * factor }
         return image
+    }
+
+    /// The steps before the crop: RGB, then the resize. ``process(_:)`` makes of the result what
+    /// it makes of `image` (the resize keeps a resized image's size, as Pillow returns a copy
+    /// then), so a data set of large photos can be held resized.
+    public func resized(_ image: Image) -> Image {
+        let image = convertsToRGB ? image.rgb() : image
+        switch resize {
+        case .shortestEdge(let edge)?:
+            // transformers' `get_resize_output_image_size(default_to_square=False)`.
+            let (short, long) = (Swift.min(image.height, image.width), Swift.max(image.height, image.width))
+            let scaled = Int(Double(edge * long) / Double(short))
+            return image.width <= image.height ? image.resizedBicubic(height: scaled, width: edge) : image.resizedBicubic(height: edge, width: scaled)
+        case .exact(let size)?:
+            return image.resizedBicubic(height: size.height, width: size.width)
+        case nil:
+            return image
+        }
+    }
+
+    /// The size every image comes out at: the crop's, or without one the exact resize's; `nil`
+    /// when images keep their proportions (and a batch of them cannot be one tensor).
+    public var outputSize: Size? {
+        if let centerCrop { return centerCrop }
+        if case .exact(let size)? = resize { return size }
+        return nil
     }
 }
 
@@ -143,6 +158,30 @@ extension CLIPImagePreprocessing {
         }
         self.init(convertsToRGB: try field.optional("do_convert_rgb") ?? true, resize: resize, centerCrop: crop,
                   rescaleFactor: factor, normalization: normalization)
+    }
+
+    /// The `preprocessor_config.json` of transformers' `CLIPImageProcessor` with these settings,
+    /// which ``init(contentsOf:)`` reads back equal.
+    public var jsonObject: [String: Any] {
+        func size(_ size: Size) -> [String: Int] { ["height": size.height, "width": size.width] }
+        // Single-precision values as their shortest decimals, and 1/255 as transformers writes it.
+        func decimal(_ x: Float) -> Double { x == Float(1.0 / 255) ? 1.0 / 255 : Double("\(x)") ?? Double(x) }
+        var object: [String: Any] = [
+            "image_processor_type": "CLIPImageProcessor", "do_convert_rgb": convertsToRGB, "resample": 3, "do_resize": resize != nil,
+            "do_center_crop": centerCrop != nil, "do_rescale": rescaleFactor != nil, "do_normalize": normalization != nil,
+        ]
+        switch resize {
+        case .shortestEdge(let edge)?: object["size"] = ["shortest_edge": edge]
+        case .exact(let exact)?: object["size"] = size(exact)
+        case nil: break
+        }
+        if let centerCrop { object["crop_size"] = size(centerCrop) }
+        if let rescaleFactor { object["rescale_factor"] = decimal(rescaleFactor) }
+        if let normalization {
+            object["image_mean"] = normalization.mean.map(decimal)
+            object["image_std"] = normalization.std.map(decimal)
+        }
+        return object
     }
 
     /// The settings of a model folder: its `preprocessor_config.json`, or, when it has none, CLIP's

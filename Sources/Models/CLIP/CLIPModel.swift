@@ -136,6 +136,8 @@ public final class CLIPModel: Module {
     public let visualProjection: Linear, textProjection: Linear
     /// `log` of the factor cosine similarities are multiplied by, learned (a scalar).
     public let logitScale: Tensor
+    /// The stream attention dropout draws from (what gradient caching replays and checkpoints keep).
+    public let source: RandomSource
 
     /// A model of configuration `c` with weights drawn from `generator` (BERT's initialisation,
     /// not transformers' CLIP one) and attention dropout drawn from `source`.
@@ -146,6 +148,7 @@ public final class CLIPModel: Module {
         visualProjection = Linear(inputSize: c.vision.hiddenSize, outputSize: c.projectionSize, bias: false, generator: &generator)
         textProjection = Linear(inputSize: c.text.hiddenSize, outputSize: c.projectionSize, bias: false, generator: &generator)
         logitScale = Tensor(scalar: Float(c.logitScaleInitialValue))
+        self.source = source
         super.init()
         register(child: textModel, as: "text_model")
         register(child: visionModel, as: "vision_model")

@@ -4,8 +4,9 @@ import Tensors
 import Text
 import Vision
 
-/// An image-text model with a shared embedding space (ALIGN, VLMo, ALBEF): what zero-shot
-/// classification and cross-modal retrieval need, whatever the method.
+/// An image-text model with a shared embedding space (ALIGN, VLMo, ALBEF, a Hugging Face CLIP
+/// folder as ``CLIPImageTextModel``): what zero-shot classification and cross-modal retrieval
+/// need, whatever the method.
 ///
 /// ```swift
 /// let model = try ImageTextModelFolder.load(URL(fileURLWithPath: "runs/align"))
@@ -14,7 +15,8 @@ import Vision
 /// let scores = images.matmul(texts.transposed())
 /// ```
 public protocol ImageTextModel: AnyObject {
-    /// The method name written as `method` in the folder's `image_text_config.json`.
+    /// The method name written as `method` in the folder's `image_text_config.json` (`clip` for
+    /// CLIP, whose folders are Hugging Face's).
     static var method: String { get }
 
     /// `[images.count, d]` L2-normalised embeddings, in evaluation mode without gradients.
@@ -28,7 +30,14 @@ public protocol ImageTextModel: AnyObject {
     /// fusion encoder (dual encoders such as ALIGN).
     func matchScores(texts: [String], images: [Image]) -> Tensor?
 
-    /// Writes the model folder: `image_text_config.json` (with `method`) and its weights.
+    /// What may be done to images ahead of ``encodeImages(_:)`` without changing their
+    /// embeddings, so that a data set of large photos is held at the model's scale (CLIP: its
+    /// preprocessing's resize); `nil` (the default) for the models that take images at their
+    /// training size.
+    var imagePreparation: ((Image) -> Image)? { get }
+
+    /// Writes the model folder: `image_text_config.json` (with `method`) and its weights, or for
+    /// CLIP a Hugging Face folder.
     func save(to directory: URL) throws
 
     /// Reads a folder written by `save(to:)` (its `method` already checked by `ImageTextModelFolder`).
@@ -37,6 +46,7 @@ public protocol ImageTextModel: AnyObject {
 
 extension ImageTextModel {
     public func matchScores(texts: [String], images: [Image]) -> Tensor? { nil }
+    public var imagePreparation: ((Image) -> Image)? { nil }
 }
 
 /// Loads an image-text model folder by the `method` field of its `image_text_config.json`.
@@ -49,10 +59,14 @@ public enum ImageTextModelFolder {
         Dictionary(uniqueKeysWithValues: registered.map { ($0.method, $0) })
     }
 
-    /// Loads the model in `directory`; errors name the file and the problem.
+    /// Loads the model in `directory`: by the `method` of its `image_text_config.json`, or a
+    /// Hugging Face CLIP folder (`config.json` with `model_type` `clip`, no such file) as a
+    /// ``CLIPImageTextModel``. Errors name the file and the problem.
     public static func load(_ directory: URL) throws -> any ImageTextModel {
         try ModelFolderKind.require(.imageText, in: directory)
         let file = directory.appendingPathComponent(configurationFile)
+        // The folder kind ensured config.json is there when this file is not.
+        guard FileManager.default.fileExists(atPath: file.path) else { return try CLIPImageTextModel(directory: directory) }
         let method = try readMethod(file)
         guard let type = methods[method] else {
             throw ModelFileError(file, "unknown method '\(method)' (known: \(methods.keys.sorted().joined(separator: ", ")))")
@@ -63,10 +77,7 @@ public enum ImageTextModelFolder {
     /// The `method` field of `file`.
     static func readMethod(_ file: URL) throws(ModelFileError) -> String {
         struct Header: Decodable { var method: String }
-        guard let data = try? Data(contentsOf: file) else {
-            throw ModelFileError(file, FileManager.default.fileExists(atPath: file.path)
-                                 ? "cannot be read" : "is missing (not an image-text model folder)")
-        }
+        guard let data = try? Data(contentsOf: file) else { throw ModelFileError(file, "cannot be read") }
         guard let header = try? JSONDecoder().decode(Header.self, from: data) else {
             throw ModelFileError(file, "is not a JSON object with a string field 'method'")
         }

@@ -8,7 +8,8 @@ public enum ModelFolderKind: String, Sendable {
     case sentenceEncoder = "a sentence encoder"
     /// An image encoder (SimCLR, MoCo): `eval linear-probe`.
     case imageEncoder = "an image encoder"
-    /// An image-text model (ALIGN, VLMo, ALBEF, CLIP): `eval retrieval`, `eval zeroshot`.
+    /// An image-text model (ALIGN, VLMo, ALBEF, CLIP): `encode`, `eval retrieval`, `eval zeroshot`,
+    /// and (CLIP) `train align --model`.
     case imageText = "an image-text model"
 
     /// What `directory` holds: `nil` when it cannot tell (a `config.json` that does not parse is

@@ -82,8 +82,9 @@ extension PipelineTokenizer: TextTokenizer {
         try save(to: folder, maxLength: maxLength, className: "PreTrainedTokenizerFast")
     }
 
-    /// ``save(to:maxLength:)``, naming `className` when there is no config to copy.
-    func save(to folder: URL, maxLength: Int, className: String) throws {
+    /// ``save(to:maxLength:)``, naming `className` (`CLIPTokenizer`, `RobertaTokenizer`) when there
+    /// is no config to copy.
+    public func save(to folder: URL, maxLength: Int, className: String) throws {
         guard let source else { throw TextFileError(file: folder, .unsupported("saving a tokenizer built without a tokenizer.json")) }
         try source.tokenizerJSON.write(to: folder.appendingPathComponent("tokenizer.json"), options: .atomic)
         var config: [String: Any] = ["tokenizer_class": className]

@@ -108,22 +108,40 @@ public enum CaptionFile {
     /// - Throws: ``TextFileError`` naming the caption file and line: its own problems, and an
     ///   image file there that is missing, corrupt, or of another size than the first (without `size`).
     public static func load(_ file: URL, format: Format? = nil, size: Int? = nil, channels: Int = 3) throws -> CaptionedImages {
+        try load(file, format: format, channels: channels) { image, path, first throws(ImageFileError) in
+            if let size { return image.centeredSquare(size: size) }
+            if let first, first.height != image.height || first.width != image.width {
+                throw ImageFileError(file: path, .mismatch(
+                    "the image is \(image.height)x\(image.width), the first one \(first.height)x\(first.width) (pass a size to resize)"))
+            }
+            return image
+        }
+    }
+
+    /// The entries of `file` with their images decoded, brought to `channels` channels, and each
+    /// through `prepare` as it is read (a model's preprocessing as far as it can be done ahead,
+    /// such as CLIP's resizing), so that a file of large photos is held at the model's scale;
+    /// the prepared images may differ in size.
+    ///
+    /// - Throws: ``TextFileError`` naming the caption file and line: its own problems, and an
+    ///   image file there that is missing or corrupt.
+    public static func load(_ file: URL, format: Format? = nil, channels: Int = 3, preparing prepare: (Image) -> Image) throws -> CaptionedImages {
+        try load(file, format: format, channels: channels) { image, _, _ in prepare(image) }
+    }
+
+    /// The entries of `file` with each image decoded, brought to `channels` channels and then
+    /// through `finish` (given the image, its file and the first image finished).
+    private static func load(_ file: URL, format: Format?, channels: Int,
+                             finish: (Image, URL, Image?) throws(ImageFileError) -> Image) throws -> CaptionedImages {
         ensure(channels == 1 || channels == 3, "CaptionFile.load: channels \(channels), expected 1 or 3")
         let entries = try read(file, format: format).examples
         var images: [Image] = []
         for entry in entries {
             // An image's problem is told at the caption file's line that names it.
             do {
-                var image = try Image(contentsOf: entry.image)
-                image = channels == 3 ? image.rgb() : image.grayscale()
-                if let size {
-                    image = image.centeredSquare(size: size)
-                } else if let first = images.first, first.height != image.height || first.width != image.width {
-                    throw ImageFileError(file: entry.image, .mismatch(
-                        "the image is \(image.height)x\(image.width), the first one \(first.height)x\(first.width) (pass a size to resize)"))
-                }
-                images.append(image)
-            } catch let error as ImageFileError {
+                let image = try Image(contentsOf: entry.image)
+                images.append(try finish(channels == 3 ? image.rgb() : image.grayscale(), entry.image, images.first))
+            } catch {
                 throw TextFileError(file: file, line: entry.line, .invalidRecord("\(error)"))
             }
         }

@@ -1,6 +1,7 @@
 import Foundation
 
-/// A problem found while reading an image file (PNG, JPEG, IDX, gzip-compressed or not).
+/// A problem found while reading an image file (PNG, JPEG, IDX, gzip-compressed or not), or a
+/// folder of them.
 ///
 /// Its `description` is a single line, `path: problem`, so command-line tools can print it as is.
 public struct ImageFileError: Error, Equatable, Sendable, CustomStringConvertible {
@@ -22,6 +23,8 @@ public struct ImageFileError: Error, Equatable, Sendable, CustomStringConvertibl
         case unsupported(String)
         /// The file's contents disagree with what the caller needs (sizes, counts, labels).
         case mismatch(String)
+        /// A folder does not hold what the reader needs (images, one folder per class).
+        case layout(String)
     }
 
     /// The file's path as given by the caller.
@@ -44,7 +47,7 @@ public struct ImageFileError: Error, Equatable, Sendable, CustomStringConvertibl
         case .truncated(let what): "truncated: \(what)"
         case .corrupt(let what): "corrupt: \(what)"
         case .unsupported(let what): "unsupported: \(what)"
-        case .mismatch(let what): what
+        case .mismatch(let what), .layout(let what): what
         }
         // Decoder messages could hold line breaks; the description stays one line.
         return "\(file): " + message.split(whereSeparator: \.isNewline).joined(separator: " ")

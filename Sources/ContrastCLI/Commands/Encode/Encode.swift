@@ -4,24 +4,29 @@ import Models
 import Tensors
 import Evaluation
 import Text
+import Vision
 
-/// `contrast encode`: sentence embeddings for a file of sentences.
+/// `contrast encode`: embeddings of a file of sentences, or of images with an image-text model.
 struct Encode: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Embed one sentence per line with a model folder.",
+        abstract: "Embed one sentence per line, or images, with a model folder.",
         discussion: """
             The output format follows the extension: .jsonl writes {"text": ..., "embedding": [...]} per line \
-            in input order; .npy writes a float32 matrix [sentences, dimensions]. Empty input lines are \
-            skipped and counted. --input - reads standard input; --output - writes JSON lines to standard output.
+            in input order ({"image": path, ...} for images); .npy writes a float32 matrix [inputs, dimensions]. Empty input \
+            lines are skipped and counted. --input - reads standard input; --output - writes JSON lines to standard output. \
+            An image-text model (a Hugging Face CLIP folder, or one contrast train align|vlmo|albef wrote) embeds sentences \
+            with its text tower and --images with its image tower, in one space.
             """)
 
-    @Option(help: "Model folder (Hugging Face / sentence-transformers layout).") var model: String
-    @Option(help: "Text file, one sentence per line (-: standard input).") var input: String
+    @Option(help: "Model folder (Hugging Face / sentence-transformers layout, or an image-text model).") var model: String
+    @Option(help: "Text file, one sentence per line (-: standard input; default: none, then --images).") var input: String?
+    @Option(help: "Images to embed with an image-text model: a folder of .png/.jpg files, or a text file listing image paths one per line, relative to its folder (default: none).")
+    var images: String?
     @Option(help: "Output file: .jsonl or .npy (-: JSON lines on standard output).") var output: String
     @Option(help: "Pooling (default: the model folder's own): \(PoolingMode.allCases.map(\.rawValue).joined(separator: ", ")).")
     var pooling: PoolingMode?
-    @Flag(help: "L2-normalise the embeddings (on by default when the model folder says so).") var normalize = false
-    @Option(name: .customLong("batch-size"), help: "Sentences per batch.") var batchSize = 64
+    @Flag(help: "L2-normalise the embeddings (on by default when the model folder says so; an image-text model's always are).") var normalize = false
+    @Option(name: .customLong("batch-size"), help: "Sentences or images per batch.") var batchSize = 64
     @Option(help: "Precision of matrix products: fp32 or bf16.") var precision: MatmulPrecision = .fp32
     @Option(name: .customLong("max-length"), help: "Longest token sequence (default: the model folder's).") var maxLength: Int?
     @Flag(help: "No progress output.") var quiet = false
@@ -38,14 +43,29 @@ struct Encode: ParsableCommand {
     }
 
     func validate() throws {
+        if (input == nil) == (images == nil) { throw ValidationError("give --input (sentences) or --images, one of them") }
         guard outputFormat != nil else { throw ValidationError("--output must end in .jsonl or .npy (or be -), got '\(output)'") }
         if json && output == "-" { throw ValidationError("--json with --output -: standard output already holds the embeddings") }
         guard batchSize > 0 else { throw ValidationError("--batch-size must be positive") }
         if let maxLength, maxLength < 2 { throw ValidationError("--max-length must be at least 2") }
+        if images != nil && (pooling != nil || maxLength != nil) { throw ValidationError("--pooling and --max-length apply to sentences, not --images") }
     }
 
     func run() throws {
         try withMatmulPrecision(precision) { try encodeAndReport() }
+    }
+
+    /// What was embedded, for the output and the summary.
+    private enum Inputs {
+        case sentences([String], skippedEmptyLines: Int)
+        case images(ImageFileList)
+
+        var count: Int {
+            switch self {
+            case .sentences(let sentences, _): sentences.count
+            case .images(let list): list.entries.count
+            }
+        }
     }
 
     private func encodeAndReport() throws {
@@ -56,41 +76,106 @@ struct Encode: ParsableCommand {
             let reason = FileManager.default.fileExists(atPath: folder.path) ? "\(folder.path) is a file, not a folder" : "no such folder \(folder.path)"
             throw CLIError.data("\(outputFile.path): cannot be written (\(reason))")
         }
-        let encoder = try SentenceEncoder(directory: URL(fileURLWithPath: model), pooling: pooling)
-        if normalize { encoder.pooling.normalize = true }
-        if let maxLength { encoder.maxLength = min(maxLength, encoder.model.maxTokens) }
-        let inputFile = input == "-" ? TextFile.standardInput : URL(fileURLWithPath: input)
-        let corpus = try PlainCorpus.read(inputFile)
-        if corpus.skippedEmptyLines > 0 { Report.info("skipped \(corpus.skippedEmptyLines) empty lines") }
-        let sentences = corpus.examples
-        guard !sentences.isEmpty else { throw CLIError.data("\(input == "-" ? "<stdin>" : input): no sentences to encode (\(corpus.skippedEmptyLines) empty lines)") }
-        let progress = ProgressBar(total: sentences.count, label: "encode", unit: "sentences", quiet: quiet)
-        let embeddings = encoder.encode(sentences, batchSize: batchSize) { progress.update(done: $0) }
-        progress.finish()
-        let url = URL(fileURLWithPath: output)
-        switch outputFormat! {
-        case .npy: try NumPyFile.write(embeddings, to: url)
-        case .jsonl where output == "-": FileHandle.standardOutput.write(try jsonLines(sentences, embeddings))
-        case .jsonl: try jsonLines(sentences, embeddings).write(to: url, options: .atomic)
+        let modelFolder = URL(fileURLWithPath: model)
+        let imageText = try ModelFolderKind.of(modelFolder) == .imageText
+        if !imageText && images != nil {
+            throw CLIError.usage("--images: \(model) is not an image-text model; images need one, such as a CLIP folder (a sentence encoder embeds --input)")
         }
-        if !quiet { Report.info("wrote \(sentences.count) embeddings of dimension \(embeddings.shape[1]) to \(output == "-" ? "standard output" : output)") }
+        let inputs: Inputs
+        if let images {
+            inputs = .images(try ImageFileList(contentsOf: URL(fileURLWithPath: images)))
+        } else {
+            let corpus = try PlainCorpus.read(input == "-" ? TextFile.standardInput : URL(fileURLWithPath: input!))
+            if corpus.skippedEmptyLines > 0 { Report.info("skipped \(corpus.skippedEmptyLines) empty lines") }
+            guard !corpus.examples.isEmpty else {
+                throw CLIError.data("\(input == "-" ? "<stdin>" : input!): no sentences to encode (\(corpus.skippedEmptyLines) empty lines)")
+            }
+            inputs = .sentences(corpus.examples, skippedEmptyLines: corpus.skippedEmptyLines)
+        }
+        // The embeddings given a progress callback (done so far).
+        let embed: (_ progress: @escaping (Int) -> Void) throws -> Tensor
+        switch inputs {
+        case .sentences(let sentences, _) where !imageText:
+            let encoder = try sentenceEncoder(modelFolder)
+            embed = { encoder.encode(sentences, batchSize: batchSize, progress: $0) }
+        case .sentences(let sentences, _):
+            let encoder = try imageTextModel(modelFolder)
+            embed = { try inBatches(of: sentences.count, progress: $0) { encoder.encodeTexts(Array(sentences[$0])) } }
+        case .images(let list):
+            let encoder = try imageTextModel(modelFolder)
+            embed = { try inBatches(of: list.entries.count, progress: $0) { encoder.encodeImages(try list.images($0)) } }
+        }
+        let progress = ProgressBar(total: inputs.count, label: "encode", unit: images == nil ? "sentences" : "images", quiet: quiet)
+        let embeddings = try embed { progress.update(done: $0) }
+        progress.finish()
+        switch outputFormat! {
+        case .npy: try NumPyFile.write(embeddings, to: outputFile)
+        case .jsonl where output == "-": FileHandle.standardOutput.write(try jsonLines(inputs, embeddings))
+        case .jsonl: try jsonLines(inputs, embeddings).write(to: outputFile, options: .atomic)
+        }
+        if !quiet { Report.info("wrote \(inputs.count) embeddings of dimension \(embeddings.shape[1]) to \(output == "-" ? "standard output" : output)") }
         if json {
-            struct Summary: Encodable { let sentences: Int, dimensions: Int, skipped_empty_lines: Int, output: String }
-            try Report.json(Summary(sentences: sentences.count, dimensions: embeddings.shape[1], skipped_empty_lines: corpus.skippedEmptyLines,
-                                    output: url.path))
+            struct Summary: Encodable { let sentences: Int?, images: Int?, dimensions: Int, skipped_empty_lines: Int?, output: String }
+            switch inputs {
+            case .sentences(let sentences, let skipped):
+                try Report.json(Summary(sentences: sentences.count, images: nil, dimensions: embeddings.shape[1], skipped_empty_lines: skipped,
+                                        output: outputFile.path))
+            case .images(let list):
+                try Report.json(Summary(sentences: nil, images: list.entries.count, dimensions: embeddings.shape[1], skipped_empty_lines: nil,
+                                        output: outputFile.path))
+            }
         }
     }
 
-    /// One `{"text": ..., "embedding": [...]}` line per sentence.
-    func jsonLines(_ sentences: [String], _ embeddings: Tensor) throws -> Data {
+    /// The sentence encoder of `folder` with the flags' pooling and length.
+    private func sentenceEncoder(_ folder: URL) throws -> SentenceEncoder {
+        let encoder = try SentenceEncoder(directory: folder, pooling: pooling)
+        if normalize { encoder.pooling.normalize = true }
+        if let maxLength { encoder.maxLength = min(maxLength, encoder.model.maxTokens) }
+        return encoder
+    }
+
+    /// The image-text model of `folder` (its embeddings are normalised and pooled its own way;
+    /// CLIP's captions can be shortened).
+    private func imageTextModel(_ folder: URL) throws -> any ImageTextModel {
+        if pooling != nil { throw CLIError.usage("--pooling: \(model) is an image-text model, whose embeddings have their own pooling") }
+        let encoder = try ImageTextModelFolder.load(folder)
+        if let maxLength {
+            guard let clip = encoder as? CLIPImageTextModel else {
+                throw CLIError.usage("--max-length: the \(type(of: encoder).method) model's captions keep the length it was trained with")
+            }
+            clip.maxLength = min(maxLength, clip.maxLength)
+        }
+        return encoder
+    }
+
+    /// The rows `embed` gives for `0..<count` in batches of `--batch-size`, concatenated, with the
+    /// count done after each batch.
+    private func inBatches(of count: Int, progress: (Int) -> Void, _ embed: (Range<Int>) throws -> Tensor) throws -> Tensor {
+        var parts: [Tensor] = []
+        for start in stride(from: 0, to: count, by: batchSize) {
+            let range = start..<min(start + batchSize, count)
+            parts.append(try embed(range))
+            progress(range.upperBound)
+        }
+        return parts.count == 1 ? parts[0] : Tensor.concat(parts, axis: 0)
+    }
+
+    /// One `{"text": ..., "embedding": [...]}` (or `{"image": path, ...}`) line per input.
+    private func jsonLines(_ inputs: Inputs, _ embeddings: Tensor) throws -> Data {
         let d = embeddings.shape[1]
         let values = embeddings.scalars
         var text = ""
         let encoder = JSONEncoder()
-        for (i, sentence) in sentences.enumerated() {
-            struct Line: Encodable { let text: String; let embedding: [Float] }
-            let line = try encoder.encode(Line(text: sentence, embedding: Array(values[(i * d)..<((i + 1) * d)])))
-            text += String(decoding: line, as: UTF8.self) + "\n"
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        for i in 0..<inputs.count {
+            struct Line: Encodable { let text: String?, image: String?, embedding: [Float] }
+            let row = Array(values[(i * d)..<((i + 1) * d)])
+            let line = switch inputs {
+            case .sentences(let sentences, _): Line(text: sentences[i], image: nil, embedding: row)
+            case .images(let list): Line(text: nil, image: list.entries[i].file.standardizedFileURL.path, embedding: row)
+            }
+            text += String(decoding: try encoder.encode(line), as: UTF8.self) + "\n"
         }
         return Data(text.utf8)
     }

@@ -7,13 +7,20 @@ import Vision
 /// `contrast train align`.
 enum ALIGNCommand: MethodCommand {
     static let name = ALIGN.method
-    static let abstract = "ALIGN: a ViT image tower and a small BERT text tower from scratch, symmetric InfoNCE with a learnable temperature."
+    static let abstract = "ALIGN: a ViT image tower and a small BERT text tower from scratch (or a pretrained CLIP to fine-tune), symmetric InfoNCE with a learnable temperature."
     static let discussion = """
         A 4-layer 64-wide ViT over 16 patches and a 2-layer 64-wide BERT over the bundled uncased vocabulary, 64-dimensional \
         embeddings, no image augmentation. \(defaultEpochs(name))
+        With --model, fine-tunes a pretrained CLIP instead (a Hugging Face folder: images preprocessed and captions tokenized \
+        as the folder says, its logit scale learned and clamped at 100) and saves a Hugging Face CLIP folder.
         """
     static func train(_ c: TrainingSettings, session: TrainingSession) throws {
-        try trainImageText(c, session: session) { model, data in try ImageTextTraining(ALIGN(model, seed: c.seed), configuration: c, data: data) }
+        guard let folder = c.model else {
+            try trainImageText(c, session: session) { data in try ImageTextTraining(ALIGN(smallTowers(c, for: data), seed: c.seed), configuration: c, data: data) }
+            return
+        }
+        let clip = try CLIPImageTextModel(directory: URL(fileURLWithPath: folder), dropoutSeed: c.seed)
+        try trainImageText(c, session: session, preparing: clip.imagePreparation) { data in try ImageTextTraining(clip, configuration: c, data: data) }
     }
 }
 
@@ -27,7 +34,7 @@ enum VLMoCommand: MethodCommand {
         \(defaultEpochs(name))
         """
     static func train(_ c: TrainingSettings, session: TrainingSession) throws {
-        try trainImageText(c, session: session) { model, data in try ImageTextTraining(VLMo(model, seed: c.seed), configuration: c, data: data) }
+        try trainImageText(c, session: session) { data in try ImageTextTraining(VLMo(smallTowers(c, for: data), seed: c.seed), configuration: c, data: data) }
     }
 }
 
@@ -37,15 +44,20 @@ private func defaultEpochs(_ method: String) -> String {
         + ", \(TrainingSettings.captionFileEpochs) on a caption file."
 }
 
-/// Loads `c.dataset`, makes the method with `method` (from the model's shape for those images),
-/// trains it and prints the summary.
-private func trainImageText(_ c: TrainingSettings, session: TrainingSession,
-                            method: (ImageTextConfiguration, CaptionedImages) throws -> ImageTextTraining) throws {
-    let data = try ImageTextData.training(c.dataset)
-    guard let first = data.images.first else { throw CLIError.data("\(c.dataset): no images") }
-    let model = ImageTextConfiguration(method: c.method, imageSize: first.height, channels: first.channels, normalization: ImageTextData.normalization(for: data))
+/// The small towers' shape for `data`'s images (their size and channels, and pixel statistics).
+private func smallTowers(_ c: TrainingSettings, for data: CaptionedImages) -> ImageTextConfiguration {
+    let first = data.images[0]
+    return ImageTextConfiguration(method: c.method, imageSize: first.height, channels: first.channels, normalization: ImageTextData.normalization(for: data))
+}
+
+/// Loads `c.dataset` (a caption file's images through `prepare`, or else at 32x32), makes the
+/// method with `method`, trains it and prints the summary.
+private func trainImageText(_ c: TrainingSettings, session: TrainingSession, preparing prepare: ((Image) -> Image)? = nil,
+                            method: (CaptionedImages) throws -> ImageTextTraining) throws {
+    let data = try ImageTextData.training(c.dataset, preparing: prepare)
+    guard !data.images.isEmpty else { throw CLIError.data("\(c.dataset): no images") }
     // The trainer checks the data against the settings before the folder is opened.
-    let training = try method(model, data)
+    let training = try method(data)
     let trainer = try Trainer(method: training, settings: c, output: session.destination, communicator: session.communicator)
     if c.evaluateEvery != nil {
         // Zero-shot accuracy on the first 2,000 Fashion-MNIST test images, or retrieval on 500 Shapes test scenes.
@@ -53,7 +65,7 @@ private func trainImageText(_ c: TrainingSettings, session: TrainingSession,
         case "fashion-mnist":
             let test = try FashionMNIST.load(.test)
             let (images, labels) = (Array(test.images.prefix(2000)), Array(test.labels.prefix(2000)))
-            session.monitor(trainer, primary: "zero_shot_accuracy") { TrainingMonitor.zeroShotAccuracy(training.model, images: images, labels: labels) }
+            session.monitor(trainer, primary: "zero_shot_accuracy") { try TrainingMonitor.zeroShotAccuracy(training.model, images: images, labels: labels) }
         case "shapes":
             let test = try ImageTextData.test("shapes", count: 500)
             session.monitor(trainer, primary: "t2i_r1") { TrainingMonitor.retrieval(training.model, on: test) }

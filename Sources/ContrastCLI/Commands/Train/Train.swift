@@ -23,8 +23,8 @@ protocol MethodCommand {
     static func train(_ settings: TrainingSettings, session: TrainingSession) throws
 }
 
-/// `contrast train METHOD`: the method's settings from its defaults, then `--config`, then flags;
-/// the run folder's flags; then the method's run.
+/// `contrast train METHOD`: the method's settings from its defaults (fine-tuning's, for CLIP),
+/// then `--config`, then flags; the run folder's flags; then the method's run.
 struct TrainMethod<Method: MethodCommand>: ParsableCommand {
     static var configuration: CommandConfiguration {
         CommandConfiguration(commandName: Method.name, abstract: Method.abstract, discussion: Method.discussion + """
@@ -45,10 +45,18 @@ struct TrainMethod<Method: MethodCommand>: ParsableCommand {
     var settings: [String] = []
 
     func run() throws {
-        var resolved = TrainingSettings(method: Method.name)
-        if let config { try resolved.apply(contentsOf: URL(fileURLWithPath: config)) }
-        try resolved.apply(arguments: settings)
+        var resolved = try resolve(over: TrainingSettings(method: Method.name))
+        // Fine-tuning CLIP has defaults of its own (a lower learning rate), under the same file and flags.
+        if resolved.fineTunesCLIP { resolved = try resolve(over: TrainingSettings(method: Method.name, fineTuning: true)) }
         if let problem = resolved.problems.first { throw CLIError.usage(problem) }
         try Method.train(resolved, session: TrainingSession(output: output, options: runOptions, settings: resolved, quiet: quiet, json: json))
+    }
+
+    /// `defaults`, then `--config`, then the flags.
+    private func resolve(over defaults: TrainingSettings) throws -> TrainingSettings {
+        var resolved = defaults
+        if let config { try resolved.apply(contentsOf: URL(fileURLWithPath: config)) }
+        try resolved.apply(arguments: settings)
+        return resolved
     }
 }

@@ -12,6 +12,8 @@ extension TrainingSettings {
     /// Every setting: inputs, then what every method has, then each family's and method's own.
     static let table: [Setting] = [
         Setting("model", \.model, "Start from this model folder (Hugging Face / sentence-transformers layout).", for: textMethods, valueName: "path"),
+        Setting("model", \.model, "A Hugging Face CLIP folder to fine-tune (its tokenizer and image preprocessing too; --lr then defaults to "
+                + "\(TrainingSettings.clipFineTuningLearningRate)) instead of training the small towers from scratch.", for: ["align"], valueName: "path"),
         Setting("init", \.initialShape, "Or start from a randomly initialised encoder of this shape (for tests).", for: textMethods),
         Setting("corpus", \.corpus, "Plain corpus, one sentence per line (unsupervised).", for: textMethods, valueName: "path"),
         Setting("pairs", \.pairs, "Sentence pairs, TSV or CSV: sent0, sent1 (supervised positives).", for: ["simcse"], valueName: "path"),

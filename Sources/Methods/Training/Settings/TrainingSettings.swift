@@ -48,8 +48,9 @@ public struct TrainingSettings: Sendable, Equatable {
     public var momentum: Float = 0.995
     public var queueSize = 160
 
-    // Text methods.
-    /// The model folder training starts from, or the shape of a randomly initialised encoder.
+    // Text methods (and CLIP fine-tuning).
+    /// The model folder training starts from (ALIGN: a CLIP folder to fine-tune), or the shape of
+    /// a randomly initialised encoder.
     public var model: String?
     public var initialShape: BertConfiguration.Preset?
     /// The training data: a plain corpus, sentence pairs, triplets or a SICK file (exactly one).
@@ -120,6 +121,21 @@ public struct TrainingSettings: Sendable, Equatable {
         default: break
         }
     }
+
+    /// `method`'s defaults for fine-tuning a pretrained model when `fineTuning` (`align` with
+    /// `--model`: CLIP), whose learning rate is ``clipFineTuningLearningRate``.
+    public init(method: String, fineTuning: Bool) {
+        self.init(method: method)
+        if fineTuning && method == "align" { learningRate = Self.clipFineTuningLearningRate }
+    }
+
+    /// The peak learning rate of CLIP fine-tuning by default: the low end of what CLIP fine-tuning
+    /// uses (1e-5 to 5e-5: FLYP 1e-5, WiSE-FT 3e-5), since ALIGN's 1e-3 from scratch would undo the
+    /// pretrained weights within a few steps.
+    public static let clipFineTuningLearningRate: Float = 1e-5
+
+    /// Whether these settings fine-tune a pretrained CLIP (`align` with `--model`).
+    public var fineTunesCLIP: Bool { method == "align" && model != nil }
 
     /// Epochs of the default ALIGN and VLMo runs by data set (a quarter of an hour on two cores),
     /// and on a caption file.
