@@ -106,7 +106,7 @@ struct EncodeWorkload {
 
 /// The model and input shape shared by `bench encode` and `bench train`.
 struct ModelBenchOptions: ParsableArguments {
-    @Option(help: "Encoder shape: \(EncoderShape.allCases.map(\.rawValue).joined(separator: ", ")).")
+    @Option(help: "The encoder to time (each is described above).")
     var shape: EncoderShape = .minilm
     @Option(name: .customLong("batch-size"), help: "Sentences (or images) per batch.") var batchSize = 64
     @Option(name: .customLong("max-length"), help: "Tokens per sentence (not for images).") var seqLen = 32
