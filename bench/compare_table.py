@@ -2,14 +2,16 @@
 """Reads the side-by-side results of bench/compare-pytorch.sh (one JSON object per line on stdin:
 workload, shape, precision, ours, pytorch; one line per round), prints the table on stderr and one
 JSON summary on stdout. Per workload, shape and precision, each side's fastest round counts and its
-largest peak RSS; every round's throughput (sentences or images per second) is kept in the summary."""
+largest peak RSS; every round's throughput (sentences or images per second) and the load averages
+before each side's run are kept in the summary."""
 import json
 import sys
 
 
 def best_of(key, group):
     """One row from a workload's rounds: each side's fastest run, with its largest peak RSS."""
-    row = {"workload": key[0], "shape": key[1], "precision": key[2], "rounds": len(group)}
+    row = {"workload": key[0], "shape": key[1], "precision": key[2], "rounds": len(group),
+           "load_rounds": [r.get("load") for r in group]}
     for side in ("ours", "pytorch"):
         runs = [r[side] for r in group]
         fastest = max(runs, key=lambda run: run["sentences_per_s"])
