@@ -1,9 +1,17 @@
 #!/usr/bin/env bash
 # Side-by-side throughput of swift-contrastive and PyTorch on the same workloads (see
 # bench/pytorch_bench.py for their definition): encode and one unsupervised SimCSE training step,
-# all-MiniLM-L6-v2's shape, batch 64 x 32 tokens, 2 threads. Not part of CI.
+# by default all-MiniLM-L6-v2's shape, batch 64 x 32 tokens, 2 threads. Not part of CI.
 #
-#   bench/compare-pytorch.sh [--precision fp32|bf16|both] [--rounds N] [--json]
+#   bench/compare-pytorch.sh [--shape S] [--batch-size N] [--max-length N] [--workload encode|train|both]
+#                            [--precision fp32|bf16|both] [--rounds N] [--repeats N] [--max-load L] [--json]
+#
+# --shape takes the shapes of `contrast bench encode --shape` (default minilm); CLIP's towers are
+# timed encoding only, and --max-length does not apply to clip-b32-image. --workload defaults to
+# both for text encoders. --repeats sets both sides' timed batches or steps (default: each
+# side's own, 20 encode and 10 train). --max-load L waits before each run (up to 30 minutes)
+# until the 1-minute load average is below L: on a shared machine, other jobs slow both sides down
+# by far more than the difference measured.
 #
 # Each workload runs N rounds (default 3), the two sides alternating; each side's fastest round
 # counts (noise on a shared machine only ever slows a run down) and its largest peak RSS.
@@ -13,18 +21,52 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-precision=fp32 json=0 rounds=3
+usage="usage: bench/compare-pytorch.sh [--shape S] [--batch-size N] [--max-length N] [--workload encode|train|both] [--precision fp32|bf16|both] [--rounds N] [--repeats N] [--max-load L] [--json]"
+precision=fp32 json=0 rounds=3 shape=minilm batch_size=64 max_length=32 workload="" repeats="" max_load=""
 while [ $# -gt 0 ]; do
     case "$1" in
         --precision) precision="$2"; shift 2 ;;
         --json) json=1; shift ;;
         --rounds) rounds="$2"; shift 2 ;;
-        *) echo "usage: bench/compare-pytorch.sh [--precision fp32|bf16|both] [--rounds N] [--json]" >&2; exit 2 ;;
+        --shape) shape="$2"; shift 2 ;;
+        --batch-size) batch_size="$2"; shift 2 ;;
+        --max-length) max_length="$2"; shift 2 ;;
+        --workload) workload="$2"; shift 2 ;;
+        --repeats) repeats="$2"; shift 2 ;;
+        --max-load) max_load="$2"; shift 2 ;;
+        *) echo "$usage" >&2; exit 2 ;;
     esac
 done
 case "$precision" in fp32) precisions=(fp32) ;; bf16) precisions=(bf16) ;; both) precisions=(fp32 bf16) ;;
     *) echo "--precision must be fp32, bf16 or both" >&2; exit 2 ;; esac
-case "$rounds" in ''|*[!0-9]*|0) echo "--rounds must be a positive integer" >&2; exit 2 ;; esac
+for value in "$rounds" "$batch_size" "$max_length" ${repeats:+"$repeats"}; do
+    case "$value" in ''|*[!0-9]*|0) echo "--rounds, --batch-size, --max-length and --repeats take positive integers" >&2; exit 2 ;; esac
+done
+case "$shape" in clip-*) text_encoder=0 ;; *) text_encoder=1 ;; esac
+case "${workload:-default}" in
+    default) if [ "$text_encoder" = 1 ]; then workloads=(encode train); else workloads=(encode); fi ;;
+    encode) workloads=(encode) ;;
+    train|both)
+        if [ "$text_encoder" = 0 ]; then echo "--workload $workload: $shape is timed encoding only" >&2; exit 2; fi
+        if [ "$workload" = train ]; then workloads=(train); else workloads=(encode train); fi ;;
+    *) echo "--workload must be encode, train or both" >&2; exit 2 ;;
+esac
+if [ -n "$max_load" ] && ! python3 -c "import sys; sys.exit(not float(sys.argv[1]) > 0)" "$max_load" 2>/dev/null; then
+    echo "--max-load takes a positive number" >&2; exit 2
+fi
+# The 1-minute load average, after waiting (up to 30 minutes) for it to fall below --max-load.
+load_now() {
+    local waited=0 load
+    load=$(cut -d' ' -f1 /proc/loadavg)
+    while [ -n "$max_load" ] && python3 -c "import sys; sys.exit(not float(sys.argv[1]) >= float(sys.argv[2]))" "$load" "$max_load"; do
+        if [ "$waited" -ge 1800 ]; then echo "load $load still at or above $max_load after 30 minutes; measuring anyway" >&2; break; fi
+        sleep 30; waited=$((waited + 30))
+        load=$(cut -d' ' -f1 /proc/loadavg)
+    done
+    echo "$load"
+}
+# The same flags for both sides.
+shared=(--shape "$shape" --batch-size "$batch_size" --max-length "$max_length" ${repeats:+--repeats "$repeats"})
 
 venv="${PYTORCH_VENV:-}"
 if [ -z "$venv" ]; then
@@ -44,12 +86,15 @@ contrast=.build/release/contrast
 
 results=()
 for p in "${precisions[@]}"; do
-    for workload in encode train; do
+    for workload in "${workloads[@]}"; do
         for ((round = 1; round <= rounds; round++)); do
             # One process per measurement: peak RSS is per process, and the two sides alternate.
-            ours=$("$contrast" bench "$workload" --precision "$p" --json | tail -n 1)
-            theirs=$(OMP_NUM_THREADS=2 "$venv/bin/python" bench/pytorch_bench.py "$workload" --precision "$p" | tail -n 1)
-            results+=("{\"workload\": \"$workload\", \"precision\": \"$p\", \"ours\": $ours, \"pytorch\": $theirs}")
+            load=$(load_now)
+            echo "$workload $shape $p round $round: load average $load" >&2
+            ours=$("$contrast" bench "$workload" "${shared[@]}" --precision "$p" --json | tail -n 1)
+            load_theirs=$(load_now)
+            theirs=$(OMP_NUM_THREADS=2 "$venv/bin/python" bench/pytorch_bench.py "$workload" "${shared[@]}" --precision "$p" | tail -n 1)
+            results+=("{\"workload\": \"$workload\", \"shape\": \"$shape\", \"precision\": \"$p\", \"load\": [$load, $load_theirs], \"ours\": $ours, \"pytorch\": $theirs}")
         done
     done
 done

@@ -2,14 +2,21 @@
 """PyTorch side of bench/compare-pytorch.sh: the workloads of `contrast bench encode` and
 `contrast bench train`, defined the same way, printing one JSON object as the last stdout line.
 
-  encode: a randomly initialised BERT of all-MiniLM-L6-v2's shape (hidden 384, 6 layers, 12 heads,
-          FFN 1536, vocabulary 30,522) in eval mode, no gradients, mean pooling, a batch of random
-          ids framed by [CLS] and [SEP].
+  encode: a randomly initialised encoder of the shape `--shape` names (the same shapes as
+          `contrast bench encode --shape`, built from transformers' configuration classes, no
+          download) in eval mode, no gradients. Text encoders read a batch of random ids framed by
+          the family's start and end tokens and are mean-pooled; CLIP's text tower is pooled at its
+          end-of-text token and its image tower at the class token (`pooler_output`), the image
+          tower reading random normal 224x224 RGB images.
   train:  one unsupervised SimCSE step: the batch stacked twice goes through the model in train
           mode (dropout 0.1 makes the two views), InfoNCE at temperature 0.05 on [CLS] (before the
-          pooler), backward, AdamW (lr 3e-5, no weight decay).
+          pooler), backward, AdamW (lr 3e-5, no weight decay). Text-encoder shapes only.
 
-Usage: pytorch_bench.py encode|train [--batch-size 64] [--max-length 32] [--repeats N] [--precision fp32|bf16]
+Attention runs as transformers 5 chooses by default (`attn_implementation` in the JSON: "sdpa",
+PyTorch's scaled_dot_product_attention, where the model supports it; MPNet has only "eager").
+
+Usage: pytorch_bench.py encode|train [--shape minilm] [--batch-size 64] [--max-length 32] [--repeats N]
+                                     [--precision fp32|bf16] [--threads 2]
 Each workload should run in its own process: peak RSS is the process's.
 """
 import argparse
@@ -22,12 +29,54 @@ import time
 
 import torch
 import torch.nn.functional as F
-from transformers import BertConfig, BertModel
+import transformers
+from transformers import (BertConfig, BertModel, CLIPTextConfig, CLIPTextModel, CLIPVisionConfig, CLIPVisionModel, MPNetConfig,
+                          MPNetModel, ModernBertConfig, ModernBertModel, XLMRobertaConfig, XLMRobertaModel)
+
+# hidden, layers, heads, FFN of `contrast`'s BERT presets.
+BERT_PRESETS = {"tiny": (128, 2, 2, 512), "mini": (256, 4, 4, 1024), "minilm": (384, 6, 12, 1536)}
+
+
+def make_model(shape):
+    """A randomly initialised model of `contrast bench encode --shape`'s `shape` (the BERT presets,
+    and the config.json values of microsoft/mpnet-base, xlm-roberta-base, answerdotai/ModernBERT-base
+    and the towers of openai/clip-vit-base-patch32, which are transformers' defaults for ModernBERT
+    and CLIP) with the start and end tokens of its inputs, None for images."""
+    if shape in BERT_PRESETS:
+        hidden, layers, heads, ffn = BERT_PRESETS[shape]
+        config = BertConfig(vocab_size=30522, hidden_size=hidden, num_hidden_layers=layers, num_attention_heads=heads,
+                            intermediate_size=ffn, max_position_embeddings=512)
+        return BertModel(config, add_pooling_layer=False), 101, 102
+    if shape == "mpnet-base":
+        config = MPNetConfig(vocab_size=30527, hidden_size=768, num_hidden_layers=12, num_attention_heads=12, intermediate_size=3072,
+                             max_position_embeddings=514, layer_norm_eps=1e-5)
+        return MPNetModel(config, add_pooling_layer=False), 0, 2
+    if shape == "xlmr-base":
+        config = XLMRobertaConfig(vocab_size=250002, hidden_size=768, num_hidden_layers=12, num_attention_heads=12,
+                                  intermediate_size=3072, max_position_embeddings=514, type_vocab_size=1, layer_norm_eps=1e-5,
+                                  pad_token_id=1, bos_token_id=0, eos_token_id=2)
+        return XLMRobertaModel(config, add_pooling_layer=False), 0, 2
+    if shape == "modernbert-base":
+        config = ModernBertConfig(vocab_size=50368, hidden_size=768, num_hidden_layers=22, num_attention_heads=12,
+                                  intermediate_size=1152, local_attention=128, norm_eps=1e-5)
+        return ModernBertModel(config), config.cls_token_id, config.sep_token_id
+    if shape == "clip-b32-text":
+        config = CLIPTextConfig()  # 512 wide, 12 layers, 8 heads, FFN 2048, 77 positions, quick_gelu
+        return CLIPTextModel(config), config.bos_token_id, config.eos_token_id
+    if shape == "clip-b32-image":
+        config = CLIPVisionConfig()  # ViT-B/32 at 224x224: 768 wide, 12 layers, 12 heads, FFN 3072, quick_gelu
+        return CLIPVisionModel(config), None, None
+    raise ValueError(shape)
+
+
+SHAPES = list(BERT_PRESETS) + ["mpnet-base", "xlmr-base", "modernbert-base", "clip-b32-text", "clip-b32-image"]
+TEXT_ENCODERS = SHAPES[:-2]
 
 
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("workload", choices=["encode", "train"])
+    parser.add_argument("--shape", choices=SHAPES, default="minilm")
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--max-length", dest="seq_len", type=int, default=32)
     parser.add_argument("--repeats", type=int, default=0, help="timed repeats (default: 20 encode, 10 train)")
@@ -37,13 +86,26 @@ def main() -> int:
     torch.set_num_threads(args.threads)
     torch.manual_seed(1)
 
-    config = BertConfig(vocab_size=30522, hidden_size=384, num_hidden_layers=6, num_attention_heads=12,
-                        intermediate_size=1536, max_position_embeddings=512)
-    model = BertModel(config, add_pooling_layer=False)
+    if args.workload == "train" and args.shape not in TEXT_ENCODERS:
+        parser.error(f"train takes a text encoder's shape ({', '.join(TEXT_ENCODERS)})")
+    model, first, last = make_model(args.shape)
+    config = model.config
     generator = torch.Generator().manual_seed(1)
-    ids = torch.randint(1000, config.vocab_size, (args.batch_size, args.seq_len), generator=generator)
-    ids[:, 0], ids[:, -1] = 101, 102
-    mask = torch.ones_like(ids)
+    images = first is None
+    if images:
+        inputs = {"pixel_values": torch.randn(args.batch_size, config.num_channels, config.image_size, config.image_size,
+                                              generator=generator)}
+        tokens = (config.image_size // config.patch_size) ** 2 + 1
+    else:
+        # Random ids from 1000 up to the first special token above 1000 (the end of CLIP's and
+        # ModernBERT's vocabularies hold theirs), else to the vocabulary's end, as `contrast` draws them.
+        end = min([t for t in (first, last) if t >= 1000], default=config.vocab_size)
+        ids = torch.randint(1000, end, (args.batch_size, args.seq_len), generator=generator)
+        ids[:, 0], ids[:, -1] = first, last
+        mask = torch.ones_like(ids)
+        inputs = {"input_ids": ids, "attention_mask": mask}
+        tokens = args.seq_len
+    pooled_output = args.shape.startswith("clip")
     autocast = (torch.autocast("cpu", dtype=torch.bfloat16) if args.precision == "bf16" else contextlib.nullcontext())
 
     if args.workload == "encode":
@@ -52,9 +114,12 @@ def main() -> int:
 
         def step():
             with torch.inference_mode(), autocast:
-                hidden = model(input_ids=ids, attention_mask=mask).last_hidden_state
+                out = model(**inputs)
+                if pooled_output:
+                    return out.pooler_output
+                hidden = out.last_hidden_state
                 m = mask.unsqueeze(-1).to(hidden.dtype)
-                (hidden * m).sum(1) / m.sum(1)
+                return (hidden * m).sum(1) / m.sum(1)
     else:
         model.train()
         optimizer = torch.optim.AdamW(model.parameters(), lr=3e-5, weight_decay=0.0)
@@ -80,13 +145,16 @@ def main() -> int:
         times.append(time.perf_counter() - start)
     seconds = statistics.median(times)
     result = {
-        "framework": f"pytorch {torch.__version__}", "workload": args.workload, "precision": args.precision,
-        "batch_size": args.batch_size, "seq_len": args.seq_len, "threads": torch.get_num_threads(),
+        "framework": f"pytorch {torch.__version__}, transformers {transformers.__version__}", "workload": args.workload,
+        "shape": args.shape, "inputs": "images" if images else "sentences", "precision": args.precision,
+        "attn_implementation": config._attn_implementation,
+        "batch_size": args.batch_size, "seq_len": tokens, "threads": torch.get_num_threads(),
         "sentences_per_s": args.batch_size / seconds, "ms_per_step": seconds * 1e3,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
-    print(f"pytorch {args.workload} {args.precision}: {result['ms_per_step']:.1f} ms/step, "
-          f"{result['sentences_per_s']:.1f} sentences/s, peak RSS {result['peak_rss_mb']:.0f} MB", file=sys.stderr)
+    print(f"pytorch {args.workload} {args.shape} {args.precision} ({result['attn_implementation']} attention): "
+          f"{result['ms_per_step']:.1f} ms/step, {result['sentences_per_s']:.1f} {result['inputs']}/s, "
+          f"peak RSS {result['peak_rss_mb']:.0f} MB", file=sys.stderr)
     print(json.dumps(result))
     return 0
 

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import Tensors
 
@@ -80,5 +81,22 @@ extension RandomTests {
             y.sum().backward()
             #expect(part.grad!.scalars == y.scalars.map { $0 == 0 ? 0 : 1 / (1 - Float(0.3)) }, "rows \(range)")
         }
+    }
+}
+
+extension RandomTests {
+    /// `normal` draws its second uniform stream a block at a time: its values are still Box-Muller
+    /// of the two whole streams, across block edges (more than one block of 2^18 elements).
+    @Test func normalIsBoxMullerOfTwoUniformStreams() {
+        let count = (1 << 18) + 1000
+        var g = RandomGenerator(seed: 7), reference = g
+        let drawn = Tensor.normal([count], mean: 0.5, std: 0.02, generator: &g).scalars
+        let u1 = Tensor.uniform([count], generator: &reference).scalars, u2 = Tensor.uniform([count], generator: &reference).scalars
+        let expected = (0..<count).map { i in
+            let r = (-2 * Foundation.log(1 - u1[i])).squareRoot()
+            return 0.5 + 0.02 * r * Foundation.cos(2 * Float.pi * u2[i])
+        }
+        #expect(drawn == expected)
+        #expect(g == reference)
     }
 }

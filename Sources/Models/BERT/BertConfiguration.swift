@@ -56,6 +56,16 @@ public struct BertConfiguration: Sendable, Equatable {
         }
     }
 
+    /// The shape of `xlm-roberta-base` (its config.json): BERT-base (768 wide, 12 layers, 12
+    /// heads, FFN 3072) over a 250,002-token vocabulary, 514 positions counted past the padding
+    /// index 1, one token type, LayerNorm eps 1e-5.
+    public static let xlmRobertaBase: BertConfiguration = {
+        var c = BertConfiguration(vocabularySize: 250_002, hiddenSize: 768, layers: 12, heads: 12, intermediateSize: 3072,
+                                  maxPositions: 514, typeVocabularySize: 1, layerNormEps: 1e-5, padTokenID: 1)
+        c.modelType = "xlm-roberta"
+        return c
+    }()
+
     /// The layer configuration shared by every encoder layer.
     public var layer: TransformerLayerConfiguration {
         TransformerLayerConfiguration(width: hiddenSize, heads: heads, feedForwardWidth: intermediateSize, activation: activation,

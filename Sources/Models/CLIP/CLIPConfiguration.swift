@@ -67,6 +67,15 @@ public struct CLIPConfiguration: Sendable, Equatable {
         self.projectionSize = projectionSize
         self.logitScaleInitialValue = logitScaleInitialValue
     }
+
+    /// The shape of `openai/clip-vit-base-patch32`: the default text encoder (512 wide, 12 layers,
+    /// 8 heads, FFN 2048, 77 positions) and a ViT-B/32 (224-pixel images in patches of 32, 768
+    /// wide, 12 layers, 12 heads, FFN 3072), both with quick_gelu and LayerNorm eps 1e-5,
+    /// projected to 512.
+    public static let vitBase32 = CLIPConfiguration(
+        text: CLIPTextConfiguration(),
+        vision: VisionTransformerConfiguration(imageSize: 224, patchSize: 32, channels: 3, hiddenSize: 768, layers: 12, heads: 12,
+                                               intermediateSize: 3072, activation: .quickGelu, layerNormEps: 1e-5))
 }
 
 // MARK: - config.json

@@ -46,6 +46,12 @@ public struct MPNetConfiguration: Sendable, Equatable {
         self.eosTokenID = eosTokenID
     }
 
+    /// The shape of `microsoft/mpnet-base` and of sentence-transformers' `all-mpnet-base-v2`
+    /// (their config.json): 768 wide, 12 layers, 12 heads, FFN 3072, 30,527 tokens, 514
+    /// positions, LayerNorm eps 1e-5.
+    public static let base = MPNetConfiguration(hiddenSize: 768, layers: 12, heads: 12, intermediateSize: 3072, maxPositions: 514,
+                                                layerNormEps: 1e-5)
+
     /// The buckets relative positions fall into: transformers' `MPNetEncoder` computes its bias
     /// with the default 32 of `compute_position_bias`, whatever `relative_attention_num_buckets` says.
     public static let relativePositionBuckets = 32

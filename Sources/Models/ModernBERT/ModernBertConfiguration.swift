@@ -103,6 +103,12 @@ public struct ModernBertConfiguration: Sendable, Equatable {
         self.sepTokenID = sepTokenID
     }
 
+    /// The shape of `answerdotai/ModernBERT-base` (its config.json): 768 wide, 22 layers, 12
+    /// heads, gated feed-forward blocks of 1152, and the defaults for the rest (50,368 tokens,
+    /// full attention every third layer, a window of 128 tokens, rotary bases 160,000 and 10,000,
+    /// no biases, norm eps 1e-5); its classification heads mean-pool.
+    public static let base = ModernBertConfiguration(hiddenSize: 768, layers: 22, heads: 12, intermediateSize: 1152, classifierPooling: .mean)
+
     /// The farthest a sliding-attention layer looks on each side: `local_attention / 2`, as
     /// transformers' masks count it (a token and its neighbours at most this far apart attend to
     /// each other).

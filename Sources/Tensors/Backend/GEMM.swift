@@ -149,25 +149,30 @@ public enum GEMM {
     static func withBFloat16Operands(_ a: StoredMatrix, _ b: StoredMatrix, _ body: (BFloat16Operands) -> Void) {
         let native = BFloat16Products.mode.isNative
         let a16 = packedBFloat16(a, native: native), b16 = packedBFloat16(b, native: native)
-        defer { a16.deallocate(); b16.deallocate() }
-        body(native ? .native(UnsafeRawPointer(a16), UnsafeRawPointer(b16))
-                    : .rounded(UnsafePointer(a16.assumingMemoryBound(to: Float.self)), UnsafePointer(b16.assumingMemoryBound(to: Float.self))))
+        withExtendedLifetime((a16, b16)) {
+            body(native ? .native(UnsafeRawPointer(a16.base), UnsafeRawPointer(b16.base)) : .rounded(UnsafePointer(a16.base), UnsafePointer(b16.base)))
+        }
     }
 
-    /// A new packed copy of `x` as bfloat16 bit patterns (`native`) or as floats rounded to bfloat16.
-    private static func packedBFloat16(_ x: StoredMatrix, native: Bool) -> UnsafeMutableRawPointer {
+    /// A new packed copy of `x` as bfloat16 bit patterns (`native`) or as floats rounded to
+    /// bfloat16, in a tensor buffer: large copies (an FFN's 50 MB input) then reuse the pages
+    /// of earlier ones instead of being mapped and faulted in afresh at every product, and count
+    /// in ``TensorMemory``.
+    private static func packedBFloat16(_ x: StoredMatrix, native: Bool) -> TensorStorage {
         let count = x.rows * x.columns
-        let copy = UnsafeMutableRawPointer.allocate(byteCount: count * (native ? 2 : 4), alignment: 64)
+        // Two bfloat16 values fill a float's slot.
+        let storage = TensorStorage(count: native ? (count + 1) / 2 : count, zeroed: false)
+        let bits = native ? UnsafeMutableRawPointer(storage.base).bindMemory(to: UInt16.self, capacity: count) : nil
         // One call over the whole matrix when its rows are adjacent, else one per row.
         let (pieces, length) = x.ld == x.columns ? (1, count) : (x.rows, x.columns)
         for r in 0..<pieces {
-            if native {
-                Kernels.convertToBFloat16(x.base + r * x.ld, copy.assumingMemoryBound(to: UInt16.self) + r * x.columns, length)
+            if let bits {
+                Kernels.convertToBFloat16(x.base + r * x.ld, bits + r * x.columns, length)
             } else {
-                Kernels.roundToBFloat16(x.base + r * x.ld, copy.assumingMemoryBound(to: Float.self) + r * x.columns, length)
+                Kernels.roundToBFloat16(x.base + r * x.ld, storage.base + r * x.columns, length)
             }
         }
-        return copy
+        return storage
     }
 
     private static func scale(_ c: UnsafeMutablePointer<Float>, rows: Int, columns: Int, ld: Int, by beta: Float) {

@@ -105,9 +105,10 @@ public enum Philox {
         }
     }
 
-    /// Fills `out[0..<count]` with uniform floats in [0, 1) from stream `(seed, stream)`.
-    public static func fillUniform(_ out: UnsafeMutablePointer<Float>, count: Int, seed: UInt64, stream: UInt64) {
-        forEachLanes(count: count, seed: seed, stream: stream, UniformLanes(out: out))
+    /// Fills `out[0..<count]` with uniform floats in [0, 1): elements `first..<first + count` of
+    /// stream `(seed, stream)`.
+    public static func fillUniform(_ out: UnsafeMutablePointer<Float>, count: Int, first: Int = 0, seed: UInt64, stream: UInt64) {
+        forEachLanes(count: count, first: first, seed: seed, stream: stream, UniformLanes(out: out))
     }
 
     /// Maps 32 random bits to a float in [0, 1) using the top 24 bits (exactly representable).

@@ -4,12 +4,13 @@ import Models
 import NeuralNetworks
 import Tensors
 
-/// `contrast bench encode`: inference throughput of a BERT of a named shape.
+/// `contrast bench encode`: inference throughput of an encoder of a named shape.
 struct BenchEncode: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "encode",
-        abstract: "Sentences per second encoding random token batches with a BERT of a named shape.",
-        discussion: "minilm: hidden 384, 6 layers, 12 heads, FFN 1536; mini: 256, 4, 4, 1024; vocabulary 30,522. Evaluation mode, no gradients, mean pooling.")
+        abstract: "Sentences (or images) per second encoding random batches with an encoder of a named shape and random weights.",
+        discussion: EncoderShape.allCases.map { "\($0.rawValue): \($0.summary)." }.joined(separator: " ")
+            + " Evaluation mode, no gradients. Text encoders are mean-pooled; CLIP's towers pool as CLIP does (the end-of-text token, the class token).")
 
     @OptionGroup var model: ModelBenchOptions
     @Option(help: "Timed batches (after 3 warm-up batches).") var repeats = 20
@@ -19,37 +20,107 @@ struct BenchEncode: ParsableCommand {
     }
 
     func run() throws {
-        let (model, batch) = self.model.randomModelAndBatch()
-        let (shape, batchSize, seqLen, json) = (self.model.shape, self.model.batchSize, self.model.seqLen, self.model.json)
-        model.eval()
-        let pooling = Pooling(mode: .mean)
-        let (seconds, kernels) = self.model.measuring {
-            Stopwatch.median(repeats: repeats) {
-                _ = withoutGradient { pooling(model(batch), attentionMask: batch.attentionMask) }
-            }
+        let workload = model.randomWorkload()
+        let (shape, batchSize, json) = (model.shape, model.batchSize, model.json)
+        workload.model.eval()
+        let (seconds, kernels) = model.measuring {
+            Stopwatch.median(repeats: repeats) { withoutGradient { workload.encode() } }
         }
-        let result = self.model.result(secondsPerBatch: seconds, kernels: kernels)
-        Report.result(json: json, "encode \(shape.rawValue) \(result.precision) batch \(batchSize) x \(seqLen): \(Format.fixed(result.ms_per_step, 1)) ms/batch, "
-            + "\(Format.fixed(result.sentences_per_s, 1)) sentences/s (\(result.threads) threads; \(result.kernelSummary))")
+        let result = model.result(secondsPerBatch: seconds, kernels: kernels)
+        let input = shape.isImageEncoder ? "\(workload.imageShape)" : "\(result.seq_len)"
+        Report.result(json: json, "encode \(shape.rawValue) \(result.precision) batch \(batchSize) x \(input): \(Format.fixed(result.ms_per_step, 1)) ms/batch, "
+            + "\(Format.fixed(result.sentences_per_s, 1)) \(result.inputs)/s, peak RSS \(Format.fixed(result.peak_rss_mb, 0)) MB "
+            + "(\(result.threads) threads; \(result.kernelSummary))")
         if json { try Report.json(result) }
     }
 }
 
-extension BertConfiguration.Preset: ExpressibleByArgument {}
+/// The encoders `bench encode` and `bench train` time: BERT presets, and the shapes of public
+/// checkpoints (the library's configurations of them) with random weights.
+enum EncoderShape: String, CaseIterable, ExpressibleByArgument {
+    case tiny, mini, minilm
+    case mpnetBase = "mpnet-base"
+    case xlmrBase = "xlmr-base"
+    case modernbertBase = "modernbert-base"
+    case clipB32Text = "clip-b32-text"
+    case clipB32Image = "clip-b32-image"
+
+    /// Whether the shape is one of the text encoders the training methods take (not CLIP's towers).
+    var isTextEncoder: Bool { self != .clipB32Text && self != .clipB32Image }
+
+    /// Whether the inputs are images rather than sentences.
+    var isImageEncoder: Bool { self == .clipB32Image }
+
+    /// The longest input in tokens; `nil` for images.
+    var maxTokens: Int? {
+        switch self {
+        case .tiny, .mini, .minilm: BertConfiguration(preset: bertPreset!).maxTokens
+        case .xlmrBase: BertConfiguration.xlmRobertaBase.maxTokens
+        case .mpnetBase: MPNetConfiguration.base.maxTokens
+        case .modernbertBase: ModernBertConfiguration.base.maxTokens
+        case .clipB32Text: CLIPConfiguration.vitBase32.text.maxPositions
+        case .clipB32Image: nil
+        }
+    }
+
+    /// The BERT preset of the shapes that are one.
+    var bertPreset: BertConfiguration.Preset? { BertConfiguration.Preset(rawValue: rawValue) }
+
+    /// One line for `--help`, read from the configuration.
+    var summary: String {
+        func widths(_ hidden: Int, _ layers: Int, _ heads: Int, _ ffn: Int) -> String { "hidden \(hidden), \(layers) layers, \(heads) heads, FFN \(ffn)" }
+        switch self {
+        case .tiny, .mini, .minilm:
+            let c = BertConfiguration(preset: bertPreset!)
+            return "BERT, \(widths(c.hiddenSize, c.layers, c.heads, c.intermediateSize)), vocabulary \(c.vocabularySize)"
+        case .xlmrBase:
+            let c = BertConfiguration.xlmRobertaBase
+            return "xlm-roberta-base, \(widths(c.hiddenSize, c.layers, c.heads, c.intermediateSize)), vocabulary \(c.vocabularySize)"
+        case .mpnetBase:
+            let c = MPNetConfiguration.base
+            return "mpnet-base, \(widths(c.hiddenSize, c.layers, c.heads, c.intermediateSize)), vocabulary \(c.vocabularySize)"
+        case .modernbertBase:
+            let c = ModernBertConfiguration.base
+            return "ModernBERT-base, \(widths(c.hiddenSize, c.layers, c.heads, c.intermediateSize)) (gated), vocabulary \(c.vocabularySize), "
+                + "local attention over \(c.localAttention) tokens, global every \(c.globalAttentionEvery) layers"
+        case .clipB32Text:
+            let c = CLIPConfiguration.vitBase32.text
+            return "CLIP ViT-B/32's text tower, \(widths(c.hiddenSize, c.layers, c.heads, c.intermediateSize)), vocabulary \(c.vocabularySize), "
+                + "at most \(c.maxPositions) tokens, causal"
+        case .clipB32Image:
+            let c = CLIPConfiguration.vitBase32.vision
+            return "CLIP ViT-B/32's image tower, \(widths(c.hiddenSize, c.layers, c.heads, c.intermediateSize)), random \(c.imageSize)x\(c.imageSize) "
+                + "RGB images in patches of \(c.patchSize) (--max-length does not apply)"
+        }
+    }
+}
+
+/// A randomly initialised encoder with a random batch of its inputs.
+struct EncodeWorkload {
+    let model: Module
+    /// Encodes the batch into pooled embeddings.
+    let encode: () -> Void
+    /// `[channels, height, width]` of the images, for an image encoder.
+    let imageShape: [Int]
+}
 
 /// The model and input shape shared by `bench encode` and `bench train`.
 struct ModelBenchOptions: ParsableArguments {
-    @Option(help: "Encoder shape: \(BertConfiguration.Preset.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var shape: BertConfiguration.Preset = .minilm
-    @Option(name: .customLong("batch-size"), help: "Sentences per batch.") var batchSize = 64
-    @Option(name: .customLong("max-length"), help: "Tokens per sentence.") var seqLen = 32
+    @Option(help: "The encoder to time (each is described above).")
+    var shape: EncoderShape = .minilm
+    @Option(name: .customLong("batch-size"), help: "Sentences (or images) per batch.") var batchSize = 64
+    @Option(name: .customLong("max-length"), help: "Tokens per sentence (not for images).") var seqLen = 32
     @Option(help: "Precision of matrix products: fp32 or bf16.") var precision: MatmulPrecision = .fp32
     @Flag(help: "Print one JSON object as the last line of stdout.") var json = false
 
     /// What `bench encode` and `bench train` report (`--json`).
     struct Result: Encodable {
         let shape, precision: String
-        let batch_size, seq_len: Int
+        /// What a batch holds: `sentences`, or `images` (whose throughput `sentences_per_s` then gives).
+        let inputs: String
+        let batch_size: Int
+        /// Tokens per input: `--max-length`, or an image's patches and class token.
+        let seq_len: Int
         let sentences_per_s: Double
         let ms_per_step: Double
         let peak_rss_mb: Double
@@ -73,10 +144,12 @@ struct ModelBenchOptions: ParsableArguments {
     }
 
     func result(secondsPerBatch seconds: Double, kernels: KernelReport, peakTensorMegabytes: Double? = nil) -> Result {
-        Result(shape: shape.rawValue, precision: precision.rawValue, batch_size: batchSize, seq_len: seqLen,
-               sentences_per_s: Double(batchSize) / seconds, ms_per_step: seconds * 1e3,
-               peak_rss_mb: ProcessMemory.peakResidentMegabytes, peak_tensor_mb: peakTensorMegabytes, threads: Parallel.threadCount,
-               isa: kernels.isa, kernels: kernels.kernels, bf16_products: kernels.bf16Products)
+        let vision = CLIPConfiguration.vitBase32.vision
+        return Result(shape: shape.rawValue, precision: precision.rawValue, inputs: shape.isImageEncoder ? "images" : "sentences",
+                      batch_size: batchSize, seq_len: shape.isImageEncoder ? vision.patchCount + 1 : seqLen,
+                      sentences_per_s: Double(batchSize) / seconds, ms_per_step: seconds * 1e3,
+                      peak_rss_mb: ProcessMemory.peakResidentMegabytes, peak_tensor_mb: peakTensorMegabytes, threads: Parallel.threadCount,
+                      isa: kernels.isa, kernels: kernels.kernels, bf16_products: kernels.bf16Products)
     }
 
     func validate(repeats: Int) throws {
@@ -84,20 +157,77 @@ struct ModelBenchOptions: ParsableArguments {
     }
 
     func validate() throws {
-        guard batchSize > 1, seqLen >= 2, seqLen <= 512 else { throw ValidationError("--batch-size must be at least 2, --max-length within 2...512") }
+        guard batchSize > 1 else { throw ValidationError("--batch-size must be at least 2") }
+        if let maxTokens = shape.maxTokens, !(2...maxTokens).contains(seqLen) {
+            throw ValidationError("--max-length must be within 2...\(maxTokens) for \(shape.rawValue)")
+        }
     }
 
-    /// A randomly initialised BERT of `shape` and a `[batchSize, seqLen]` batch of random ids
-    /// framed by [CLS] (101) and [SEP] (102), without padding.
-    func randomModelAndBatch() -> (BertModel, TokenBatch) {
+    /// The encoder of `shape` with random weights, and a batch for it: random token ids framed by
+    /// the family's start and end tokens, without padding, or random normal pixels.
+    func randomWorkload() -> EncodeWorkload {
         var generator = RandomGenerator(seed: 1)
-        let model = BertModel(BertConfiguration(preset: shape), source: RandomSource(seed: 2), generator: &generator)
+        let source = RandomSource(seed: 2)
+        switch shape {
+        case .clipB32Text:
+            let model = CLIPTextTransformer(CLIPConfiguration.vitBase32.text, source: source, generator: &generator)
+            let c = model.configuration
+            let batch = randomBatch(first: c.bosTokenID, last: c.eosTokenID, vocabularySize: c.vocabularySize, generator: &generator)
+            return EncodeWorkload(model: model, encode: { _ = model(batch).pooled }, imageShape: [])
+        case .clipB32Image:
+            let model = CLIPVisionTransformer(CLIPConfiguration.vitBase32.vision, source: source, generator: &generator)
+            let c = model.configuration
+            let imageShape = [c.channels, c.imageSize, c.imageSize]
+            let pixels = Tensor.normal([batchSize] + imageShape, generator: &generator)
+            return EncodeWorkload(model: model, encode: { _ = model(pixels).pooled }, imageShape: imageShape)
+        default:
+            let (model, batch) = randomTextEncoder(generator: &generator, source: source)
+            let pooling = Pooling(mode: .mean)
+            return EncodeWorkload(model: model, encode: { _ = pooling(model(batch), attentionMask: batch.attentionMask) }, imageShape: [])
+        }
+    }
+
+    /// The text encoder of `shape` (one ``EncoderShape/isTextEncoder``) with random weights, and
+    /// a batch of random ids framed by its start and end tokens.
+    func randomTextEncoder() -> (any TextEncoderModel, TokenBatch) {
+        var generator = RandomGenerator(seed: 1)
+        return randomTextEncoder(generator: &generator, source: RandomSource(seed: 2))
+    }
+
+    private func randomTextEncoder(generator: inout RandomGenerator, source: RandomSource) -> (any TextEncoderModel, TokenBatch) {
+        let model: any TextEncoderModel, frame: (first: Int, last: Int)
+        switch shape {
+        case .tiny, .mini, .minilm, .xlmrBase:
+            let c = shape == .xlmrBase ? BertConfiguration.xlmRobertaBase : BertConfiguration(preset: shape.bertPreset!)
+            model = BertModel(c, withPooler: false, source: source, generator: &generator)
+            // [CLS] and [SEP] of the uncased vocabulary; <s> and </s> of XLM-R's (its config.json's
+            // bos and eos, which the configuration does not keep).
+            frame = shape == .xlmrBase ? (0, 2) : (101, 102)
+        case .mpnetBase:
+            let c = MPNetConfiguration.base
+            model = MPNetModel(c, withPooler: false, source: source, generator: &generator)
+            frame = (c.bosTokenID, c.eosTokenID)
+        case .modernbertBase:
+            let c = ModernBertConfiguration.base
+            model = ModernBertModel(c, source: source, generator: &generator)
+            frame = (c.clsTokenID, c.sepTokenID)
+        case .clipB32Text, .clipB32Image:
+            preconditionFailure("\(shape.rawValue) is not a text encoder the training methods take")
+        }
+        return (model, randomBatch(first: frame.first, last: frame.last, vocabularySize: model.vocabularySize, generator: &generator))
+    }
+
+    /// `[batchSize, seqLen]` ids, each row `first`, random ids, `last`, without padding. The
+    /// random ids are at least 1000 and below the frame's ids above 1000 (the special tokens at the
+    /// end of CLIP's and ModernBERT's vocabularies), or below the vocabulary's end.
+    private func randomBatch(first: Int, last: Int, vocabularySize: Int, generator: inout RandomGenerator) -> TokenBatch {
+        let end = [first, last].filter { $0 >= 1000 }.min() ?? vocabularySize
         var ids = [Int]()
         for _ in 0..<batchSize {
-            ids.append(101)
-            for _ in 0..<(seqLen - 2) { ids.append(1000 + generator.nextInt(below: model.configuration.vocabularySize - 1000)) }
-            ids.append(102)
+            ids.append(first)
+            for _ in 0..<(seqLen - 2) { ids.append(1000 + generator.nextInt(below: end - 1000)) }
+            ids.append(last)
         }
-        return (model, TokenBatch(ids: ids, attentionMask: [Int](repeating: 1, count: ids.count), batch: batchSize, tokens: seqLen))
+        return TokenBatch(ids: ids, attentionMask: [Int](repeating: 1, count: ids.count), batch: batchSize, tokens: seqLen)
     }
 }

@@ -10,7 +10,7 @@ import Tensors
 struct BenchTrain: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
-        abstract: "Sentences per second and peak memory of unsupervised SimCSE training steps on a BERT of a named shape.",
+        abstract: "Sentences per second and peak memory of unsupervised SimCSE training steps on a text encoder of a named shape.",
         discussion: "A step: forward of the batch twice stacked (dropout 0.1 gives two views), InfoNCE at temperature 0.05 on [CLS], backward, AdamW.")
 
     @OptionGroup var model: ModelBenchOptions
@@ -18,10 +18,13 @@ struct BenchTrain: ParsableCommand {
 
     func validate() throws {
         try model.validate(repeats: repeats)
+        guard model.shape.isTextEncoder else {
+            throw ValidationError("--shape \(model.shape.rawValue) is not a text encoder (bench train takes \(EncoderShape.allCases.filter(\.isTextEncoder).map(\.rawValue).joined(separator: ", ")))")
+        }
     }
 
     func run() throws {
-        let (model, single) = self.model.randomModelAndBatch()
+        let (model, single) = self.model.randomTextEncoder()
         let (shape, batchSize, seqLen, json) = (self.model.shape, self.model.batchSize, self.model.seqLen, self.model.json)
         let twice = TokenBatch(ids: single.ids + single.ids, attentionMask: single.attentionMask + single.attentionMask,
                                batch: 2 * batchSize, tokens: seqLen)
@@ -32,7 +35,7 @@ struct BenchTrain: ParsableCommand {
             Stopwatch.median(warmup: 2, repeats: repeats) {
                 optimizer.zeroGrad()
                 // As training runs it (SentenceEncoder.embed): [CLS] pooling computes the last layer at [CLS] only.
-                let z = pooling(model(twice, lastLayerTokens: 0..<1), attentionMask: twice.attentionMask)
+                let z = pooling(model(twice, attentionMask: nil, wordEmbeddingHook: nil, lastLayerTokens: 0..<1), attentionMask: twice.attentionMask)
                 loss(queries: z.slice(axis: 0, 0..<batchSize), keys: z.slice(axis: 0, batchSize..<(2 * batchSize))).backward()
                 optimizer.step()
             }
