@@ -50,12 +50,7 @@ struct Encode: ParsableCommand {
 
     private func encodeAndReport() throws {
         // Before the (long) encoding: the folder the output goes into must exist.
-        let outputFile = URL(fileURLWithPath: output), folder = outputFile.deletingLastPathComponent()
-        var isFolder: ObjCBool = false
-        if output != "-" && !(FileManager.default.fileExists(atPath: folder.path, isDirectory: &isFolder) && isFolder.boolValue) {
-            let reason = FileManager.default.fileExists(atPath: folder.path) ? "\(folder.path) is a file, not a folder" : "no such folder \(folder.path)"
-            throw CLIError.data("\(outputFile.path): cannot be written (\(reason))")
-        }
+        if output != "-" { try OutputFile.checkFolder(of: URL(fileURLWithPath: output)) }
         let encoder = try SentenceEncoder(directory: URL(fileURLWithPath: model), pooling: pooling)
         if normalize { encoder.pooling.normalize = true }
         if let maxLength { encoder.maxLength = min(maxLength, encoder.model.maxTokens) }
