@@ -15,7 +15,8 @@ extension TrainingSettings {
         Setting("init", \.initialShape, "Or start from a randomly initialised encoder of this shape (for tests).", for: textMethods),
         Setting("corpus", \.corpus, "Plain corpus, one sentence per line (unsupervised).", for: textMethods, valueName: "path"),
         Setting("pairs", \.pairs, "Sentence pairs, TSV or CSV: sent0, sent1 (supervised positives).", for: ["simcse"], valueName: "path"),
-        Setting("triplets", \.triplets, "Triplets, CSV with header sent0,sent1,hard_neg (supervised with hard negatives).", for: ["simcse"], valueName: "path"),
+        Setting("triplets", \.triplets, "Triplets (CSV with header sent0,sent1,hard_neg) or n-tuples (header anchor,positive,negative_1,...,negative_n; "
+                + ".tsv files tab-separated), as contrast mine-negatives writes them: supervised with hard negatives.", for: ["simcse"], valueName: "path"),
         Setting("sick", \.sick, "SICK file as supervised examples (entailments positives, contradictions hard negatives).", for: ["simcse"], valueName: "path"),
         Setting("dataset", \.dataset, "Images: fashion-mnist (training split, labels unused), shapes (generated 32x32 scenes), or a caption file "
                 + "(TSV/JSONL/CSV of image paths; captions unused).", for: imageMethods, valueName: "name|path"),
@@ -62,7 +63,7 @@ extension TrainingSettings {
                 changeableOnResume: true, must: "be at least 1") { $0 >= 1 },
         Setting("momentum", \.momentum, "Momentum of the momentum (key) encoder.", for: momentumMethods, must: "be in [0, 1)") { $0 >= 0 && $0 < 1 },
         Setting("queue-size", \.queueSize, "Momentum-encoder keys kept as negatives.", for: momentumMethods, must: "be at least 1") { $0 >= 1 },
-        Setting("hard-negative-weight", \.hardNegativeWeight, "Log-weight on each anchor's own hard negative.", for: ["simcse"]),
+        Setting("hard-negative-weight", \.hardNegativeWeight, "Log-weight on each anchor's own hard negatives.", for: ["simcse"]),
         Setting("dup-rate", \.duplicationRate, "Word-repetition rate of the positive view (with --augment none).", for: ["esimcse"], must: "be in [0, 1]") { (0...1).contains($0) },
         Setting("finetune-data", \.fineTuningData, "SICK file to fine-tune the entailment classifier on (stage 2).", for: ["cert"], valueName: "path"),
         Setting("finetune-eval", \.fineTuningEvaluation, "SICK file the classifier's accuracy is measured on.", for: ["cert"], valueName: "path"),
