@@ -16,7 +16,7 @@ struct Contrast: ParsableCommand {
             by SIGINT or SIGTERM (after writing a checkpoint: continue with --resume).
             """,
         version: VersionInfo.text,
-        subcommands: [Demo.self, Train.self, Encode.self, Eval.self, Search.self, ReportCommand.self, Bench.self])
+        subcommands: [Demo.self, Train.self, Encode.self, Eval.self, Search.self, MineNegatives.self, ReportCommand.self, Bench.self])
 
     /// Runs the command, mapping failures to one-line messages and exit codes 2 (usage) and 1 (data).
     static func main() {

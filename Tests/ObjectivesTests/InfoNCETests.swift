@@ -77,3 +77,27 @@ import Tensors
         #expect(abs(proto(queries: a, keys: b).item - (-d).crossEntropy(targets: Array(0..<6)).item) < 1e-5)
     }
 }
+
+/// Mined n-tuples: several hard negatives per query, each a candidate of every query, the
+/// log-weight on the query's own (sentence-transformers' MultipleNegativesRankingLoss at weight 0).
+@Suite struct SeveralHardNegativesTests {
+    @Test func everyHardNegativeIsACandidateAndTheOwnOnesAreWeighted() {
+        let queries = Tensor.randn([3, 5], seed: 3), keys = Tensor.randn([3, 5], seed: 4), negatives = Tensor.randn([6, 5], seed: 5)
+        let weight: Float = 0.7, tau: Float = 0.1
+        let loss = InfoNCELoss(temperature: .fixed(tau), hardNegativeLogWeight: weight)(queries: queries, keys: keys, hardNegatives: negatives).item
+        // Columns: the 3 keys, then the 6 negatives; query i's own negatives are rows 2i and 2i + 1.
+        let cosines = CosineSimilarity().pairwiseCloseness(queries, Tensor.concat([keys, negatives], axis: 0)).scalars
+        var expected: Double = 0
+        for i in 0..<3 {
+            let row = (0..<9).map { j in Double(cosines[i * 9 + j] / tau) + ((3 + 2 * i)..<(5 + 2 * i) ~= j ? Double(weight) : 0) }
+            expected += log(row.map(exp).reduce(0, +)) - row[i]
+        }
+        expected /= 3
+        #expect(abs(Double(loss) - expected) < 1e-4 * abs(expected), "\(loss) vs \(expected)")
+        // Without the weight, the rows of negatives are just more candidates: the order of the
+        // negatives does not matter.
+        let plain = InfoNCELoss(temperature: .fixed(tau))
+        let reversed = negatives.indexSelect(axis: 0, Array((0..<6).reversed()))
+        #expect(abs(plain(queries: queries, keys: keys, hardNegatives: negatives).item - plain(queries: queries, keys: keys, hardNegatives: reversed).item) < 1e-5)
+    }
+}

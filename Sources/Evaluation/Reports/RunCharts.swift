@@ -5,6 +5,8 @@ struct RunCharts {
     let metrics: RunMetrics
     /// Prefix of the evaluation metrics (`sts` gives `sts_spearman`).
     let evaluator: String
+    /// Prefix of the retrieval metrics (`ir` gives `ir_ndcg_at_10`), when the log has some.
+    let retrieval: String?
 
     /// Training loss on the left axis and learning rate on the right, over steps.
     var loss: Chart? {
@@ -21,6 +23,16 @@ struct RunCharts {
         guard !spearman.isEmpty else { return nil }
         return Chart(title: "STS Spearman (\(evaluator))", xLabel: "step", yLabel: "Spearman x100",
                      series: [ChartSeries(name: "Spearman", points: spearman.map { (Double($0.step), $0.value) }, mark: .lineAndPoints)])
+    }
+
+    /// nDCG@10 and MRR@10 at each retrieval evaluation.
+    var retrievalChart: Chart? {
+        guard let retrieval else { return nil }
+        let series = [("nDCG@10", "ndcg_at_10"), ("MRR@10", "mrr_at_10")].compactMap { name, metric in
+            let values = metrics.values(of: "\(retrieval)_\(metric)")
+            return values.isEmpty ? nil : ChartSeries(name: name, points: values.map { (Double($0.step), $0.value) }, mark: .lineAndPoints)
+        }
+        return Chart(title: "Retrieval (\(retrieval))", xLabel: "step", yLabel: "metric", series: series)
     }
 
     /// SimCSE's alignment-uniformity plot (their Figure 2): one point per evaluation, joined in

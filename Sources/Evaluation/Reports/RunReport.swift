@@ -4,11 +4,13 @@ import Foundation
 ///
 /// - `loss.svg`: training loss and learning rate over steps;
 /// - `sts.svg`: STS Spearman over steps, when the log has evaluations;
+/// - `retrieval.svg`: nDCG@10 and MRR@10 over steps, when the log has retrieval evaluations
+///   (`ir_ndcg_at_10`, ...);
 /// - `alignment_uniformity.svg`: the alignment-uniformity trajectory (SimCSE's Figure 2), when
 ///   evaluations report both;
 /// - `sts_scatter.svg`: predicted cosine against gold score, when the run folder has
 ///   ``STSPredictions/fileName`` (see ``STSPredictions``);
-/// - `report.md`: steps, final and best STS, final loss, throughput, settings, links to the plots.
+/// - `report.md`: steps, final and best STS (or nDCG@10), final loss, throughput, settings, links to the plots.
 ///
 /// ```swift
 /// let files = try RunReport(run: URL(fileURLWithPath: "runs/simcse")).write()
@@ -55,10 +57,12 @@ public struct RunReport: Sendable {
         let settings = try RunSettings.read(run.appendingPathComponent(RunSettings.fileName))
 
         let evaluator = try chosenEvaluator(in: metrics, file: metricsFile)
-        let charts = RunCharts(metrics: metrics, evaluator: evaluator)
+        let retrieval = Self.prefixes(in: metrics, of: RunSummary.retrievalMetric).first
+        let charts = RunCharts(metrics: metrics, evaluator: evaluator, retrieval: retrieval)
         let planned: [(file: String, caption: String, chart: Chart?)] = [
             ("loss.svg", "Training loss and learning rate", charts.loss),
             ("sts.svg", "STS Spearman over steps", charts.sts),
+            ("retrieval.svg", "Retrieval nDCG@10 and MRR@10 over steps", charts.retrievalChart),
             ("alignment_uniformity.svg", "Alignment-uniformity trajectory", charts.alignmentUniformity),
             ("sts_scatter.svg", "Predicted cosine against gold score", predictions.map(RunCharts.scatter)),
         ]
@@ -76,19 +80,24 @@ public struct RunReport: Sendable {
         }
         let summary = folder.appendingPathComponent("report.md")
         let markdown = RunSummary(runName: run.standardizedFileURL.lastPathComponent, metrics: metrics, evaluator: evaluator,
-                                  settings: settings, plots: written).markdown
+                                  retrieval: retrieval, settings: settings, plots: written).markdown
         try markdown.write(to: summary, atomically: true, encoding: .utf8)
         return Files(plots: written.map { folder.appendingPathComponent($0.file) }, summary: summary)
     }
 
     /// `evaluator`, or the first evaluator whose Spearman the log holds (`sts` when it holds none).
     private func chosenEvaluator(in metrics: RunMetrics, file: URL) throws -> String {
-        let suffix = "_spearman"
-        let known = Set(metrics.evaluations.flatMap(\.metrics.keys).filter { $0.hasSuffix(suffix) }.map { String($0.dropLast(suffix.count)) }).sorted()
+        let known = Self.prefixes(in: metrics, of: "spearman")
         guard let evaluator else { return known.first ?? "sts" }
         guard known.isEmpty || known.contains(evaluator) else {
             throw RunReportError.malformedFile(path: file.path, reason: "holds no '\(evaluator)' evaluations (it has: \(known.joined(separator: ", ")))")
         }
         return evaluator
+    }
+
+    /// The prefixes of the log's `<prefix>_<metric>` keys, sorted.
+    private static func prefixes(in metrics: RunMetrics, of metric: String) -> [String] {
+        let suffix = "_" + metric
+        return Set(metrics.evaluations.flatMap(\.metrics.keys).filter { $0.hasSuffix(suffix) }.map { String($0.dropLast(suffix.count)) }).sorted()
     }
 }

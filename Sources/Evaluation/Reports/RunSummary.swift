@@ -1,11 +1,16 @@
 import Foundation
 
-/// The Markdown summary of a run: how far it got, its final and best STS, its final loss and
-/// throughput, its settings, and links to the plots beside it.
+/// The Markdown summary of a run: how far it got, its final and best STS or retrieval nDCG, its
+/// final loss and throughput, its settings, and links to the plots beside it.
 struct RunSummary {
+    /// The retrieval metric the summary reports (and the trainer keeps `best/` by).
+    static let retrievalMetric = "ndcg_at_10"
+
     let runName: String
     let metrics: RunMetrics
     let evaluator: String
+    /// Prefix of the retrieval metrics, when the log has some.
+    let retrieval: String?
     let settings: RunSettings?
     /// Plot files (names relative to the summary) with their captions.
     let plots: [(file: String, caption: String)]
@@ -18,14 +23,14 @@ struct RunSummary {
             lines.append("- Final loss: \(fixed(last.loss, 4)) (step \(last.step))")
             lines.append("- Throughput: \(fixed(median(metrics.steps.map(\.examplesPerSecond)), 1)) \(last.unit)/s (median over steps)")
         }
-        let spearman = metrics.values(of: "\(evaluator)_spearman")
-        if let final = spearman.last {
-            // The first of equal values, as the trainer keeps the first best model.
-            let best = spearman.reduce(final) { best, next in next.value > best.value || (next.value == best.value && next.step < best.step) ? next : best }
-            lines.append("- STS Spearman (\(evaluator)): final \(fixed(final.value, 2)) (step \(final.step)), best \(fixed(best.value, 2)) (step \(best.step))")
-        } else if metrics.steps.last.map({ $0.unit == "sentences" }) ?? true {
+        if let line = finalAndBest("STS Spearman (\(evaluator))", "\(evaluator)_spearman", digits: 2) {
+            lines.append(line)
+        } else if retrieval == nil && (metrics.steps.last.map({ $0.unit == "sentences" }) ?? true) {
             // Only text runs evaluate STS; an image run's report has nothing to say about it.
             lines.append("- STS Spearman (\(evaluator)): no evaluations logged")
+        }
+        if let retrieval, let line = finalAndBest("Retrieval nDCG@10 (\(retrieval))", "\(retrieval)_\(Self.retrievalMetric)", digits: 4) {
+            lines.append(line)
         }
         if metrics.skippedTruncatedLine {
             lines.append("- The last line of metrics.jsonl was cut short (the run stopped while writing it) and was skipped.")
@@ -40,6 +45,15 @@ struct RunSummary {
         lines += ["", "## Plots", ""]
         lines += plots.isEmpty ? ["No plots: the log has no data to plot."] : plots.map { "- [\($0.caption)](\($0.file))" }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// `- title: final x (step s), best y (step t)` for `metric`, `nil` when the log lacks it.
+    private func finalAndBest(_ title: String, _ metric: String, digits: Int) -> String? {
+        let values = metrics.values(of: metric)
+        guard let final = values.last else { return nil }
+        // The first of equal values, as the trainer keeps the first best model.
+        let best = values.reduce(final) { best, next in next.value > best.value || (next.value == best.value && next.step < best.step) ? next : best }
+        return "- \(title): final \(fixed(final.value, digits)) (step \(final.step)), best \(fixed(best.value, digits)) (step \(best.step))"
     }
 
     private func fixed(_ value: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", value) }

@@ -8,8 +8,10 @@ import Tensors
 /// - Unsupervised: each sentence is its own positive; two passes through the encoder with
 ///   different dropout masks make the two views (done as one pass over the batch twice stacked,
 ///   so every position gets its own mask). An optional augmentation makes the second view.
-/// - Supervised: NLI-style (anchor, entailed positive, contradicting hard negative); hard
-///   negatives join the candidates, with `hardNegativeWeight` added to each anchor's own.
+/// - Supervised: NLI-style (anchor, entailed positive, contradicting hard negative), or mined
+///   n-tuples with several hard negatives per anchor; hard negatives join the candidates of every
+///   anchor, with `hardNegativeWeight` added to each anchor's own (with several negatives per
+///   anchor this is sentence-transformers' `MultipleNegativesRankingLoss`).
 ///
 /// Defaults (paper): temperature 0.05, lr 3e-5 (unsup.), batch 64, max length 32; with pooling
 /// `cls`, an MLP (dense + tanh) over [CLS] during training only.
@@ -60,16 +62,20 @@ public final class SimCSE: TextMethod {
             }
         }
         ensure(batch.allSatisfy { $0.positive != nil }, "SimCSE: a batch mixes unsupervised and supervised examples")
-        let negatives = batch.compactMap(\.hardNegative)
+        // One input, whose rows every process and chunk shares: anchors, positives, then each
+        // example's hard negatives in turn (anchor i's m at rows 2n + i·m ..< 2n + (i+1)·m).
+        let negatives = batch.flatMap(\.hardNegatives)
+        let perAnchor = batch[0].hardNegatives.count
+        let eachHasItsOwn = perAnchor > 0 && batch.allSatisfy { $0.hardNegatives.count == perAnchor }
         let rows = EncoderInput(encoder.batch(batch.map(\.anchor) + batch.map { $0.positive! } + negatives, maxLength: maxLength))
         return StepPlan(inputs: [.trained(rows, by: embed)]) { z in
             let z = z[0]
             let anchors = z.slice(axis: 0, 0..<n), positives = z.slice(axis: 0, n..<(2 * n))
-            if negatives.count == n {
-                return self.loss(queries: anchors, keys: positives, hardNegatives: z.slice(axis: 0, (2 * n)..<(3 * n)))
+            if eachHasItsOwn {
+                return self.loss(queries: anchors, keys: positives, hardNegatives: z.slice(axis: 0, (2 * n)..<z.shape[0]))
             }
-            // Some anchors lack a hard negative: the available ones join the candidate keys of every
-            // anchor (in-batch negatives), without the per-anchor log-weight.
+            // Anchors with different numbers of hard negatives: all of them join the candidate keys
+            // of every anchor (in-batch negatives), without the per-anchor log-weight.
             return self.loss(queries: anchors, keys: negatives.isEmpty ? positives : z.slice(axis: 0, n..<z.shape[0]))
         }
     }

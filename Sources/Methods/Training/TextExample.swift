@@ -2,16 +2,22 @@ import Foundation
 import Text
 
 /// One training example of a text method: an anchor sentence and, for supervised methods, its
-/// positive and an optional hard negative.
+/// positive and any number of hard negatives (none, one of a triplet, several of a mined n-tuple).
 public struct TextExample: Sendable, Equatable {
     public var anchor: String
     public var positive: String?
-    public var hardNegative: String?
+    public var hardNegatives: [String]
 
+    /// An unsupervised example, a pair, or a triplet when `hardNegative` is given.
     public init(anchor: String, positive: String? = nil, hardNegative: String? = nil) {
+        self.init(anchor: anchor, positive: positive, hardNegatives: hardNegative.map { [$0] } ?? [])
+    }
+
+    /// A supervised example with its hard negatives.
+    public init(anchor: String, positive: String?, hardNegatives: [String]) {
         self.anchor = anchor
         self.positive = positive
-        self.hardNegative = hardNegative
+        self.hardNegatives = hardNegatives
     }
 }
 
@@ -28,7 +34,8 @@ extension TextExample {
 
 extension TextExample {
     /// The examples of the data file `settings` names: a plain corpus (unsupervised), sentence
-    /// pairs, triplets or a SICK file (supervised), with the empty lines a corpus skipped.
+    /// pairs, triplets or n-tuples (``TripletFile/readTuples(_:format:)``) or a SICK file
+    /// (supervised), with the empty lines a corpus skipped.
     /// - Throws: the reader's ``TextFileError`` naming the file and line.
     public static func read(_ settings: TrainingSettings) throws -> (examples: [TextExample], skippedEmptyLines: Int) {
         if let corpus = settings.corpus {
@@ -39,8 +46,8 @@ extension TextExample {
             return (try PairFile.read(URL(fileURLWithPath: pairs)).examples.map { TextExample(anchor: $0.first, positive: $0.second) }, 0)
         }
         if let triplets = settings.triplets {
-            return (try TripletFile.read(URL(fileURLWithPath: triplets)).examples.map {
-                TextExample(anchor: $0.anchor, positive: $0.positive, hardNegative: $0.hardNegative)
+            return (try TripletFile.readTuples(URL(fileURLWithPath: triplets)).examples.map {
+                TextExample(anchor: $0.anchor, positive: $0.positive, hardNegatives: $0.negatives)
             }, 0)
         }
         return (supervised(sick: try SICK.read(URL(fileURLWithPath: settings.sick ?? "")).examples), 0)

@@ -6,8 +6,10 @@ import Tensors
 /// Logit columns are `[positive block | hard negatives | queue]`:
 /// - the positive block is every key (`inBatchNegatives`, the other rows' keys are negatives:
 ///   SimCSE, CLIP, ESimCSE) or only the query's own key (MoCo, whose negatives all come from the queue);
-/// - hard negatives (supervised SimCSE) get `hardNegativeLogWeight` added to the query's own
-///   hard-negative logit, after the temperature (as SimCSE's `hard_negative_weight`);
+/// - hard negatives (supervised SimCSE; several per query as sentence-transformers'
+///   `MultipleNegativesRankingLoss` on n-tuples) are candidates of every query, and get
+///   `hardNegativeLogWeight` added to the query's own hard-negative logits, after the temperature
+///   (as SimCSE's `hard_negative_weight`);
 /// - the queue holds extra negatives, always treated as constants.
 ///
 /// Examples, one per objective:
@@ -18,6 +20,8 @@ import Tensors
 /// // Supervised SimCSE with entailment positives and contradiction hard negatives:
 /// let sup = InfoNCELoss(temperature: .fixed(0.05), hardNegativeLogWeight: 0)
 /// let l2 = sup(queries: z1, keys: z2, hardNegatives: z3)
+/// // Mined n-tuples, m hard negatives per query (rows i·m ..< (i+1)·m of z3m are query i's):
+/// let l2m = sup(queries: z1, keys: z2, hardNegatives: z3m)
 /// // CLIP/ALIGN, symmetric, learnable logit scale clamped to ≤ 100:
 /// let clip = InfoNCELoss(temperature: .learnableLogScale(logScale))
 /// let l3 = clip.symmetric(imageEmbeddings, textEmbeddings)
@@ -39,7 +43,7 @@ public struct InfoNCELoss {
     public var temperature: Temperature
     /// Whether every key is a candidate for every query (`false`: only the query's own key, MoCo).
     public var inBatchNegatives: Bool
-    /// A log-weight added to each query's own hard-negative logit (SimCSE's `hard_negative_weight`).
+    /// A log-weight added to each query's own hard-negative logits (SimCSE's `hard_negative_weight`).
     public var hardNegativeLogWeight: Float
     /// Label smoothing `ε` applied to every target distribution.
     public var labelSmoothing: Float
@@ -55,7 +59,8 @@ public struct InfoNCELoss {
     }
 
     /// The mean loss of `queries` (`[N, d]`) against `keys` (`[M, d]`), optional `hardNegatives`
-    /// (`[N, d]`, row `i` is query `i`'s) and a `queue` of extra negatives (`[K, d]`, no gradient).
+    /// (`[N·m, d]`, rows `i·m ..< (i+1)·m` are query `i`'s; `m` is 1 for triplets) and a `queue`
+    /// of extra negatives (`[K, d]`, no gradient).
     public func callAsFunction(queries: Tensor, keys: Tensor, hardNegatives: Tensor? = nil, queue: Tensor? = nil,
                                targets: ContrastiveTargets = .matchingIndex) -> Tensor {
         let logits = self.logits(queries: queries, keys: keys, hardNegatives: hardNegatives, queue: queue)
@@ -108,8 +113,8 @@ public struct InfoNCELoss {
         ensure(inBatchNegatives || keys.shape[0] == n,
                      "InfoNCELoss: without in-batch negatives each query needs its own key, got queries \(queries.shape) and keys \(keys.shape)")
         if let hardNegatives {
-            ensure(hardNegatives.shape == queries.shape,
-                         "InfoNCELoss: hard negatives \(hardNegatives.shape) must match queries \(queries.shape)")
+            ensure(hardNegatives.rank == 2 && hardNegatives.shape[1] == queries.shape[1] && hardNegatives.shape[0] > 0 && hardNegatives.shape[0] % n == 0,
+                         "InfoNCELoss: hard negatives \(hardNegatives.shape) must be m rows per query of \(queries.shape)")
         }
         if let queue {
             ensure(queue.rank == 2 && queue.shape[1] == queries.shape[1],
@@ -129,10 +134,10 @@ public struct InfoNCELoss {
                 : Tensor.concat([own, similarity.pairwiseCloseness(queries, Tensor.concat(negatives, axis: 0))], axis: 1)
         }
         let logits = temperature.apply(to: similarities)
-        guard hardNegatives != nil, hardNegativeLogWeight != 0 else { return logits }
-        let offset = inBatchNegatives ? keys.shape[0] : 1
+        guard let hardNegatives, hardNegativeLogWeight != 0 else { return logits }
+        let offset = inBatchNegatives ? keys.shape[0] : 1, m = hardNegatives.shape[0] / n
         let weight = hardNegativeLogWeight
-        return logits + Tensor.constant(rows: n, columns: logits.shape[1]) { i, j in j == offset + i ? weight : 0 }
+        return logits + Tensor.constant(rows: n, columns: logits.shape[1]) { i, j in (offset + i * m)..<(offset + (i + 1) * m) ~= j ? weight : 0 }
     }
 
     private func checkOwnKeys(n: Int, m: Int) {

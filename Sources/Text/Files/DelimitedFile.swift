@@ -43,6 +43,33 @@ public enum DelimitedFile {
         }
     }
 
+    /// Writes `rows` to `file` in `format` (atomically), one record per row: CSV quotes a field
+    /// holding a comma, a quote or a line break (doubling its quotes), as ``records(of:format:)``
+    /// reads it back.
+    ///
+    /// - Throws: ``TextFileError`` naming the file: a TSV field holding a tab or a line break
+    ///   (which TSV cannot hold), with the 1-based row; Foundation's error when the file cannot be
+    ///   written.
+    public static func write(_ rows: [[String]], to file: URL, format: DelimitedFormat) throws {
+        var text = ""
+        for (index, row) in rows.enumerated() {
+            let fields = try row.map { field throws(TextFileError) -> String in
+                switch format {
+                case .tsv:
+                    guard !field.contains(where: { $0 == "\t" || $0.isNewline }) else {
+                        throw TextFileError(file: file, line: index + 1, .invalidRecord("a field holds a tab or a line break, which TSV cannot hold (write CSV)"))
+                    }
+                    return field
+                case .csv:
+                    guard field.contains(where: { $0 == "," || $0 == "\"" || $0.isNewline }) else { return field }
+                    return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+                }
+            }
+            text += fields.joined(separator: format == .tsv ? "\t" : ",") + "\n"
+        }
+        try Data(text.utf8).write(to: file, options: .atomic)
+    }
+
     /// RFC 4180 parsing over bytes: all structural characters are ASCII, so working on UTF-8
     /// bytes is safe, and each field is validated as UTF-8 once complete.
     private static func csvRecords(_ bytes: [UInt8], file: URL) throws(TextFileError) -> [DelimitedRecord] {

@@ -70,12 +70,8 @@ struct Encode: ParsableCommand {
 
     private func encodeAndReport() throws {
         // Before the (long) encoding: the folder the output goes into must exist.
-        let outputFile = URL(fileURLWithPath: output), folder = outputFile.deletingLastPathComponent()
-        var isFolder: ObjCBool = false
-        if output != "-" && !(FileManager.default.fileExists(atPath: folder.path, isDirectory: &isFolder) && isFolder.boolValue) {
-            let reason = FileManager.default.fileExists(atPath: folder.path) ? "\(folder.path) is a file, not a folder" : "no such folder \(folder.path)"
-            throw CLIError.data("\(outputFile.path): cannot be written (\(reason))")
-        }
+        let outputFile = URL(fileURLWithPath: output)
+        if output != "-" { try OutputFile.checkFolder(of: outputFile) }
         let modelFolder = URL(fileURLWithPath: model)
         let imageText = try ModelFolderKind.of(modelFolder) == .imageText
         if !imageText && images != nil {

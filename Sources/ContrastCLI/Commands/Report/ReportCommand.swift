@@ -10,7 +10,8 @@ struct ReportCommand: ParsableCommand {
         discussion: """
             Reads RUN_DIR/metrics.jsonl (a last line cut short by a crash is skipped) and \
             RUN_DIR/training_config.json, and writes RUN_DIR/plots/: loss.svg (loss and learning rate), \
-            sts.svg (STS Spearman per evaluation), alignment_uniformity.svg (SimCSE's \
+            sts.svg (STS Spearman per evaluation), retrieval.svg (nDCG@10 and MRR@10 per retrieval evaluation), \
+            alignment_uniformity.svg (SimCSE's \
             alignment-uniformity trajectory), sts_scatter.svg (when RUN_DIR/sts_predictions.json \
             holds {"gold": [...], "predicted": [...]}) and report.md.
             """)

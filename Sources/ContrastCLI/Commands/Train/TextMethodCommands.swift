@@ -52,14 +52,33 @@ enum CERTCommand: MethodCommand {
     }
 }
 
+/// What a text run evaluates during training (`--eval-data`): an STS file, or a retrieval folder.
+enum TextEvaluation {
+    case sts(STSEvaluator)
+    case retrieval(InformationRetrievalEvaluator)
+
+    /// The evaluation of `--eval-data`: a folder is read as a retrieval folder (its split from
+    /// `--eval-split`), anything else as an STS file.
+    init?(_ c: TrainingSettings) throws {
+        guard let path = c.evaluationData else { return nil }
+        let url = URL(fileURLWithPath: path)
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
+            self = .retrieval(try InformationRetrievalEvaluator(reading: url, split: c.evaluationSplit(of: url)))
+        } else {
+            self = .sts(try STSEvaluator(reading: url, format: c.evaluationFormat))
+        }
+    }
+}
+
 /// What a text method needs before its first step: the starting encoder, the examples, the
-/// evaluator and the positive views, all read and checked before the run folder is opened.
+/// evaluation and the positive views, all read and checked before the run folder is opened.
 struct TextInputs {
     let configuration: TrainingSettings
     let session: TrainingSession
     let encoder: Models.SentenceEncoder
     let examples: [TextExample]
-    let evaluator: STSEvaluator?
+    let evaluation: TextEvaluation?
     /// The positive views `--augment` asks for.
     let views: PositiveViews
 
@@ -69,7 +88,7 @@ struct TextInputs {
         let data = try TextExample.read(c)
         if session.communicator.isRoot && data.skippedEmptyLines > 0 { Report.info("\(c.corpus ?? ""): skipped \(data.skippedEmptyLines) empty lines") }
         examples = data.examples
-        evaluator = try c.evaluationData.map { try STSEvaluator(reading: URL(fileURLWithPath: $0), format: c.evaluationFormat) }
+        evaluation = try TextEvaluation(c)
         views = try PositiveViews(c)
     }
 
@@ -77,13 +96,18 @@ struct TextInputs {
     /// (printed by the caller with ``TrainingSession/printSummary(_:metrics:)``).
     func train(_ method: any TrainingMethod) throws -> TrainingSummary {
         let trainer = try Trainer(method: method, settings: configuration, output: session.destination, communicator: session.communicator)
-        if let evaluator {
+        switch evaluation {
+        case .sts(let evaluator):
             session.monitor(trainer, primary: "\(evaluator.name)_spearman") { [encoder, unowned trainer] in
                 let result = try evaluator.run { encoder.encode($0, batchSize: 64) }
                 // The latest evaluation's pairs, for the report's predicted-vs-gold scatter plot.
                 try STSPredictions(result).write(to: trainer.output.appendingPathComponent(STSPredictions.fileName))
                 return result.metrics(prefix: evaluator.name)
             }
+        case .retrieval(let evaluator):
+            session.monitor(trainer, primary: evaluator.primaryMetric) { [encoder] in try evaluator.evaluate { encoder.encode($0, batchSize: 64) } }
+        case nil:
+            break
         }
         return try session.train(trainer)
     }

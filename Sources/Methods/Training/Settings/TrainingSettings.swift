@@ -1,3 +1,4 @@
+import Foundation
 import Models
 import NeuralNetworks
 import Tensors
@@ -57,9 +58,11 @@ public struct TrainingSettings: Sendable, Equatable {
     public var corpus: String?, pairs: String?, triplets: String?, sick: String?
     /// Back-translated paraphrases for `augmentation` `back-translation`.
     public var paraphrases: String?
-    /// An STS file evaluated during training, its format (`nil`: guessed) and how often (`nil`: at the end).
+    /// An STS file or a retrieval folder evaluated during training, the file's format (`nil`:
+    /// guessed), the folder's split (`nil`: ``evaluationSplit(of:)``) and how often (`nil`: at the end).
     public var evaluationData: String?
     public var evaluationFormat: STSFileFormat?
+    public var evaluationSplit: String?
     public var evaluateEvery: Int?
     public var maxLength = 32
     /// Training pooling; `cls` trains with SimCSE's MLP over [CLS] and evaluates and saves with
@@ -150,6 +153,12 @@ public struct TrainingSettings: Sendable, Equatable {
 
     /// `epochs`, or the data set's default.
     public var resolvedEpochs: Int { epochs ?? Self.defaultEpochs[method]?[dataset] ?? Self.captionFileEpochs }
+
+    /// The split of the retrieval folder `folder` evaluated during training: ``evaluationSplit``,
+    /// or `dev` when the folder has `qrels/dev.tsv`, otherwise `test`.
+    public func evaluationSplit(of folder: URL) -> String {
+        evaluationSplit ?? (RetrievalDataset.splits(in: folder).contains("dev") ? "dev" : "test")
+    }
 
     /// The pooling used to evaluate and save a trained sentence encoder.
     public var evaluationPooling: PoolingMode { pooling == .cls ? .clsBeforePooler : pooling }

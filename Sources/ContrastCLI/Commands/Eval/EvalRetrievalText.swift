@@ -1,0 +1,88 @@
+import ArgumentParser
+import Evaluation
+import Foundation
+import Models
+import Tensors
+import Text
+
+/// `contrast eval retrieval-text`: nDCG, MRR, MAP, recall, precision and accuracy of ranking a
+/// BEIR-layout corpus for each query by cosine similarity.
+struct EvalRetrievalText: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "retrieval-text",
+        abstract: "Text retrieval: nDCG@10, MRR@10, MAP@100, recall, precision and accuracy at k over a folder in the BEIR layout.",
+        discussion: """
+            The folder holds corpus.jsonl ({"_id", "title", "text"} per line; a document is its title and text joined), \
+            queries.jsonl ({"_id", "text"}) and qrels/SPLIT.tsv (header query-id, corpus-id, score; a score above 0 is \
+            relevant, higher more relevant in nDCG). Each query with a relevant document ranks the whole corpus by cosine \
+            similarity, equal scores by document id, with the definitions of sentence-transformers' InformationRetrievalEvaluator.
+            """)
+
+    @Option(help: "Model folder.") var model: String
+    @Option(help: "Retrieval folder (corpus.jsonl, queries.jsonl, qrels/).") var data: String
+    @Option(help: "Which qrels/SPLIT.tsv to evaluate.") var split = "test"
+    @Option(help: "Pooling (default: the model folder's own): \(PoolingMode.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var pooling: PoolingMode?
+    @Option(name: .customLong("batch-size"), help: "Texts per batch.") var batchSize = 64
+    @Option(help: "Precision of matrix products: fp32 or bf16.") var precision: MatmulPrecision = .fp32
+    @Option(name: .customLong("max-length"), help: "Longest token sequence (default: the model folder's).") var maxLength: Int?
+    @Flag(help: "No progress output.") var quiet = false
+    @Flag(help: "Print one JSON object as the last line of stdout.") var json = false
+
+    func validate() throws {
+        guard batchSize > 0 else { throw ValidationError("--batch-size must be positive") }
+        if let maxLength, maxLength < 2 { throw ValidationError("--max-length must be at least 2") }
+    }
+
+    func run() throws {
+        try withMatmulPrecision(precision) { try evaluateAndReport() }
+    }
+
+    private func evaluateAndReport() throws {
+        let folder = URL(fileURLWithPath: data)
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: folder.path, isDirectory: &isFolder), !isFolder.boolValue {
+            throw CLIError.data("\(folder.path): not a folder (give a folder with corpus.jsonl, queries.jsonl and qrels/)")
+        }
+        // The data first: its errors come before the model's load.
+        var evaluator = try InformationRetrievalEvaluator(reading: folder, split: split)
+        evaluator.batchSize = batchSize
+        let encoder = try Models.SentenceEncoder(directory: URL(fileURLWithPath: model), pooling: pooling)
+        if let maxLength { encoder.maxLength = min(maxLength, encoder.model.maxTokens) }
+        let bar = ProgressBar(total: evaluator.distinct.sentences.count, label: "eval retrieval", unit: "texts", quiet: quiet)
+        let result = try evaluator.run({ encoder.encode($0, batchSize: batchSize) }, progress: { done, _ in bar.update(done: done) })
+        bar.finish()
+        for line in Self.lines(result, data: data, split: split, documents: evaluator.documents.count) { Report.result(json: json, line) }
+        if json {
+            var output = result.metrics().mapValues(JSONScalar.number)
+            output["documents"] = .number(Double(evaluator.documents.count))
+            output["split"] = .text(split)
+            output["pooling"] = .text(encoder.pooling.mode.rawValue)
+            try Report.json(output)
+        }
+    }
+
+    /// The human-readable report: what was evaluated, then the metrics by family.
+    static func lines(_ result: RetrievalMetrics, data: String, split: String, documents: Int) -> [String] {
+        func cells(_ name: String, _ values: [Int: Double]) -> String {
+            values.keys.sorted().map { "\(name)@\($0) \(Format.fixed(values[$0]!, 4))" }.joined(separator: ", ")
+        }
+        return ["\(data) (\(split)): \(result.queries) queries, \(documents) documents",
+                [cells("nDCG", result.ndcg), cells("MRR", result.mrr), cells("MAP", result.map)].joined(separator: ", "),
+                cells("Recall", result.recall), cells("Precision", result.precision), cells("Accuracy", result.accuracy)]
+    }
+}
+
+/// A number or a string: the values of a flat JSON object built from metrics.
+enum JSONScalar: Encodable {
+    case number(Double)
+    case text(String)
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .number(let value): try container.encode(value)
+        case .text(let value): try container.encode(value)
+        }
+    }
+}
