@@ -39,6 +39,31 @@ import Testing
         #expect(worst(reloaded) <= 1e-4 * scale, "\(family) reloaded")
     }
 
+    /// A Hugging Face folder without sentence-transformers' files truncates where its tokenizer
+    /// says (`model_max_length`), as sentence-transformers and transformers do; the placeholder of
+    /// tokenizers without a limit leaves the model's, and a length below 2 is refused naming the file.
+    @Test func aPlainFolderTakesItsTokenizersLength() throws {
+        let fixture = try TestPaths.fixture("families/roberta")
+        let folder = try TestPaths.temporaryDirectory()
+        for name in ["config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json"] {
+            try FileManager.default.copyItem(at: fixture.appendingPathComponent(name), to: folder.appendingPathComponent(name))
+        }
+        let configURL = folder.appendingPathComponent("tokenizer_config.json")
+        func withLength(_ length: String) throws -> SentenceEncoder {
+            let config = try String(contentsOf: fixture.appendingPathComponent("tokenizer_config.json"), encoding: .utf8)
+                .replacingOccurrences(of: #""model_max_length": 64"#, with: #""model_max_length": \#(length)"#)
+            #expect(config.contains(length))
+            try config.write(to: configURL, atomically: true, encoding: .utf8)
+            return try SentenceEncoder(directory: folder)
+        }
+        let short = try withLength("20")
+        #expect(short.maxLength == 20)
+        #expect(short.batch([String(repeating: "word ", count: 40)]).tokens == 20)
+        let unlimited = try withLength("1000000000000000019884624838656")
+        #expect(unlimited.maxLength == unlimited.model.maxTokens)
+        #expect { _ = try withLength("1") } throws: { "\($0)".contains("tokenizer_config.json") && "\($0)".contains("below 2") }
+    }
+
     /// A CLIP folder is an image-text model, not a sentence encoder.
     @Test func aCLIPFolderIsNotASentenceEncoder() throws {
         let folder = try TestPaths.fixture("families/clip")

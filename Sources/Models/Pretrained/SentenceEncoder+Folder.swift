@@ -34,7 +34,8 @@ extension SentenceEncoder {
     }
 
     static func readSettings(_ directory: URL) throws(ModelFileError) -> FolderSettings {
-        var settings = FolderSettings(pooling: Pooling(mode: .mean), maxLength: 512)
+        // Without a length in the folder, the model's own limit (its positions), as sentence-transformers.
+        var settings = FolderSettings(pooling: Pooling(mode: .mean), maxLength: .max)
         let poolingURL = directory.appendingPathComponent("1_Pooling/config.json")
         if FileManager.default.fileExists(atPath: poolingURL.path) {
             let fields = JSONObjectFile.Fields(object: try JSONObjectFile.read(poolingURL), file: poolingURL)
@@ -72,6 +73,18 @@ extension SentenceEncoder {
             if let length: Int = try fields.optional("max_seq_length") {
                 guard length >= 2 else { throw ModelFileError(sbertURL, "max_seq_length \(length) is below 2") }
                 settings.maxLength = length
+                return settings
+            }
+        }
+        // Without a sentence-transformers length, the tokenizer's (as sentence-transformers and
+        // transformers' truncation take it): a folder made for 128 tokens must not read 512. Tokenizers
+        // without a limit store a huge placeholder (1e30), which leaves the model's.
+        let tokenizerURL = directory.appendingPathComponent("tokenizer_config.json")
+        if FileManager.default.fileExists(atPath: tokenizerURL.path) {
+            let fields = JSONObjectFile.Fields(object: try JSONObjectFile.read(tokenizerURL), file: tokenizerURL)
+            if let length: Double = try fields.optional("model_max_length"), length < Double(Int32.max) {
+                guard length >= 2 else { throw ModelFileError(tokenizerURL, "model_max_length \(length) is below 2") }
+                settings.maxLength = Int(length)
             }
         }
         return settings
