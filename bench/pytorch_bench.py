@@ -34,7 +34,7 @@ from transformers import (BertConfig, BertModel, CLIPTextConfig, CLIPTextModel, 
                           MPNetModel, ModernBertConfig, ModernBertModel, XLMRobertaConfig, XLMRobertaModel)
 
 # hidden, layers, heads, FFN of `contrast`'s BERT presets.
-BERT_PRESETS = {"tiny": (128, 2, 2, 512), "mini": (256, 4, 4, 1024), "minilm": (384, 6, 12, 1536)}
+BERT_PRESETS = {"tiny": (128, 2, 2, 512), "mini": (256, 4, 4, 1024), "minilm": (384, 6, 12, 1536), "bert-base": (768, 12, 12, 3072)}
 
 
 def make_model(shape):

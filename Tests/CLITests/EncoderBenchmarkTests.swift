@@ -13,7 +13,7 @@ import Testing
         return try #require(try JSONSerialization.jsonObject(with: Data(last.utf8)) as? [String: Any], "\(last)")
     }
 
-    @Test(.serialized, arguments: ["mpnet-base", "xlmr-base", "modernbert-base", "clip-b32-text", "clip-b32-image"])
+    @Test(.serialized, arguments: ["bert-base", "mpnet-base", "xlmr-base", "modernbert-base", "clip-b32-text", "clip-b32-image"])
     func encodeReportsEachShapeAsJSON(shape: String) throws {
         let outcome = try cli.run(["bench", "encode", "--shape", shape, "--batch-size", "2", "--max-length", "8", "--repeats", "1", "--json"])
         #expect(outcome.status == 0, "\(outcome.stderr)")

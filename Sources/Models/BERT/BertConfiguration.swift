@@ -45,6 +45,8 @@ public struct BertConfiguration: Sendable, Equatable {
         case mini
         /// 384 wide, 6 layers, 12 heads, FFN 1536 (all-MiniLM-L6-v2).
         case minilm
+        /// 768 wide, 12 layers, 12 heads, FFN 3072 (bert-base-uncased).
+        case bertBase = "bert-base"
     }
 
     /// The configuration of a preset shape.
@@ -53,6 +55,7 @@ public struct BertConfiguration: Sendable, Equatable {
         case .tiny: self.init(vocabularySize: vocabularySize, hiddenSize: 128, layers: 2, heads: 2, intermediateSize: 512)
         case .mini: self.init(vocabularySize: vocabularySize, hiddenSize: 256, layers: 4, heads: 4, intermediateSize: 1024)
         case .minilm: self.init(vocabularySize: vocabularySize, hiddenSize: 384, layers: 6, heads: 12, intermediateSize: 1536)
+        case .bertBase: self.init(vocabularySize: vocabularySize, hiddenSize: 768, layers: 12, heads: 12, intermediateSize: 3072)
         }
     }
 

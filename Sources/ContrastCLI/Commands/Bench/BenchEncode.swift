@@ -39,6 +39,7 @@ struct BenchEncode: ParsableCommand {
 /// checkpoints (the library's configurations of them) with random weights.
 enum EncoderShape: String, CaseIterable, ExpressibleByArgument {
     case tiny, mini, minilm
+    case bertBase = "bert-base"
     case mpnetBase = "mpnet-base"
     case xlmrBase = "xlmr-base"
     case modernbertBase = "modernbert-base"
@@ -54,7 +55,7 @@ enum EncoderShape: String, CaseIterable, ExpressibleByArgument {
     /// The longest input in tokens; `nil` for images.
     var maxTokens: Int? {
         switch self {
-        case .tiny, .mini, .minilm: BertConfiguration(preset: bertPreset!).maxTokens
+        case .tiny, .mini, .minilm, .bertBase: BertConfiguration(preset: bertPreset!).maxTokens
         case .xlmrBase: BertConfiguration.xlmRobertaBase.maxTokens
         case .mpnetBase: MPNetConfiguration.base.maxTokens
         case .modernbertBase: ModernBertConfiguration.base.maxTokens
@@ -70,7 +71,7 @@ enum EncoderShape: String, CaseIterable, ExpressibleByArgument {
     var summary: String {
         func widths(_ hidden: Int, _ layers: Int, _ heads: Int, _ ffn: Int) -> String { "hidden \(hidden), \(layers) layers, \(heads) heads, FFN \(ffn)" }
         switch self {
-        case .tiny, .mini, .minilm:
+        case .tiny, .mini, .minilm, .bertBase:
             let c = BertConfiguration(preset: bertPreset!)
             return "BERT, \(widths(c.hiddenSize, c.layers, c.heads, c.intermediateSize)), vocabulary \(c.vocabularySize)"
         case .xlmrBase:
@@ -197,7 +198,7 @@ struct ModelBenchOptions: ParsableArguments {
     private func randomTextEncoder(generator: inout RandomGenerator, source: RandomSource) -> (any TextEncoderModel, TokenBatch) {
         let model: any TextEncoderModel, frame: (first: Int, last: Int)
         switch shape {
-        case .tiny, .mini, .minilm, .xlmrBase:
+        case .tiny, .mini, .minilm, .bertBase, .xlmrBase:
             let c = shape == .xlmrBase ? BertConfiguration.xlmRobertaBase : BertConfiguration(preset: shape.bertPreset!)
             model = BertModel(c, withPooler: false, source: source, generator: &generator)
             // [CLS] and [SEP] of the uncased vocabulary; <s> and </s> of XLM-R's (its config.json's
