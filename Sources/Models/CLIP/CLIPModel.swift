@@ -198,20 +198,19 @@ extension CLIPModel {
         "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "vocab.json", "merges.txt", "preprocessor_config.json",
     ]
 
-    /// Loads a Hugging Face CLIP folder: `config.json` and `model.safetensors`, every weight of
+    /// Loads a Hugging Face CLIP folder: `config.json` and `model.safetensors` (or its shards), every weight of
     /// the model present and nothing else (but ``ignoredCheckpointKeys``).
     ///
     /// Every problem throws an error whose description is one line naming the file at fault.
     public convenience init(directory: URL, dropoutSeed: UInt64 = 0) throws {
         let configuration = try CLIPConfiguration(contentsOf: directory.appendingPathComponent("config.json"))
-        let weightsURL = directory.appendingPathComponent("model.safetensors")
-        guard FileManager.default.fileExists(atPath: weightsURL.path) else { throw ModelFileError(weightsURL, "is missing") }
+        let weights = try CheckpointWeights(directory: directory)
         var generator = RandomGenerator(seed: 0)
         self.init(configuration, source: RandomSource(seed: dropoutSeed), generator: &generator)
         do {
-            try load(stateDict: SafeTensorsFile(path: weightsURL.path).allTensors(), strict: true, ignoring: Self.ignoredCheckpointKeys)
+            try load(stateDict: weights.allTensors(), strict: true, ignoring: Self.ignoredCheckpointKeys)
         } catch let error as StateDictError {
-            throw ModelFileError(weightsURL, "does not match config.json: \(error)")
+            throw ModelFileError(weights.file, "does not match config.json: \(error)")
         }
     }
 

@@ -49,8 +49,8 @@ public enum TextEncoderFamilies {
     static let taskPrefixes = ["bert.", "roberta.", "mpnet.", "model."]
     static let headPrefixes = ["cls.", "lm_head.", "head.", "decoder.", "classifier.", "qa_outputs."]
 
-    /// The encoder of the model folder `directory` (`config.json`, `model.safetensors`), with its
-    /// own dropout stream.
+    /// The encoder of the model folder `directory` (`config.json`, `model.safetensors` or its
+    /// shards), with its own dropout stream.
     /// - Throws: ``ModelFileError`` naming the file: an unknown `model_type` (with the known ones),
     ///   a bad configuration, or weights that do not match it.
     public static func load(_ directory: URL, source: RandomSource) throws -> any TextEncoderModel {
@@ -59,8 +59,7 @@ public enum TextEncoderFamilies {
         guard let type = types[modelType] else {
             throw ModelFileError(configuration, "unsupported model_type '\(modelType)' (supported: \(types.keys.sorted().joined(separator: ", ")))")
         }
-        let weights = directory.appendingPathComponent("model.safetensors")
-        let file = try SafeTensorsFile(path: weights.path)
+        let file = try CheckpointWeights(directory: directory)
         var tensors: [String: Tensor] = [:]
         for name in file.names where !headPrefixes.contains(where: name.hasPrefix) {
             let key = taskPrefixes.first(where: name.hasPrefix).map { String(name.dropFirst($0.count)) } ?? name
@@ -70,7 +69,7 @@ public enum TextEncoderFamilies {
         do {
             try model.load(stateDict: tensors, strict: true, ignoring: type.ignoredCheckpointKeys)
         } catch let error as StateDictError {
-            throw ModelFileError(weights, "does not match config.json: \(error)")
+            throw ModelFileError(file.file, "does not match config.json: \(error)")
         }
         return model
     }
