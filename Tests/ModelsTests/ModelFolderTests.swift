@@ -69,6 +69,33 @@ import Testing
         }
     }
 
+    /// Modules past pooling are applied or refused, never skipped: a Dense layer after mean
+    /// pooling (as distiluse's), another module type, or a Dense that is not the pooler.
+    @Test func modulesThatWouldChangeTheEmbeddingsAreRefused() throws {
+        let encoder = try SentenceEncoder.randomlyInitialized(.tiny, pooling: Pooling(mode: .cls), maxLength: 32, seed: 6)
+        let folder = try TestPaths.temporaryDirectory().appendingPathComponent("tiny-cls")
+        try encoder.save(to: folder)
+        let modulesURL = folder.appendingPathComponent("modules.json")
+        let saved = try Data(contentsOf: modulesURL)
+        func modules(_ types: [(String, String)]) throws {
+            let list = types.enumerated().map { ["idx": $0.offset, "name": "\($0.offset)", "path": $0.element.1, "type": "sentence_transformers.models.\($0.element.0)"] }
+            try JSONSerialization.data(withJSONObject: list).write(to: modulesURL)
+        }
+        try modules([("Transformer", ""), ("Pooling", "1_Pooling"), ("LayerNorm", "2_LayerNorm")])
+        expectLoadError(folder, ["modules.json", "LayerNorm", "not supported"])
+        let pooling = folder.appendingPathComponent("1_Pooling/config.json"), savedPooling = try Data(contentsOf: pooling)
+        try JSONSerialization.data(withJSONObject: ["word_embedding_dimension": 128, "pooling_mode": "mean"]).write(to: pooling)
+        try modules([("Transformer", ""), ("Pooling", "1_Pooling"), ("Dense", "2_Dense")])
+        expectLoadError(folder, ["modules.json", "Dense", "not supported"])
+        try savedPooling.write(to: pooling)
+        try saved.write(to: modulesURL)
+        #expect(try SentenceEncoder(directory: folder).encode(["a sentence"]).scalars == encoder.encode(["a sentence"]).scalars)
+        let dense = folder.appendingPathComponent("2_Dense/model.safetensors")
+        let weights = try SafeTensorsFile(path: dense.path).allTensors()
+        try SafeTensors.write(weights.mapValues { Tensor($0.scalars.map { $0 + 1 }, shape: $0.shape) }, to: dense.path)
+        expectLoadError(folder, ["2_Dense/model.safetensors", "other than the model's pooler"])
+    }
+
     /// A folder written by sentence-transformers names modes its way: "cls" is the raw [CLS] state.
     @Test func sentenceTransformersPoolingNames() throws {
         let (folder, _) = try Self.savedTinyFolder()

@@ -11,6 +11,8 @@ extension SentenceEncoder {
     struct FolderSettings {
         var pooling: Pooling
         var maxLength: Int
+        /// The folder of the Dense module read as the pooler, when modules.json has one.
+        var denseFolder: String?
     }
 
     /// Loads a model folder. `pooling` overrides the folder's own pooling mode.
@@ -30,7 +32,21 @@ extension SentenceEncoder {
         if settings.pooling.mode == .cls && model.pooler == nil {
             throw ModelFileError(directory.appendingPathComponent("model.safetensors"), "has no pooler weights, which pooling cls needs (use cls_before_pooler)")
         }
+        if let dense = settings.denseFolder, mode == nil, let pooler = model.pooler {
+            try Self.requirePoolerWeights(pooler, in: directory.appendingPathComponent(dense).appendingPathComponent("model.safetensors"))
+        }
         self.init(tokenizer: tokenizer, model: model, pooling: settings.pooling, maxLength: Swift.min(settings.maxLength, model.maxTokens))
+    }
+
+    /// A Dense module read as the pooler must hold the pooler's weights (as the folders this
+    /// library saves do); one trained on its own would be silently replaced.
+    static func requirePoolerWeights(_ pooler: Linear, in file: URL) throws {
+        guard FileManager.default.fileExists(atPath: file.path) else { return }
+        let dense = try SafeTensorsFile(path: file.path)
+        let weight = try dense.tensor(named: "linear.weight"), bias = try? dense.tensor(named: "linear.bias")
+        guard weight.scalars == pooler.weight.scalars, bias.map({ $0.scalars == pooler.bias?.scalars }) ?? true else {
+            throw ModelFileError(file, "holds a Dense layer other than the model's pooler, which is not supported (only the pooler after cls pooling)")
+        }
     }
 
     static func readSettings(_ directory: URL) throws(ModelFileError) -> FolderSettings {
@@ -62,9 +78,18 @@ extension SentenceEncoder {
             guard let data = try? Data(contentsOf: modulesURL), let modules = try? JSONSerialization.jsonObject(with: data) as? [[String: Any]] else {
                 throw ModelFileError(modulesURL, "is not a JSON array of module objects")
             }
-            settings.pooling.normalize = modules.contains { ($0["type"] as? String)?.hasSuffix("Normalize") == true }
-            if settings.pooling.mode == .clsBeforePooler && modules.contains(where: { ($0["type"] as? String)?.hasSuffix("Dense") == true }) {
-                settings.pooling.mode = .cls
+            // Modules past the encoder and its pooling would change the embeddings: each is either
+            // one this library applies or refused, never skipped.
+            for module in modules {
+                let type = module["type"] as? String ?? "", path = module["path"] as? String ?? ""
+                switch type.split(separator: ".").last.map(String.init) {
+                case "Transformer", "Pooling": break
+                case "Normalize": settings.pooling.normalize = true
+                // Our cls pooling (the pooler's dense layer and tanh) is saved as this Dense module.
+                case "Dense" where settings.pooling.mode == .clsBeforePooler: settings.pooling.mode = .cls; settings.denseFolder = path
+                default:
+                    throw ModelFileError(modulesURL, "module '\(type)' (\(path.isEmpty ? "no path" : path)) is not supported: this library applies Transformer, Pooling, Normalize, and a Dense module only as the pooler after cls pooling")
+                }
             }
         }
         let sbertURL = directory.appendingPathComponent("sentence_bert_config.json")
