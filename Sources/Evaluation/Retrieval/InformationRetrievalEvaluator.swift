@@ -58,14 +58,37 @@ public struct InformationRetrievalEvaluator: Evaluator, Sendable {
     ///
     /// - Throws: whatever `encode` throws.
     public func run(_ encode: EmbeddingFunction, progress: ProgressHandler? = nil) throws -> RetrievalMetrics {
+        let (queryRows, documentRows) = try embed(encode, progress: progress)
+        return metrics(Self.rank(queries: queryRows, documents: documentRows, depth: cutoffs.deepest))
+    }
+
+    /// The metrics of searching quantised document embeddings (``QuantizedIndex``), next to the
+    /// float32 search's on the same embeddings, with how much of float32's top 10 each finds.
+    ///
+    /// - Throws: whatever `encode` throws.
+    public func run(_ encode: EmbeddingFunction, search: QuantizedSearch, progress: ProgressHandler? = nil) throws -> QuantizedRetrievalResult {
+        let (queryRows, documentRows) = try embed(encode, progress: progress)
+        let exact = Self.rank(queries: queryRows, documents: documentRows, depth: cutoffs.deepest)
+        let index = QuantizedIndex(embeddings: documentRows, precision: search.precision)
+        let quantised = index.search(queryRows, k: cutoffs.deepest, rescoreMultiplier: search.rescoreMultiplier).map { $0.map { (document: $0.row, score: $0.score) } }
+        return QuantizedRetrievalResult(quantised: metrics(quantised), float32: metrics(exact),
+                                        overlapAt10: QuantizedRetrievalResult.overlap(quantised, exact, k: 10), bytesPerVector: index.bytesPerVector,
+                                        float32BytesPerVector: EmbeddingPrecision.float32.bytesPerVector(dimensions: index.dimensions))
+    }
+
+    /// The evaluated queries' and the documents' embeddings, L2-normalised.
+    private func embed(_ encode: EmbeddingFunction, progress: ProgressHandler?) throws -> (queries: Tensor, documents: Tensor) {
         let embeddings = try distinct.embed(encode, batchSize: batchSize, progress: progress)
         let rows = distinct.rows
-        let rankings = withoutGradient {
-            let queryRows = embeddings.indexSelect(axis: 0, Array(rows[..<queries.count])).l2Normalized()
-            let documentRows = embeddings.indexSelect(axis: 0, Array(rows[queries.count...])).l2Normalized()
-            return Self.rank(queries: queryRows, documents: documentRows, depth: cutoffs.deepest).map { $0.map { documents[$0.document].id } }
+        return withoutGradient {
+            (embeddings.indexSelect(axis: 0, Array(rows[..<queries.count])).l2Normalized(),
+             embeddings.indexSelect(axis: 0, Array(rows[queries.count...])).l2Normalized())
         }
-        return RetrievalMetrics(rankings: rankings, relevant: relevant, cutoffs: cutoffs)
+    }
+
+    /// The metrics of rankings of document indices.
+    private func metrics(_ rankings: [[(document: Int, score: Float)]]) -> RetrievalMetrics {
+        RetrievalMetrics(rankings: rankings.map { $0.map { documents[$0.document].id } }, relevant: relevant, cutoffs: cutoffs)
     }
 
     /// For each row of `queries` (`[q, d]`), the `depth` rows of `documents` (`[n, d]`) with the
@@ -88,5 +111,37 @@ public struct InformationRetrievalEvaluator: Evaluator, Sendable {
         var metrics = try run(encode, progress: progress).metrics(prefix: name)
         metrics["\(name)_documents"] = Double(documents.count)
         return metrics
+    }
+}
+
+/// How ``InformationRetrievalEvaluator/run(_:search:progress:)`` searches: the stored precision
+/// and how many candidates per result the quantised search rescores.
+public struct QuantizedSearch: Sendable, Equatable {
+    /// `.int8` or `.binary`.
+    public var precision: EmbeddingPrecision
+    public var rescoreMultiplier: Int
+
+    public init(precision: EmbeddingPrecision, rescoreMultiplier: Int) {
+        ensure(precision != .float32 && rescoreMultiplier > 0, "QuantizedSearch: \(precision.rawValue) with rescore multiplier \(rescoreMultiplier)")
+        (self.precision, self.rescoreMultiplier) = (precision, rescoreMultiplier)
+    }
+}
+
+/// A quantised search's metrics beside the float32 search's on the same embeddings.
+public struct QuantizedRetrievalResult: Sendable, Equatable {
+    public let quantised: RetrievalMetrics, float32: RetrievalMetrics
+    /// The share of float32 search's first 10 documents that the quantised search's first 10
+    /// hold, averaged over the queries.
+    public let overlapAt10: Double
+    /// Memory per stored document vector, quantised and float32.
+    public let bytesPerVector: Int, float32BytesPerVector: Int
+
+    /// The mean share of each `reference` ranking's first `k` found in the same query's `ranking`'s first `k`.
+    static func overlap(_ rankings: [[(document: Int, score: Float)]], _ reference: [[(document: Int, score: Float)]], k: Int) -> Double {
+        let shares = zip(rankings, reference).map { ranking, exact in
+            let expected = Set(exact.prefix(k).map(\.document))
+            return Double(ranking.prefix(k).count { expected.contains($0.document) }) / Double(max(expected.count, 1))
+        }
+        return shares.reduce(0, +) / Double(max(shares.count, 1))
     }
 }

@@ -52,6 +52,7 @@ public struct Setting: Sendable {
     /// (did you mean 'cosine'?)`, `'inf' is not a finite float`.
     func refusal(of text: String) -> String {
         if valueName.isEmpty { return "'\(text)' is not true or false" }
+        if valueName.hasSuffix(",...>") { return "'\(text)' is not a comma-separated list of \(valueName.dropFirst().dropLast(5))s" }
         let choices = valueName.dropFirst().dropLast().split(separator: "|").map(String.init)
         guard choices.count > 1 else { return "'\(text)' is not a finite \(valueName.dropFirst().dropLast())" }
         return "'\(text)' is not one of \(choices.joined(separator: ", "))\(EditDistance.suggestion(for: text, among: choices))"
@@ -64,6 +65,10 @@ public struct Setting: Sendable {
         case is NSNull: return "none"
         case let text as String: return text
         case let number as NSNumber: return JSONFile.isBoolean(number) ? "\(number.boolValue)" : number.stringValue
+        case let array as [Any]:
+            // A list setting's values, as its flag takes them.
+            let items = array.map { $0 is NSNumber || $0 is String ? text(ofJSON: $0) : nil }
+            return items.contains(nil) ? nil : items.map { $0! }.joined(separator: ",")
         default: return nil
         }
     }
@@ -132,6 +137,22 @@ extension Optional: SettingValue where Wrapped: SettingValue {
     public var settingText: String { map(\.settingText) ?? "none" }
     public var settingJSON: Any { map(\.settingJSON) ?? NSNull() }
     public static var valueName: String { Wrapped.valueName }
+}
+
+/// A comma-separated list of values (`--matryoshka-dims 384,256,128`), a JSON array in files.
+public struct SettingList<Element: SettingValue & Equatable & Sendable>: SettingValue, Equatable, Sendable {
+    public var values: [Element]
+
+    public init(_ values: [Element]) { self.values = values }
+
+    public init?(settingText: String) {
+        let items = settingText.split(separator: ",", omittingEmptySubsequences: false).map { Element(settingText: $0.trimmingCharacters(in: .whitespaces)) }
+        guard !items.isEmpty, !items.contains(nil) else { return nil }
+        values = items.map { $0! }
+    }
+    public var settingText: String { values.map(\.settingText).joined(separator: ",") }
+    public var settingJSON: Any { values.map(\.settingJSON) }
+    public static var valueName: String { "\(Element.valueName),..." }
 }
 
 /// A setting that is one of a few names.
