@@ -52,10 +52,22 @@ public struct Setting: Sendable {
     /// (did you mean 'cosine'?)`, `'inf' is not a finite float`.
     func refusal(of text: String) -> String {
         if valueName.isEmpty { return "'\(text)' is not true or false" }
-        if valueName.hasSuffix(",...>") { return "'\(text)' is not a comma-separated list of \(valueName.dropFirst().dropLast(5))s" }
+        if isList { return "'\(text)' is not a comma-separated list of \(valueName.dropFirst().dropLast(5))s" }
         let choices = valueName.dropFirst().dropLast().split(separator: "|").map(String.init)
         guard choices.count > 1 else { return "'\(text)' is not a finite \(valueName.dropFirst().dropLast())" }
         return "'\(text)' is not one of \(choices.joined(separator: ", "))\(EditDistance.suggestion(for: text, among: choices))"
+    }
+
+    /// Whether the setting holds a list (``SettingList``).
+    var isList: Bool { valueName.hasSuffix(",...>") }
+
+    /// A value of a JSON file as the text this setting's flag would take: an array of scalars as
+    /// a list's comma-separated values; `nil` for other arrays and objects.
+    func text(ofJSON value: Any) -> String? {
+        guard let array = value as? [Any] else { return Self.text(ofJSON: value) }
+        guard isList, !array.contains(where: { $0 is [Any] || $0 is [String: Any] || $0 is NSNull }) else { return nil }
+        let items = array.compactMap(Self.text(ofJSON:))
+        return items.count == array.count ? items.joined(separator: ",") : nil
     }
 
     /// A value of a JSON file as the text a flag would give it (`null` as `none`); `nil` for
@@ -65,10 +77,6 @@ public struct Setting: Sendable {
         case is NSNull: return "none"
         case let text as String: return text
         case let number as NSNumber: return JSONFile.isBoolean(number) ? "\(number.boolValue)" : number.stringValue
-        case let array as [Any]:
-            // A list setting's values, as its flag takes them.
-            let items = array.map { $0 is NSNumber || $0 is String ? text(ofJSON: $0) : nil }
-            return items.contains(nil) ? nil : items.map { $0! }.joined(separator: ",")
         default: return nil
         }
     }
