@@ -74,7 +74,7 @@ import Testing
         #expect(search.status == 0, "\(search.stderr)")
         let found = try retrieval.lastObject(search)
         #expect((found["results"] as? [Any])?.count == 5 && found["bytes_per_vector"] as? Int == 16 && found["precision"] as? String == "binary")
-        #expect((0...5).contains(found["float32_results_found"] as? Int ?? -1))
+        #expect((0...5).contains(found["exact_results_found"] as? Int ?? -1))
 
         let folder = try RetrievalCommandTests.folder()
         let base = ["eval", "retrieval-text", "--model", model.path, "--data", folder.path, "--json", "--quiet"]
@@ -85,10 +85,19 @@ import Testing
             let result = try retrieval.lastObject(outcome)
             #expect(result["bytes_per_vector"] as? Int == (precision == "int8" ? 128 : 16) && result["float32_bytes_per_vector"] as? Int == 512)
             // The float32 metrics beside are plain evaluation's.
-            #expect(result["float32_ndcg_at_10"] as? Double == float32["ndcg_at_10"] as? Double)
+            #expect(result["exact_ndcg_at_10"] as? Double == float32["ndcg_at_10"] as? Double)
             let overlap = try #require(result["overlap_at_10"] as? Double), ndcg = try #require(result["ndcg_at_10"] as? Double)
             #expect((0...1).contains(overlap) && (0...1).contains(ndcg))
         }
+        // hnswlib's graph over float32 embeddings, against exact search.
+        let hnsw = try cli.run(base + ["--index", "hnsw"])
+        #expect(hnsw.status == 0, "\(hnsw.stderr)")
+        let graph = try retrieval.lastObject(hnsw)
+        #expect(graph["index"] as? String == "hnsw" && graph["exact_ndcg_at_10"] as? Double == float32["ndcg_at_10"] as? Double)
+        #expect((0...1).contains(graph["overlap_at_10"] as? Double ?? -1) && (graph["bytes_per_vector"] as? Int ?? 0) > 512)
+        let graphSearch = try retrieval.lastObject(try cli.run(["search", "--model", model.path, "--corpus", corpus.path, "--query", "a river",
+                                                                "--index", "hnsw", "--json", "--quiet"]))
+        #expect((graphSearch["results"] as? [Any])?.count == 5 && graphSearch["exact_results_found"] as? Int != nil)
         // Truncated evaluation embeds 32 dimensions and ranks differently.
         let cut = try retrieval.lastObject(try cli.run(base + ["--truncate-dim", "32"]))
         #expect(cut["dimensions"] as? Int == 32 && cut["ndcg_at_10"] as? Double != float32["ndcg_at_10"] as? Double)
@@ -109,6 +118,8 @@ import Testing
                           mentions: ["--truncate-dim: 129 is larger than the model's 128 dimensions"])
         cli.expectFailure(try cli.run(["search", "--model", model.path, "--corpus", input.path, "--query", "x", "--precision", "binary", "--rescore-multiplier", "0"]),
                           status: 2, mentions: ["--rescore-multiplier must be at least 1"])
+        cli.expectFailure(try cli.run(["search", "--model", model.path, "--corpus", input.path, "--query", "x", "--precision", "int8", "--index", "hnsw"]),
+                          status: 2, mentions: ["--index hnsw searches float32 embeddings: not with --precision int8"])
         let run = try TestPaths.temporaryDirectory().appendingPathComponent("run")
         let train = ["train", "simcse", "--init", "tiny", "--corpus", input.path, "--output", run.path, "--pooling", "mean", "--max-steps", "1", "--batch-size", "2"]
         cli.expectFailure(try cli.run(train + ["--matryoshka-dims", "512,64"]), status: 1, mentions: ["--matryoshka-dims: 512 is larger than the model's 128 dimensions"])

@@ -106,3 +106,33 @@ import Testing
         #expect(ten < 200)
     }
 }
+
+/// hnswlib's graph behind ``HNSWIndex``: cosines as exact search computes them, most of exact
+/// search's neighbours, the same graph from the same rows.
+@Suite struct HNSWIndexTests {
+    @Test func findsMostOfExactSearchsNeighboursWithTheirCosines() throws {
+        let (n, d) = (2000, 16)
+        let corpus = Tensor.randn([n, d], seed: 61), queries = Tensor.randn([50, d], seed: 62)
+        let exact = EmbeddingIndex(sentences: (0..<n).map(String.init), embeddings: corpus).search(queries, k: 10)
+        let index = try HNSWIndex(embeddings: corpus)
+        let hits = index.search(queries, k: 10)
+        let unitCorpus = corpus.l2Normalized().scalars, unitQueries = queries.l2Normalized().scalars
+        var found = 0
+        for (q, (approximate, reference)) in zip(hits, exact).enumerated() {
+            #expect(approximate.count == 10 && zip(approximate, approximate.dropFirst()).allSatisfy { $0.score >= $1.score })
+            for hit in approximate {
+                let cosine = (0..<d).reduce(Float(0)) { $0 + unitQueries[q * d + $1] * unitCorpus[hit.row * d + $1] }
+                #expect(abs(hit.score - cosine) < 1e-5)
+            }
+            found += approximate.count { hit in reference.contains { $0.row == hit.row } }
+        }
+        // hnswlib's usual settings find nearly all of the 500; a broken graph or label mix-up finds few.
+        #expect(found >= 475, "\(found) of 500")
+        #expect(index.bytesPerVector >= 4 * d + 2 * HNSWIndex.connections * 4)
+        // The same rows give the same graph.
+        let again = try HNSWIndex(embeddings: corpus).search(queries, k: 10)
+        #expect(zip(again, hits).allSatisfy { $0.map(\.row) == $1.map(\.row) })
+        // A corpus smaller than k gives every row.
+        #expect(try HNSWIndex(embeddings: Tensor.randn([3, d], seed: 63)).search(queries, k: 10).allSatisfy { Set($0.map(\.row)) == [0, 1, 2] })
+    }
+}

@@ -23,6 +23,25 @@ enum ComputeOrStorePrecision: String, CaseIterable, ExpressibleByArgument {
     }
 }
 
+/// `--index` of `search` and `eval retrieval-text`: compare with every document, or search
+/// hnswlib's graph.
+enum SearchIndex: String, CaseIterable, ExpressibleByArgument {
+    case exact, hnsw
+
+    static let help = "exact (every document compared) or hnsw (hnswlib's approximate graph over float32 embeddings, M 16, ef 200 to build, at least 64 to search)."
+
+    /// The approximate search of `--index` and `--precision`, or `nil` for exact float32 search.
+    /// - Throws: a usage error for an HNSW graph over quantised embeddings.
+    func search(precision: ComputeOrStorePrecision, rescoreMultiplier: Int) throws -> ApproximateSearch? {
+        switch (self, precision.embeddings) {
+        case (.exact, .float32): return nil
+        case (.hnsw, .float32): return .hnsw
+        case (.exact, let stored): return .quantised(stored, rescoreMultiplier: rescoreMultiplier)
+        case (.hnsw, _): throw CLIError.usage("--index hnsw searches float32 embeddings: not with --precision \(precision.rawValue)")
+        }
+    }
+}
+
 extension Models.SentenceEncoder {
     /// Applies `--truncate-dim`: refuses a width beyond the model's with one line.
     func truncate(to dimension: Int?) throws {

@@ -62,18 +62,28 @@ public struct InformationRetrievalEvaluator: Evaluator, Sendable {
         return metrics(Self.rank(queries: queryRows, documents: documentRows, depth: cutoffs.deepest))
     }
 
-    /// The metrics of searching quantised document embeddings (``QuantizedIndex``), next to the
-    /// float32 search's on the same embeddings, with how much of float32's top 10 each finds.
+    /// The metrics of an approximate search (quantised embeddings, ``QuantizedIndex``, or an
+    /// HNSW graph, ``HNSWIndex``), next to exact float32 search's on the same embeddings, with how
+    /// much of the exact top 10 each query finds.
     ///
-    /// - Throws: whatever `encode` throws.
-    public func run(_ encode: EmbeddingFunction, search: QuantizedSearch, progress: ProgressHandler? = nil) throws -> QuantizedRetrievalResult {
+    /// - Throws: whatever `encode` throws; ``HNSWIndex/Failure``.
+    public func run(_ encode: EmbeddingFunction, search: ApproximateSearch, progress: ProgressHandler? = nil) throws -> ApproximateRetrievalResult {
         let (queryRows, documentRows) = try embed(encode, progress: progress)
-        let exact = Self.rank(queries: queryRows, documents: documentRows, depth: cutoffs.deepest)
-        let index = QuantizedIndex(embeddings: documentRows, precision: search.precision)
-        let quantised = index.search(queryRows, k: cutoffs.deepest, rescoreMultiplier: search.rescoreMultiplier).map { $0.map { (document: $0.row, score: $0.score) } }
-        return QuantizedRetrievalResult(quantised: metrics(quantised), float32: metrics(exact),
-                                        overlapAt10: QuantizedRetrievalResult.overlap(quantised, exact, k: 10), bytesPerVector: index.bytesPerVector,
-                                        float32BytesPerVector: EmbeddingPrecision.float32.bytesPerVector(dimensions: index.dimensions))
+        let depth = cutoffs.deepest
+        let exact = Self.rank(queries: queryRows, documents: documentRows, depth: depth)
+        let found: [[(row: Int, score: Float)]], bytes: Int
+        switch search {
+        case .quantised(let precision, let rescoreMultiplier):
+            let index = QuantizedIndex(embeddings: documentRows, precision: precision)
+            (found, bytes) = (index.search(queryRows, k: depth, rescoreMultiplier: rescoreMultiplier), index.bytesPerVector)
+        case .hnsw:
+            let index = try HNSWIndex(embeddings: documentRows)
+            (found, bytes) = (index.search(queryRows, k: depth), index.bytesPerVector)
+        }
+        let approximate = found.map { $0.map { (document: $0.row, score: $0.score) } }
+        return ApproximateRetrievalResult(approximate: metrics(approximate), exact: metrics(exact),
+                                          overlapAt10: ApproximateRetrievalResult.overlap(approximate, exact, k: 10), bytesPerVector: bytes,
+                                          float32BytesPerVector: EmbeddingPrecision.float32.bytesPerVector(dimensions: documentRows.shape[1]))
     }
 
     /// The evaluated queries' and the documents' embeddings, L2-normalised.
@@ -114,26 +124,21 @@ public struct InformationRetrievalEvaluator: Evaluator, Sendable {
     }
 }
 
-/// How ``InformationRetrievalEvaluator/run(_:search:progress:)`` searches: the stored precision
-/// and how many candidates per result the quantised search rescores.
-public struct QuantizedSearch: Sendable, Equatable {
-    /// `.int8` or `.binary`.
-    public var precision: EmbeddingPrecision
-    public var rescoreMultiplier: Int
-
-    public init(precision: EmbeddingPrecision, rescoreMultiplier: Int) {
-        ensure(precision != .float32 && rescoreMultiplier > 0, "QuantizedSearch: \(precision.rawValue) with rescore multiplier \(rescoreMultiplier)")
-        (self.precision, self.rescoreMultiplier) = (precision, rescoreMultiplier)
-    }
+/// How ``InformationRetrievalEvaluator/run(_:search:progress:)`` searches the documents.
+public enum ApproximateSearch: Sendable, Equatable {
+    /// Quantised embeddings (`.int8` or `.binary`), rescoring `rescoreMultiplier` candidates per result.
+    case quantised(EmbeddingPrecision, rescoreMultiplier: Int)
+    /// hnswlib's graph over the float32 embeddings.
+    case hnsw
 }
 
-/// A quantised search's metrics beside the float32 search's on the same embeddings.
-public struct QuantizedRetrievalResult: Sendable, Equatable {
-    public let quantised: RetrievalMetrics, float32: RetrievalMetrics
-    /// The share of float32 search's first 10 documents that the quantised search's first 10
-    /// hold, averaged over the queries.
+/// An approximate search's metrics beside exact float32 search's on the same embeddings.
+public struct ApproximateRetrievalResult: Sendable, Equatable {
+    public let approximate: RetrievalMetrics, exact: RetrievalMetrics
+    /// The share of exact search's first 10 documents that the approximate search's first 10
+    /// hold, averaged over the queries (recall@10 against exact search).
     public let overlapAt10: Double
-    /// Memory per stored document vector, quantised and float32.
+    /// Memory per stored document vector: the approximate index's, and float32's.
     public let bytesPerVector: Int, float32BytesPerVector: Int
 
     /// The mean share of each `reference` ranking's first `k` found in the same query's `ranking`'s first `k`.

@@ -18,7 +18,8 @@ struct EvalRetrievalText: ParsableCommand {
             similarity, equal scores by document id, with the definitions of sentence-transformers' InformationRetrievalEvaluator. \
             --precision int8 or binary searches quantised document embeddings (int8 ranges calibrated on the documents; binary \
             by Hamming distance), rescoring top-k x --rescore-multiplier candidates with the float32 query, and reports the \
-            float32 search's metrics beside, the memory per vector and the overlap of the two top 10s.
+            exact float32 search's metrics beside, the memory per vector and recall@10 against exact search (the share of its \
+            top 10 found); so does --index hnsw.
             """)
 
     @Option(help: "Model folder.") var model: String
@@ -30,6 +31,7 @@ struct EvalRetrievalText: ParsableCommand {
     @Option(help: "\(ComputeOrStorePrecision.help)") var precision: ComputeOrStorePrecision = .fp32
     @Option(name: .customLong("rescore-multiplier"), help: "With int8 or binary: rescore k times this many candidates with the float32 query.")
     var rescoreMultiplier = 2
+    @Option(help: "\(SearchIndex.help)") var index: SearchIndex = .exact
     @Option(name: .customLong("truncate-dim"), help: "Evaluate the embeddings' first N dimensions (default: all).") var truncateDim: Int?
     @Option(name: .customLong("max-length"), help: "Longest token sequence (default: the model folder's).") var maxLength: Int?
     @Flag(help: "No progress output.") var quiet = false
@@ -63,27 +65,27 @@ struct EvalRetrievalText: ParsableCommand {
         let progress: ProgressHandler = { done, _ in bar.update(done: done) }
         var output: [String: JSONScalar] = [:]
         let result: RetrievalMetrics
-        if precision.embeddings == .float32 {
-            result = try evaluator.run(encode, progress: progress)
-            bar.finish()
-        } else {
-            let search = QuantizedSearch(precision: precision.embeddings, rescoreMultiplier: rescoreMultiplier)
+        if let search = try index.search(precision: precision, rescoreMultiplier: rescoreMultiplier) {
             let compared = try evaluator.run(encode, search: search, progress: progress)
             bar.finish()
-            result = compared.quantised
+            result = compared.approximate
             let info: (String) -> Void = json ? { Report.info($0) } : { print($0) }
-            for line in ["float32 search:"] + Self.lines(compared.float32, data: data, split: split, documents: evaluator.documents.count).dropFirst() {
+            for line in ["exact float32 search:"] + Self.lines(compared.exact, data: data, split: split, documents: evaluator.documents.count).dropFirst() {
                 info(line)
             }
-            let recall = compared.float32.recall[10].map { float32 in compared.quantised.recall[10]! / float32 }
-            info("\(precision.rawValue) search, rescoring \(rescoreMultiplier)x: \(compared.bytesPerVector) bytes per vector "
-                 + "(float32: \(compared.float32BytesPerVector), 1/\(compared.float32BytesPerVector / compared.bytesPerVector)), "
-                 + "overlap@10 with float32 \(Format.fixed(compared.overlapAt10, 4))"
-                 + (recall.map { ", Recall@10 \(Format.fixed($0 * 100, 2))% of float32's" } ?? ""))
-            for (name, value) in compared.float32.metrics(prefix: "float32") { output[name] = .number(value) }
+            let recall = compared.exact.recall[10].map { exact in compared.approximate.recall[10]! / exact }
+            let memory = compared.bytesPerVector < compared.float32BytesPerVector
+                ? ", 1/\(compared.float32BytesPerVector / compared.bytesPerVector)" : ""
+            info("\(index == .hnsw ? "hnsw" : "\(precision.rawValue) search, rescoring \(rescoreMultiplier)x"): \(compared.bytesPerVector) bytes per vector "
+                 + "(float32: \(compared.float32BytesPerVector)\(memory)), recall@10 against exact search \(Format.fixed(compared.overlapAt10, 4))"
+                 + (recall.map { ", Recall@10 \(Format.fixed($0 * 100, 2))% of exact search's" } ?? ""))
+            for (name, value) in compared.exact.metrics(prefix: "exact") { output[name] = .number(value) }
             output["overlap_at_10"] = .number(compared.overlapAt10)
             output["bytes_per_vector"] = .number(Double(compared.bytesPerVector))
             output["float32_bytes_per_vector"] = .number(Double(compared.float32BytesPerVector))
+        } else {
+            result = try evaluator.run(encode, progress: progress)
+            bar.finish()
         }
         for line in Self.lines(result, data: data, split: split, documents: evaluator.documents.count) { Report.result(json: json, line) }
         if json {
@@ -92,6 +94,7 @@ struct EvalRetrievalText: ParsableCommand {
             output["split"] = .text(split)
             output["pooling"] = .text(encoder.pooling.mode.rawValue)
             output["precision"] = .text(precision.embeddings.rawValue)
+            output["index"] = .text(index.rawValue)
             output["dimensions"] = .number(Double(encoder.truncateDimension ?? encoder.model.hiddenSize))
             try Report.json(output)
         }

@@ -16,7 +16,8 @@ struct Search: ParsableCommand {
             corpus's size and modification time and by the model's weights, configuration and pooling, \
             so editing either re-embeds. --precision int8 or binary searches quantised corpus embeddings (int8 ranges \
             calibrated on the corpus; binary by Hamming distance), rescores the best top-k x --rescore-multiplier with the \
-            float32 query, and reports the memory per vector and how many of float32 search's results it found.
+            float32 query, and reports the memory per vector and how many of exact search's results it found; so does \
+            --index hnsw (hnswlib's approximate graph, for corpora beyond brute force).
             """)
 
     @Option(help: "Model folder.") var model: String
@@ -28,6 +29,7 @@ struct Search: ParsableCommand {
     @Option(name: .customLong("rescore-multiplier"), help: "With int8 or binary: rescore top-k times this many candidates with the float32 query.")
     var rescoreMultiplier = 2
     @Option(name: .customLong("truncate-dim"), help: "Search the embeddings' first N dimensions (default: all).") var truncateDim: Int?
+    @Option(help: "\(SearchIndex.help)") var index: SearchIndex = .exact
     @Flag(help: "No progress output.") var quiet = false
     @Flag(help: "Print one JSON object as the last line of stdout.") var json = false
 
@@ -63,28 +65,35 @@ struct Search: ParsableCommand {
         let queryEmbedding = encoder.encode([query])
         let exact = EmbeddingIndex(sentences: sentences, embeddings: embeddings).search(queryEmbedding, k: min(k, sentences.count))[0]
         var hits = exact.map { (row: $0.row, score: $0.score) }
-        var quantised: (bytes: Int, found: Int)?
-        if precision.embeddings != .float32 {
-            let index = QuantizedIndex(embeddings: embeddings, precision: precision.embeddings)
-            hits = index.search(queryEmbedding, k: k, rescoreMultiplier: rescoreMultiplier)[0]
+        var approximate: (bytes: Int, found: Int)?
+        if let search = try index.search(precision: precision, rescoreMultiplier: rescoreMultiplier) {
+            let bytes: Int
+            switch search {
+            case .quantised(let stored, let multiplier):
+                let index = QuantizedIndex(embeddings: embeddings, precision: stored)
+                (hits, bytes) = (index.search(queryEmbedding, k: k, rescoreMultiplier: multiplier)[0], index.bytesPerVector)
+            case .hnsw:
+                let index = try HNSWIndex(embeddings: embeddings)
+                (hits, bytes) = (index.search(queryEmbedding, k: k)[0], index.bytesPerVector)
+            }
             let expected = Set(exact.map(\.row))
-            quantised = (index.bytesPerVector, hits.count { expected.contains($0.row) })
+            approximate = (bytes, hits.count { expected.contains($0.row) })
         }
         for hit in hits { Report.result(json: json, "\(Format.fixed(Double(hit.score), 4))  \(sentences[hit.row])") }
         let dimensions = embeddings.shape[1]
-        if let quantised {
-            Report.info("\(precision.rawValue): \(quantised.bytes) bytes per vector (float32: \(4 * dimensions)); "
-                        + "\(quantised.found) of float32 search's \(exact.count) results found")
+        if let approximate {
+            Report.info("\(index == .hnsw ? "hnsw" : precision.rawValue): \(approximate.bytes) bytes per vector (float32: \(4 * dimensions)); "
+                        + "\(approximate.found) of exact search's \(exact.count) results found")
         }
         if json {
             struct Result: Encodable { let text: String; let score: Float }
             struct Output: Encodable {
-                let results: [Result]; let cached: Bool; let precision: String; let bytes_per_vector: Int; let float32_results_found: Int?
+                let results: [Result]; let cached: Bool; let precision: String; let index: String; let bytes_per_vector: Int; let exact_results_found: Int?
             }
             try Report.json(Output(results: hits.map { Result(text: sentences[$0.row], score: $0.score) }, cached: cache.wasHit,
-                                   precision: precision.embeddings.rawValue,
-                                   bytes_per_vector: quantised?.bytes ?? EmbeddingPrecision.float32.bytesPerVector(dimensions: dimensions),
-                                   float32_results_found: quantised?.found))
+                                   precision: precision.embeddings.rawValue, index: index.rawValue,
+                                   bytes_per_vector: approximate?.bytes ?? EmbeddingPrecision.float32.bytesPerVector(dimensions: dimensions),
+                                   exact_results_found: approximate?.found))
         }
     }
 }
