@@ -25,7 +25,7 @@ import Testing
         return file
     }
 
-    /// int8 codes are trunc((x - min) / step - 128) with each dimension's range over the inputs
+    /// int8 codes are clip(floor((x - min) / step), 0, 255) - 128 with each dimension's range over the inputs
     /// (or --calibration's); binary bytes are the packed signs, first dimension highest.
     @Test func encodeQuantisesAsSentenceTransformersDoes() throws {
         let model = try CommandLineTests.tinyModel()
@@ -36,8 +36,8 @@ import Testing
             (0..<x.count).map { r in
                 (0..<128).map { j in
                     let (low, high) = (Float(c.map { $0[j] }.min()!), Float(c.map { $0[j] }.max()!))
-                    let step = (high - low) / 255
-                    return Double(max(-128, min(127, ((Float(x[r][j]) - low) / step - 128).rounded(.towardZero))))
+                    let step = high > low ? (high - low) / 255 : 1
+                    return Double(max(0, min(255, ((Float(x[r][j]) - low) / step).rounded(.down))) - 128)
                 }
             }
         }

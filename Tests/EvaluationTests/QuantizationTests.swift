@@ -11,17 +11,17 @@ import Testing
         // [0, 255/128] (step 1/128), dimension 2 constant.
         let calibration = Int8Calibration(Tensor([-1, 0, 5, 2.984375, 1.9921875, 5, 0, 1, 5], shape: [3, 3]))
         #expect(calibration.minimum == [-1, 0, 5] && calibration.maximum == [2.984375, 1.9921875, 5])
-        #expect(calibration.steps == [Float(1) / 64, Float(1) / 128, 0])
-        // trunc((x - min) / step - 128): the ends map to -128 and 127; +0.5 and -0.5 steps from the
-        // middle both give 0 (truncation toward zero), -2.5 gives -2 and 2.5 gives 2; values outside
-        // the range clamp; a constant dimension is 0.
+        #expect(calibration.steps == [Float(1) / 64, Float(1) / 128, 1], "an empty range divides by 1")
+        // clip(floor((x - min) / step), 0, 255) - 128: the ends map to -128 and 127; 128.5 steps is
+        // bucket 128 (code 0), 127.5 is code -1, 125.5 code -3, 130.5 code 2; values outside the
+        // range go to the end buckets; the constant dimension counts whole units above its value.
         let x = Tensor([-1, 1.9921875, 5, 2.984375, 0, 7, 1.0078125, 0.99609375, 5, 0.9609375, 1.01953125, 5, -9, 9, 4], shape: [5, 3])
-        #expect(calibration.codes(x) == [-128, 127, 0, 127, -128, 0, 0, 0, 0, -2, 2, 0, -128, 127, 0])
+        #expect(calibration.codes(x) == [-128, 127, -128, 127, -128, -126, 0, -1, -128, -3, 2, -128, -128, 127, -128])
         // Decoding gives the middle of the values each code stands for.
         #expect(calibration.value(of: 2, dimension: 1) == 130.5 / 128)
-        #expect(calibration.value(of: -2, dimension: 1) == 125.5 / 128)
-        #expect(calibration.value(of: 0, dimension: 1) == 1)
-        #expect(calibration.value(of: 9, dimension: 2) == 5)
+        #expect(calibration.value(of: -2, dimension: 1) == 126.5 / 128)
+        #expect(calibration.value(of: 0, dimension: 1) == 128.5 / 128)
+        #expect(calibration.value(of: -126, dimension: 2) == 5)
     }
 
     @Test func signsPackEightToAByteFirstDimensionHighest() {

@@ -19,13 +19,11 @@ public enum EmbeddingPrecision: String, Sendable, CaseIterable {
     }
 }
 
-/// Per-dimension ranges that map embeddings to int8 codes, as sentence-transformers'
+/// Per-dimension ranges that map embeddings to int8 codes, as sentence-transformers' (6.3)
 /// `quantize_embeddings(precision="int8")`: the minimum and maximum of each dimension over a
-/// calibration set cut into 255 steps, code `trunc((x - min) / step - 128)`.
-///
-/// Two differences on purpose: values outside the calibrated range are clamped to -128 and 127
-/// (NumPy's `astype(int8)` wraps them around), and a dimension whose calibration values are all
-/// equal gets code 0 (NumPy divides by zero).
+/// calibration set cut into 255 steps, code `clip(floor((x - min) / step), 0, 255) - 128` (256
+/// buckets; values outside the calibrated range go to the end buckets; a dimension whose
+/// calibration values are all equal has step 1, as sentence-transformers divides by 1 there).
 ///
 /// ```swift
 /// let calibration = Int8Calibration(corpusEmbeddings)
@@ -53,8 +51,8 @@ public struct Int8Calibration: Sendable, Equatable {
 
     public var dimensions: Int { minimum.count }
 
-    /// The width of one of the 255 steps of each dimension.
-    public var steps: [Float] { zip(minimum, maximum).map { ($1 - $0) / 255 } }
+    /// The width of one of the 255 steps of each dimension (1 where the range is empty).
+    public var steps: [Float] { zip(minimum, maximum).map { $1 > $0 ? ($1 - $0) / 255 : 1 } }
 
     /// The codes of `embeddings` (`[n, d]`), row-major.
     public func codes(_ embeddings: Tensor) -> [Int8] {
@@ -63,17 +61,14 @@ public struct Int8Calibration: Sendable, Equatable {
         let steps = steps, d = dimensions
         return embeddings.scalars.enumerated().map { index, x in
             let j = index % d
-            guard steps[j] > 0 else { return 0 }
-            let code = ((x - minimum[j]) / steps[j] - 128).rounded(.towardZero)
-            return Int8(Swift.max(-128, Swift.min(127, code)))
+            let bucket = ((x - minimum[j]) / steps[j]).rounded(.down)
+            return Int8(Swift.max(0, Swift.min(255, bucket)) - 128)
         }
     }
 
-    /// The middle of the values dimension `j`'s `code` stands for (truncation toward zero makes
-    /// code 0 two steps wide, centred on the range's middle, and every other code one step).
+    /// The middle of the values dimension `j`'s `code` stands for (its minimum where the range is empty).
     public func value(of code: Int8, dimension j: Int) -> Float {
-        let c = Float(code)
-        return minimum[j] + steps[j] * (c + 128 + (c > 0 ? 0.5 : c < 0 ? -0.5 : 0))
+        maximum[j] > minimum[j] ? minimum[j] + steps[j] * (Float(code) + 128.5) : minimum[j]
     }
 }
 
