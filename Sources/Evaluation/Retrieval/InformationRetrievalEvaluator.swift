@@ -71,15 +71,7 @@ public struct InformationRetrievalEvaluator: Evaluator, Sendable {
         let (queryRows, documentRows) = try embed(encode, progress: progress)
         let depth = cutoffs.deepest
         let exact = Self.rank(queries: queryRows, documents: documentRows, depth: depth)
-        let found: [[(row: Int, score: Float)]], bytes: Int
-        switch search {
-        case .quantised(let precision, let rescoreMultiplier):
-            let index = QuantizedIndex(embeddings: documentRows, precision: precision)
-            (found, bytes) = (index.search(queryRows, k: depth, rescoreMultiplier: rescoreMultiplier), index.bytesPerVector)
-        case .hnsw:
-            let index = try HNSWIndex(embeddings: documentRows)
-            (found, bytes) = (index.search(queryRows, k: depth), index.bytesPerVector)
-        }
+        let (found, bytes) = try search.search(queryRows, in: documentRows, k: depth)
         let approximate = found.map { $0.map { (document: $0.row, score: $0.score) } }
         return ApproximateRetrievalResult(approximate: metrics(approximate), exact: metrics(exact),
                                           overlapAt10: ApproximateRetrievalResult.overlap(approximate, exact, k: 10), bytesPerVector: bytes,
@@ -130,6 +122,20 @@ public enum ApproximateSearch: Sendable, Equatable {
     case quantised(EmbeddingPrecision, rescoreMultiplier: Int)
     /// hnswlib's graph over the float32 embeddings.
     case hnsw
+
+    /// For each row of `queries`, the `k` best rows of `documents` with their scores, best first,
+    /// from this search's index built over `documents`, and the index's bytes per vector.
+    /// - Throws: ``HNSWIndex/Failure``.
+    public func search(_ queries: Tensor, in documents: Tensor, k: Int) throws -> (hits: [[(row: Int, score: Float)]], bytesPerVector: Int) {
+        switch self {
+        case .quantised(let precision, let rescoreMultiplier):
+            let index = QuantizedIndex(embeddings: documents, precision: precision)
+            return (index.search(queries, k: k, rescoreMultiplier: rescoreMultiplier), index.bytesPerVector)
+        case .hnsw:
+            let index = try HNSWIndex(embeddings: documents)
+            return (index.search(queries, k: k), index.bytesPerVector)
+        }
+    }
 }
 
 /// An approximate search's metrics beside exact float32 search's on the same embeddings.

@@ -67,17 +67,10 @@ struct Search: ParsableCommand {
         var hits = exact.map { (row: $0.row, score: $0.score) }
         var approximate: (bytes: Int, found: Int)?
         if let search = try index.search(precision: precision, rescoreMultiplier: rescoreMultiplier) {
-            let bytes: Int
-            switch search {
-            case .quantised(let stored, let multiplier):
-                let index = QuantizedIndex(embeddings: embeddings, precision: stored)
-                (hits, bytes) = (index.search(queryEmbedding, k: k, rescoreMultiplier: multiplier)[0], index.bytesPerVector)
-            case .hnsw:
-                let index = try HNSWIndex(embeddings: embeddings)
-                (hits, bytes) = (index.search(queryEmbedding, k: k)[0], index.bytesPerVector)
-            }
+            let found = try search.search(queryEmbedding, in: embeddings, k: k)
+            hits = found.hits[0]
             let expected = Set(exact.map(\.row))
-            approximate = (bytes, hits.count { expected.contains($0.row) })
+            approximate = (found.bytesPerVector, hits.count { expected.contains($0.row) })
         }
         for hit in hits { Report.result(json: json, "\(Format.fixed(Double(hit.score), 4))  \(sentences[hit.row])") }
         let dimensions = embeddings.shape[1]
