@@ -89,6 +89,9 @@ struct Encode: ParsableCommand {
         if !imageText && images != nil {
             throw CLIError.usage("--images: \(model) is not an image-text model; images need one, such as a CLIP folder (a sentence encoder embeds --input)")
         }
+        if imageText && calibration != nil {
+            throw CLIError.usage("--calibration: \(model) is an image-text model; its int8 ranges come from the embeddings written")
+        }
         let inputs: Inputs
         if let images {
             inputs = .images(try ImageFileList(contentsOf: URL(fileURLWithPath: images)))
