@@ -113,6 +113,9 @@ import Testing
         cli.expectFailure(try cli.run(encode + ["--truncate-dim", "0"]), status: 2, mentions: ["--truncate-dim must be at least 1"])
         cli.expectFailure(try cli.run(encode + ["--calibration", input.path]), status: 2, mentions: ["--calibration sets int8 ranges: it needs --precision int8"])
         cli.expectFailure(try cli.run(encode + ["--precision", "int4"]), status: 2, mentions: ["int4"])
+        let clip = try CLIPCommandTests.clip()
+        cli.expectFailure(try cli.run(["encode", "--model", clip.path, "--input", input.path, "--output", output.path, "--precision", "int8", "--calibration", input.path]),
+                          status: 2, mentions: ["--calibration: \(clip.path) is an image-text model"])
         let folder = try RetrievalCommandTests.folder()
         cli.expectFailure(try cli.run(["eval", "retrieval-text", "--model", model.path, "--data", folder.path, "--truncate-dim", "129"]), status: 2,
                           mentions: ["--truncate-dim: 129 is larger than the model's 128 dimensions"])
