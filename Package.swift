@@ -30,6 +30,9 @@ let package = Package(
         .systemLibrary(name: "CJPEG", path: "Sources/CJPEG"),
         // Floor 0: row kernels in C with AVX2/FMA intrinsics (fused multiply-adds, in-register reductions).
         .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3", "-mavx2", "-mfma"])]),
+        // Floor 0: hnswlib's approximate nearest-neighbour graph (Debian libhnswlib-dev, header-only C++)
+        // behind a C interface, for `search --index hnsw`.
+        .target(name: "CHNSW", cxxSettings: [.unsafeFlags(["-O3", "-mavx2", "-mfma"])]),
         // Floor 0: which instructions the CPU has, built for baseline x86-64 so that `contrast` can
         // refuse a CPU without AVX2 and FMA before any code built for them runs.
         .target(name: "CCPUFeatures"),
@@ -54,7 +57,7 @@ let package = Package(
         // Floor 5: training methods over one trainer (SimCSE, ESimCSE, CERT, ...), checkpoints.
         .target(name: "Methods", dependencies: ["Tensors", "NeuralNetworks", "Objectives", "Text", "Augmentation", "Vision", "Models", "Collectives"]),
         // Floor 5: evaluators (STS, linear probe, k-NN, zero-shot, retrieval recall, ALBEF's re-ranking), reports, progress display.
-        .target(name: "Evaluation", dependencies: ["Tensors", "NeuralNetworks", "Objectives", "Text", "Vision", "Models"]),
+        .target(name: "Evaluation", dependencies: ["Tensors", "NeuralNetworks", "Objectives", "Text", "Vision", "Models", "CHNSW"]),
         // Floor 0: Open MPI's C API (Debian libopenmpi-dev); only `Distributed` and the CLI link it.
         .systemLibrary(name: "CMPI", path: "Sources/CMPI", pkgConfig: "mpi-c"),
         // Floor 3: `Communicator` over MPI for runs launched by `mpirun`.

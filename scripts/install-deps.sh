@@ -5,8 +5,9 @@
 set -euo pipefail
 
 # oneDNN (the engine); zlib, libpng and libjpeg-turbo for the image decoders (Vision); Fashion-MNIST's
-# IDX files; Open MPI (data-parallel training: `mpirun -np P contrast train ...`).
-packages=(libdnnl-dev zlib1g-dev libpng-dev libjpeg62-turbo-dev dataset-fashion-mnist libopenmpi-dev openmpi-bin)
+# IDX files; Open MPI (data-parallel training: `mpirun -np P contrast train ...`); hnswlib's headers
+# (`search --index hnsw`; FAISS's Debian package lacks its C API's library, see docs/methods/retrieval.md).
+packages=(libdnnl-dev zlib1g-dev libpng-dev libjpeg62-turbo-dev dataset-fashion-mnist libopenmpi-dev openmpi-bin libhnswlib-dev)
 # The tests run `contrast` on an emulated CPU without AVX2 (QEMU's user-mode emulator) to check
 # that it refuses with one line instead of crashing.
 [ "${1:-}" = test ] && packages+=(qemu-user)

@@ -15,7 +15,7 @@ import Testing
         let pooling = try cli.run(base + ["--pooling", "meen"])
         cli.expectFailure(pooling, status: 2, mentions: ["--pooling: 'meen' is not one of cls,", "(did you mean 'mean'?)"])
         #expect(pooling.stderr.split(separator: "\n").count == 1, "\(pooling.stderr)")
-        cli.expectFailure(try cli.run(base + ["--precision", "bf61"]), status: 2, mentions: ["--precision: 'bf61' is not one of fp32, bf16 (did you mean 'bf16'?)"])
+        cli.expectFailure(try cli.run(base + ["--precision", "bf61"]), status: 2, mentions: ["--precision: 'bf61' is not one of fp32, bf16, int8, binary (did you mean 'bf16'?)"])
         cli.expectFailure(try cli.run(base + ["--batch-size", "-4"]), status: 2, mentions: ["--batch-size: '-4' is negative"])
         cli.expectFailure(try cli.run(base + ["--batch-size", "many"]), status: 2, mentions: ["--batch-size: 'many' is not a valid value"])
         let schedule = try cli.run(["train", "simcse", "--init", "tiny", "--corpus", "x", "--output", "/tmp/never", "--schedule", "cosin"])

@@ -106,6 +106,7 @@ import Testing
     static func everyMethod() -> [TrainingSettings] {
         var simcse = TrainingSettings(), esimcse = TrainingSettings(method: "esimcse"), cert = TrainingSettings(method: "cert")
         (simcse.maxGradientNorm, simcse.model, simcse.evaluationFormat) = (nil, "models/m", .sick)
+        (simcse.matryoshkaDimensions, simcse.matryoshkaWeights, simcse.truncateDimension) = (SettingList([384, 128, 64]), SettingList([1, 0.5, 0.25]), 128)
         esimcse.duplicationRate = 0.2
         cert.fineTuningData = "sick.txt"
         var simclr = TrainingSettings(method: "simclr"), moco = TrainingSettings(method: "moco")

@@ -58,14 +58,39 @@ public struct InformationRetrievalEvaluator: Evaluator, Sendable {
     ///
     /// - Throws: whatever `encode` throws.
     public func run(_ encode: EmbeddingFunction, progress: ProgressHandler? = nil) throws -> RetrievalMetrics {
+        let (queryRows, documentRows) = try embed(encode, progress: progress)
+        return metrics(Self.rank(queries: queryRows, documents: documentRows, depth: cutoffs.deepest))
+    }
+
+    /// The metrics of an approximate search (quantised embeddings, ``QuantizedIndex``, or an
+    /// HNSW graph, ``HNSWIndex``), next to exact float32 search's on the same embeddings, with how
+    /// much of the exact top 10 each query finds.
+    ///
+    /// - Throws: whatever `encode` throws; ``HNSWIndex/Failure``.
+    public func run(_ encode: EmbeddingFunction, search: ApproximateSearch, progress: ProgressHandler? = nil) throws -> ApproximateRetrievalResult {
+        let (queryRows, documentRows) = try embed(encode, progress: progress)
+        let depth = cutoffs.deepest
+        let exact = Self.rank(queries: queryRows, documents: documentRows, depth: depth)
+        let (found, bytes) = try search.search(queryRows, in: documentRows, k: depth)
+        let approximate = found.map { $0.map { (document: $0.row, score: $0.score) } }
+        return ApproximateRetrievalResult(approximate: metrics(approximate), exact: metrics(exact),
+                                          overlapAt10: ApproximateRetrievalResult.overlap(approximate, exact, k: 10), bytesPerVector: bytes,
+                                          float32BytesPerVector: EmbeddingPrecision.float32.bytesPerVector(dimensions: documentRows.shape[1]))
+    }
+
+    /// The evaluated queries' and the documents' embeddings, L2-normalised.
+    private func embed(_ encode: EmbeddingFunction, progress: ProgressHandler?) throws -> (queries: Tensor, documents: Tensor) {
         let embeddings = try distinct.embed(encode, batchSize: batchSize, progress: progress)
         let rows = distinct.rows
-        let rankings = withoutGradient {
-            let queryRows = embeddings.indexSelect(axis: 0, Array(rows[..<queries.count])).l2Normalized()
-            let documentRows = embeddings.indexSelect(axis: 0, Array(rows[queries.count...])).l2Normalized()
-            return Self.rank(queries: queryRows, documents: documentRows, depth: cutoffs.deepest).map { $0.map { documents[$0.document].id } }
+        return withoutGradient {
+            (embeddings.indexSelect(axis: 0, Array(rows[..<queries.count])).l2Normalized(),
+             embeddings.indexSelect(axis: 0, Array(rows[queries.count...])).l2Normalized())
         }
-        return RetrievalMetrics(rankings: rankings, relevant: relevant, cutoffs: cutoffs)
+    }
+
+    /// The metrics of rankings of document indices.
+    private func metrics(_ rankings: [[(document: Int, score: Float)]]) -> RetrievalMetrics {
+        RetrievalMetrics(rankings: rankings.map { $0.map { documents[$0.document].id } }, relevant: relevant, cutoffs: cutoffs)
     }
 
     /// For each row of `queries` (`[q, d]`), the `depth` rows of `documents` (`[n, d]`) with the
@@ -88,5 +113,46 @@ public struct InformationRetrievalEvaluator: Evaluator, Sendable {
         var metrics = try run(encode, progress: progress).metrics(prefix: name)
         metrics["\(name)_documents"] = Double(documents.count)
         return metrics
+    }
+}
+
+/// How ``InformationRetrievalEvaluator/run(_:search:progress:)`` searches the documents.
+public enum ApproximateSearch: Sendable, Equatable {
+    /// Quantised embeddings (`.int8` or `.binary`), rescoring `rescoreMultiplier` candidates per result.
+    case quantised(EmbeddingPrecision, rescoreMultiplier: Int)
+    /// hnswlib's graph over the float32 embeddings.
+    case hnsw
+
+    /// For each row of `queries`, the `k` best rows of `documents` with their scores, best first,
+    /// from this search's index built over `documents`, and the index's bytes per vector.
+    /// - Throws: ``HNSWIndex/Failure``.
+    public func search(_ queries: Tensor, in documents: Tensor, k: Int) throws -> (hits: [[(row: Int, score: Float)]], bytesPerVector: Int) {
+        switch self {
+        case .quantised(let precision, let rescoreMultiplier):
+            let index = QuantizedIndex(embeddings: documents, precision: precision)
+            return (index.search(queries, k: k, rescoreMultiplier: rescoreMultiplier), index.bytesPerVector)
+        case .hnsw:
+            let index = try HNSWIndex(embeddings: documents)
+            return (index.search(queries, k: k), index.bytesPerVector)
+        }
+    }
+}
+
+/// An approximate search's metrics beside exact float32 search's on the same embeddings.
+public struct ApproximateRetrievalResult: Sendable, Equatable {
+    public let approximate: RetrievalMetrics, exact: RetrievalMetrics
+    /// The share of exact search's first 10 documents that the approximate search's first 10
+    /// hold, averaged over the queries (recall@10 against exact search).
+    public let overlapAt10: Double
+    /// Memory per stored document vector: the approximate index's, and float32's.
+    public let bytesPerVector: Int, float32BytesPerVector: Int
+
+    /// The mean share of each `reference` ranking's first `k` found in the same query's `ranking`'s first `k`.
+    static func overlap(_ rankings: [[(document: Int, score: Float)]], _ reference: [[(document: Int, score: Float)]], k: Int) -> Double {
+        let shares = zip(rankings, reference).map { ranking, exact in
+            let expected = Set(exact.prefix(k).map(\.document))
+            return Double(ranking.prefix(k).count { expected.contains($0.document) }) / Double(max(expected.count, 1))
+        }
+        return shares.reduce(0, +) / Double(max(shares.count, 1))
     }
 }

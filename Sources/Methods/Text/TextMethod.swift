@@ -44,6 +44,10 @@ public final class TextTraining: TrainingMethod {
 
     public init(_ method: any TextMethod, configuration: TrainingSettings, examples: [TextExample]) throws {
         if let problem = configuration.valueProblems.first { throw TrainingError.invalidSetup(problem) }
+        let width = method.encoder.model.hiddenSize
+        if let widest = configuration.matryoshkaDimensions?.values.max(), widest > width {
+            throw TrainingError.invalidSetup("--matryoshka-dims: \(widest) is larger than the model's \(width) dimensions")
+        }
         self.method = method
         self.configuration = configuration
         self.examples = examples
@@ -81,7 +85,10 @@ public final class TextTraining: TrainingMethod {
     public var randomSource: RandomSource? { method.encoder.model.source }
 
     public func plan(stage: Int, batch: StepBatch, generator: inout RandomGenerator) -> StepPlan {
-        method.plan(batch.indices.map { examples[$0] }, generator: &generator)
+        let plan = method.plan(batch.indices.map { examples[$0] }, generator: &generator)
+        guard let matryoshka = configuration.matryoshka else { return plan }
+        // The same inputs, the method's loss applied at each width of the embeddings.
+        return StepPlan(inputs: plan.inputs, loss: { z in matryoshka(z) { plan.losses($0).total } }, afterLoss: plan.afterLoss)
     }
 
     public func didStep(_ step: Int) { method.didStep(step) }

@@ -16,6 +16,13 @@ public final class SentenceEncoder {
     public var pooling: Pooling
     /// Longest token sequence fed to the model (sentence-transformers' `max_seq_length`).
     public var maxLength: Int
+    /// ``encode(_:batchSize:progress:)`` keeps each embedding's first this many dimensions
+    /// (sentence-transformers' `truncate_dim`), re-normalised when the pooling normalises;
+    /// `nil`: all of them. Training (``embed(_:attentionMask:wordEmbeddingHook:pooler:)``) is unaffected.
+    public var truncateDimension: Int? {
+        didSet { ensure((truncateDimension ?? 1) >= 1 && (truncateDimension ?? 0) <= model.hiddenSize,
+                        "SentenceEncoder: truncation to \(truncateDimension!) of \(model.hiddenSize) dimensions") }
+    }
 
     public init(tokenizer: any TextTokenizer, model: any TextEncoderModel, pooling: Pooling, maxLength: Int) {
         ensure(maxLength >= 2 && maxLength <= model.maxTokens,
@@ -43,7 +50,7 @@ public final class SentenceEncoder {
         return pooling(output, attentionMask: mask, pooler: pooler)
     }
 
-    /// `[sentences.count, hidden]` embeddings in input order, computed in evaluation mode without
+    /// `[sentences.count, hidden]` (or ``truncateDimension``) embeddings in input order, computed in evaluation mode without
     /// gradients. Sentences are batched by length (as sentence-transformers does) to limit padding;
     /// `progress` receives the number of sentences done after each batch.
     public func encode(_ sentences: [String], batchSize: Int = 64, progress: ((Int) -> Void)? = nil) -> Tensor {
@@ -58,13 +65,17 @@ public final class SentenceEncoder {
         withoutGradient {
             for start in stride(from: 0, to: order.count, by: batchSize) {
                 let chunk = Array(order[start..<Swift.min(start + batchSize, order.count)])
-                let embeddings = embed(batch(chunk.map { sentences[$0] }))
+                var embeddings = embed(batch(chunk.map { sentences[$0] }))
+                if let width = truncateDimension, width < embeddings.shape[1] {
+                    embeddings = embeddings.slice(axis: 1, 0..<width)
+                    if pooling.normalize { embeddings = embeddings.l2Normalized() }
+                }
                 for (k, index) in chunk.enumerated() { rows[index] = embeddings.slice(axis: 0, k..<(k + 1)) }
                 done += chunk.count
                 progress?(done)
             }
         }
-        guard !sentences.isEmpty else { return Tensor.zeros([0, model.hiddenSize]) }
+        guard !sentences.isEmpty else { return Tensor.zeros([0, truncateDimension ?? model.hiddenSize]) }
         return Tensor.concat(rows.map { $0! }, axis: 0)
     }
 }

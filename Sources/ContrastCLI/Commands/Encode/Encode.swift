@@ -15,7 +15,11 @@ struct Encode: ParsableCommand {
             in input order ({"image": path, ...} for images); .npy writes a float32 matrix [inputs, dimensions]. Empty input \
             lines are skipped and counted. --input - reads standard input; --output - writes JSON lines to standard output. \
             An image-text model (a Hugging Face CLIP folder, or one contrast train align|vlmo|albef wrote) embeds sentences \
-            with its text tower and --images with its image tower, in one space.
+            with its text tower and --images with its image tower, in one space. --precision int8 writes int8 codes \
+            (.npy int8), each dimension's range cut into 256 buckets between its minimum and maximum over --calibration's \
+            embeddings (default: the inputs' own), as sentence-transformers' quantize_embeddings; --precision binary writes \
+            the signs packed 8 dimensions to a byte (.npy uint8, ceil(d/8) columns, first dimension in the highest bit, \
+            sentence-transformers' ubinary).
             """)
 
     @Option(help: "Model folder (Hugging Face / sentence-transformers layout, or an image-text model).") var model: String
@@ -27,7 +31,11 @@ struct Encode: ParsableCommand {
     var pooling: PoolingMode?
     @Flag(help: "L2-normalise the embeddings (on by default when the model folder says so; an image-text model's always are).") var normalize = false
     @Option(name: .customLong("batch-size"), help: "Sentences or images per batch.") var batchSize = 64
-    @Option(help: "Precision of matrix products: fp32 or bf16.") var precision: MatmulPrecision = .fp32
+    @Option(help: "\(ComputeOrStorePrecision.help)") var precision: ComputeOrStorePrecision = .fp32
+    @Option(help: "With --precision int8: sentences, one per line, whose embeddings give each dimension's range (default: the inputs' own).")
+    var calibration: String?
+    @Option(name: .customLong("truncate-dim"), help: "Keep the embeddings' first N dimensions, re-normalised when the model normalises (default: all).")
+    var truncateDim: Int?
     @Option(name: .customLong("max-length"), help: "Longest token sequence (default: the model folder's).") var maxLength: Int?
     @Flag(help: "No progress output.") var quiet = false
     @Flag(help: "Print one JSON summary as the last line of stdout.") var json = false
@@ -48,11 +56,15 @@ struct Encode: ParsableCommand {
         if json && output == "-" { throw ValidationError("--json with --output -: standard output already holds the embeddings") }
         guard batchSize > 0 else { throw ValidationError("--batch-size must be positive") }
         if let maxLength, maxLength < 2 { throw ValidationError("--max-length must be at least 2") }
-        if images != nil && (pooling != nil || maxLength != nil) { throw ValidationError("--pooling and --max-length apply to sentences, not --images") }
+        if images != nil && (pooling != nil || maxLength != nil || truncateDim != nil) {
+            throw ValidationError("--pooling, --max-length and --truncate-dim apply to sentences, not --images")
+        }
+        if let truncateDim, truncateDim < 1 { throw ValidationError("--truncate-dim must be at least 1") }
+        if calibration != nil && precision != .int8 { throw ValidationError("--calibration sets int8 ranges: it needs --precision int8") }
     }
 
     func run() throws {
-        try withMatmulPrecision(precision) { try encodeAndReport() }
+        try withMatmulPrecision(precision.products) { try encodeAndReport() }
     }
 
     /// What was embedded, for the output and the summary.
@@ -77,6 +89,9 @@ struct Encode: ParsableCommand {
         if !imageText && images != nil {
             throw CLIError.usage("--images: \(model) is not an image-text model; images need one, such as a CLIP folder (a sentence encoder embeds --input)")
         }
+        if imageText && calibration != nil {
+            throw CLIError.usage("--calibration: \(model) is an image-text model; its int8 ranges come from the embeddings written")
+        }
         let inputs: Inputs
         if let images {
             inputs = .images(try ImageFileList(contentsOf: URL(fileURLWithPath: images)))
@@ -90,10 +105,17 @@ struct Encode: ParsableCommand {
         }
         // The embeddings given a progress callback (done so far).
         let embed: (_ progress: @escaping (Int) -> Void) throws -> Tensor
+        // --calibration's sentences and the encoder that embeds them.
+        var calibrationSentences: ([String], Models.SentenceEncoder)?
         switch inputs {
         case .sentences(let sentences, _) where !imageText:
             let encoder = try sentenceEncoder(modelFolder)
             embed = { encoder.encode(sentences, batchSize: batchSize, progress: $0) }
+            if let calibration {
+                let corpus = try PlainCorpus.read(URL(fileURLWithPath: calibration))
+                guard !corpus.examples.isEmpty else { throw CLIError.data("\(calibration): no sentences to calibrate int8 ranges on") }
+                calibrationSentences = (corpus.examples, encoder)
+            }
         case .sentences(let sentences, _):
             let encoder = try imageTextModel(modelFolder)
             embed = { try inBatches(of: sentences.count, progress: $0) { encoder.encodeTexts(Array(sentences[$0])) } }
@@ -104,21 +126,27 @@ struct Encode: ParsableCommand {
         let progress = ProgressBar(total: inputs.count, label: "encode", unit: images == nil ? "sentences" : "images", quiet: quiet)
         let embeddings = try embed { progress.update(done: $0) }
         progress.finish()
+        let stored = StoredEmbeddings(embeddings, precision: precision.embeddings, calibration: calibrationSentences.map { sentences, encoder in
+            Int8Calibration(encoder.encode(sentences, batchSize: batchSize))
+        })
         switch outputFormat! {
-        case .npy: try NumPyFile.write(embeddings, to: outputFile)
-        case .jsonl where output == "-": FileHandle.standardOutput.write(try jsonLines(inputs, embeddings))
-        case .jsonl: try jsonLines(inputs, embeddings).write(to: outputFile, options: .atomic)
+        case .npy: try stored.npy.write(to: outputFile, options: .atomic)
+        case .jsonl where output == "-": FileHandle.standardOutput.write(try jsonLines(inputs, stored))
+        case .jsonl: try jsonLines(inputs, stored).write(to: outputFile, options: .atomic)
         }
         if !quiet { Report.info("wrote \(inputs.count) embeddings of dimension \(embeddings.shape[1]) to \(output == "-" ? "standard output" : output)") }
         if json {
-            struct Summary: Encodable { let sentences: Int?, images: Int?, dimensions: Int, skipped_empty_lines: Int?, output: String }
+            struct Summary: Encodable {
+                let sentences: Int?, images: Int?, dimensions: Int, skipped_empty_lines: Int?, precision: String, bytes_per_vector: Int, output: String
+            }
+            let bytes = precision.embeddings.bytesPerVector(dimensions: embeddings.shape[1])
             switch inputs {
             case .sentences(let sentences, let skipped):
                 try Report.json(Summary(sentences: sentences.count, images: nil, dimensions: embeddings.shape[1], skipped_empty_lines: skipped,
-                                        output: outputFile.path))
+                                        precision: precision.embeddings.rawValue, bytes_per_vector: bytes, output: outputFile.path))
             case .images(let list):
                 try Report.json(Summary(sentences: nil, images: list.entries.count, dimensions: embeddings.shape[1], skipped_empty_lines: nil,
-                                        output: outputFile.path))
+                                        precision: precision.embeddings.rawValue, bytes_per_vector: bytes, output: outputFile.path))
             }
         }
     }
@@ -128,6 +156,7 @@ struct Encode: ParsableCommand {
         let encoder = try SentenceEncoder(directory: folder, pooling: pooling)
         if normalize { encoder.pooling.normalize = true }
         if let maxLength { encoder.maxLength = min(maxLength, encoder.model.maxTokens) }
+        try encoder.truncate(to: truncateDim)
         return encoder
     }
 
@@ -157,16 +186,15 @@ struct Encode: ParsableCommand {
         return parts.count == 1 ? parts[0] : Tensor.concat(parts, axis: 0)
     }
 
-    /// One `{"text": ..., "embedding": [...]}` (or `{"image": path, ...}`) line per input.
-    private func jsonLines(_ inputs: Inputs, _ embeddings: Tensor) throws -> Data {
-        let d = embeddings.shape[1]
-        let values = embeddings.scalars
+    /// One `{"text": ..., "embedding": [...]}` (or `{"image": path, ...}`) line per input; int8
+    /// codes and packed bytes as integers.
+    private func jsonLines(_ inputs: Inputs, _ embeddings: StoredEmbeddings) throws -> Data {
         var text = ""
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.withoutEscapingSlashes]
         for i in 0..<inputs.count {
-            struct Line: Encodable { let text: String?, image: String?, embedding: [Float] }
-            let row = Array(values[(i * d)..<((i + 1) * d)])
+            struct Line: Encodable { let text: String?, image: String?, embedding: StoredEmbeddings.Row }
+            let row = embeddings.row(i)
             let line = switch inputs {
             case .sentences(let sentences, _): Line(text: sentences[i], image: nil, embedding: row)
             case .images(let list): Line(text: nil, image: list.entries[i].file.standardizedFileURL.path, embedding: row)
@@ -179,11 +207,62 @@ struct Encode: ParsableCommand {
 
 extension PoolingMode: ExpressibleByArgument {}
 
-/// NumPy's `.npy` format (version 1.0) for float32 matrices.
-enum NumPyFile {
-    static func write(_ tensor: Tensor, to url: URL) throws {
-        let shape = tensor.shape.map(String.init).joined(separator: ", ") + (tensor.rank == 1 ? "," : "")
-        var header = "{'descr': '<f4', 'fortran_order': False, 'shape': (\(shape)), }"
+/// Embeddings as a command writes them: float32, int8 codes or packed sign bits.
+struct StoredEmbeddings {
+    let rows: Int, columns: Int
+    let values: Values
+
+    enum Values {
+        case float32([Float])
+        case int8([Int8])
+        case binary([UInt8])
+    }
+
+    /// One row, encoded as a JSON array of numbers.
+    enum Row: Encodable {
+        case floats(ArraySlice<Float>)
+        case integers([Int])
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.singleValueContainer()
+            switch self {
+            case .floats(let values): try container.encode(Array(values))
+            case .integers(let values): try container.encode(values)
+            }
+        }
+    }
+
+    /// `embeddings` (`[n, d]`) at `precision`; int8 with `calibration`'s ranges, by default their own.
+    init(_ embeddings: Tensor, precision: EmbeddingPrecision, calibration: Int8Calibration? = nil) {
+        rows = embeddings.shape[0]
+        switch precision {
+        case .float32:
+            (columns, values) = (embeddings.shape[1], .float32(embeddings.scalars))
+        case .int8:
+            (columns, values) = (embeddings.shape[1], .int8((calibration ?? Int8Calibration(embeddings)).codes(embeddings)))
+        case .binary:
+            (columns, values) = (BinaryCodes.bytesPerRow(dimensions: embeddings.shape[1]), .binary(BinaryCodes.pack(embeddings)))
+        }
+    }
+
+    func row(_ i: Int) -> Row {
+        let range = (i * columns)..<((i + 1) * columns)
+        switch values {
+        case .float32(let v): return .floats(v[range])
+        case .int8(let v): return .integers(v[range].map(Int.init))
+        case .binary(let v): return .integers(v[range].map(Int.init))
+        }
+    }
+
+    /// NumPy's `.npy` format (version 1.0): a `[rows, columns]` matrix of float32, int8 or uint8.
+    var npy: Data {
+        let descr: String, body: Data
+        switch values {
+        case .float32(let v): (descr, body) = ("<f4", v.withUnsafeBytes { Data($0) })
+        case .int8(let v): (descr, body) = ("|i1", v.withUnsafeBytes { Data($0) })
+        case .binary(let v): (descr, body) = ("|u1", Data(v))
+        }
+        var header = "{'descr': '\(descr)', 'fortran_order': False, 'shape': (\(rows), \(columns)), }"
         // Magic (6) + version (2) + length (2) + header, padded with spaces to a multiple of 64, ending in \n.
         let unpadded = 10 + header.utf8.count + 1
         header += String(repeating: " ", count: (64 - unpadded % 64) % 64) + "\n"
@@ -191,8 +270,8 @@ enum NumPyFile {
         let length = UInt16(header.utf8.count)
         data.append(contentsOf: [UInt8(length & 0xFF), UInt8(length >> 8)])
         data.append(contentsOf: Array(header.utf8))
-        tensor.withUnsafeBufferPointer { data.append(UnsafeBufferPointer(start: UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: UInt8.self), count: $0.count * 4)) }
-        try data.write(to: url, options: .atomic)
+        data.append(body)
+        return data
     }
 }
 extension MatmulPrecision: ExpressibleByArgument {}

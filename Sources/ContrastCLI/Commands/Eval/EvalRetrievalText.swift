@@ -15,7 +15,11 @@ struct EvalRetrievalText: ParsableCommand {
             The folder holds corpus.jsonl ({"_id", "title", "text"} per line; a document is its title and text joined), \
             queries.jsonl ({"_id", "text"}) and qrels/SPLIT.tsv (header query-id, corpus-id, score; a score above 0 is \
             relevant, higher more relevant in nDCG). Each query with a relevant document ranks the whole corpus by cosine \
-            similarity, equal scores by document id, with the definitions of sentence-transformers' InformationRetrievalEvaluator.
+            similarity, equal scores by document id, with the definitions of sentence-transformers' InformationRetrievalEvaluator. \
+            --precision int8 or binary searches quantised document embeddings (int8 ranges calibrated on the documents; binary \
+            by Hamming distance), rescoring top-k x --rescore-multiplier candidates with the float32 query, and reports the \
+            exact float32 search's metrics beside, the memory per vector and recall@10 against exact search (the share of its \
+            top 10 found); so does --index hnsw.
             """)
 
     @Option(help: "Model folder.") var model: String
@@ -24,7 +28,11 @@ struct EvalRetrievalText: ParsableCommand {
     @Option(help: "Pooling (default: the model folder's own): \(PoolingMode.allCases.map(\.rawValue).joined(separator: ", ")).")
     var pooling: PoolingMode?
     @Option(name: .customLong("batch-size"), help: "Texts per batch.") var batchSize = 64
-    @Option(help: "Precision of matrix products: fp32 or bf16.") var precision: MatmulPrecision = .fp32
+    @Option(help: "\(ComputeOrStorePrecision.help)") var precision: ComputeOrStorePrecision = .fp32
+    @Option(name: .customLong("rescore-multiplier"), help: "With int8 or binary: rescore k times this many candidates with the float32 query.")
+    var rescoreMultiplier = 2
+    @Option(help: "\(SearchIndex.help)") var index: SearchIndex = .exact
+    @Option(name: .customLong("truncate-dim"), help: "Evaluate the embeddings' first N dimensions (default: all).") var truncateDim: Int?
     @Option(name: .customLong("max-length"), help: "Longest token sequence (default: the model folder's).") var maxLength: Int?
     @Flag(help: "No progress output.") var quiet = false
     @Flag(help: "Print one JSON object as the last line of stdout.") var json = false
@@ -32,10 +40,12 @@ struct EvalRetrievalText: ParsableCommand {
     func validate() throws {
         guard batchSize > 0 else { throw ValidationError("--batch-size must be positive") }
         if let maxLength, maxLength < 2 { throw ValidationError("--max-length must be at least 2") }
+        guard rescoreMultiplier > 0 else { throw ValidationError("--rescore-multiplier must be at least 1") }
+        if let truncateDim, truncateDim < 1 { throw ValidationError("--truncate-dim must be at least 1") }
     }
 
     func run() throws {
-        try withMatmulPrecision(precision) { try evaluateAndReport() }
+        try withMatmulPrecision(precision.products) { try evaluateAndReport() }
     }
 
     private func evaluateAndReport() throws {
@@ -49,15 +59,43 @@ struct EvalRetrievalText: ParsableCommand {
         evaluator.batchSize = batchSize
         let encoder = try Models.SentenceEncoder(directory: URL(fileURLWithPath: model), pooling: pooling)
         if let maxLength { encoder.maxLength = min(maxLength, encoder.model.maxTokens) }
+        try encoder.truncate(to: truncateDim)
         let bar = ProgressBar(total: evaluator.distinct.sentences.count, label: "eval retrieval", unit: "texts", quiet: quiet)
-        let result = try evaluator.run({ encoder.encode($0, batchSize: batchSize) }, progress: { done, _ in bar.update(done: done) })
-        bar.finish()
+        let encode: EmbeddingFunction = { encoder.encode($0, batchSize: batchSize) }
+        let progress: ProgressHandler = { done, _ in bar.update(done: done) }
+        var output: [String: JSONScalar] = [:]
+        let result: RetrievalMetrics
+        if let search = try index.search(precision: precision, rescoreMultiplier: rescoreMultiplier) {
+            let compared = try evaluator.run(encode, search: search, progress: progress)
+            bar.finish()
+            result = compared.approximate
+            let info: (String) -> Void = json ? { Report.info($0) } : { print($0) }
+            for line in ["exact float32 search:"] + Self.lines(compared.exact, data: data, split: split, documents: evaluator.documents.count).dropFirst() {
+                info(line)
+            }
+            let recall = compared.exact.recall[10].map { exact in compared.approximate.recall[10]! / exact }
+            let memory = compared.bytesPerVector < compared.float32BytesPerVector
+                ? ", 1/\(compared.float32BytesPerVector / compared.bytesPerVector)" : ""
+            info("\(index == .hnsw ? "hnsw" : "\(precision.rawValue) search, rescoring \(rescoreMultiplier)x"): \(compared.bytesPerVector) bytes per vector "
+                 + "(float32: \(compared.float32BytesPerVector)\(memory)), recall@10 against exact search \(Format.fixed(compared.overlapAt10, 4))"
+                 + (recall.map { ", Recall@10 \(Format.fixed($0 * 100, 2))% of exact search's" } ?? ""))
+            for (name, value) in compared.exact.metrics(prefix: "exact") { output[name] = .number(value) }
+            output["overlap_at_10"] = .number(compared.overlapAt10)
+            output["bytes_per_vector"] = .number(Double(compared.bytesPerVector))
+            output["float32_bytes_per_vector"] = .number(Double(compared.float32BytesPerVector))
+        } else {
+            result = try evaluator.run(encode, progress: progress)
+            bar.finish()
+        }
         for line in Self.lines(result, data: data, split: split, documents: evaluator.documents.count) { Report.result(json: json, line) }
         if json {
-            var output = result.metrics().mapValues(JSONScalar.number)
+            for (name, value) in result.metrics() { output[name] = .number(value) }
             output["documents"] = .number(Double(evaluator.documents.count))
             output["split"] = .text(split)
             output["pooling"] = .text(encoder.pooling.mode.rawValue)
+            output["precision"] = .text(precision.embeddings.rawValue)
+            output["index"] = .text(index.rawValue)
+            output["dimensions"] = .number(Double(encoder.truncateDimension ?? encoder.model.hiddenSize))
             try Report.json(output)
         }
     }

@@ -20,12 +20,14 @@ struct EvalSTS: ParsableCommand {
     @Option(name: .customLong("batch-size"), help: "Sentences per batch.") var batchSize = 64
     @Option(help: "Precision of matrix products: fp32 or bf16.") var precision: MatmulPrecision = .fp32
     @Option(name: .customLong("max-length"), help: "Longest token sequence (default: the model folder's).") var maxLength: Int?
+    @Option(name: .customLong("truncate-dim"), help: "Evaluate the embeddings' first N dimensions (default: all).") var truncateDim: Int?
     @Flag(help: "No progress output.") var quiet = false
     @Flag(help: "Print one JSON object as the last line of stdout.") var json = false
 
     func validate() throws {
         guard batchSize > 0 else { throw ValidationError("--batch-size must be positive") }
         if let maxLength, maxLength < 2 { throw ValidationError("--max-length must be at least 2") }
+        if let truncateDim, truncateDim < 1 { throw ValidationError("--truncate-dim must be at least 1") }
     }
 
     func run() throws {
@@ -35,6 +37,7 @@ struct EvalSTS: ParsableCommand {
     private func evaluateAndReport() throws {
         let encoder = try Models.SentenceEncoder(directory: URL(fileURLWithPath: model), pooling: pooling)
         if let maxLength { encoder.maxLength = min(maxLength, encoder.model.maxTokens) }
+        try encoder.truncate(to: truncateDim)
         let evaluator = try STSEvaluator(reading: URL(fileURLWithPath: data), format: format)
         let bar = ProgressBar(total: evaluator.distinct.sentences.count, label: "eval sts", unit: "sentences", quiet: quiet)
         let result = try evaluator.run({ encoder.encode($0, batchSize: batchSize) }, progress: { done, _ in bar.update(done: done) })

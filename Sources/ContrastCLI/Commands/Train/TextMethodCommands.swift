@@ -85,6 +85,8 @@ struct TextInputs {
     init(_ c: TrainingSettings, session: TrainingSession) throws {
         (configuration, self.session) = (c, session)
         encoder = try TextTraining.startingEncoder(c)
+        // Evaluation during training embeds through encode, which truncates; training's embed does not.
+        try encoder.truncate(to: c.truncateDimension)
         let data = try TextExample.read(c)
         if session.communicator.isRoot && data.skippedEmptyLines > 0 { Report.info("\(c.corpus ?? ""): skipped \(data.skippedEmptyLines) empty lines") }
         examples = data.examples

@@ -63,6 +63,11 @@ extension TrainingSettings {
                 for: textMethods, must: "not be empty") { !$0.isEmpty },
         Setting("eval-every", \.evaluateEvery, "Evaluate every N steps and at the end, keeping the best model in best/ (none: no evaluation during training).",
                 changeableOnResume: true, must: "be at least 1") { $0 >= 1 },
+        Setting("truncate-dim", \.truncateDimension, "Evaluate during training on the embeddings' first N dimensions (none: all of them).",
+                for: textMethods, changeableOnResume: true, must: "be at least 1") { $0 >= 1 },
+        Setting("matryoshka-dims", \.matryoshkaDimensions, "Matryoshka: apply the loss again to the embeddings' first N dimensions for each N "
+                + "(e.g. 384,256,128,64) and sum, so that truncated embeddings keep working (none: the plain loss).", for: ["simcse"]),
+        Setting("matryoshka-weights", \.matryoshkaWeights, "Matryoshka: one weight per --matryoshka-dims width (none: all 1).", for: ["simcse"]),
         Setting("momentum", \.momentum, "Momentum of the momentum (key) encoder.", for: momentumMethods, must: "be in [0, 1)") { $0 >= 0 && $0 < 1 },
         Setting("queue-size", \.queueSize, "Momentum-encoder keys kept as negatives.", for: momentumMethods, must: "be at least 1") { $0 >= 1 },
         Setting("hard-negative-weight", \.hardNegativeWeight, "Log-weight on each anchor's own hard negatives.", for: ["simcse"]),

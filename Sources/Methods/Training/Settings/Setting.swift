@@ -52,9 +52,22 @@ public struct Setting: Sendable {
     /// (did you mean 'cosine'?)`, `'inf' is not a finite float`.
     func refusal(of text: String) -> String {
         if valueName.isEmpty { return "'\(text)' is not true or false" }
+        if isList { return "'\(text)' is not a comma-separated list of \(valueName.dropFirst().dropLast(5))s" }
         let choices = valueName.dropFirst().dropLast().split(separator: "|").map(String.init)
         guard choices.count > 1 else { return "'\(text)' is not a finite \(valueName.dropFirst().dropLast())" }
         return "'\(text)' is not one of \(choices.joined(separator: ", "))\(EditDistance.suggestion(for: text, among: choices))"
+    }
+
+    /// Whether the setting holds a list (``SettingList``).
+    var isList: Bool { valueName.hasSuffix(",...>") }
+
+    /// A value of a JSON file as the text this setting's flag would take: an array of scalars as
+    /// a list's comma-separated values; `nil` for other arrays and objects.
+    func text(ofJSON value: Any) -> String? {
+        guard let array = value as? [Any] else { return Self.text(ofJSON: value) }
+        guard isList, !array.contains(where: { $0 is [Any] || $0 is [String: Any] || $0 is NSNull }) else { return nil }
+        let items = array.compactMap(Self.text(ofJSON:))
+        return items.count == array.count ? items.joined(separator: ",") : nil
     }
 
     /// A value of a JSON file as the text a flag would give it (`null` as `none`); `nil` for
@@ -132,6 +145,22 @@ extension Optional: SettingValue where Wrapped: SettingValue {
     public var settingText: String { map(\.settingText) ?? "none" }
     public var settingJSON: Any { map(\.settingJSON) ?? NSNull() }
     public static var valueName: String { Wrapped.valueName }
+}
+
+/// A comma-separated list of values (`--matryoshka-dims 384,256,128`), a JSON array in files.
+public struct SettingList<Element: SettingValue & Equatable & Sendable>: SettingValue, Equatable, Sendable {
+    public var values: [Element]
+
+    public init(_ values: [Element]) { self.values = values }
+
+    public init?(settingText: String) {
+        let items = settingText.split(separator: ",", omittingEmptySubsequences: false).map { Element(settingText: $0.trimmingCharacters(in: .whitespaces)) }
+        guard !items.isEmpty, !items.contains(nil) else { return nil }
+        values = items.map { $0! }
+    }
+    public var settingText: String { values.map(\.settingText).joined(separator: ",") }
+    public var settingJSON: Any { values.map(\.settingJSON) }
+    public static var valueName: String { "\(Element.valueName),..." }
 }
 
 /// A setting that is one of a few names.

@@ -56,7 +56,9 @@ extension TrainingSettings {
         if ["yaml", "yml"].contains(url.pathExtension.lowercased()) {
             entries = try FlatYAML.read(url).mapValues { ($0.value, $0.line) }
         } else {
-            entries = try JSONFile(url).root.mapValues { (Setting.text(ofJSON: $0), nil) }
+            entries = Dictionary(uniqueKeysWithValues: try JSONFile(url).root.map { name, value in
+                (name, ((setting(named: name)?.text(ofJSON: value)) ?? Setting.text(ofJSON: value), nil))
+            })
         }
         if let other = entries.removeValue(forKey: "method"), other.value != method {
             throw TextFileError(file: url, line: other.line, .invalidRecord("the settings of a \(other.value ?? "?") run, not of \(method)"))

@@ -1,6 +1,7 @@
 import Foundation
 import Models
 import NeuralNetworks
+import Objectives
 import Tensors
 import Text
 import Vision
@@ -64,6 +65,12 @@ public struct TrainingSettings: Sendable, Equatable {
     public var evaluationFormat: STSFileFormat?
     public var evaluationSplit: String?
     public var evaluateEvery: Int?
+    /// Evaluation during training on the embeddings' first this many dimensions (`nil`: all).
+    public var truncateDimension: Int?
+    /// Matryoshka training (``MatryoshkaLoss``): the widths the loss is applied at again, and
+    /// their weights (`nil`: all 1); `nil`: the plain loss.
+    public var matryoshkaDimensions: SettingList<Int>?
+    public var matryoshkaWeights: SettingList<Float>?
     public var maxLength = 32
     /// Training pooling; `cls` trains with SimCSE's MLP over [CLS] and evaluates and saves with
     /// `cls_before_pooler`.
@@ -183,6 +190,24 @@ public struct TrainingSettings: Sendable, Equatable {
     public var valueProblems: [String] {
         settings.compactMap { $0.problem(self) }
             + ((fineTuningData == nil) == (fineTuningEvaluation == nil) ? [] : ["give both --finetune-data and --finetune-eval, or neither"])
+            + matryoshkaProblems
+    }
+
+    /// What is wrong with the Matryoshka settings on their own (the model's width is checked
+    /// with the model, ``TextTraining``).
+    var matryoshkaProblems: [String] {
+        guard let dimensions = matryoshkaDimensions?.values else {
+            return matryoshkaWeights == nil ? [] : ["--matryoshka-weights needs --matryoshka-dims"]
+        }
+        if let problem = MatryoshkaLoss.problem(dimensions: dimensions, weights: matryoshkaWeights?.values) { return ["--matryoshka-dims: \(problem)"] }
+        // Pooling cls trains through SimCSE's MLP, which the saved model drops: its truncations
+        // would not be the ones trained.
+        return pooling == .cls ? ["--matryoshka-dims: pooling cls trains through an MLP the saved model drops; use --pooling mean or cls_before_pooler"] : []
+    }
+
+    /// The Matryoshka loss of these settings, when on and valid.
+    public var matryoshka: MatryoshkaLoss? {
+        matryoshkaDimensions.flatMap { try? MatryoshkaLoss(dimensions: $0.values, weights: matryoshkaWeights?.values) }
     }
 }
 
