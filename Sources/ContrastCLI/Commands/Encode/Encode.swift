@@ -186,12 +186,12 @@ struct Encode: ParsableCommand {
         return parts.count == 1 ? parts[0] : Tensor.concat(parts, axis: 0)
     }
 
-    /// One `{"text": ..., "embedding": [...]}` (or `{"image": path, ...}`) line per input; int8
-    /// codes and packed bytes as integers.
+    /// One `{"embedding": [...], "text": ...}` (or `"image": path`) line per input, keys sorted so
+    /// that runs compare byte for byte; int8 codes and packed bytes as integers.
     private func jsonLines(_ inputs: Inputs, _ embeddings: StoredEmbeddings) throws -> Data {
         var text = ""
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         for i in 0..<inputs.count {
             struct Line: Encodable { let text: String?, image: String?, embedding: StoredEmbeddings.Row }
             let row = embeddings.row(i)
