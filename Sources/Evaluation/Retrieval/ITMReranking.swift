@@ -24,10 +24,18 @@ public struct ITMReranking: Codable, Equatable, Sendable {
     public var weight: Double
     /// Candidates per query re-ranked.
     public var depth: Int
-    /// R@1 on the validation split, by ITC alone and with this re-ranking, in both directions.
+    /// R@1 on the validation split in both directions: by ITC (`itc_t2i_r1`), re-ranked as chosen
+    /// (`itm_…`, when used) or at best (`best_itm_…`, when not), and by ITM alone over the top 16
+    /// (`itm_alone_…`).
     public var validation: [String: Double]
     /// Images and captions of the validation split.
     public var images: Int, captions: Int
+
+    /// A re-ranking with `weight` and `depth`, measured on a validation split of `images` images
+    /// and `captions` captions as `validation` says.
+    public init(weight: Double, depth: Int, validation: [String: Double], images: Int, captions: Int) {
+        (self.weight, self.depth, self.validation, self.images, self.captions) = (weight, depth, validation, images, captions)
+    }
 
     /// The file in a model folder.
     public static let fileName = "itm_rerank.json"
@@ -102,7 +110,10 @@ public struct ITMReranking: Codable, Equatable, Sendable {
             }
         }
         var chosen = best.0.isUsed ? best.0 : ITMReranking(weight: 0, depth: deepest, validation: [:], images: images, captions: texts)
-        chosen.validation = ["itc_t2i_r1": itc.validation["t2i_r1"]!, "itc_i2t_r1": itc.validation["i2t_r1"]!]
+        // ITM alone over the deepest candidates (ALBEF's and VLMo's own inference), for comparison.
+        let alone = measured(weights.max()!, deepest).0
+        chosen.validation = ["itc_t2i_r1": itc.validation["t2i_r1"]!, "itc_i2t_r1": itc.validation["i2t_r1"]!,
+                             "itm_alone_t2i_r1": alone.validation["t2i_r1"]!, "itm_alone_i2t_r1": alone.validation["i2t_r1"]!]
         if best.0.isUsed {
             chosen.validation["itm_t2i_r1"] = best.0.validation["t2i_r1"]!
             chosen.validation["itm_i2t_r1"] = best.0.validation["i2t_r1"]!
@@ -132,8 +143,8 @@ public struct ITMReranking: Codable, Equatable, Sendable {
         func pct(_ key: String) -> String { v[key].map { String(format: "%.3f", $0) } ?? "-" }
         let itm = isUsed ? "itm" : "best_itm"
         let how = isUsed ? "with ITM (weight \(weight), depth \(depth))" : "at best with ITM"
-        return "validation split (\(images) images, \(captions) captions): t2i R@1 \(pct("itc_t2i_r1")) by ITC, \(pct("\(itm)_t2i_r1")) \(how); "
-            + "i2t R@1 \(pct("itc_i2t_r1")) by ITC, \(pct("\(itm)_i2t_r1")) \(how)"
+        return "validation split (\(images) images, \(captions) captions): t2i R@1 \(pct("itc_t2i_r1")) by ITC, \(pct("\(itm)_t2i_r1")) \(how), "
+            + "\(pct("itm_alone_t2i_r1")) by ITM alone; i2t R@1 \(pct("itc_i2t_r1")) by ITC, \(pct("\(itm)_i2t_r1")) \(how), \(pct("itm_alone_i2t_r1")) by ITM alone"
     }
 
     /// Writes ``fileName`` into `folder`.

@@ -96,6 +96,8 @@ struct EvalRetrieval: ParsableCommand {
     @Option(help: "shapes or a caption file.") var dataset = "shapes"
     @Option(help: "Split: test (shapes).") var split = "test"
     @Option(help: "Re-rank each query's best candidates with the model's image-text matching head, as calibrated on validation: itm (default: none).") var rerank: String?
+    @Option(name: .customLong("calibrate-on"), help: ArgumentHelp("With --rerank itm: choose ITM's weight and depth on this data instead of the model's itm_rerank.json: "
+        + "shapes (the validation split a Shapes run holds out) or a caption file (default: none).", valueName: "name|path")) var calibrateOn: String?
     @Option(name: .customLong("test-count"), help: "Shapes test images.") var testSize = ImageTextData.shapesTestCount
     @Flag(help: "No progress output.") var quiet = false
     @Flag(help: "Print one JSON object as the last line of stdout.") var json = false
@@ -104,6 +106,17 @@ struct EvalRetrieval: ParsableCommand {
         guard split == "test" else { throw ValidationError("--split must be test") }
         guard testSize > 0 else { throw ValidationError("--test-count must be positive") }
         if let rerank, rerank != "itm" { throw ValidationError("--rerank must be itm") }
+        if calibrateOn != nil && rerank == nil { throw ValidationError("--calibrate-on needs --rerank itm") }
+    }
+
+    /// ITM re-ranking of `encoder` chosen on `name`: the validation split of Shapes' training
+    /// images as a Shapes run holds it out, or a caption file.
+    private func calibrate(_ encoder: any ImageTextModel, on name: String) throws -> ITMReranking {
+        let validation = name == "shapes"
+            ? ImageTextData.holdingOut(TrainingSettings(method: "vlmo").validationFraction, of: try ImageTextData.training("shapes")).validation!
+            : try ImageTextData.test(name, preparing: encoder.imagePreparation)
+        if !quiet { Report.info("calibrating ITM re-ranking on \(validation.count) images of \(name)...") }
+        return ITMReranking.calibrate(encoder, on: validation)!
     }
 
     func run() throws {
@@ -120,7 +133,7 @@ struct EvalRetrieval: ParsableCommand {
                 throw CLIError.usage("--rerank itm: the \(type(of: encoder).method) model has no image-text matching head")
             }
             let folder = URL(fileURLWithPath: model)
-            guard let reranking = try ITMReranking.load(from: folder) else {
+            guard let reranking = try calibrateOn.map({ try calibrate(encoder, on: $0) }) ?? ITMReranking.load(from: folder) else {
                 throw CLIError.usage("--rerank itm: \(folder.appendingPathComponent(ITMReranking.fileName).path) is missing: ITM's weight is chosen "
                                      + "on a validation split when training (--validation-fraction above 0, or --eval-data)")
             }
