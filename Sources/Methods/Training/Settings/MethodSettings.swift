@@ -64,7 +64,8 @@ extension TrainingSettings {
         Setting("eval-format", \.evaluationFormat, "Format of an --eval-data STS file (none: guessed from the file name).", for: textMethods),
         Setting("eval-split", \.evaluationSplit, "Split of an --eval-data retrieval folder (none: dev when the folder has qrels/dev.tsv, otherwise test).",
                 for: textMethods, must: "not be empty") { !$0.isEmpty },
-        Setting("eval-every", \.evaluateEvery, "Evaluate every N steps and at the end, keeping the best model in best/ (none: no evaluation during training).",
+        Setting("eval-every", \.evaluateEvery, "Evaluate every N steps and at the end, keeping the best model in best/ (none: no evaluation during training, "
+                + "but every tenth of the run for image-text methods with a validation split).",
                 changeableOnResume: true, must: "be at least 1") { $0 >= 1 },
         Setting("momentum", \.momentum, "Momentum of the momentum (key) encoder.", for: momentumMethods, must: "be in [0, 1)") { $0 >= 0 && $0 < 1 },
         Setting("queue-size", \.queueSize, "Momentum-encoder keys kept as negatives.", for: momentumMethods, must: "be at least 1") { $0 >= 1 },
