@@ -83,8 +83,8 @@ let package = Package(
             name: "AugmentationTests", dependencies: ["Augmentation", "Tensors", "Text", "TestSupport"],
             exclude: ["Fixtures"]),  // read by path, like Tests/Fixtures
         .testTarget(name: "VisionTests", dependencies: ["Vision", "Tensors", "Text", "TestSupport"], exclude: ["Fixtures"]),
-        .testTarget(name: "CLITests", dependencies: ["ContrastCLI", "CCPUFeatures", "Models", "NeuralNetworks", "Tensors", "Text", "Vision", "TestSupport"]),
-        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Tensors", "Text", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["ContrastCLI", "CCPUFeatures", "Evaluation", "Models", "NeuralNetworks", "Tensors", "Text", "Vision", "TestSupport"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Models", "Tensors", "Text", "TestSupport"]),
         .testTarget(name: "ReportTests", dependencies: ["Evaluation", "TestSupport"]),
     ]
 )

@@ -1,3 +1,4 @@
+import Evaluation
 import Foundation
 import TestSupport
 import Testing
@@ -16,7 +17,10 @@ import Vision
         let object = try #require(try JSONSerialization.jsonObject(with: Data(summary.utf8)) as? [String: Any])
         #expect(object["steps"] as? Int == 2)
         let metrics = try #require(object["metrics"] as? [String: Double])
-        #expect(metrics["itc_t2i_r1"] != nil && metrics["itm_t2i_r1"] != nil && metrics["itm_i2t_r10"] != nil)
+        // The test split is re-ranked by ITM only where the validation split (2 of the 16 images) chose it.
+        let reranking = try #require(try ITMReranking.load(from: folder))
+        #expect(metrics["itc_t2i_r1"] != nil && (metrics["itm_t2i_r1"] != nil) == reranking.isUsed && (metrics["itm_i2t_r10"] != nil) == reranking.isUsed)
+        #expect(reranking.images == 2)
         for name in ["image_text_config.json", "model.safetensors", "metrics.jsonl", "training_config.json"] {
             #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent(name).path), "\(name) is missing")
         }
@@ -45,7 +49,12 @@ import Vision
         let folder = try TestPaths.temporaryDirectory().appendingPathComponent("run")
         let train = try cli.run(["train", "albef", "--dataset", file.path, "--output", folder.path, "--max-steps", "2", "--batch-size", "4", "--quiet"])
         #expect(train.status == 0, "\(train.stderr)")
-        for rerank in [[], ["--rerank", "itm"]] {
+        let reranking = try #require(try ITMReranking.load(from: folder))
+        if !reranking.isUsed {
+            cli.expectFailure(try cli.run(["eval", "retrieval", "--model", folder.path, "--dataset", file.path, "--rerank", "itm"]),
+                              status: 2, mentions: ["did not beat ITC", "validation split (1 images"])
+        }
+        for rerank in reranking.isUsed ? [[], ["--rerank", "itm"]] : [[]] {
             let eval = try cli.run(["eval", "retrieval", "--model", folder.path, "--dataset", file.path, "--json"] + rerank)
             #expect(eval.status == 0, "\(eval.stderr)")
             let line = try #require(eval.stdout.split(separator: "\n").last)

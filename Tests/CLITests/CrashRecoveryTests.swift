@@ -19,9 +19,10 @@ import Testing
             return try trainArguments("cert", corpus: corpus, output: output)
                 + ["--finetune-data", pairs.path, "--finetune-eval", pairs.path, "--finetune-batch-size", "16", "--finetune-epochs", "1"]
         case "align", "vlmo":
-            // VLMo: stages of 1, 1 and 6 steps, so that checkpoints fall on a stage's end and inside one.
+            // VLMo: stages of 1, 1 and 6 steps, so that checkpoints fall on a stage's end and inside one;
+            // 20 validation images evaluated every step (best/ and ITM's calibration resume too).
             return ["train", method, "--dataset", "shapes", "--output", output.path, "--max-steps", "6", "--batch-size", "16",
-                    "--checkpoint-every", "2", "--quiet"]
+                    "--validation-fraction", "0.001", "--checkpoint-every", "2", "--quiet"]
         case "align-clip":
             // Fine-tuning the reference CLIP on 16 captioned images (beside the corpus), CLIP's learning rate.
             try CLIPCommandTests.captionFolder(in: corpus.deletingLastPathComponent())

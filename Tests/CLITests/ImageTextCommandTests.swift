@@ -1,3 +1,4 @@
+import Evaluation
 import Foundation
 import TestSupport
 import Testing
@@ -14,8 +15,9 @@ import Testing
 
     func train(_ method: String) throws -> URL {
         let output = try TestPaths.temporaryDirectory().appendingPathComponent(method)
+        // 20 of Shapes' training images validate (the ITM calibration is the slow part of a debug build).
         let outcome = try cli.run(["train", method, "--dataset", "shapes", "--output", output.path, "--max-steps", "2",
-                                   "--batch-size", "8", "--quiet", "--json"])
+                                   "--batch-size", "8", "--validation-fraction", "0.001", "--quiet", "--json"])
         #expect(outcome.status == 0, "\(outcome.stderr)")
         #expect(try lastJSON(outcome)["final_loss"] is Double)
         for file in ["image_text_config.json", "model.safetensors", "training_config.json", "metrics.jsonl"] {
@@ -48,11 +50,29 @@ import Testing
 
     @Test func vlmoTrainsAndRerank() throws {
         let model = try train("vlmo")
-        let stages = try String(contentsOf: model.appendingPathComponent("metrics.jsonl"), encoding: .utf8).split(separator: "\n")
-        // Each unimodal stage runs a tenth of stage 3's steps (at least one): 1 + 1 + 2.
-        #expect(stages.count == 4)
-        let recall = try lastJSON(try retrieval(model, ["--rerank", "itm"]))
-        #expect(recall["t2i_r1"] is Double && recall["i2t_r10"] is Double)
+        let log = try String(contentsOf: model.appendingPathComponent("metrics.jsonl"), encoding: .utf8).split(separator: "\n")
+        // Each unimodal stage runs a tenth of stage 3's steps (at least one): 1 + 1 + 2; the
+        // validation split is evaluated every step of so short a run (a tenth of it rounds to 1).
+        #expect(log.filter { $0.contains("\"loss\"") }.count == 4)
+        #expect(log.filter { $0.contains("\"val_t2i_r1\"") }.count == 4)
+        // ITM re-ranks only as the validation split chose; where it did not beat ITC it is refused with the numbers.
+        let reranking = try #require(try ITMReranking.load(from: model))
+        let reranked = try retrieval(model, ["--rerank", "itm"])
+        if reranking.isUsed {
+            #expect(try lastJSON(reranked)["t2i_r1"] is Double)
+        } else {
+            cli.expectFailure(reranked, status: 2, mentions: ["did not beat ITC", "validation split (20 images"])
+        }
+        try FileManager.default.removeItem(at: model.appendingPathComponent(ITMReranking.fileName))
+        cli.expectFailure(try retrieval(model, ["--rerank", "itm"]), status: 2, mentions: [ITMReranking.fileName, "--validation-fraction"])
+    }
+
+    @Test func badValidationSettingsAreRefusedInOneLine() throws {
+        let output = try TestPaths.temporaryDirectory().appendingPathComponent("run")
+        cli.expectFailure(try cli.run(["train", "align", "--dataset", "shapes", "--output", output.path, "--validation-fraction", "0.7"]),
+                          status: 2, mentions: ["validation-fraction must be in [0, 0.5]"])
+        cli.expectFailure(try cli.run(["train", "align", "--dataset", "shapes", "--output", output.path, "--eval-data", "/nonexistent/captions.jsonl",
+                                       "--max-steps", "1"]), status: 1, mentions: ["/nonexistent/captions.jsonl"])
     }
 
     @Test func badModelFolderIsADataError() throws {

@@ -21,6 +21,33 @@ import Vision
         return c
     }
 
+    @Test func theValidationSplitIsDisjointSizedAndTheSameForEverySeed() throws {
+        let data = ShapesDataset(split: .train, count: 50, size: 16, seed: 3).captioned()
+        let (training, validation) = ImageTextData.holdingOut(0.1, of: data)
+        let held = try #require(validation)
+        #expect(held.count == 5 && training.count == 45)
+        // Every image lands in exactly one part (Shapes images are distinct).
+        let pixels = { (d: CaptionedImages) in Set(d.images.map(\.pixels)) }
+        #expect(pixels(training).isDisjoint(with: pixels(held)) && pixels(training).union(pixels(held)) == pixels(data))
+        #expect(held.captions.allSatisfy { captions in data.captions.contains(captions) })
+        #expect(ImageTextData.holdingOut(0.1, of: data).validation == held)
+        #expect(ImageTextData.holdingOut(0, of: data).validation == nil)
+        // At least one image on each side.
+        #expect(ImageTextData.holdingOut(0.01, of: data).validation?.count == 1)
+    }
+
+    @Test func aCaptionFileRunIsSizedByImagesSeen() throws {
+        var settings = TrainingSettings(method: "align")
+        settings.dataset = "captions.jsonl"
+        let stage = try TrainingStage(name: "itc", examples: 3000, what: "images", settings: settings, processes: 1, orderSeed: 0, stepSeed: 0)
+        #expect(stage.steps == TrainingSettings.captionFileExamples / settings.batchSize)
+        let larger = try TrainingStage(name: "itc", examples: 30_000, what: "images", settings: settings, processes: 1, orderSeed: 0, stepSeed: 0)
+        #expect(larger.steps == stage.steps)
+        settings.dataset = "shapes"
+        let shapes = try TrainingStage(name: "itc", examples: 3000, what: "images", settings: settings, processes: 1, orderSeed: 0, stepSeed: 0)
+        #expect(shapes.steps == TrainingSettings.defaultEpochs["align"]!["shapes"]! * (3000 / settings.batchSize))
+    }
+
     func roundTrip(_ model: any ImageTextModel) throws {
         let folder = try TestPaths.temporaryDirectory().appendingPathComponent("model")
         try model.save(to: folder)

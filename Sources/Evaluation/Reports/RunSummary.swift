@@ -29,9 +29,11 @@ struct RunSummary {
             // Only text runs evaluate STS; an image run's report has nothing to say about it.
             lines.append("- STS Spearman (\(evaluator)): no evaluations logged")
         }
+        if let line = finalAndBest("Validation text-to-image R@1", LearningCurve.validationMetric, digits: 4) { lines.append(line) }
         if let retrieval, let line = finalAndBest("Retrieval nDCG@10 (\(retrieval))", "\(retrieval)_\(Self.retrievalMetric)", digits: 4) {
             lines.append(line)
         }
+        if let warning = LearningCurve.stillLearning(metrics) { lines.append("- **Warning:** \(warning)") }
         if metrics.skippedTruncatedLine {
             lines.append("- The last line of metrics.jsonl was cut short (the run stopped while writing it) and was skipped.")
         }

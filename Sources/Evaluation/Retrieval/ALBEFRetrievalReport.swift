@@ -3,20 +3,21 @@ import Models
 import Vision
 
 /// ALBEF's retrieval evaluation: recall at 1, 5 and 10 in both directions by ITC similarity alone
-/// and with the ITM head re-ranking each query's best `depth` candidates.
+/// and, when the validation split chose to use ITM (``ITMReranking``), with ITM re-ranking.
 public enum ALBEFRetrievalReport {
-    /// Metrics named `itc_t2i_r1`, ... and `itm_t2i_r1`, ... (the re-ranked ones).
-    public static func evaluate(_ model: ALBEF, on data: CaptionedImages, depth: Int, rerank: Bool = true, quiet: Bool) -> [String: Double] {
+    /// Metrics named `itc_t2i_r1`, ... and, with a `reranking` that uses ITM, `itm_t2i_r1`, ...
+    /// (the re-ranked ones).
+    public static func evaluate(_ model: ALBEF, on data: CaptionedImages, reranking: ITMReranking? = nil, quiet: Bool) -> [String: Double] {
         let pairs = data.pairs
         let index = ALBEFRetrieval(model: model, images: data.images, texts: pairs.map(\.caption))
         let retrieval = CrossModalRetrieval(imageOfText: pairs.map(\.image), imageCount: data.count)
         var metrics: [String: Double] = [:]
         for (name, value) in retrieval.evaluate(similarity: index.similarity).metrics { metrics["itc_\(name)"] = value }
-        if rerank {
+        if let reranking, reranking.isUsed {
             let bar = ProgressBar(total: pairs.count + data.count, label: "itm re-rank", unit: "queries", quiet: quiet)
-            let rescored = retrieval.evaluate(similarity: index.similarity, rerankDepth: depth,
-                                              rerankTextToImage: { bar.advance(); return index.rerankScores(text: $0, images: $1) },
-                                              rerankImageToText: { bar.advance(); return index.rerankScores(image: $0, texts: $1) })
+            let rescored = retrieval.evaluate(similarity: index.similarity, reranking: reranking,
+                                              textToImage: { bar.advance(); return index.matchScores(text: $0, images: $1) },
+                                              imageToText: { bar.advance(); return index.matchScores(image: $0, texts: $1) })
             bar.finish()
             for (name, value) in rescored.metrics { metrics["itm_\(name)"] = value }
         }

@@ -80,6 +80,9 @@ public final class Trainer {
     /// the best checkpoint, saved as `best/`.
     public var evaluate: (() throws -> [String: Double])?
     public var primaryMetric = "spearman"
+    /// Evaluate every this many steps (and at the end); `settings.evaluateEvery` unless a method's
+    /// command sets a default of its own (image-text runs with a validation split).
+    public var evaluateEvery: Int?
     public var onEvent: ((TrainingEvent) -> Void)?
     let runner: StepRunner
 
@@ -95,6 +98,7 @@ public final class Trainer {
         if let stage = stages.first(where: { $0.batchSize < communicator.size }) {
             throw TrainingError.invalidSetup("\(method.name): a batch of \(stage.batchSize) cannot be shared by \(communicator.size) processes")
         }
+        evaluateEvery = settings.evaluateEvery
         runner = StepRunner(source: method.randomSource, gradientCacheChunk: settings.gradientCacheChunk, communicator: communicator)
     }
 
@@ -194,7 +198,7 @@ public final class Trainer {
                     // Before clipping: what the step's batch asked for.
                     try log?.append(record(report, stages: stages.count, gradientNorm: norm))
                     onEvent?(.step(report))
-                    if let log, let every = settings.evaluateEvery, state.step % every == 0, state.step < totalSteps {
+                    if let log, let every = evaluateEvery, state.step % every == 0, state.step < totalSteps {
                         try evaluateAndKeepBest(&state, log: log)
                     }
                     // Only process 0 writes checkpoints; every process stops after the same step on a signal.

@@ -72,13 +72,15 @@ public struct TrainingStage: Sendable, Equatable {
                   examples: examples, batchSize: batch, settings: s, orderSeed: orderSeed, stepSeed: stepSeed)
     }
 
-    /// Steps of `epochs` passes over `examples` in batches of `batchSize`, or `maxSteps` when set
-    /// (which overrides `epochs`, as Hugging Face Trainer's `max_steps` does).
+    /// Steps of `epochs` passes over `examples` in batches of `batchSize` (`nil`: enough steps to
+    /// see ``TrainingSettings/captionFileExamples``), or `maxSteps` when set (which overrides
+    /// `epochs`, as Hugging Face Trainer's `max_steps` does).
     /// - Throws: ``TrainingError/invalidSetup(_:)`` when the examples cannot fill one batch.
-    public static func steps(examples: Int, batchSize: Int, epochs: Int, maxSteps: Int?, what: String) throws -> Int {
+    public static func steps(examples: Int, batchSize: Int, epochs: Int?, maxSteps: Int?, what: String) throws -> Int {
         guard examples >= batchSize else {
             throw TrainingError.invalidSetup("\(examples) \(what) cannot fill one batch of \(batchSize) (--batch-size, over all processes)")
         }
+        guard let epochs else { return maxSteps ?? max(1, TrainingSettings.captionFileExamples / batchSize) }
         return maxSteps ?? epochs * (examples / batchSize)
     }
 

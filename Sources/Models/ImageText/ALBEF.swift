@@ -172,11 +172,10 @@ public final class ALBEF: Module, ImageTextModel {
         encodeInBatches(texts.count) { encoders.textFeatures(encoders.textStates(tokenize(Array(texts[$0])))) }
     }
 
-    /// Re-ranking scores `[texts.count, images.count]` of every caption with every image: the ITM
-    /// match logit plus the ITC similarity (``ALBEFRetrieval/rerankScores(text:images:)``).
+    /// The ITM match probability of every caption with every image, `[texts.count, images.count]`.
     public func matchScores(texts: [String], images: [Image]) -> Tensor? {
         let index = ALBEFRetrieval(model: self, images: images, texts: texts)
-        return Tensor(texts.indices.flatMap { index.rerankScores(text: $0, images: Array(images.indices)) }, shape: [texts.count, images.count])
+        return Tensor(texts.indices.flatMap { index.matchScores(text: $0, images: Array(images.indices)) }, shape: [texts.count, images.count])
     }
 
     private func encodeInBatches(_ count: Int, batchSize: Int = 128, _ encode: (Range<Int>) -> Tensor) -> Tensor {

@@ -7,8 +7,7 @@ import Vision
 ///
 /// ```swift
 /// let index = ALBEFRetrieval(model: model, images: test.images, texts: texts)
-/// let recall = CrossModalRetrieval(imageOfText: owners).evaluate(similarity: index.similarity, rerankDepth: 16,
-///     rerankTextToImage: index.rerankScores(text:images:), rerankImageToText: index.rerankScores(image:texts:))
+/// let probabilities = index.matchScores(text: 0, images: [3, 7])   // ITM's, for re-ranking (``ITMReranking``)
 /// ```
 public final class ALBEFRetrieval {
     public let model: ALBEF
@@ -53,33 +52,8 @@ public final class ALBEFRetrieval {
         probabilities(texts: texts, images: [Int](repeating: image, count: texts.count))
     }
 
-    /// Re-ranking scores of caption `text` with each of `images`: the ITM head's match logit plus
-    /// the ITC similarity, as BLIP (ALBEF's successor) re-ranks; ALBEF's code uses the logit alone.
-    /// The sum measured better here (t2i R@1 24.3 against ITC 23.4 on 1000 Shapes test images),
-    /// since the ITM head of a small model trained from scratch is less sure than ITC of the best.
-    public func rerankScores(text: Int, images: [Int]) -> [Float] {
-        zip(matchLogits(texts: [Int](repeating: text, count: images.count), images: images), images).map { $0 + similarity(text, $1) }
-    }
-
-    /// Re-ranking scores of image `image` with each of `texts` (see ``rerankScores(text:images:)``).
-    public func rerankScores(image: Int, texts: [Int]) -> [Float] {
-        zip(matchLogits(texts: texts, images: [Int](repeating: image, count: texts.count)), texts).map { $0 + similarity($1, image) }
-    }
-
-    private func similarity(_ text: Int, _ image: Int) -> Float {
-        similarity.withUnsafeBufferPointer { $0[text * similarity.shape[1] + image] }
-    }
-
     private func probabilities(texts: [Int], images: [Int]) -> [Float] {
         scored(texts: texts, images: images) { model.matchProbability(textStates: $0, textMask: $1, imageTokens: $2) }
-    }
-
-    /// The ITM head's match logit (class 1) of each pair.
-    private func matchLogits(texts: [Int], images: [Int]) -> [Float] {
-        scored(texts: texts, images: images) { states, mask, tokens in
-            let logits = model.matchLogits(textStates: states, textMask: mask, imageTokens: tokens).scalars
-            return texts.indices.map { logits[2 * $0 + 1] }
-        }
     }
 
     /// `score` of the fusion inputs of the pairs `(texts[k], images[k])`, without gradients.

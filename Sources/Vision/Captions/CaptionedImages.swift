@@ -37,6 +37,12 @@ public struct CaptionedImages: Sendable, Equatable {
     /// The number of images.
     public var count: Int { images.count }
 
+    /// The images at `indices`, in that order, with their captions (classes, false captions).
+    public func selecting(_ indices: [Int]) -> CaptionedImages {
+        CaptionedImages(images: indices.map { images[$0] }, captions: indices.map { captions[$0] }, labels: labels.map { l in indices.map { l[$0] } },
+                        negativeCaptions: negativeCaptions.map { n in indices.map { n[$0] } })
+    }
+
     /// Every (image index, caption) pair, images in order and each image's captions in order.
     public var pairs: [(image: Int, caption: String)] {
         captions.enumerated().flatMap { index, texts in texts.map { (index, $0) } }

@@ -88,12 +88,16 @@ struct EvalRetrieval: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "retrieval",
         abstract: "Image-text retrieval recall@1/5/10 in both directions (shapes test: \(ImageTextData.shapesTestCount) images and all their captions).",
-        discussion: "--rerank itm re-orders each query's 16 best candidates by the model's image-text matching head (VLMo, ALBEF).")
+        discussion: "--rerank itm re-orders each query's best candidates by ITC similarity plus the model's image-text matching head (VLMo, ALBEF), "
+            + "with the weight and depth chosen on the training run's validation split (itm_rerank.json in the model folder); "
+            + "where ITM did not beat ITC there, it is refused with the validation numbers.")
 
     @Option(help: "Image-text model folder (or a Hugging Face CLIP folder).") var model: String
     @Option(help: "shapes or a caption file.") var dataset = "shapes"
     @Option(help: "Split: test (shapes).") var split = "test"
-    @Option(help: "Re-rank each query's best candidates with the model's image-text matching head: itm (default: none).") var rerank: String?
+    @Option(help: "Re-rank each query's best candidates with the model's image-text matching head, as calibrated on validation: itm (default: none).") var rerank: String?
+    @Option(name: .customLong("calibrate-on"), help: ArgumentHelp("With --rerank itm: choose ITM's weight and depth on this data instead of the model's itm_rerank.json: "
+        + "shapes (the validation split a Shapes run holds out) or a caption file (default: none).", valueName: "name|path")) var calibrateOn: String?
     @Option(name: .customLong("test-count"), help: "Shapes test images.") var testSize = ImageTextData.shapesTestCount
     @Flag(help: "No progress output.") var quiet = false
     @Flag(help: "Print one JSON object as the last line of stdout.") var json = false
@@ -102,6 +106,17 @@ struct EvalRetrieval: ParsableCommand {
         guard split == "test" else { throw ValidationError("--split must be test") }
         guard testSize > 0 else { throw ValidationError("--test-count must be positive") }
         if let rerank, rerank != "itm" { throw ValidationError("--rerank must be itm") }
+        if calibrateOn != nil && rerank == nil { throw ValidationError("--calibrate-on needs --rerank itm") }
+    }
+
+    /// ITM re-ranking of `encoder` chosen on `name`: the validation split of Shapes' training
+    /// images as a Shapes run holds it out, or a caption file.
+    private func calibrate(_ encoder: any ImageTextModel, on name: String) throws -> ITMReranking {
+        let validation = name == "shapes"
+            ? ImageTextData.holdingOut(TrainingSettings(method: "vlmo").validationFraction, of: try ImageTextData.training("shapes")).validation!
+            : try ImageTextData.test(name, preparing: encoder.imagePreparation)
+        if !quiet { Report.info("calibrating ITM re-ranking on \(validation.count) images of \(name)...") }
+        return ITMReranking.calibrate(encoder, on: validation)!
     }
 
     func run() throws {
@@ -112,30 +127,33 @@ struct EvalRetrieval: ParsableCommand {
         let retrieval = CrossModalRetrieval(imageOfText: data.pairs.map(\.image), imageCount: data.count)
         if !quiet { Report.info("embedding \(texts.count) captions and \(data.count) images...") }
         let similarity = encoder.encodeTexts(texts).matmul(encoder.encodeImages(data.images), transposeOther: true)
-        var reranker: CrossModalRetrieval.Reranker?
-        var imageReranker: ((Int, [Int]) -> [Float])?
-        var bar: ProgressBar?
+        var recall = retrieval.evaluate(similarity: similarity)
         if rerank != nil {
             guard encoder.matchScores(texts: [texts[0]], images: [data.images[0]]) != nil else {
                 throw CLIError.usage("--rerank itm: the \(type(of: encoder).method) model has no image-text matching head")
             }
+            let folder = URL(fileURLWithPath: model)
+            guard let reranking = try calibrateOn.map({ try calibrate(encoder, on: $0) }) ?? ITMReranking.load(from: folder) else {
+                throw CLIError.usage("--rerank itm: \(folder.appendingPathComponent(ITMReranking.fileName).path) is missing: ITM's weight is chosen "
+                                     + "on a validation split when training (--validation-fraction above 0, or --eval-data)")
+            }
+            guard reranking.isUsed else {
+                throw CLIError.usage("--rerank itm: ITM re-ranking did not beat ITC on the \(reranking.summary), so it is refused; evaluate without --rerank")
+            }
+            if !quiet { Report.info("re-ranking each query's \(reranking.depth) best candidates, ITM weight \(reranking.weight) (\(reranking.summary))") }
             // Every caption and every image is a query whose candidates the ITM head scores.
-            let progress = ProgressBar(total: texts.count + data.count, label: "re-rank itm", unit: "queries", quiet: quiet)
-            bar = progress
-            var done = 0
-            reranker = { t, images in
-                done += 1
-                progress.update(done: done)
-                return encoder.matchScores(texts: [texts[t]], images: images.map { data.images[$0] })!.scalars
-            }
-            imageReranker = { i, candidates in
-                done += 1
-                progress.update(done: done)
-                return encoder.matchScores(texts: candidates.map { texts[$0] }, images: [data.images[i]])!.scalars
-            }
+            let bar = ProgressBar(total: texts.count + data.count, label: "re-rank itm", unit: "queries", quiet: quiet)
+            recall = retrieval.evaluate(similarity: similarity, reranking: reranking,
+                                        textToImage: { t, images in
+                                            bar.advance()
+                                            return encoder.matchScores(texts: [texts[t]], images: images.map { data.images[$0] })!.scalars
+                                        },
+                                        imageToText: { i, candidates in
+                                            bar.advance()
+                                            return encoder.matchScores(texts: candidates.map { texts[$0] }, images: [data.images[i]])!.scalars
+                                        })
+            bar.finish()
         }
-        let recall = retrieval.evaluate(similarity: similarity, rerankTextToImage: reranker, rerankImageToText: imageReranker)
-        bar?.finish()
         let metrics = recall.metrics
         Report.result(json: json, metrics.sorted { $0.key < $1.key }.map { "\($0.key) \(Format.fixed($0.value, 4))" }.joined(separator: "  ")
                     + " (\(data.count) images, \(texts.count) captions)")

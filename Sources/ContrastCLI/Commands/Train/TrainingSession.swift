@@ -78,6 +78,7 @@ struct TrainingSession {
             Report.info("trained \(summary.steps) steps in \(Format.fixed(summary.seconds, 1)) s; model saved to \(destination.path)")
         }
         if let plots, !quiet { Report.info("plots and summary in \(destination.appendingPathComponent(plots).path)") }
+        if let warning = stillLearning() { Report.info("warning: " + warning) }
         return summary
     }
 
@@ -91,16 +92,24 @@ struct TrainingSession {
         }
     }
 
+    /// ``LearningCurve/stillLearning(_:)`` of the run's log, `nil` when it cannot be read.
+    private func stillLearning() -> String? {
+        (try? RunMetrics.read(destination.appendingPathComponent("metrics.jsonl"))).flatMap(LearningCurve.stillLearning)
+    }
+
     /// With `--json`, prints the run's summary with `metrics` added to the trainer's final ones.
     func printSummary(_ summary: TrainingSummary, metrics: [String: Double] = [:]) throws {
         guard json else { return }
         struct Summary: Encodable {
             let steps: Int, final_loss: Double?, seconds: Double, skipped_steps: Int, output: String, already_complete: Bool
             let metrics: [String: Double], best_metric: Double?, best_step: Int?
+            /// Why the run looks stopped early (``LearningCurve``), or null.
+            let still_learning: String?
         }
         let loss = Double(summary.finalLoss)
         try Report.json(Summary(steps: summary.steps, final_loss: loss.isFinite ? loss : nil, seconds: summary.seconds,
                                 skipped_steps: summary.skippedSteps, output: destination.path, already_complete: summary.wasComplete,
-                                metrics: summary.finalMetrics.merging(metrics) { $1 }, best_metric: summary.bestMetric, best_step: summary.bestStep))
+                                metrics: summary.finalMetrics.merging(metrics) { $1 }, best_metric: summary.bestMetric, best_step: summary.bestStep,
+                                still_learning: summary.wasComplete ? nil : stillLearning()))
     }
 }

@@ -26,9 +26,7 @@ extension TrainingSettings {
         Setting("dataset", \.dataset, "Training data: shapes (generated scenes) or a caption file.", for: ["albef"], valueName: "name|path"),
         Setting("train-count", \.trainCount, "Shapes training images.", for: ["albef"], must: "be at least 1") { $0 >= 1 },
         Setting("test-count", \.testCount, "Shapes test images of the final retrieval report (0: none).", for: ["albef"], must: "not be negative") { $0 >= 0 },
-        Setting("rerank-depth", \.rerankDepth, "Candidates per query the ITM head re-ranks in the retrieval report.", for: ["albef"],
-                changeableOnResume: true, must: "be at least 1") { $0 >= 1 },
-        Setting("epochs", \.epochs, "Passes over the training data (none: the data set's default).", changeableOnResume: true, must: "be at least 1") { $0 >= 1 },
+        Setting("epochs", \.epochs, "Passes over the training data (none: the data set's default; on a caption file, \(TrainingSettings.captionFileExamples) examples seen).", changeableOnResume: true, must: "be at least 1") { $0 >= 1 },
         Setting("seed", \.seed, "Random seed: initialisation, data order, augmentations, dropout."),
         Setting("max-steps", \.maxSteps, "Train this many steps (overrides --epochs).", changeableOnResume: true, must: "be at least 1") { $0 >= 1 },
         Setting("batch-size", \.batchSize, "Examples per step and process (under mpirun -np P a step sees P times this).", must: "be at least 2 (in-batch negatives)") { $0 >= 2 },
@@ -58,10 +56,16 @@ extension TrainingSettings {
         Setting("eval-data", \.evaluationData, "Evaluated during training and at the end, the best model going to best/: an STS file (STS-B or SICK "
                 + "format; by Spearman), or a retrieval folder with corpus.jsonl, queries.jsonl and qrels/SPLIT.tsv (BEIR layout; by nDCG@10).",
                 for: textMethods, valueName: "path"),
+        Setting("eval-data", \.evaluationData, "A caption file to validate on instead of holding out --validation-fraction of the training images: "
+                + "retrieval evaluated during training (best/ by text-to-image R@1) and ITM re-ranking calibrated on it.", for: imageTextMethods, valueName: "path"),
+        Setting("validation-fraction", \.validationFraction, "Share of the training images (a caption file or shapes) held out to validate on "
+                + "(0: none): retrieval evaluated during training, best/ kept by it, ITM re-ranking calibrated on it.", for: imageTextMethods,
+                must: "be in [0, 0.5]") { (0...0.5).contains($0) },
         Setting("eval-format", \.evaluationFormat, "Format of an --eval-data STS file (none: guessed from the file name).", for: textMethods),
         Setting("eval-split", \.evaluationSplit, "Split of an --eval-data retrieval folder (none: dev when the folder has qrels/dev.tsv, otherwise test).",
                 for: textMethods, must: "not be empty") { !$0.isEmpty },
-        Setting("eval-every", \.evaluateEvery, "Evaluate every N steps and at the end, keeping the best model in best/ (none: no evaluation during training).",
+        Setting("eval-every", \.evaluateEvery, "Evaluate every N steps and at the end, keeping the best model in best/ (none: no evaluation during training, "
+                + "but every tenth of the run for image-text methods with a validation split).",
                 changeableOnResume: true, must: "be at least 1") { $0 >= 1 },
         Setting("truncate-dim", \.truncateDimension, "Evaluate during training on the embeddings' first N dimensions (none: all of them).",
                 for: textMethods, changeableOnResume: true, must: "be at least 1") { $0 >= 1 },

@@ -17,7 +17,7 @@ public struct TrainingSettings: Sendable, Equatable {
     // Shared by every method.
     public var seed: UInt64 = 42
     /// Passes over the training data (`maxSteps`, when set, overrides it); `nil`: the data set's
-    /// default (ALIGN and VLMo, ``resolvedEpochs``).
+    /// default (image-text methods, ``resolvedEpochs``).
     public var epochs: Int? = 1
     public var maxSteps: Int?
     /// Examples per step and process (a data-parallel step over P processes sees P times this).
@@ -98,16 +98,19 @@ public struct TrainingSettings: Sendable, Equatable {
     public var unimodalStageFraction: Float = 0.1
     public var matchingWeight: Float = 1
     public var matchingPairsPerBatch = 32
-    /// ALBEF: Shapes images to train on and to report retrieval on, the re-ranking depth, the
-    /// final distillation weight, MLM's masking rate, the ramp of ITM's negatives from random to
+    /// ALBEF: Shapes images to train on and to report retrieval on, the final distillation weight, MLM's masking rate, the ramp of ITM's negatives from random to
     /// hard (``albefNegativeHardness``), the data set's false captions as ITM negatives (in the
     /// spirit of NegCLIP), and the model's shape.
-    public var trainCount = 4000, testCount = 500, rerankDepth = 16
+    public var trainCount = 4000, testCount = 500
     public var alpha: Float = 0.4
     public var mlmProbability: Float = 0.15
     public var itmHardnessRamp: Float = 0
     public var captionNegatives = true
     public var albefShape = ALBEFConfiguration()
+    /// Image-text methods: the share of a caption file's (or Shapes') training images held out as
+    /// the validation split (0: none), unless `evaluationData` names a caption file to validate on.
+    /// The split evaluates retrieval during training, picks `best/`, and calibrates ITM re-ranking.
+    public var validationFraction: Float = 0.1
 
     /// `method`'s defaults: SimCSE's (Gao et al. 2021) for the text methods with CERT's MoCo
     /// settings; a short CPU run on 28x28 images for SimCLR and MoCo (resnet8wide, batch 256,
@@ -126,7 +129,7 @@ public struct TrainingSettings: Sendable, Equatable {
             (epochs, batchSize, learningRate, weightDecay, schedule, maxGradientNorm) = (nil, 128, 1e-3, 0.01, .cosine, nil)
             if method == "vlmo" { dataset = "shapes" }
         case "albef":
-            (epochs, batchSize, learningRate, weightDecay, schedule, maxGradientNorm) = (20, 64, 1e-3, 0.02, .cosine, nil)
+            (epochs, batchSize, learningRate, weightDecay, schedule, maxGradientNorm) = (nil, 64, 1e-3, 0.02, .cosine, nil)
             (dataset, momentum, queueSize) = ("shapes", 0.95, 1024)
         default: break
         }
@@ -147,10 +150,13 @@ public struct TrainingSettings: Sendable, Equatable {
     /// Whether these settings fine-tune a pretrained CLIP (`align` with `--model`).
     public var fineTunesCLIP: Bool { method == "align" && model != nil }
 
-    /// Epochs of the default ALIGN and VLMo runs by data set (a quarter of an hour on two cores),
-    /// and on a caption file.
-    public static let defaultEpochs = ["align": ["fashion-mnist": 2, "shapes": 3], "vlmo": ["fashion-mnist": 1, "shapes": 8]]
-    public static let captionFileEpochs = 10
+    /// Epochs of the default image-text runs on the built-in data sets (a quarter of an hour on
+    /// two cores).
+    public static let defaultEpochs = ["align": ["fashion-mnist": 2, "shapes": 3], "vlmo": ["fashion-mnist": 1, "shapes": 8], "albef": ["shapes": 20]]
+    /// Examples a default image-text run on a caption file sees (its steps: this over the batch
+    /// size), whatever the file's size: epochs tuned to one file stop a smaller one before it has
+    /// learned (10 epochs of 3,000 images are 230 ALIGN steps, at a loss plateau).
+    public static let captionFileExamples = 256_000
 
     /// The warm-up of a stage of `steps` steps: `warmupFraction` of them for the image-text
     /// methods, `warmupSteps` for the others.
@@ -158,8 +164,9 @@ public struct TrainingSettings: Sendable, Equatable {
         Self.imageTextMethods.contains(method) ? Int(Float(steps) * warmupFraction) : warmupSteps
     }
 
-    /// `epochs`, or the data set's default.
-    public var resolvedEpochs: Int { epochs ?? Self.defaultEpochs[method]?[dataset] ?? Self.captionFileEpochs }
+    /// `epochs`, or the data set's default; `nil` on a caption file, whose default run sees
+    /// ``captionFileExamples`` examples.
+    public var resolvedEpochs: Int? { epochs ?? Self.defaultEpochs[method]?[dataset] }
 
     /// The split of the retrieval folder `folder` evaluated during training: ``evaluationSplit``,
     /// or `dev` when the folder has `qrels/dev.tsv`, otherwise `test`.
