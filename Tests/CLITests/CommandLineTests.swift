@@ -277,11 +277,11 @@ extension CommandLineTests {
         #expect(refused.status == 2 && refused.stderr.contains("unknown option '--grad-cache-chunk' for simclr"), "\(refused.stderr)")
     }
 
-    /// Image and image-text methods evaluate during training too (kNN accuracy, retrieval) and
-    /// keep the best model in best/.
+    /// Image and image-text methods evaluate during training too (kNN accuracy, retrieval on the
+    /// validation split) and keep the best model in best/.
     @Test(arguments: [(["simclr", "--dataset", "shapes", "--batch-size", "16"], "knn_accuracy"),
-                      (["align", "--dataset", "shapes", "--batch-size", "16"], "t2i_r1"),
-                      (["albef", "--batch-size", "8", "--train-count", "32", "--test-count", "40", "--queue-size", "16"], "itc_t2i_r1")])
+                      (["align", "--dataset", "shapes", "--batch-size", "16"], "val_t2i_r1"),
+                      (["albef", "--batch-size", "8", "--train-count", "32", "--test-count", "40", "--queue-size", "16"], "val_t2i_r1")])
     func everyMethodEvaluatesDuringTrainingKeepingTheBest(arguments: [String], metric: String) throws {
         let output = try TestPaths.temporaryDirectory().appendingPathComponent("run")
         let trained = try run(["train"] + arguments + ["--max-steps", "4", "--eval-every", "2", "--output", output.path, "--quiet", "--json"])
