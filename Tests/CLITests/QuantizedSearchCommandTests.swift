@@ -66,6 +66,40 @@ import Testing
         }
     }
 
+    /// --save-ranges writes the int8 ranges used; --calibration with that file quantises later
+    /// embeddings (queries) exactly as calibrating on the same sentences does.
+    @Test func savedRangesQuantiseLaterEmbeddingsAlike() throws {
+        let model = try CommandLineTests.tinyModel()
+        let input = try sentences(12), calibration = try sentences(30)
+        let ranges = try TestPaths.temporaryDirectory().appendingPathComponent("ranges.npy")
+        let corpus = try TestPaths.temporaryDirectory().appendingPathComponent("corpus.npy")
+        let saved = try cli.run(["encode", "--model", model.path, "--input", calibration.path, "--output", corpus.path, "--precision", "int8",
+                                 "--save-ranges", ranges.path, "--json", "--quiet"])
+        #expect(saved.status == 0, "\(saved.stderr)")
+        #expect(try retrieval.lastObject(saved)["ranges"] as? String == ranges.path)
+        let header = String(decoding: try Data(contentsOf: ranges).prefix(128), as: UTF8.self)
+        #expect(header.contains("'descr': '<f4'") && header.contains("'shape': (2, 128)"))
+        let fromSentences = try encoded(model, input, ["--precision", "int8", "--calibration", calibration.path])
+        #expect(try encoded(model, input, ["--precision", "int8", "--calibration", ranges.path]) == fromSentences)
+        #expect(try encoded(model, input, ["--precision", "int8"]) != fromSentences, "the inputs' own ranges differ from the corpus's")
+
+        // Bad ranges fail with one line naming the file, before anything is written.
+        let output = try TestPaths.temporaryDirectory().appendingPathComponent("never.npy")
+        let encode = ["encode", "--model", model.path, "--input", input.path, "--output", output.path, "--precision", "int8", "--calibration"]
+        let garbage = try TestPaths.temporaryDirectory().appendingPathComponent("garbage.npy")
+        try Data("not numpy".utf8).write(to: garbage)
+        cli.expectFailure(try cli.run(encode + [garbage.path]), status: 1, mentions: ["\(garbage.path): not a NumPy .npy file"])
+        let narrow = try cli.run(["encode", "--model", model.path, "--input", calibration.path, "--output", corpus.path, "--precision", "int8",
+                                  "--truncate-dim", "64", "--save-ranges", ranges.path, "--quiet"])
+        #expect(narrow.status == 0, "\(narrow.stderr)")
+        cli.expectFailure(try cli.run(encode + [ranges.path]), status: 1, mentions: ["\(ranges.path): ranges of 64 dimensions for embeddings of 128"])
+        #expect(!FileManager.default.fileExists(atPath: output.path))
+        cli.expectFailure(try cli.run(["encode", "--model", model.path, "--input", input.path, "--output", output.path, "--save-ranges", ranges.path]),
+                          status: 2, mentions: ["--save-ranges writes int8 ranges: it needs --precision int8"])
+        cli.expectFailure(try cli.run(["encode", "--model", model.path, "--input", input.path, "--output", output.path, "--precision", "int8",
+                                       "--save-ranges", "r.txt"]), status: 2, mentions: ["--save-ranges must end in .npy, got 'r.txt'"])
+    }
+
     @Test func searchAndEvaluationOverQuantisedEmbeddings() throws {
         let model = try CommandLineTests.tinyModel()
         let corpus = try sentences(40)

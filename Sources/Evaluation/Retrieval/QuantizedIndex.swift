@@ -49,6 +49,26 @@ public struct Int8Calibration: Sendable, Equatable {
         (minimum, maximum) = (low, high)
     }
 
+    /// Ranges as `ranges` saves them: a `[2, d]` float32 matrix, each dimension's minimum in
+    /// the first row and maximum in the second (sentence-transformers' `ranges`).
+    /// - Throws: `EvaluationError` naming `source` for another shape or type, a value that is not
+    ///   finite, or a minimum above its maximum.
+    public init(ranges: NumPyMatrix, source: String) throws {
+        guard case .float32(let values) = ranges.values else { throw EvaluationError("\(source): int8 ranges are float32, not integers") }
+        guard ranges.rows == 2 else {
+            throw EvaluationError("\(source): int8 ranges are an array of shape (2, dimensions), got (\(ranges.rows), \(ranges.columns))")
+        }
+        let d = ranges.columns
+        (minimum, maximum) = (Array(values[0..<d]), Array(values[d...]))
+        if let j = (0..<d).first(where: { !minimum[$0].isFinite || !maximum[$0].isFinite || minimum[$0] > maximum[$0] }) {
+            throw EvaluationError("\(source): dimension \(j)'s range [\(minimum[j]), \(maximum[j])] is not an interval of finite numbers")
+        }
+    }
+
+    /// The ranges as a `[2, d]` float32 matrix (minimum row, maximum row), to save beside int8
+    /// codes so that later embeddings (queries) are quantised the same way.
+    public var ranges: NumPyMatrix { NumPyMatrix(rows: 2, columns: dimensions, values: .float32(minimum + maximum)) }
+
     public var dimensions: Int { minimum.count }
 
     /// The width of one of the 255 steps of each dimension (1 where the range is empty).

@@ -17,7 +17,10 @@ struct Encode: ParsableCommand {
             An image-text model (a Hugging Face CLIP folder, or one contrast train align|vlmo|albef wrote) embeds sentences \
             with its text tower and --images with its image tower, in one space. --precision int8 writes int8 codes \
             (.npy int8), each dimension's range cut into 256 buckets between its minimum and maximum over --calibration's \
-            embeddings (default: the inputs' own), as sentence-transformers' quantize_embeddings; --precision binary writes \
+            embeddings (default: the inputs' own), as sentence-transformers' quantize_embeddings. --calibration also takes \
+            saved ranges: a .npy float32 array of shape (2, dimensions), minimum row then maximum row, as --save-ranges \
+            writes them (sentence-transformers' ranges), so that queries encoded later fall into the corpus's buckets. \
+            --precision binary writes \
             the signs packed 8 dimensions to a byte (.npy uint8, ceil(d/8) columns, first dimension in the highest bit, \
             sentence-transformers' ubinary).
             """)
@@ -32,8 +35,10 @@ struct Encode: ParsableCommand {
     @Flag(help: "L2-normalise the embeddings (on by default when the model folder says so; an image-text model's always are).") var normalize = false
     @Option(name: .customLong("batch-size"), help: "Sentences or images per batch.") var batchSize = 64
     @Option(help: "\(ComputeOrStorePrecision.help)") var precision: ComputeOrStorePrecision = .fp32
-    @Option(help: "With --precision int8: sentences, one per line, whose embeddings give each dimension's range (default: the inputs' own).")
+    @Option(help: "With --precision int8: sentences, one per line, whose embeddings give each dimension's range, or a .npy file of ranges --save-ranges wrote (default: the inputs' own).")
     var calibration: String?
+    @Option(name: .customLong("save-ranges"), help: "With --precision int8: also write the ranges used to this .npy file (float32, shape (2, dimensions)), for --calibration of later runs (default: none).")
+    var saveRanges: String?
     @Option(name: .customLong("truncate-dim"), help: "Keep the embeddings' first N dimensions, re-normalised when the model normalises (default: all).")
     var truncateDim: Int?
     @Option(name: .customLong("max-length"), help: "Longest token sequence (default: the model folder's).") var maxLength: Int?
@@ -61,6 +66,13 @@ struct Encode: ParsableCommand {
         }
         if let truncateDim, truncateDim < 1 { throw ValidationError("--truncate-dim must be at least 1") }
         if calibration != nil && precision != .int8 { throw ValidationError("--calibration sets int8 ranges: it needs --precision int8") }
+        if let saveRanges {
+            guard precision == .int8 else { throw ValidationError("--save-ranges writes int8 ranges: it needs --precision int8") }
+            guard saveRanges.lowercased().hasSuffix(".npy") else { throw ValidationError("--save-ranges must end in .npy, got '\(saveRanges)'") }
+            guard URL(fileURLWithPath: saveRanges).standardizedFileURL != URL(fileURLWithPath: output).standardizedFileURL else {
+                throw ValidationError("--save-ranges and --output name the same file")
+            }
+        }
     }
 
     func run() throws {
@@ -84,13 +96,19 @@ struct Encode: ParsableCommand {
         // Before the (long) encoding: the folder the output goes into must exist.
         let outputFile = URL(fileURLWithPath: output)
         if output != "-" { try OutputFile.checkFolder(of: outputFile) }
+        if let saveRanges { try OutputFile.checkFolder(of: URL(fileURLWithPath: saveRanges)) }
         let modelFolder = URL(fileURLWithPath: model)
         let imageText = try ModelFolderKind.of(modelFolder) == .imageText
         if !imageText && images != nil {
             throw CLIError.usage("--images: \(model) is not an image-text model; images need one, such as a CLIP folder (a sentence encoder embeds --input)")
         }
-        if imageText && calibration != nil {
-            throw CLIError.usage("--calibration: \(model) is an image-text model; its int8 ranges come from the embeddings written")
+        // Saved ranges are read before the (long) encoding, so that a bad file fails first.
+        let savedRanges = try calibration.flatMap { file in
+            file.lowercased().hasSuffix(".npy")
+                ? try Int8Calibration(ranges: NumPyMatrix(contentsOf: URL(fileURLWithPath: file)), source: file) : nil
+        }
+        if imageText && calibration != nil && savedRanges == nil {
+            throw CLIError.usage("--calibration: \(model) is an image-text model; give saved ranges (.npy), or its int8 ranges come from the embeddings written")
         }
         let inputs: Inputs
         if let images {
@@ -111,7 +129,7 @@ struct Encode: ParsableCommand {
         case .sentences(let sentences, _) where !imageText:
             let encoder = try sentenceEncoder(modelFolder)
             embed = { encoder.encode(sentences, batchSize: batchSize, progress: $0) }
-            if let calibration {
+            if let calibration, savedRanges == nil {
                 let corpus = try PlainCorpus.read(URL(fileURLWithPath: calibration))
                 guard !corpus.examples.isEmpty else { throw CLIError.data("\(calibration): no sentences to calibrate int8 ranges on") }
                 calibrationSentences = (corpus.examples, encoder)
@@ -126,27 +144,33 @@ struct Encode: ParsableCommand {
         let progress = ProgressBar(total: inputs.count, label: "encode", unit: images == nil ? "sentences" : "images", quiet: quiet)
         let embeddings = try embed { progress.update(done: $0) }
         progress.finish()
-        let stored = StoredEmbeddings(embeddings, precision: precision.embeddings, calibration: calibrationSentences.map { sentences, encoder in
-            Int8Calibration(encoder.encode(sentences, batchSize: batchSize))
-        })
+        let ranges = precision == .int8
+            ? savedRanges ?? calibrationSentences.map { Int8Calibration($1.encode($0, batchSize: batchSize)) } ?? Int8Calibration(embeddings) : nil
+        if let ranges, ranges.dimensions != embeddings.shape[1] {
+            throw CLIError.data("\(calibration!): ranges of \(ranges.dimensions) dimensions for embeddings of \(embeddings.shape[1])")
+        }
+        let stored = StoredEmbeddings(embeddings, precision: precision.embeddings, calibration: ranges)
         switch outputFormat! {
-        case .npy: try stored.npy.write(to: outputFile, options: .atomic)
+        case .npy: try stored.npy.data.write(to: outputFile, options: .atomic)
         case .jsonl where output == "-": FileHandle.standardOutput.write(try jsonLines(inputs, stored))
         case .jsonl: try jsonLines(inputs, stored).write(to: outputFile, options: .atomic)
         }
+        if let saveRanges, let ranges { try ranges.ranges.data.write(to: URL(fileURLWithPath: saveRanges), options: .atomic) }
         if !quiet { Report.info("wrote \(inputs.count) embeddings of dimension \(embeddings.shape[1]) to \(output == "-" ? "standard output" : output)") }
         if json {
             struct Summary: Encodable {
-                let sentences: Int?, images: Int?, dimensions: Int, skipped_empty_lines: Int?, precision: String, bytes_per_vector: Int, output: String
+                let sentences: Int?, images: Int?, dimensions: Int, skipped_empty_lines: Int?, precision: String, bytes_per_vector: Int, output: String, ranges: String?
             }
             let bytes = precision.embeddings.bytesPerVector(dimensions: embeddings.shape[1])
             switch inputs {
             case .sentences(let sentences, let skipped):
                 try Report.json(Summary(sentences: sentences.count, images: nil, dimensions: embeddings.shape[1], skipped_empty_lines: skipped,
-                                        precision: precision.embeddings.rawValue, bytes_per_vector: bytes, output: outputFile.path))
+                                        precision: precision.embeddings.rawValue, bytes_per_vector: bytes, output: outputFile.path,
+                                        ranges: saveRanges.map { URL(fileURLWithPath: $0).path }))
             case .images(let list):
                 try Report.json(Summary(sentences: nil, images: list.entries.count, dimensions: embeddings.shape[1], skipped_empty_lines: nil,
-                                        precision: precision.embeddings.rawValue, bytes_per_vector: bytes, output: outputFile.path))
+                                        precision: precision.embeddings.rawValue, bytes_per_vector: bytes, output: outputFile.path,
+                                        ranges: saveRanges.map { URL(fileURLWithPath: $0).path }))
             }
         }
     }
@@ -254,24 +278,13 @@ struct StoredEmbeddings {
         }
     }
 
-    /// NumPy's `.npy` format (version 1.0): a `[rows, columns]` matrix of float32, int8 or uint8.
-    var npy: Data {
-        let descr: String, body: Data
+    /// The embeddings as a `.npy` matrix: float32, int8 or uint8 (packed bits).
+    var npy: NumPyMatrix {
         switch values {
-        case .float32(let v): (descr, body) = ("<f4", v.withUnsafeBytes { Data($0) })
-        case .int8(let v): (descr, body) = ("|i1", v.withUnsafeBytes { Data($0) })
-        case .binary(let v): (descr, body) = ("|u1", Data(v))
+        case .float32(let v): NumPyMatrix(rows: rows, columns: columns, values: .float32(v))
+        case .int8(let v): NumPyMatrix(rows: rows, columns: columns, values: .int8(v))
+        case .binary(let v): NumPyMatrix(rows: rows, columns: columns, values: .uint8(v))
         }
-        var header = "{'descr': '\(descr)', 'fortran_order': False, 'shape': (\(rows), \(columns)), }"
-        // Magic (6) + version (2) + length (2) + header, padded with spaces to a multiple of 64, ending in \n.
-        let unpadded = 10 + header.utf8.count + 1
-        header += String(repeating: " ", count: (64 - unpadded % 64) % 64) + "\n"
-        var data = Data([0x93] + Array("NUMPY".utf8) + [1, 0])
-        let length = UInt16(header.utf8.count)
-        data.append(contentsOf: [UInt8(length & 0xFF), UInt8(length >> 8)])
-        data.append(contentsOf: Array(header.utf8))
-        data.append(body)
-        return data
     }
 }
 extension MatmulPrecision: ExpressibleByArgument {}

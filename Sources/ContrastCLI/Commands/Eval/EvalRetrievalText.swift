@@ -22,24 +22,18 @@ struct EvalRetrievalText: ParsableCommand {
             top 10 found); so does --index hnsw.
             """)
 
-    @Option(help: "Model folder.") var model: String
+    @OptionGroup var encoderOptions: SentenceEncoderOptions
     @Option(help: "Retrieval folder (corpus.jsonl, queries.jsonl, qrels/).") var data: String
     @Option(help: "Which qrels/SPLIT.tsv to evaluate.") var split = "test"
-    @Option(help: "Pooling (default: the model folder's own): \(PoolingMode.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var pooling: PoolingMode?
-    @Option(name: .customLong("batch-size"), help: "Texts per batch.") var batchSize = 64
     @Option(help: "\(ComputeOrStorePrecision.help)") var precision: ComputeOrStorePrecision = .fp32
     @Option(name: .customLong("rescore-multiplier"), help: "With int8 or binary: rescore k times this many candidates with the float32 query.")
     var rescoreMultiplier = 2
     @Option(help: "\(SearchIndex.help)") var index: SearchIndex = .exact
     @Option(name: .customLong("truncate-dim"), help: "Evaluate the embeddings' first N dimensions (default: all).") var truncateDim: Int?
-    @Option(name: .customLong("max-length"), help: "Longest token sequence (default: the model folder's).") var maxLength: Int?
     @Flag(help: "No progress output.") var quiet = false
     @Flag(help: "Print one JSON object as the last line of stdout.") var json = false
 
     func validate() throws {
-        guard batchSize > 0 else { throw ValidationError("--batch-size must be positive") }
-        if let maxLength, maxLength < 2 { throw ValidationError("--max-length must be at least 2") }
         guard rescoreMultiplier > 0 else { throw ValidationError("--rescore-multiplier must be at least 1") }
         if let truncateDim, truncateDim < 1 { throw ValidationError("--truncate-dim must be at least 1") }
     }
@@ -56,12 +50,11 @@ struct EvalRetrievalText: ParsableCommand {
         }
         // The data first: its errors come before the model's load.
         var evaluator = try InformationRetrievalEvaluator(reading: folder, split: split)
-        evaluator.batchSize = batchSize
-        let encoder = try Models.SentenceEncoder(directory: URL(fileURLWithPath: model), pooling: pooling)
-        if let maxLength { encoder.maxLength = min(maxLength, encoder.model.maxTokens) }
+        evaluator.batchSize = encoderOptions.batchSize
+        let encoder = try encoderOptions.load()
         try encoder.truncate(to: truncateDim)
         let bar = ProgressBar(total: evaluator.distinct.sentences.count, label: "eval retrieval", unit: "texts", quiet: quiet)
-        let encode: EmbeddingFunction = { encoder.encode($0, batchSize: batchSize) }
+        let encode = encoderOptions.embed(encoder)
         let progress: ProgressHandler = { done, _ in bar.update(done: done) }
         var output: [String: JSONScalar] = [:]
         let result: RetrievalMetrics

@@ -12,21 +12,15 @@ struct EvalSTS: ParsableCommand {
         abstract: "Semantic textual similarity: Spearman and Pearson (x100) of cosine similarity against gold scores.",
         discussion: "STS-B files: tab-separated, score and sentences in columns 5-7 (extra columns ignored). SICK: pair id, sentence A, sentence B, relatedness, label. Also reports alignment (pairs scored above 4) and uniformity.")
 
-    @Option(help: "Model folder.") var model: String
+    @OptionGroup var encoderOptions: SentenceEncoderOptions
     @Option(help: "STS file.") var data: String
     @Option(help: "File format: stsb or sick (default: guessed from the file name).") var format: STSFileFormat?
-    @Option(help: "Pooling (default: the model folder's own): \(PoolingMode.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var pooling: PoolingMode?
-    @Option(name: .customLong("batch-size"), help: "Sentences per batch.") var batchSize = 64
     @Option(help: "Precision of matrix products: fp32 or bf16.") var precision: MatmulPrecision = .fp32
-    @Option(name: .customLong("max-length"), help: "Longest token sequence (default: the model folder's).") var maxLength: Int?
     @Option(name: .customLong("truncate-dim"), help: "Evaluate the embeddings' first N dimensions (default: all).") var truncateDim: Int?
     @Flag(help: "No progress output.") var quiet = false
     @Flag(help: "Print one JSON object as the last line of stdout.") var json = false
 
     func validate() throws {
-        guard batchSize > 0 else { throw ValidationError("--batch-size must be positive") }
-        if let maxLength, maxLength < 2 { throw ValidationError("--max-length must be at least 2") }
         if let truncateDim, truncateDim < 1 { throw ValidationError("--truncate-dim must be at least 1") }
     }
 
@@ -35,12 +29,11 @@ struct EvalSTS: ParsableCommand {
     }
 
     private func evaluateAndReport() throws {
-        let encoder = try Models.SentenceEncoder(directory: URL(fileURLWithPath: model), pooling: pooling)
-        if let maxLength { encoder.maxLength = min(maxLength, encoder.model.maxTokens) }
+        let encoder = try encoderOptions.load()
         try encoder.truncate(to: truncateDim)
         let evaluator = try STSEvaluator(reading: URL(fileURLWithPath: data), format: format)
         let bar = ProgressBar(total: evaluator.distinct.sentences.count, label: "eval sts", unit: "sentences", quiet: quiet)
-        let result = try evaluator.run({ encoder.encode($0, batchSize: batchSize) }, progress: { done, _ in bar.update(done: done) })
+        let result = try evaluator.run(encoderOptions.embed(encoder), progress: { done, _ in bar.update(done: done) })
         bar.finish()
         Report.result(json: json, "\(data): Spearman \(Format.fixed(result.spearman, 2)), Pearson \(Format.fixed(result.pearson, 2)) over \(result.pairs) pairs"
             + (result.alignment.map { ", alignment \(Format.fixed($0, 4))" } ?? "") + (result.uniformity.map { ", uniformity \(Format.fixed($0, 4))" } ?? ""))

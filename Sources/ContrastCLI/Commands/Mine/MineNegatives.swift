@@ -20,7 +20,7 @@ struct MineNegatives: ParsableCommand {
             negatives are left out. The output (.csv or .tsv) has the header anchor, positive, negative_1, ..., negative_N.
             """)
 
-    @Option(help: "Model folder.") var model: String
+    @OptionGroup var encoderOptions: SentenceEncoderOptions
     @Option(help: "(anchor, positive) pairs: a TSV or CSV file (sent0, sent1), or a retrieval folder whose --split gives (query, relevant document) pairs.")
     var pairs: String
     @Option(help: "The split of a --pairs retrieval folder.") var split = "train"
@@ -37,17 +37,13 @@ struct MineNegatives: ParsableCommand {
     @Option(name: .customLong("min-score"), help: "Drop candidates scoring below this (default: none).") var minScore: Float?
     @Option(help: "How negatives are taken from the candidates left: top or random.") var sampling: HardNegativeMining.Sampling = .top
     @Option(help: "Random seed of --sampling random.") var seed: UInt64 = 42
-    @Option(name: .customLong("batch-size"), help: "Texts per batch.") var batchSize = 64
-    @Option(help: "Pooling (default: the model folder's own): \(PoolingMode.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var pooling: PoolingMode?
     @Option(help: "Precision of matrix products: fp32 or bf16.") var precision: MatmulPrecision = .fp32
-    @Option(name: .customLong("max-length"), help: "Longest token sequence (default: the model folder's).") var maxLength: Int?
     @Flag(help: "No progress output.") var quiet = false
     @Flag(help: "Print one JSON object as the last line of stdout.") var json = false
 
     var mining: HardNegativeMining {
         HardNegativeMining(negatives: negatives, rangeMin: rangeMin, rangeMax: rangeMax, absoluteMargin: absoluteMargin, relativeMargin: relativeMargin,
-                           maxScore: maxScore, minScore: minScore, sampling: sampling, seed: seed, batchSize: batchSize)
+                           maxScore: maxScore, minScore: minScore, sampling: sampling, seed: seed, batchSize: encoderOptions.batchSize)
     }
 
     var format: DelimitedFormat? {
@@ -64,7 +60,6 @@ struct MineNegatives: ParsableCommand {
         for (flag, value) in [("absolute-margin", absoluteMargin), ("relative-margin", relativeMargin), ("max-score", maxScore), ("min-score", minScore)] {
             if let value, !value.isFinite { throw ValidationError("--\(flag) must be a finite number") }
         }
-        if let maxLength, maxLength < 2 { throw ValidationError("--max-length must be at least 2") }
     }
 
     func run() throws {
@@ -77,15 +72,14 @@ struct MineNegatives: ParsableCommand {
         let (pairs, folderDocuments) = try readPairs()
         guard !pairs.isEmpty else { throw CLIError.data("\(self.pairs): no pairs") }
         let sentences = try corpus.map { try PlainCorpus.read(URL(fileURLWithPath: $0)).examples } ?? folderDocuments
-        let encoder = try Models.SentenceEncoder(directory: URL(fileURLWithPath: model), pooling: pooling)
-        if let maxLength { encoder.maxLength = min(maxLength, encoder.model.maxTokens) }
+        let encoder = try encoderOptions.load()
 
         // The bar starts with the first report, which says how many distinct texts there are.
         var bar: ProgressBar?
         let outcome = try mining.mine(pairs: pairs, corpus: sentences, progress: { [quiet] done, total in
             bar = bar ?? ProgressBar(total: total, label: "mine negatives", unit: "texts", quiet: quiet)
             bar?.update(done: done)
-        }) { encoder.encode($0, batchSize: batchSize) }
+        }, encoderOptions.embed(encoder))
         bar?.finish()
         let header = ["anchor", "positive"] + (1...negatives).map { "negative_\($0)" }
         try DelimitedFile.write([header] + outcome.tuples.map { [$0.anchor, $0.positive] + $0.negatives }, to: outputFile, format: format!)
