@@ -7,6 +7,8 @@ Needs numpy and sentence-transformers (not the toolkit: it never runs Python). `
 the float32 embeddings of SENTENCES (and of --calibration's, when given) as .npy; sentence-transformers'
 quantize_embeddings quantises those same embeddings (int8 with calibration_embeddings, ubinary), and
 the result must equal `contrast encode --precision int8` and `--precision binary` byte for byte.
+The ranges `--save-ranges` writes must be the calibration set's (numpy.load hands them to
+quantize_embeddings as `ranges`), and `--calibration RANGES.npy` must give the same codes again.
 Exits 1 on any difference.
 """
 import argparse
@@ -37,11 +39,16 @@ def main():
         floats = encode(args.contrast, args.model, args.sentences, path("f.npy"))
         calibration = encode(args.contrast, args.model, args.calibration, path("c.npy")) if args.calibration else floats
         int8 = encode(args.contrast, args.model, args.sentences, path("i.npy"), "--precision", "int8",
-                      *(["--calibration", args.calibration] if args.calibration else []))
+                      *(["--calibration", args.calibration] if args.calibration else []), "--save-ranges", path("r.npy"))
+        ranges = np.load(path("r.npy"))
+        int8_again = encode(args.contrast, args.model, args.sentences, path("i2.npy"), "--precision", "int8", "--calibration", path("r.npy"))
         binary = encode(args.contrast, args.model, args.sentences, path("b.npy"), "--precision", "binary")
         expected_int8 = quantize_embeddings(floats, precision="int8", calibration_embeddings=calibration)
         expected_binary = quantize_embeddings(floats, precision="ubinary")
-        for name, ours, theirs in [("int8", int8, expected_int8), ("binary (ubinary)", binary, expected_binary)]:
+        expected_ranges = np.vstack((calibration.min(axis=0), calibration.max(axis=0)))
+        for name, ours, theirs in [("int8", int8, expected_int8), ("binary (ubinary)", binary, expected_binary),
+                                   ("saved ranges", ranges, expected_ranges),
+                                   ("int8 from saved ranges", int8_again, quantize_embeddings(floats, precision="int8", ranges=ranges))]:
             same = ours.dtype == theirs.dtype and ours.shape == theirs.shape and np.array_equal(ours, theirs)
             differing = int(np.sum(ours != theirs)) if ours.shape == theirs.shape else ours.size
             print(f"{name}: {ours.dtype} {ours.shape} vs {theirs.dtype} {theirs.shape}, {differing} of {theirs.size} values differ")
