@@ -195,9 +195,10 @@ import Vision
         #expect(short.status == 0, "\(short.stderr)")
         let settings = try JSONSerialization.jsonObject(with: Data(contentsOf: defaults.appendingPathComponent("training_config.json"))) as? [String: Any]
         #expect(settings?["lr"] as? Double == 1e-5 && settings?["model"] as? String == clip.path)
-        // A caption file has no held-out split to evaluate on; a sentence encoder is no CLIP.
+        // Without a validation split there is nothing to evaluate on; a sentence encoder is no CLIP.
         cli.expectFailure(try cli.run(["train", "align", "--model", clip.path, "--dataset", captions.path, "--output", data.appendingPathComponent("e").path,
-                                       "--batch-size", "8", "--eval-every", "2"]), status: 2, mentions: ["--eval-every"])
+                                       "--batch-size", "8", "--eval-every", "2", "--validation-fraction", "0"]),
+                          status: 2, mentions: ["--eval-every: no validation split"])
         cli.expectFailure(try cli.run(["train", "align", "--model", try CommandLineTests.tinyModel().path, "--dataset", captions.path,
                                        "--output", data.appendingPathComponent("s").path]), status: 1, mentions: ["not an image-text model"])
     }
