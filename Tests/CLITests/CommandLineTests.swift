@@ -28,7 +28,12 @@ import Testing
         process.arguments = arguments
         if let directory { process.currentDirectoryURL = directory }
         if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
-        let out = Pipe(), err = Pipe()
+        // stderr goes to a file: a run that fills one pipe while the other is read to its end
+        // would block for ever (progress lines of a long run do).
+        let out = Pipe(), errFile = try TestPaths.temporaryDirectory().appendingPathComponent("stderr.txt")
+        guard FileManager.default.createFile(atPath: errFile.path, contents: nil) else { throw CocoaError(.fileWriteUnknown) }
+        let err = try FileHandle(forWritingTo: errFile)
+        defer { try? err.close() }
         process.standardOutput = out
         process.standardError = err
         let input = Pipe()
@@ -38,8 +43,9 @@ import Testing
             input.fileHandleForWriting.write(Data(standardInput.utf8))
             try input.fileHandleForWriting.close()
         }
-        let stdout = out.fileHandleForReading.readDataToEndOfFile(), stderr = err.fileHandleForReading.readDataToEndOfFile()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
+        let stderr = try Data(contentsOf: errFile)
         return Outcome(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
     }
 
