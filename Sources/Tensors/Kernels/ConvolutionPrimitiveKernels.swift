@@ -13,14 +13,14 @@ extension Kernels {
 
     /// Whether `Tensor.conv2d` runs `s` through oneDNN's primitives rather than im2col + GEMM.
     ///
-    /// Measured with `contrast bench conv` (both paths on the same buffers, alternating; ResNet-8
-    /// and ResNet-8-wide shapes at batch 512, AVX-512, 1 thread of a shared machine): on 3x3
-    /// convolutions of 16 or more input channels the primitives take 0.8-1.0x the time of im2col +
-    /// GEMM on 28x28 and 14x14 maps and 0.4-0.8x on 7x7 maps (whose short rows make thin GEMMs);
-    /// they take 1.3-2.5x on the stem (one input channel: its column matrix is small) and on the
-    /// strided 1x1 shortcuts, and a window no larger than its stride (a ViT's patches) makes
-    /// im2col a mere permutation. Each call also creates a primitive and reorders every operand
-    /// (tenths of a millisecond), so small convolutions stay with im2col.
+    /// Measured with `contrast bench conv --batch-size 512` (both paths on the same buffers,
+    /// alternating; ResNet-8 and ResNet-8-wide shapes, AVX-512, 1 thread of a shared machine): on
+    /// 3x3 convolutions of 16 or more input channels forward + backward through the primitives
+    /// take 0.8-0.9x the time of im2col + GEMM on 28x28 and 14x14 maps and 0.55-0.75x on 7x7 maps
+    /// (whose short rows make thin GEMMs); they take 1.3-1.5x on the strided 1x1 shortcuts and 4x
+    /// on the stem (one input channel: its column matrix is small), and a window no larger than
+    /// its stride (a ViT's patches) makes im2col a mere permutation. Each call also creates a
+    /// primitive and reorders every operand, so small convolutions stay with im2col.
     public static func usesConvolutionPrimitive(_ s: Convolution2DShape) -> Bool {
         let w = s.window
         let overlapping = w.kernelHeight > w.strideHeight && w.kernelWidth > w.strideWidth
