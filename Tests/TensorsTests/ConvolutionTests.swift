@@ -106,9 +106,8 @@ import Testing
             let y = Tensor.zeros(dy.shape), dx = Tensor.zeros(x.shape), dw = Tensor.zeros(weight.shape), db = Tensor.zeros(bias.shape)
             Tensor.withData(x, weight, bias, dy, y, dx, dw, db) { p in
                 if primitive {
-                    Kernels.convolutionPrimitive(.forward, shape: s, src: p[0], weights: p[1], bias: p[2], dst: p[4])
-                    Kernels.convolutionPrimitive(.backwardData, shape: s, src: p[5], weights: p[1], bias: nil, dst: p[3])
-                    Kernels.convolutionPrimitive(.backwardWeights, shape: s, src: p[0], weights: p[6], bias: p[7], dst: p[3])
+                    Kernels.convolutionPrimitiveForward(p[0], p[1], bias: p[2], p[4], shape: s)
+                    Kernels.convolutionPrimitiveBackward(p[0], p[1], p[3], dx: p[5], dweight: p[6], dbias: p[7], shape: s)
                 } else {
                     Kernels.conv2dForward(p[0], p[1], bias: p[2], p[4], shape: s)
                     Kernels.conv2dBackward(p[0], p[1], p[3], dx: p[5], dweight: p[6], dbias: p[7], shape: s)

@@ -1,5 +1,5 @@
 /// 2-D convolution of NCHW images: im2col + GEMM (`Kernels.conv2dForward`) or oneDNN's direct
-/// convolution primitives (`Kernels.convolutionPrimitive`), whichever is faster for the shape
+/// convolution primitives (`Kernels.convolutionPrimitiveForward`), whichever is faster for the shape
 /// (`Kernels.usesConvolutionPrimitive`).
 extension Tensor {
     /// The cross-correlation of this `[N, C, H, W]` batch with `weight` `[Cout, C, kh, kw]`, plus
@@ -25,7 +25,7 @@ extension Tensor {
         Tensor.withData(self, weight, biasTensor, out) { p in
             let b = bias == nil ? nil : UnsafePointer(p[2])
             if primitive {
-                Kernels.convolutionPrimitive(.forward, shape: s, src: p[0], weights: p[1], bias: b, dst: p[3])
+                Kernels.convolutionPrimitiveForward(p[0], p[1], bias: b, p[3], shape: s)
             } else {
                 Kernels.conv2dForward(p[0], p[1], bias: b, p[3], shape: s)
             }
@@ -41,11 +41,7 @@ extension Tensor {
                         Kernels.conv2dBackward(p[0], p[1], p[2], dx: dx?.storage.base, dweight: dw?.storage.base, dbias: db?.storage.base, shape: s)
                         return
                     }
-                    if let dx { Kernels.convolutionPrimitive(.backwardData, shape: s, src: dx.storage.base, weights: p[1], bias: nil, dst: p[2]) }
-                    if let dw {
-                        Kernels.convolutionPrimitive(.backwardWeights, shape: s, src: p[0], weights: dw.storage.base,
-                                                     bias: db.map { UnsafePointer($0.storage.base) }, dst: p[2])
-                    }
+                    Kernels.convolutionPrimitiveBackward(p[0], p[1], p[2], dx: dx?.storage.base, dweight: dw?.storage.base, dbias: db?.storage.base, shape: s)
                 }
             }
             return [dx, weight.requiresGrad ? dw : nil] + (bias == nil ? [] : [db])

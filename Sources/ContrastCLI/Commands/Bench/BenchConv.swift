@@ -68,10 +68,9 @@ struct BenchConv: ParsableCommand {
         let y = Self.buffer(yCount, seed: 4), dx = Self.buffer(xShape.reduce(1, *), seed: 5), dw = Self.buffer(wShape.reduce(1, *), seed: 6)
         defer { for buffer in [x, w, dy, y, dx, dw] { buffer.deallocate() } }
         let (forward, primitiveForward) = Stopwatch.interleavedBest(repeats: repeats, { Kernels.conv2dForward(x, w, bias: nil, y, shape: shape) },
-                                                                    { Kernels.convolutionPrimitive(.forward, shape: shape, src: x, weights: w, bias: nil, dst: y) })
+                                                                    { Kernels.convolutionPrimitiveForward(x, w, bias: nil, y, shape: shape) })
         let (backward, primitiveBackward) = Stopwatch.interleavedBest(repeats: repeats, { Kernels.conv2dBackward(x, w, dy, dx: dx, dweight: dw, dbias: nil, shape: shape) }, {
-            Kernels.convolutionPrimitive(.backwardData, shape: shape, src: dx, weights: w, bias: nil, dst: dy)
-            Kernels.convolutionPrimitive(.backwardWeights, shape: shape, src: x, weights: dw, bias: nil, dst: dy)
+            Kernels.convolutionPrimitiveBackward(x, w, dy, dx: dx, dweight: dw, dbias: nil, shape: shape)
         })
         let flops = 3 * Double(shape.forwardFlopsPerImage * batch)
         return Measurement(name: c.name, input: xShape, weight: wShape, stride: c.stride, ms_forward: forward * 1e3, ms_backward: backward * 1e3,
