@@ -4,12 +4,16 @@
 # by default all-MiniLM-L6-v2's shape, batch 64 x 32 tokens, 2 threads. Not part of CI.
 #
 #   bench/compare-pytorch.sh [--shape S] [--batch-size N] [--max-length N] [--workload encode|train|both]
-#                            [--precision fp32|bf16|both] [--rounds N] [--repeats N] [--max-load L] [--json]
+#                            [--precision fp32|bf16|both] [--rounds N] [--repeats N] [--threads N] [--max-load L] [--json]
 #
-# --shape takes the shapes of `contrast bench encode --shape` (default minilm); CLIP's towers are
-# timed encoding only, and --max-length does not apply to clip-b32-image. --workload defaults to
-# both for text encoders. --repeats sets both sides' timed batches or steps (default: each
-# side's own, 20 encode and 10 train). --max-load L waits before each run (up to 30 minutes)
+# --shape takes the shapes of `contrast bench encode --shape` (default minilm), or simclr or align:
+# the training step of `train simclr` or `train align` with its default model and batch (256 and
+# 128 images; `contrast bench image-train`). CLIP's towers are timed encoding only, simclr and
+# align training only; --max-length does not apply to clip-b32-image, simclr and align.
+# --workload defaults to both for text encoders. --repeats sets both sides' timed batches or
+# steps (default: each side's own, 20 encode and 10 train). --threads sets both sides' threads
+# (default 2; 1 measures arithmetic alone where other jobs share the cores, since every parallel
+# region then waits for a descheduled worker). --max-load L waits before each run (up to 30 minutes)
 # until the 1-minute load average is below L: on a shared machine, other jobs slow both sides down
 # by far more than the difference measured.
 #
@@ -17,12 +21,12 @@
 # counts (noise on a shared machine only ever slows a run down) and its largest peak RSS.
 # PyTorch is installed into a throw-away virtual environment (deleted afterwards) unless
 # PYTORCH_VENV names one to create or reuse. TORCH_SPEC picks the wheel (default: the CPU build).
-# Run it on an otherwise idle machine: both sides use both cores.
+# Run it on an otherwise idle machine: both sides use --threads threads.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-usage="usage: bench/compare-pytorch.sh [--shape S] [--batch-size N] [--max-length N] [--workload encode|train|both] [--precision fp32|bf16|both] [--rounds N] [--repeats N] [--max-load L] [--json]"
-precision=fp32 json=0 rounds=3 shape=minilm batch_size=64 max_length=32 workload="" repeats="" max_load=""
+usage="usage: bench/compare-pytorch.sh [--shape S] [--batch-size N] [--max-length N] [--workload encode|train|both] [--precision fp32|bf16|both] [--rounds N] [--repeats N] [--threads N] [--max-load L] [--json]"
+precision=fp32 json=0 rounds=3 shape=minilm batch_size="" max_length=32 workload="" repeats="" threads=2 max_load=""
 while [ $# -gt 0 ]; do
     case "$1" in
         --precision) precision="$2"; shift 2 ;;
@@ -33,21 +37,25 @@ while [ $# -gt 0 ]; do
         --max-length) max_length="$2"; shift 2 ;;
         --workload) workload="$2"; shift 2 ;;
         --repeats) repeats="$2"; shift 2 ;;
+        --threads) threads="$2"; shift 2 ;;
         --max-load) max_load="$2"; shift 2 ;;
         *) echo "$usage" >&2; exit 2 ;;
     esac
 done
 case "$precision" in fp32) precisions=(fp32) ;; bf16) precisions=(bf16) ;; both) precisions=(fp32 bf16) ;;
     *) echo "--precision must be fp32, bf16 or both" >&2; exit 2 ;; esac
-for value in "$rounds" "$batch_size" "$max_length" ${repeats:+"$repeats"}; do
-    case "$value" in ''|*[!0-9]*|0) echo "--rounds, --batch-size, --max-length and --repeats take positive integers" >&2; exit 2 ;; esac
+for value in "$rounds" ${batch_size:+"$batch_size"} "$max_length" ${repeats:+"$repeats"} "$threads"; do
+    case "$value" in ''|*[!0-9]*|0) echo "--rounds, --batch-size, --max-length, --repeats and --threads take positive integers" >&2; exit 2 ;; esac
 done
-case "$shape" in clip-*) text_encoder=0 ;; *) text_encoder=1 ;; esac
+case "$shape" in clip-*) kind=image-encoder ;; simclr|align) kind=image-method ;; *) kind=text-encoder ;; esac
 case "${workload:-default}" in
-    default) if [ "$text_encoder" = 1 ]; then workloads=(encode train); else workloads=(encode); fi ;;
-    encode) workloads=(encode) ;;
+    default) case "$kind" in text-encoder) workloads=(encode train) ;; image-encoder) workloads=(encode) ;; image-method) workloads=(train) ;; esac ;;
+    encode)
+        if [ "$kind" = image-method ]; then echo "--workload encode: $shape is timed training only" >&2; exit 2; fi
+        workloads=(encode) ;;
     train|both)
-        if [ "$text_encoder" = 0 ]; then echo "--workload $workload: $shape is timed encoding only" >&2; exit 2; fi
+        if [ "$kind" = image-encoder ]; then echo "--workload $workload: $shape is timed encoding only" >&2; exit 2; fi
+        if [ "$kind" = image-method ] && [ "$workload" = both ]; then echo "--workload both: $shape is timed training only" >&2; exit 2; fi
         if [ "$workload" = train ]; then workloads=(train); else workloads=(encode train); fi ;;
     *) echo "--workload must be encode, train or both" >&2; exit 2 ;;
 esac
@@ -65,8 +73,12 @@ load_now() {
     done
     echo "$load"
 }
-# The same flags for both sides.
-shared=(--shape "$shape" --batch-size "$batch_size" --max-length "$max_length" ${repeats:+--repeats "$repeats"})
+# The same flags for both sides (the image methods' default batch is each side's own, the same).
+if [ "$kind" = image-method ]; then
+    shared=(--shape "$shape" ${batch_size:+--batch-size "$batch_size"} ${repeats:+--repeats "$repeats"})
+else
+    shared=(--shape "$shape" --batch-size "${batch_size:-64}" --max-length "$max_length" ${repeats:+--repeats "$repeats"})
+fi
 
 venv="${PYTORCH_VENV:-}"
 if [ -z "$venv" ]; then
@@ -91,9 +103,14 @@ for p in "${precisions[@]}"; do
             # One process per measurement: peak RSS is per process, and the two sides alternate.
             load=$(load_now)
             echo "$workload $shape $p round $round: load average $load" >&2
-            ours=$("$contrast" bench "$workload" "${shared[@]}" --precision "$p" --json | tail -n 1)
+            if [ "$kind" = image-method ]; then
+                ours=$(OMP_NUM_THREADS="$threads" "$contrast" bench image-train "${shared[@]}" --precision "$p" --json | tail -n 1)
+            else
+                ours=$(OMP_NUM_THREADS="$threads" "$contrast" bench "$workload" "${shared[@]}" --precision "$p" --json | tail -n 1)
+            fi
             load_theirs=$(load_now)
-            theirs=$(OMP_NUM_THREADS=2 "$venv/bin/python" bench/pytorch_bench.py "$workload" "${shared[@]}" --precision "$p" | tail -n 1)
+            theirs=$(OMP_NUM_THREADS="$threads" "$venv/bin/python" bench/pytorch_bench.py "$workload" "${shared[@]}" --threads "$threads" \
+                --precision "$p" | tail -n 1)
             results+=("{\"workload\": \"$workload\", \"shape\": \"$shape\", \"precision\": \"$p\", \"load\": [$load, $load_theirs], \"ours\": $ours, \"pytorch\": $theirs}")
         done
     done

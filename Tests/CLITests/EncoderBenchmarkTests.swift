@@ -2,7 +2,7 @@ import Foundation
 import TestSupport
 import Testing
 
-/// `contrast bench encode|train` over the shapes of every model family, at batches small enough
+/// `contrast bench encode|train|image-train` over the shapes of every model family, at batches small enough
 /// for a debug build: what costs time is drawing the random weights (XLM-R's 250,002 x 768
 /// embeddings), so the shapes run one after another to bound memory.
 @Suite struct EncoderBenchmarkTests {
@@ -39,5 +39,21 @@ import Testing
         cli.expectFailure(refused, status: 2, mentions: ["clip-b32-image is not a text encoder", "mpnet-base"])
         let tooLong = try cli.run(["bench", "encode", "--shape", "clip-b32-text", "--max-length", "78"])
         cli.expectFailure(tooLong, status: 2, mentions: ["--max-length must be within 2...77 for clip-b32-text"])
+    }
+
+    /// The training steps of SimCLR and ALIGN that bench/compare-pytorch.sh times, at a batch of 4.
+    @Test(arguments: ["simclr", "align"])
+    func imageTrainTimesEachMethodsStep(shape: String) throws {
+        let outcome = try cli.run(["bench", "image-train", "--shape", shape, "--batch-size", "4", "--repeats", "1", "--json"])
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        let result = try lastJSONObject(outcome)
+        #expect(result["shape"] as? String == shape && result["inputs"] as? String == "images" && result["batch_size"] as? Int == 4, "\(result)")
+        for key in ["sentences_per_s", "ms_per_step", "peak_rss_mb", "peak_tensor_mb"] {
+            #expect((result[key] as? Double ?? 0) > 0, "\(key): \(result)")
+        }
+        let kernels = try #require(result["kernels"] as? [String])
+        #expect(!kernels.isEmpty && !kernels.contains { $0.hasPrefix("ref:") }, "\(kernels)")
+        let refused = try cli.run(["bench", "image-train", "--shape", "minilm"])
+        cli.expectFailure(refused, status: 2, mentions: ["minilm"])
     }
 }

@@ -95,6 +95,68 @@ import Testing
         #expect(b.grad!.scalars == [Float](repeating: 8 * 25, count: 4))
     }
 
+    /// Forward and backward of `s` through im2col + GEMM and through oneDNN's primitives, on the
+    /// same random operands: `[y, dx, dw, db]` of each path.
+    func bothPaths(_ s: Kernels.Convolution2DShape) -> (im2col: [[Float]], primitive: [[Float]]) {
+        let w = s.window
+        let x = Tensor.randn([s.batch, s.inputChannels, s.height, s.width], seed: 21)
+        let weight = Tensor.randn([s.outputChannels, s.inputChannels, w.kernelHeight, w.kernelWidth], seed: 22)
+        let bias = Tensor.randn([s.outputChannels], seed: 23), dy = Tensor.randn([s.batch, s.outputChannels, s.outputHeight, s.outputWidth], seed: 24)
+        func run(_ primitive: Bool) -> [[Float]] {
+            let y = Tensor.zeros(dy.shape), dx = Tensor.zeros(x.shape), dw = Tensor.zeros(weight.shape), db = Tensor.zeros(bias.shape)
+            Tensor.withData(x, weight, bias, dy, y, dx, dw, db) { p in
+                if primitive {
+                    Kernels.convolutionPrimitiveForward(p[0], p[1], bias: p[2], p[4], shape: s)
+                    Kernels.convolutionPrimitiveBackward(p[0], p[1], p[3], dx: p[5], dweight: p[6], dbias: p[7], shape: s)
+                } else {
+                    Kernels.conv2dForward(p[0], p[1], bias: p[2], p[4], shape: s)
+                    Kernels.conv2dBackward(p[0], p[1], p[3], dx: p[5], dweight: p[6], dbias: p[7], shape: s)
+                }
+            }
+            return [y, dx, dw, db].map(\.scalars)
+        }
+        return (run(false), run(true))
+    }
+
+    /// Largest difference relative to the largest magnitude, per output.
+    func relativeErrors(_ a: [[Float]], _ b: [[Float]]) -> [Double] {
+        zip(a, b).map { a, b in
+            let scale = a.map { Double(Swift.abs($0)) }.max() ?? 1
+            return zip(a, b).map { Double(Swift.abs($0 - $1)) }.max()! / Swift.max(scale, 1e-30)
+        }
+    }
+
+    @Test(arguments: [(3, 1, 1, 16, 16, 10), (3, 2, 1, 16, 32, 11), (1, 2, 0, 16, 24, 9), (5, 1, 2, 3, 8, 12), (3, 1, 1, 64, 64, 7), (7, 7, 0, 1, 64, 28)])
+    func convolutionPrimitivesMatchIm2col(kernel: Int, stride: Int, padding: Int, inputs: Int, outputs: Int, size: Int) {
+        // Odd sizes and channel counts that are not multiples of the 8 or 16 of the blocked layouts.
+        let s = Kernels.Convolution2DShape(batch: 5, inputChannels: inputs, height: size, width: size - 1, outputChannels: outputs,
+                                           window: Window2D(kernel: kernel, stride: stride, padding: padding))
+        let (im2col, primitive) = bothPaths(s)
+        for (name, error) in zip(["y", "dx", "dw", "db"], relativeErrors(im2col, primitive)) {
+            #expect(error < 1e-5, "\(name) of \(s): \(error)")
+        }
+    }
+
+    @Test func conv2dTakesThePrimitivesOnLargeConvolutionsWithTheSameGradients() throws {
+        // A ResNet-8-wide stage-3 convolution at a batch of 8: large enough for the primitives.
+        let s = Kernels.Convolution2DShape(batch: 8, inputChannels: 256, height: 7, width: 7, outputChannels: 256, window: Window2D(kernel: 3, stride: 1, padding: 1))
+        #expect(Kernels.usesConvolutionPrimitive(s))
+        #expect(!Kernels.usesConvolutionPrimitive(Kernels.Convolution2DShape(batch: 512, inputChannels: 1, height: 28, width: 28, outputChannels: 16,
+                                                                             window: Window2D(kernel: 3, stride: 1, padding: 1))))
+        #expect(!Kernels.usesConvolutionPrimitive(Kernels.Convolution2DShape(batch: 512, inputChannels: 64, height: 14, width: 14, outputChannels: 256,
+                                                                             window: Window2D(kernel: 1, stride: 2, padding: 0))))
+        let x = Tensor.randn([8, 256, 7, 7], seed: 21).requiringGradient(), w = Tensor.randn([256, 256, 3, 3], seed: 22).requiringGradient()
+        let b = Tensor.randn([256], seed: 23).requiringGradient(), dy = Tensor.randn([8, 256, 7, 7], seed: 24)
+        let (y, implementations) = GEMM.recordingImplementations { x.conv2d(weight: w, bias: b, padding: 1) }
+        (y * dy).sum().backward()
+        #expect(implementations.contains { $0.hasPrefix("jit") || $0.hasPrefix("brg") } && !implementations.contains { $0.hasPrefix("ref") }, "\(implementations)")
+        let (im2col, _) = bothPaths(s)
+        let autograd = [y, try #require(x.grad), try #require(w.grad), try #require(b.grad)].map(\.scalars)
+        for (name, error) in zip(["y", "dx", "dw", "db"], relativeErrors(im2col, autograd)) {
+            #expect(error < 1e-5, "\(name): \(error)")
+        }
+    }
+
     @Test func poolingMatchesDefinitions() {
         let x = Tensor.randn([4, 3, 9, 8], seed: 8)
         let v = x.scalars

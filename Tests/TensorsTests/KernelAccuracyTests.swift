@@ -123,6 +123,35 @@ import Testing
         #expect(maxError(x.logSumExp(axis: 1).scalars, lse) < 1e-5)
     }
 
+    @Test(arguments: [1, 3])
+    func columnSumsOfEveryWidth(outer: Int) {
+        // 77 columns: two blocks of 32, one of 8, five single ones; one outer block is a bias gradient.
+        let x = Tensor.randn([outer, 300, 77], seed: 12)
+        let v = x.scalars
+        let sums = (0..<(outer * 77)).map { oi in (0..<300).map { Double(v[((oi / 77) * 300 + $0) * 77 + oi % 77]) }.reduce(0, +) }
+        #expect(maxError(x.sum(axis: 1).scalars, sums) < 1e-4)
+    }
+
+    @Test func adamWUpdateLanesMatchTheScalarFormula() {
+        // 37 parameters: four eight-lane blocks and a tail of five, bit for bit as one element at a time.
+        let count = 37
+        var p = Tensor.randn([count], seed: 13).scalars, m = Tensor.randn([count], seed: 14).scalars.map { $0 * 0.1 }
+        var v = Tensor.randn([count], seed: 15).scalars.map { $0 * $0 * 0.01 }
+        let g = Tensor.randn([count], seed: 16).scalars
+        let (beta1, beta2, eps, decay, stepSize, correction2): (Float, Float, Float, Float, Float, Float) = (0.9, 0.999, 1e-8, 0.9999, 1e-3, 0.0447)
+        var (ep, em, ev) = (p, m, v)
+        for i in 0..<count {
+            em[i] += (1 - beta1) * (g[i] - em[i])
+            ev[i] = ev[i] * beta2 + (1 - beta2) * g[i] * g[i]
+            ep[i] = ep[i] * decay - stepSize * (em[i] / (ev[i].squareRoot() / correction2 + eps))
+        }
+        g.withUnsafeBufferPointer { g in
+            Kernels.adamWUpdate(&p, g.baseAddress!, expAvg: &m, expAvgSq: &v, count: count, beta1: beta1, beta2: beta2, eps: eps,
+                                decay: decay, stepSize: stepSize, correction2: correction2)
+        }
+        #expect(p == ep && m == em && v == ev)
+    }
+
     @Test func permuteMovesEveryElement() {
         let shape = [4, 33, 12, 32]
         let x = Tensor.arange(0, Float(shape.reduce(1, *))).reshaped(shape)

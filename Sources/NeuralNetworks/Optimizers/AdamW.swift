@@ -79,20 +79,11 @@ public final class AdamW: Optimizer {
             let decay = Float(1 - Double(lr) * Double(weightDecay))
             let stepSize = Float(Double(lr) / (1 - Foundation.pow(Double(beta1), t)))
             let correction2 = Float((1 - Foundation.pow(Double(beta2), t)).squareRoot())
-            let (w1, w2) = (1 - beta1, 1 - beta2)
             s.expAvg.withUnsafeMutableBufferPointer { m in
                 s.expAvgSq.withUnsafeMutableBufferPointer { v in
-                    let (m, v) = (m.baseAddress!, v.baseAddress!)
                     // One pass over the four buffers, split across the cores.
-                    Parallel.forRange(p.count, costPerItem: 8) { range in
-                        for i in range {
-                            let gi = g[i]
-                            m[i] += w1 * (gi - m[i])
-                            v[i] = v[i] * beta2 + w2 * gi * gi
-                            let denominator = v[i].squareRoot() / correction2 + eps
-                            p[i] = p[i] * decay - stepSize * (m[i] / denominator)
-                        }
-                    }
+                    Kernels.adamWUpdate(p.baseAddress!, g.baseAddress!, expAvg: m.baseAddress!, expAvgSq: v.baseAddress!, count: p.count,
+                                        beta1: beta1, beta2: beta2, eps: eps, decay: decay, stepSize: stepSize, correction2: correction2)
                 }
             }
         }

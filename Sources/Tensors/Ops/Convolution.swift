@@ -1,4 +1,6 @@
-/// 2-D convolution of NCHW images (im2col + GEMM, see `Kernels.conv2dForward`).
+/// 2-D convolution of NCHW images: im2col + GEMM (`Kernels.conv2dForward`) or oneDNN's direct
+/// convolution primitives (`Kernels.convolutionPrimitiveForward`), whichever is faster for the shape
+/// (`Kernels.usesConvolutionPrimitive`).
 extension Tensor {
     /// The cross-correlation of this `[N, C, H, W]` batch with `weight` `[Cout, C, kh, kw]`, plus
     /// `bias` `[Cout]` when given (PyTorch's `conv2d`); the result is `[N, Cout, OH, OW]` with
@@ -19,19 +21,30 @@ extension Tensor {
                                            outputChannels: weight.shape[0], window: window)
         let out = Tensor(uninitialized: [s.batch, s.outputChannels, s.outputHeight, s.outputWidth])
         let biasTensor = bias ?? Tensor.zeros([0])
+        let primitive = Kernels.usesConvolutionPrimitive(s)
         Tensor.withData(self, weight, biasTensor, out) { p in
-            Kernels.conv2dForward(p[0], p[1], bias: bias == nil ? nil : UnsafePointer(p[2]), p[3], shape: s)
+            let b = bias == nil ? nil : UnsafePointer(p[2])
+            if primitive {
+                Kernels.convolutionPrimitiveForward(p[0], p[1], bias: b, p[3], shape: s)
+            } else {
+                Kernels.conv2dForward(p[0], p[1], bias: b, p[3], shape: s)
+            }
         }
         return out.recorded("conv2d", [self, weight] + (bias.map { [$0] } ?? [])) { g in
             let dx = self.requiresGrad ? Tensor(uninitialized: self.shape) : nil
-            let dw = weight.requiresGrad ? Tensor.zeros(weight.shape) : nil
             let db = bias?.requiresGrad == true ? Tensor.zeros(bias!.shape) : nil
+            // The primitive writes the weight gradient whenever it computes the bias's.
+            let dw = weight.requiresGrad || (primitive && db != nil) ? Tensor.zeros(weight.shape) : nil
             Tensor.withData(self, weight, g) { p in
                 withExtendedLifetime((dx, dw, db)) {
-                    Kernels.conv2dBackward(p[0], p[1], p[2], dx: dx?.storage.base, dweight: dw?.storage.base, dbias: db?.storage.base, shape: s)
+                    guard primitive else {
+                        Kernels.conv2dBackward(p[0], p[1], p[2], dx: dx?.storage.base, dweight: dw?.storage.base, dbias: db?.storage.base, shape: s)
+                        return
+                    }
+                    Kernels.convolutionPrimitiveBackward(p[0], p[1], p[2], dx: dx?.storage.base, dweight: dw?.storage.base, dbias: db?.storage.base, shape: s)
                 }
             }
-            return [dx, dw] + (bias == nil ? [] : [db])
+            return [dx, weight.requiresGrad ? dw : nil] + (bias == nil ? [] : [db])
         }
     }
 }

@@ -4,5 +4,5 @@ import ArgumentParser
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure the speed of GEMM, of the fused kernels, of convolutions, of the contrastive loss and of image augmentation.",
-        subcommands: [BenchGEMM.self, BenchOps.self, BenchConv.self, BenchVision.self, BenchLoss.self, BenchEncode.self, BenchTrain.self, BenchAugment.self])
+        subcommands: [BenchGEMM.self, BenchOps.self, BenchConv.self, BenchVision.self, BenchLoss.self, BenchEncode.self, BenchTrain.self, BenchImageTrain.self, BenchAugment.self])
 }

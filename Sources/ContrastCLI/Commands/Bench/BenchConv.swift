@@ -5,13 +5,12 @@ import Tensors
 struct BenchConv: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "conv",
-        abstract: "GFLOP/s of conv2d forward and backward (im2col + GEMM) at small-ResNet shapes, next to one plain GEMM of the same size.",
+        abstract: "Milliseconds of conv2d forward and backward at the ResNets' shapes, im2col + GEMM next to oneDNN's convolution primitives.",
         discussion: """
-            Shapes: 3x3 convolutions of a 28x28 batch as the default ResNet's stages see them (stem, stage 1 at 28x28, \
-            the strided entry of stage 2, stage 2 at 14x14, stage 3 at 7x7). A forward+backward computes the output, \
-            the input gradient and the weight gradient: three times the forward's 2·Cout·Cin·9·OH·OW operations per \
-            image. The reference is one GEMM [Cout, Cin·9] x [Cin·9, N·OH·OW] with the forward's operation count. \
-            Each figure is the fastest of --repeats runs, convolution and GEMM alternating.
+            Shapes: the convolutions of a 28x28 batch as ResNet-8 (stages 16-32-64) and ResNet-8-wide (16-64-256, SimCLR's \
+            default encoder) see them, 3x3 and the 1x1 projection shortcuts. A backward computes the input and the weight \
+            gradients. Both paths run on the same buffers, alternating; each figure is the fastest of --repeats runs. \
+            `chosen` is the path conv2d takes for the shape (Kernels.usesConvolutionPrimitive).
             """)
 
     @Option(name: .customLong("batch-size"), help: "Images per batch.") var batch = 256
@@ -20,7 +19,7 @@ struct BenchConv: ParsableCommand {
 
     struct Case {
         let name: String
-        let inputChannels, outputChannels, size, stride: Int
+        let inputChannels, outputChannels, size, kernel, stride: Int
     }
 
     struct Measurement: Encodable {
@@ -28,24 +27,32 @@ struct BenchConv: ParsableCommand {
         let input: [Int]
         let weight: [Int]
         let stride: Int
-        let ms_forward, ms_backward: Double
-        let gflops: Double
-        let gemm_gflops: Double
-        let ratio_to_gemm: Double
+        /// im2col + GEMM, and oneDNN's primitives with the reorders to and from their layouts.
+        let ms_forward, ms_backward, primitive_ms_forward, primitive_ms_backward: Double
+        /// GFLOP/s of forward + backward (three times the forward's operations) of each path.
+        let gflops, primitive_gflops: Double
+        let chosen: String
     }
 
     struct Result: Encodable {
         let batch: Int
         let convolutions: [Measurement]
         let threads: Int
+        let isa: String
     }
 
     static let cases = [
-        Case(name: "stem", inputChannels: 1, outputChannels: 16, size: 28, stride: 1),
-        Case(name: "stage1", inputChannels: 16, outputChannels: 16, size: 28, stride: 1),
-        Case(name: "stage2-down", inputChannels: 16, outputChannels: 32, size: 28, stride: 2),
-        Case(name: "stage2", inputChannels: 32, outputChannels: 32, size: 14, stride: 1),
-        Case(name: "stage3", inputChannels: 64, outputChannels: 64, size: 7, stride: 1),
+        Case(name: "stem", inputChannels: 1, outputChannels: 16, size: 28, kernel: 3, stride: 1),
+        Case(name: "stage1", inputChannels: 16, outputChannels: 16, size: 28, kernel: 3, stride: 1),
+        Case(name: "stage2-down", inputChannels: 16, outputChannels: 32, size: 28, kernel: 3, stride: 2),
+        Case(name: "stage2", inputChannels: 32, outputChannels: 32, size: 14, kernel: 3, stride: 1),
+        Case(name: "stage3", inputChannels: 64, outputChannels: 64, size: 7, kernel: 3, stride: 1),
+        Case(name: "wide2-down", inputChannels: 16, outputChannels: 64, size: 28, kernel: 3, stride: 2),
+        Case(name: "wide2-short", inputChannels: 16, outputChannels: 64, size: 28, kernel: 1, stride: 2),
+        Case(name: "wide2", inputChannels: 64, outputChannels: 64, size: 14, kernel: 3, stride: 1),
+        Case(name: "wide3-down", inputChannels: 64, outputChannels: 256, size: 14, kernel: 3, stride: 2),
+        Case(name: "wide3-short", inputChannels: 64, outputChannels: 256, size: 14, kernel: 1, stride: 2),
+        Case(name: "wide3", inputChannels: 256, outputChannels: 256, size: 7, kernel: 3, stride: 1),
     ]
 
     func validate() throws {
@@ -53,46 +60,41 @@ struct BenchConv: ParsableCommand {
     }
 
     func measure(_ c: Case) -> Measurement {
-        let x = Tensor.randn([batch, c.inputChannels, c.size, c.size], seed: 1).requiringGradient()
-        let w = Tensor.randn([c.outputChannels, c.inputChannels, 3, 3], seed: 2).requiringGradient()
-        let shape = Kernels.Convolution2DShape(batch: batch, inputChannels: c.inputChannels, height: c.size, width: c.size,
-                                               outputChannels: c.outputChannels, window: Window2D(kernel: 3, stride: c.stride, padding: 1))
-        let outputs = shape.outputHeight * shape.outputWidth
-        let k = c.inputChannels * 9, columns = batch * outputs
-        let a = Tensor.randn([c.outputChannels, k], seed: 3), b = Tensor.randn([k, columns], seed: 4), product = Tensor.zeros([c.outputChannels, columns])
-        let gradient = Tensor.randn([batch, c.outputChannels, shape.outputHeight, shape.outputWidth], seed: 5)
-        let (forward, gemm) = Stopwatch.interleavedBest(repeats: repeats, { _ = withoutGradient { x.conv2d(weight: w, stride: c.stride, padding: 1) } }, {
-            a.withUnsafeBufferPointer { pa in
-                b.withUnsafeBufferPointer { pb in
-                    product.withUnsafeMutableBufferPointer { pc in
-                        GEMM.multiply(transposeA: false, transposeB: false, m: c.outputChannels, n: columns, k: k,
-                                      a: pa.baseAddress!, lda: k, b: pb.baseAddress!, ldb: columns, c: pc.baseAddress!, ldc: columns)
-                    }
-                }
-            }
+        let shape = Kernels.Convolution2DShape(batch: batch, inputChannels: c.inputChannels, height: c.size, width: c.size, outputChannels: c.outputChannels,
+                                               window: Window2D(kernel: c.kernel, stride: c.stride, padding: c.kernel / 2))
+        let xShape = [batch, c.inputChannels, c.size, c.size], wShape = [c.outputChannels, c.inputChannels, c.kernel, c.kernel]
+        let yCount = batch * c.outputChannels * shape.outputHeight * shape.outputWidth
+        let x = Self.buffer(xShape.reduce(1, *), seed: 1), w = Self.buffer(wShape.reduce(1, *), seed: 2), dy = Self.buffer(yCount, seed: 3)
+        let y = Self.buffer(yCount, seed: 4), dx = Self.buffer(xShape.reduce(1, *), seed: 5), dw = Self.buffer(wShape.reduce(1, *), seed: 6)
+        defer { for buffer in [x, w, dy, y, dx, dw] { buffer.deallocate() } }
+        let (forward, primitiveForward) = Stopwatch.interleavedBest(repeats: repeats, { Kernels.conv2dForward(x, w, bias: nil, y, shape: shape) },
+                                                                    { Kernels.convolutionPrimitiveForward(x, w, bias: nil, y, shape: shape) })
+        let (backward, primitiveBackward) = Stopwatch.interleavedBest(repeats: repeats, { Kernels.conv2dBackward(x, w, dy, dx: dx, dweight: dw, dbias: nil, shape: shape) }, {
+            Kernels.convolutionPrimitiveBackward(x, w, dy, dx: dx, dweight: dw, dbias: nil, shape: shape)
         })
-        // Each backward needs its own recorded forward; time the backward alone.
-        var best = Double.infinity
-        for run in 0..<(repeats + 3) {
-            x.zeroGrad()
-            w.zeroGrad()
-            let out = x.conv2d(weight: w, stride: c.stride, padding: 1)
-            let seconds = Stopwatch.seconds { out.backward(gradient) }
-            if run >= 3 { best = min(best, seconds) }
-        }
-        let flops = Double(shape.forwardFlopsPerImage * batch)
-        return Measurement(name: c.name, input: x.shape, weight: w.shape, stride: c.stride, ms_forward: forward * 1e3, ms_backward: best * 1e3,
-                           gflops: 3 * flops / (forward + best) / 1e9, gemm_gflops: flops / gemm / 1e9,
-                           ratio_to_gemm: (3 * flops / (forward + best)) / (flops / gemm))
+        let flops = 3 * Double(shape.forwardFlopsPerImage * batch)
+        return Measurement(name: c.name, input: xShape, weight: wShape, stride: c.stride, ms_forward: forward * 1e3, ms_backward: backward * 1e3,
+                           primitive_ms_forward: primitiveForward * 1e3, primitive_ms_backward: primitiveBackward * 1e3,
+                           gflops: flops / (forward + backward) / 1e9, primitive_gflops: flops / (primitiveForward + primitiveBackward) / 1e9,
+                           chosen: Kernels.usesConvolutionPrimitive(shape) ? "primitive" : "im2col")
+    }
+
+    /// `count` random normal floats (deallocated by the caller).
+    static func buffer(_ count: Int, seed: UInt64) -> UnsafeMutablePointer<Float> {
+        let buffer = UnsafeMutablePointer<Float>.allocate(capacity: count)
+        Tensor.randn([count], seed: seed).withUnsafeBufferPointer { buffer.initialize(from: $0.baseAddress!, count: count) }
+        return buffer
     }
 
     func run() throws {
-        let results = Self.cases.map(measure)
+        let (results, kernels) = GEMM.recordingImplementations { Self.cases.map(measure) }
+        Report.warnAboutReferenceKernels(KernelReport(kernels))
         for r in results {
             Report.result(json: json, "\(r.name.padding(toLength: 12, withPad: " ", startingAt: 0)) x \(r.input) w \(r.weight) stride \(r.stride): "
-                + "fwd \(Format.fixed(r.ms_forward, 2)) ms, bwd \(Format.fixed(r.ms_backward, 2)) ms, \(Format.fixed(r.gflops, 1)) GFLOP/s "
-                + "(GEMM \(Format.fixed(r.gemm_gflops, 1)), ratio \(Format.fixed(r.ratio_to_gemm, 2)))")
+                + "im2col fwd \(Format.fixed(r.ms_forward, 2)) bwd \(Format.fixed(r.ms_backward, 2)) ms (\(Format.fixed(r.gflops, 1)) GFLOP/s), "
+                + "oneDNN fwd \(Format.fixed(r.primitive_ms_forward, 2)) bwd \(Format.fixed(r.primitive_ms_backward, 2)) ms "
+                + "(\(Format.fixed(r.primitive_gflops, 1)) GFLOP/s); conv2d takes \(r.chosen)")
         }
-        if json { try Report.json(Result(batch: batch, convolutions: results, threads: Parallel.threadCount)) }
+        if json { try Report.json(Result(batch: batch, convolutions: results, threads: Parallel.threadCount, isa: OneDNN.isa)) }
     }
 }

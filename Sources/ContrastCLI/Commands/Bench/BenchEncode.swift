@@ -137,7 +137,10 @@ struct ModelBenchOptions: ParsableArguments {
     }
 
     /// Runs `body` in this benchmark's precision, recording the kernels its products ran on.
-    func measuring(_ body: () -> Double) -> (seconds: Double, kernels: KernelReport) {
+    func measuring(_ body: () -> Double) -> (seconds: Double, kernels: KernelReport) { Self.measuring(precision, body) }
+
+    /// Runs `body` in `precision`, recording the kernels its products ran on.
+    static func measuring(_ precision: MatmulPrecision, _ body: () -> Double) -> (seconds: Double, kernels: KernelReport) {
         let (seconds, names) = withMatmulPrecision(precision) { GEMM.recordingImplementations(body) }
         let report = KernelReport(names)
         Report.warnAboutReferenceKernels(report)
