@@ -55,8 +55,7 @@ public final class MultiHeadAttention: Module {
     /// (`Tensor.attention(keys:values:heads:scale:additiveMask:)`) that reads the heads in place and
     /// keeps no `[batch, heads, queries, keys]` scores; otherwise it splits the heads.
     public static func attend(queries q: Tensor, keys k: Tensor, values v: Tensor, heads: Int, keyMask: Tensor?, dropout: Dropout) -> Tensor {
-        let needsGradient = GradMode.isEnabled && [q, k, v].contains { $0.requiresGrad }
-        if !needsGradient && !dropout.isActive && MatmulPrecision.current == .fp32 {
+        if !GradMode.records([q, k, v]) && !dropout.isActive && MatmulPrecision.current == .fp32 {
             ensure(q.rank == 3 && q.shape[2] % heads == 0, "attend: queries \(q.shape) are not [batch, tokens, width] with width divisible by \(heads)")
             return q.attention(keys: k, values: v, heads: heads, scale: 1 / Float(q.shape[2] / heads).squareRoot(), additiveMask: keyMask)
         }

@@ -22,7 +22,7 @@ extension Tensor {
             ensure(mask.shape == [batch, keyCount] || mask.shape == [batch, queries, keyCount],
                    "attention: mask \(mask.shape) is neither [\(batch), \(keyCount)] nor [\(batch), \(queries), \(keyCount)]")
         }
-        ensure(!(GradMode.isEnabled && [self, keys, values].contains { $0.requiresGrad }),
+        ensure(!GradMode.records([self, keys, values]),
                "attention: has no backward; inputs that require gradients go through softmax and matmul")
         let out = Tensor(uninitialized: shape)
         let maskTensor = additiveMask ?? Tensor.zeros([0])
