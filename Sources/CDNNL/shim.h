@@ -28,9 +28,6 @@ int omp_get_max_threads(void);
    primitive. op() transposes through strides, so no copies are made. A batch stride of 0 broadcasts
    that operand over the batch. `operands` is dnnl_f32 (A and B are floats) or dnnl_bf16 (A and B
    are bfloat16 bit patterns); C is always f32 with f32 accumulation. `ldc` is C's row stride.
-   Then, in the kernel as it writes C (no pass of their own): when `bias` is not NULL, its n floats
-   are added to every row (after the product, alpha 1 only); when `eltwise` is not
-   dnnl_alg_kind_undef, that function of oneDNN's (with `eltwise_alpha`) is applied last.
    When `impl` is not NULL, the implementation oneDNN chose (e.g. "brg:avx512_core_amx_bf16") is
    copied there, at most `impl_len` bytes with the terminating NUL. Written in C because oneDNN's
    fixed-size dims arrays are clumsy to build from Swift. oneDNN caches primitives by descriptor,
@@ -39,7 +36,7 @@ static inline dnnl_status_t cdnnl_batched_matmul(
         dnnl_engine_t engine, dnnl_stream_t stream, int64_t batch, int64_t m, int64_t n, int64_t k,
         int trans_a, int trans_b, dnnl_data_type_t operands, const void *a, int64_t stride_a,
         const void *b, int64_t stride_b, float *c, int64_t ldc, float alpha, float beta,
-        const float *bias, dnnl_alg_kind_t eltwise, float eltwise_alpha, char *impl, size_t impl_len) {
+        char *impl, size_t impl_len) {
     /* A broadcast operand is a batch of one. Its batch stride must still be the matrix size:
        oneDNN 2.6 matches no optimised implementation to a stride of 0 (it runs ref:any). */
     dnnl_dims_t a_dims = {stride_a == 0 ? 1 : batch, m, k}, b_dims = {stride_b == 0 ? 1 : batch, k, n};
@@ -47,23 +44,20 @@ static inline dnnl_status_t cdnnl_batched_matmul(
     dnnl_dims_t a_strides = {stride_a == 0 ? m * k : stride_a, trans_a ? 1 : k, trans_a ? m : 1};
     dnnl_dims_t b_strides = {stride_b == 0 ? k * n : stride_b, trans_b ? 1 : n, trans_b ? k : 1};
     dnnl_dims_t c_strides = {m * ldc, ldc, 1};
-    dnnl_dims_t bias_dims = {1, 1, n}, bias_strides = {n, n, 1};
-    dnnl_memory_desc_t a_md, b_md, c_md, bias_md;
+    dnnl_memory_desc_t a_md, b_md, c_md;
     dnnl_status_t st;
     if ((st = dnnl_memory_desc_init_by_strides(&a_md, 3, a_dims, operands, a_strides)) != dnnl_success) return st;
     if ((st = dnnl_memory_desc_init_by_strides(&b_md, 3, b_dims, operands, b_strides)) != dnnl_success) return st;
     if ((st = dnnl_memory_desc_init_by_strides(&c_md, 3, c_dims, dnnl_f32, c_strides)) != dnnl_success) return st;
-    if (bias && (st = dnnl_memory_desc_init_by_strides(&bias_md, 3, bias_dims, dnnl_f32, bias_strides)) != dnnl_success) return st;
     dnnl_matmul_desc_t desc;
-    if ((st = dnnl_matmul_desc_init(&desc, &a_md, &b_md, bias ? &bias_md : NULL, &c_md)) != dnnl_success) return st;
+    if ((st = dnnl_matmul_desc_init(&desc, &a_md, &b_md, NULL, &c_md)) != dnnl_success) return st;
     dnnl_primitive_attr_t attr;
     if ((st = dnnl_primitive_attr_create(&attr)) != dnnl_success) return st;
     if (alpha != 1.0f) dnnl_primitive_attr_set_output_scales(attr, 1, 0, &alpha);
     dnnl_post_ops_t ops = NULL;
-    if (beta != 0.0f || eltwise != dnnl_alg_kind_undef) {
+    if (beta != 0.0f) {
         dnnl_post_ops_create(&ops);
-        if (beta != 0.0f) dnnl_post_ops_append_sum(ops, beta);
-        if (eltwise != dnnl_alg_kind_undef) dnnl_post_ops_append_eltwise(ops, 1.0f, eltwise, eltwise_alpha, 0.0f);
+        dnnl_post_ops_append_sum(ops, beta);
         dnnl_primitive_attr_set_post_ops(attr, ops);
     }
     dnnl_primitive_desc_t pd = NULL;
@@ -81,18 +75,16 @@ static inline dnnl_status_t cdnnl_batched_matmul(
     st = dnnl_primitive_create(&prim, pd);
     dnnl_primitive_desc_destroy(pd);
     if (st != dnnl_success) return st;
-    dnnl_memory_t a_mem = NULL, b_mem = NULL, c_mem = NULL, bias_mem = NULL;
+    dnnl_memory_t a_mem = NULL, b_mem = NULL, c_mem = NULL;
     dnnl_memory_create(&a_mem, &a_md, engine, (void *)a);
     dnnl_memory_create(&b_mem, &b_md, engine, (void *)b);
     dnnl_memory_create(&c_mem, &c_md, engine, c);
-    if (bias) dnnl_memory_create(&bias_mem, &bias_md, engine, (void *)bias);
-    dnnl_exec_arg_t args[4] = {{DNNL_ARG_SRC, a_mem}, {DNNL_ARG_WEIGHTS, b_mem}, {DNNL_ARG_DST, c_mem}, {DNNL_ARG_BIAS, bias_mem}};
-    st = dnnl_primitive_execute(prim, stream, bias ? 4 : 3, args);
+    dnnl_exec_arg_t args[3] = {{DNNL_ARG_SRC, a_mem}, {DNNL_ARG_WEIGHTS, b_mem}, {DNNL_ARG_DST, c_mem}};
+    st = dnnl_primitive_execute(prim, stream, 3, args);
     if (st == dnnl_success) st = dnnl_stream_wait(stream);
     dnnl_memory_destroy(a_mem);
     dnnl_memory_destroy(b_mem);
     dnnl_memory_destroy(c_mem);
-    if (bias_mem) dnnl_memory_destroy(bias_mem);
     dnnl_primitive_destroy(prim);
     return st;
 }

@@ -53,8 +53,7 @@ public enum BFloat16Products {
         let (status, kernel) = c.withUnsafeMutableBufferPointer { pc in
             withUnsafeTemporaryAllocation(of: CChar.self, capacity: 64) { name in
                 let status = cdnnl_batched_matmul(runtime.engine, runtime.stream, 1, Int64(m), Int64(n), Int64(k), 0, 0, dnnl_bf16,
-                                                  a16, 0, b16, 0, pc.baseAddress, Int64(n), 1, 0, nil, dnnl_alg_kind_undef, 0,
-                                                  name.baseAddress, name.count)
+                                                  a16, 0, b16, 0, pc.baseAddress, Int64(n), 1, 0, name.baseAddress, name.count)
                 return (status, status == dnnl_success ? String(cString: name.baseAddress!) : "")
             }
         }

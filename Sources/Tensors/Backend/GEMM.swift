@@ -29,20 +29,14 @@ public func withMatmulPrecision<R>(_ precision: MatmulPrecision, _ body: () thro
 public enum GEMM {
     /// `C = alpha * op(A) * op(B) + beta * C` for row-major `op(A)`: m x k, `op(B)`: k x n.
     /// `lda`, `ldb`, `ldc` are the row strides of the matrices as stored.
-    ///
-    /// With an `epilogue`, C becomes `f(op(A) · op(B) + bias)` (alpha 1, beta 0): oneDNN's matmul
-    /// primitive applies both as it writes C (a linear layer's bias and activation without passes
-    /// of their own); without one, fp32 products run on `dnnl_sgemm`.
     public static func multiply(
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
         alpha: Float = 1, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
-        beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int, epilogue: Epilogue? = nil, precision: MatmulPrecision = .fp32
+        beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int, precision: MatmulPrecision = .fp32
     ) {
-        ensure(epilogue == nil || alpha == 1 && beta == 0, "GEMM: an epilogue takes alpha 1 and beta 0, got \(alpha) and \(beta)")
         guard m > 0, n > 0 else { return }
         guard k > 0 else {
             scale(c, rows: m, columns: n, ld: ldc, by: beta)
-            if let epilogue { for r in 0..<m { epilogue.apply(c + r * ldc, n) } }
             return
         }
         if precision == .bf16 {
@@ -54,18 +48,12 @@ public enum GEMM {
                 switch operands {
                 case .native(let a16, let b16):
                     matmulPrimitive(batch: 1, transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
-                                    operands: dnnl_bf16, a: a16, strideA: 0, b: b16, strideB: 0, beta: beta, c: c, ldc: ldc, epilogue: epilogue)
+                                    operands: dnnl_bf16, a: a16, strideA: 0, b: b16, strideB: 0, beta: beta, c: c, ldc: ldc)
                 case .rounded(let a16, let b16):
                     multiply(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
-                             a: a16, lda: columnsA, b: b16, ldb: columnsB, beta: beta, c: c, ldc: ldc, epilogue: epilogue)
+                             a: a16, lda: columnsA, b: b16, ldb: columnsB, beta: beta, c: c, ldc: ldc)
                 }
             }
-            return
-        }
-        if let epilogue {
-            ensure(lda == (transposeA ? m : k) && ldb == (transposeB ? k : n), "GEMM: an epilogue needs packed operands (lda \(lda), ldb \(ldb))")
-            matmulPrimitive(batch: 1, transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: 1,
-                            operands: dnnl_f32, a: a, strideA: 0, b: b, strideB: 0, beta: 0, c: c, ldc: ldc, epilogue: epilogue)
             return
         }
         record("dnnl_sgemm")
@@ -111,7 +99,7 @@ public enum GEMM {
     static func matmulPrimitive(
         batch: Int, transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
         operands: dnnl_data_type_t, a: UnsafeRawPointer, strideA: Int, b: UnsafeRawPointer, strideB: Int,
-        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, epilogue: Epilogue? = nil
+        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
         let runtime = OneDNNRuntime.shared
         let recording = isRecording
@@ -119,8 +107,7 @@ public enum GEMM {
             let status = cdnnl_batched_matmul(
                 runtime.engine, runtime.stream, Int64(batch), Int64(m), Int64(n), Int64(k),
                 transposeA ? 1 : 0, transposeB ? 1 : 0, operands, a, Int64(strideA), b, Int64(strideB), c, Int64(ldc),
-                alpha, beta, epilogue?.bias, epilogue?.activation?.oneDNNAlgorithm ?? dnnl_alg_kind_undef,
-                epilogue?.activation?.oneDNNAlpha ?? 0, recording ? name.baseAddress : nil, recording ? name.count : 0)
+                alpha, beta, recording ? name.baseAddress : nil, recording ? name.count : 0)
             ensure(status == dnnl_success, "GEMM.batched: oneDNN matmul failed with status \(status.rawValue) for batch=\(batch) m=\(m) n=\(n) k=\(k)")
             if recording { record(String(cString: name.baseAddress!)) }
         }
@@ -139,23 +126,6 @@ public enum GEMM {
                 transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
                 a: a + i * strideA, lda: transposeA ? m : k, b: b + i * strideB, ldb: transposeB ? k : n,
                 c: c + i * m * n, ldc: n)
-        }
-    }
-
-    /// What a product's kernel does to C as it writes it: `f(C + bias)` with `bias` (`n` floats)
-    /// added to every row, then the `activation` f (each optional).
-    public struct Epilogue {
-        public let bias: UnsafePointer<Float>?
-        public let activation: Activation?
-
-        public init(bias: UnsafePointer<Float>?, activation: Activation?) {
-            (self.bias, self.activation) = (bias, activation)
-        }
-
-        /// The same on one row of `n` floats, in place (products with nothing to multiply).
-        func apply(_ row: UnsafeMutablePointer<Float>, _ n: Int) {
-            if let bias { for j in 0..<n { row[j] += bias[j] } }
-            activation?.forward(row, row, n)
         }
     }
 

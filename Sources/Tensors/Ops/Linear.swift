@@ -1,5 +1,3 @@
-import CDNNL
-
 /// A pointwise activation of a feed-forward block, which `linear(weight:bias:inputActivation:)`
 /// applies to its input and recomputes in the backward instead of keeping.
 public enum Activation: String, Sendable, Codable {
@@ -17,18 +15,6 @@ public enum Activation: String, Sendable, Codable {
         case .quickGelu: x.quickGelu()
         }
     }
-
-    /// oneDNN's eltwise algorithm computing this function, and its alpha: `quick_gelu` is swish
-    /// `x σ(αx)` with α the slope.
-    var oneDNNAlgorithm: dnnl_alg_kind_t {
-        switch self {
-        case .gelu: dnnl_eltwise_gelu_erf
-        case .relu: dnnl_eltwise_relu
-        case .quickGelu: dnnl_eltwise_swish
-        }
-    }
-
-    var oneDNNAlpha: Float { self == .quickGelu ? Kernels.quickGeluSlope : 0 }
 
     /// `y = f(x)`.
     func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
@@ -51,7 +37,7 @@ public enum Activation: String, Sendable, Codable {
 
 extension Tensor {
     /// `f(self) · weightᵀ + bias` over the last axis: a fully connected layer with Hugging Face's
-    /// `[out, in]` weight, one GEMM.
+    /// `[out, in]` weight, one GEMM with the bias added to its result in place.
     ///
     /// With an `inputActivation` f, the activated input exists only while the product is
     /// computed: the backward recomputes it from this tensor, which it keeps instead. A
@@ -59,9 +45,8 @@ extension Tensor {
     /// intermediate results (PyTorch keeps both). Without one, f is the identity.
     ///
     /// With an `outputActivation` g, the result is `g(f(self) · weightᵀ + bias)`. Where no gradient
-    /// is needed (inference), the bias and g are applied by the product's kernel as it writes
-    /// its result (`GEMM.Epilogue`), saving a pass over it each; with gradients, the bias is added
-    /// in a pass of its own and g is recorded after the product.
+    /// is needed (inference), g is applied in place, in the pass that adds the bias; with
+    /// gradients, it is recorded after the product.
     ///
     /// Shapes: `self` `[..., in]` (at least two axes), `weight` `[out, in]`, `bias` `[out]`.
     public func linear(weight: Tensor, bias: Tensor? = nil, inputActivation: Activation? = nil, outputActivation: Activation? = nil) -> Tensor {
@@ -70,16 +55,18 @@ extension Tensor {
         let precision = MatmulPrecision.current
         let input = inputActivation.map { activated($0) } ?? self
         let needsGradient = GradMode.records([self, weight] + (bias.map { [$0] } ?? []))
-        let (rows, inputs, outputs) = (count / shape[rank - 1], shape[rank - 1], weight.shape[0])
-        let out = Tensor(uninitialized: Array(shape.dropLast()) + [outputs])
-        Tensor.withData(input, weight, out, bias ?? out) { p in
-            // Without gradients the kernel adds the bias and applies g; with them, g is recorded
-            // below and training's products stay on dnnl_sgemm, with the bias added here.
-            let epilogue = needsGradient || bias == nil && outputActivation == nil ? nil
-                : GEMM.Epilogue(bias: bias == nil ? nil : UnsafePointer(p[3]), activation: outputActivation)
-            GEMM.multiply(transposeA: false, transposeB: true, m: rows, n: outputs, k: inputs, a: p[0], lda: inputs, b: p[1], ldb: inputs,
-                          c: p[2], ldc: outputs, epilogue: epilogue, precision: precision)
-            if epilogue == nil, bias != nil { Kernels.addRowInPlace(p[2], p[3], rows: rows, n: outputs) }
+        let out = Tensor.product(input, weight, transposeA: false, transposeB: true, precision: precision)
+        let fusedActivation = needsGradient ? nil : outputActivation
+        if bias != nil || fusedActivation != nil {
+            let n = weight.shape[0]
+            Tensor.withData(out, bias ?? out) { p in
+                let b = bias == nil ? nil : UnsafePointer(p[1])
+                if let f = fusedActivation {
+                    Kernels.addRowAndActivateInPlace(p[0], b, rows: out.count / n, n: n, f)
+                } else if let b {
+                    Kernels.addRowInPlace(p[0], b, rows: out.count / n, n: n)
+                }
+            }
         }
         let needX = requiresGrad, needW = weight.requiresGrad, needB = bias?.requiresGrad ?? false, hasBias = bias != nil
         let (xShape, wShape) = (shape, weight.shape)
