@@ -83,4 +83,25 @@ import Tensors
         let result = GradientCheck.check([x, w]) { $0[0].layerNorm(weight: $0[1], bias: nil) }
         #expect(result.passed, "\(result)")
     }
+
+    /// In evaluation without gradients, attention runs fused (`Tensor.attention`); with gradients
+    /// it runs materialised: both give the same output, self- and cross-attention, with a mask.
+    @Test func fusedInferenceEqualsTheMaterialisedPath() {
+        var g = RandomGenerator(seed: 9)
+        let selfAttention = MultiHeadAttention(width: 16, heads: 4, dropout: 0.1, source: RandomSource(seed: 0), generator: &g)
+        let crossAttention = MultiHeadAttention(width: 16, heads: 4, contextWidth: 8, dropout: 0.1, source: RandomSource(seed: 0), generator: &g)
+        let x = Tensor.randn([2, 5, 16], seed: 10), context = Tensor.randn([2, 3, 8], seed: 11)
+        let mask = MultiHeadAttention.additiveMask([1, 1, 1, 1, 0, 1, 1, 1, 0, 0], batch: 2, tokens: 5)
+        let contextMask = MultiHeadAttention.additiveMask([1, 1, 0, 1, 1, 1], batch: 2, tokens: 3)
+        for (attention, source, keyMask) in [(selfAttention, nil, mask), (crossAttention, context, contextMask)] as [(MultiHeadAttention, Tensor?, Tensor)] {
+            attention.eval()
+            let materialised = attention(x, context: source, keyMask: keyMask)
+            #expect(materialised.requiresGrad)
+            let (fused, kernels) = GEMM.recordingImplementations { withoutGradient { attention(x, context: source, keyMask: keyMask) } }
+            // No batched product (the materialised path's scores and weighted values): the fused
+            // kernel's products are plain GEMMs, as the projections are.
+            #expect(kernels == ["dnnl_sgemm"])
+            #expect(zip(fused.scalars, materialised.scalars).allSatisfy { abs($0 - $1) < 1e-5 })
+        }
+    }
 }

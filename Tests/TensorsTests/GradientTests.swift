@@ -190,6 +190,11 @@ extension GradientTests {
         let weight = Tensor.randn([5, 4], seed: 80)
         check([Tensor.randn([3, 4], seed: 79)]) { $0[0].linear(weight: weight, inputActivation: .gelu) }
     }
+    @Test func linearThenGELU() {
+        check([Tensor.randn([2, 3, 4], seed: 85), Tensor.randn([5, 4], seed: 86), Tensor.randn([5], seed: 87)]) {
+            $0[0].linear(weight: $0[1], bias: $0[2], outputActivation: .gelu)
+        }
+    }
     @Test func matmulAfterDropout() {
         check([Tensor.randn([2, 3, 4, 5], seed: 81), Tensor.randn([2, 3, 5, 6], seed: 82)]) {
             $0[0].matmulAfterDropout($0[1], p: 0.3, seed: 5, stream: 9, first: 40)

@@ -39,10 +39,14 @@ public final class Dropout: Module {
         return x.matmulAfterDropout(other, p: probability, seed: seed, stream: stream, first: first)
     }
 
+    /// Whether calls draw masks: in training mode with a probability above 0; otherwise dropout
+    /// is the identity.
+    public var isActive: Bool { isTraining && probability > 0 }
+
     /// The stream of the next mask and the index of `x`'s first element in it, or `nil` when no
     /// mask is drawn (evaluation mode or probability 0).
     private func nextMask(for x: Tensor) -> (seed: UInt64, stream: UInt64, first: Int)? {
-        guard isTraining, probability > 0 else { return nil }
+        guard isActive else { return nil }
         let (seed, stream) = source.nextStream()
         let rowWidth = x.rank == 0 ? 0 : x.count / max(x.shape[0], 1)
         return (seed, stream, source.rowOffset * rowWidth)

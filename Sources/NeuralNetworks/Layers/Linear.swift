@@ -34,10 +34,20 @@ public final class Linear: Module {
     /// Maps the last axis of `x` (`inputSize`) to `outputSize`.
     ///
     /// With `inputActivation`, maps `inputActivation(x)` without keeping it for the backward,
-    /// which recomputes it from `x` (see `Tensor.linear(weight:bias:inputActivation:)`).
-    public func callAsFunction(_ x: Tensor, inputActivation: Activation? = nil) -> Tensor {
+    /// which recomputes it from `x`; with `outputActivation`, applies it to the result, in the
+    /// product's kernel where no gradient is needed (see
+    /// `Tensor.linear(weight:bias:inputActivation:outputActivation:)`).
+    public func callAsFunction(_ x: Tensor, inputActivation: Activation? = nil, outputActivation: Activation? = nil) -> Tensor {
         ensure(x.rank >= 1 && x.shape[x.rank - 1] == inputSize,
                      "Linear: input of shape \(x.shape) does not end in \(inputSize) (weight \(weight.shape))")
-        return x.linear(weight: weight, bias: bias, inputActivation: inputActivation)
+        return x.linear(weight: weight, bias: bias, inputActivation: inputActivation, outputActivation: outputActivation)
+    }
+
+    /// `next(f(self(x)))`: the two products of a feed-forward block, `next` the second. With
+    /// gradients, `next` receives `self(x)` and f, to apply to its input without keeping the
+    /// activated values (the backward recomputes them); without, this product's kernel applies f
+    /// as it writes its result and `next` receives `nil`.
+    public func feedForward(_ x: Tensor, activation f: Activation, into next: (Tensor, Activation?) -> Tensor) -> Tensor {
+        GradMode.records([x, weight] + (bias.map { [$0] } ?? [])) ? next(self(x), f) : next(self(x, outputActivation: f), nil)
     }
 }

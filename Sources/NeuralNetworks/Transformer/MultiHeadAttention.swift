@@ -46,8 +46,21 @@ public final class MultiHeadAttention: Module {
     public func callAsFunction(_ x: Tensor, context: Tensor? = nil, keyMask: Tensor? = nil) -> Tensor {
         ensure(x.rank == 3, "MultiHeadAttention: input must be [batch, tokens, width], got \(x.shape)")
         let source = context ?? x
-        return Self.attend(queries: Self.splitHeads(query(x), heads: heads), keys: Self.splitHeads(key(source), heads: heads),
-                           values: Self.splitHeads(value(source), heads: heads), keyMask: keyMask, dropout: dropout)
+        return Self.attend(queries: query(x), keys: key(source), values: value(source), heads: heads, keyMask: keyMask, dropout: dropout)
+    }
+
+    /// ``attend(queries:keys:values:keyMask:scoreBias:dropout:)`` of projections whose heads are
+    /// not split yet (`[batch, tokens, heads · headSize]`). Where nothing needs a gradient, no
+    /// dropout is drawn and products are fp32 (inference), it runs as one kernel
+    /// (`Tensor.attention(keys:values:heads:scale:additiveMask:)`) that reads the heads in place and
+    /// keeps no `[batch, heads, queries, keys]` scores; otherwise it splits the heads.
+    public static func attend(queries q: Tensor, keys k: Tensor, values v: Tensor, heads: Int, keyMask: Tensor?, dropout: Dropout) -> Tensor {
+        if !GradMode.records([q, k, v]) && !dropout.isActive && MatmulPrecision.current == .fp32 {
+            ensure(q.rank == 3 && q.shape[2] % heads == 0, "attend: queries \(q.shape) are not [batch, tokens, width] with width divisible by \(heads)")
+            return q.attention(keys: k, values: v, heads: heads, scale: 1 / Float(q.shape[2] / heads).squareRoot(), additiveMask: keyMask)
+        }
+        return attend(queries: splitHeads(q, heads: heads), keys: splitHeads(k, heads: heads), values: splitHeads(v, heads: heads),
+                      keyMask: keyMask, dropout: dropout)
     }
 
     /// `[batch, tokens, heads · headSize]` as `[batch, heads, tokens, headSize]`: the layout

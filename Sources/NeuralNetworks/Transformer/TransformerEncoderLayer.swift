@@ -69,7 +69,7 @@ public final class TransformerEncoderLayer: Module {
             ensure(context != nil, "TransformerEncoderLayer: a cross-attention layer needs a context sequence")
             h = crossAttention(h, context: context, keyMask: contextMask)
         }
-        return output(intermediate(h), residual: h, inputActivation: activation)
+        return intermediate.feedForward(h, activation: activation) { output($0, residual: h, inputActivation: $1) }
     }
 }
 
@@ -128,6 +128,6 @@ public final class PreNormTransformerLayer: Module {
     ///   ``MultiHeadAttention/callAsFunction(_:context:keyMask:)``).
     public func callAsFunction(_ x: Tensor, keyMask: Tensor? = nil) -> Tensor {
         let h = x + dropout(attentionOutput(attention(normBefore(x), keyMask: keyMask)))
-        return h + dropout(output(intermediate(normAfter(h)), inputActivation: activation))
+        return h + dropout(intermediate.feedForward(normAfter(h), activation: activation) { output($0, inputActivation: $1) })
     }
 }

@@ -51,7 +51,7 @@ extension Tensor {
     /// Public so that operations defined outside this module (collective communication across
     /// processes) join the graph like the built-in ones.
     public func recorded(_ op: String, _ inputs: [Tensor], backward: @escaping (Tensor) -> [Tensor?]) -> Tensor {
-        guard GradMode.isEnabled, inputs.contains(where: { $0.requiresGrad }) else { return self }
+        guard GradMode.records(inputs) else { return self }
         requiresGrad = true
         let edges: [GradEdge] = inputs.map { input in
             if let node = input.gradNode { return .node(node) }

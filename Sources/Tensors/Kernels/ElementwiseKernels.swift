@@ -23,6 +23,25 @@ extension Kernels {
         }
     }
 
+    /// `y = f(y + bias)` per row of `n`, in place and in one pass: a linear layer's bias (`n`
+    /// values, or none) and output activation, each row finished while it is in cache.
+    public static func addRowAndActivateInPlace(_ y: UnsafeMutablePointer<Float>, _ bias: UnsafePointer<Float>?, rows: Int, n: Int,
+                                                _ f: Activation) {
+        @inline(__always) func eachRow(_ g: (Float) -> Float) {
+            Parallel.forRange(rows, costPerItem: 4 * n) { r in
+                for i in r {
+                    let out = y + i &* n
+                    if let bias { for j in 0..<n { out[j] = g(out[j] + bias[j]) } } else { for j in 0..<n { out[j] = g(out[j]) } }
+                }
+            }
+        }
+        switch f {
+        case .gelu: eachRow { gelu($0) }
+        case .relu: eachRow { Swift.max($0, 0) }
+        case .quickGelu: eachRow { quickGelu($0) }
+        }
+    }
+
     /// `y = x` (the memory-bandwidth baseline of `contrast bench ops`).
     public static func copy(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
         Parallel.forRange(n) { r in (y + r.lowerBound).update(from: x + r.lowerBound, count: r.count) }
@@ -159,13 +178,10 @@ extension Kernels {
 extension Kernels {
     /// `y = x * Φ(x) = 0.5 x (1 + erf(x / √2))`, the exact (erf) GELU that BERT uses.
     public static func geluForward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
-        Parallel.forRange(n, costPerItem: 4) { r in
-            for i in r {
-                let v = x[i]
-                y[i] = 0.5 * v * (1 + FastMath.erf(v * 0.707_106_77))
-            }
-        }
+        Parallel.forRange(n, costPerItem: 4) { r in for i in r { y[i] = gelu(x[i]) } }
     }
+
+    @inline(__always) static func gelu(_ v: Float) -> Float { 0.5 * v * (1 + FastMath.erf(v * 0.707_106_77)) }
 
     /// `dx = dy * (Φ(x) + x φ(x))`.
     public static func geluBackward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, _ n: Int) {
@@ -194,10 +210,10 @@ extension Kernels {
 
     /// `y = x σ(1.702 x)`.
     public static func quickGeluForward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
-        Parallel.forRange(n, costPerItem: 4) { r in
-            for i in r { y[i] = x[i] / (1 + FastMath.exp(-quickGeluSlope * x[i])) }
-        }
+        Parallel.forRange(n, costPerItem: 4) { r in for i in r { y[i] = quickGelu(x[i]) } }
     }
+
+    @inline(__always) static func quickGelu(_ v: Float) -> Float { v / (1 + FastMath.exp(-quickGeluSlope * v)) }
 
     /// `dx = dy * (s + 1.702 x s (1 - s))` with `s = σ(1.702 x)`.
     public static func quickGeluBackward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, _ n: Int) {

@@ -44,22 +44,36 @@ extension Tensor {
     /// transformer's feed-forward block `W₂ f(W₁ x + b₁) + b₂` thus keeps one of its two wide
     /// intermediate results (PyTorch keeps both). Without one, f is the identity.
     ///
+    /// With an `outputActivation` g, the result is `g(f(self) · weightᵀ + bias)`. Where no gradient
+    /// is needed (inference), g is applied in place, in the pass that adds the bias; with
+    /// gradients, it is recorded after the product.
+    ///
     /// Shapes: `self` `[..., in]` (at least two axes), `weight` `[out, in]`, `bias` `[out]`.
-    public func linear(weight: Tensor, bias: Tensor? = nil, inputActivation: Activation? = nil) -> Tensor {
+    public func linear(weight: Tensor, bias: Tensor? = nil, inputActivation: Activation? = nil, outputActivation: Activation? = nil) -> Tensor {
         ensure(rank >= 2 && weight.rank == 2 && shape[rank - 1] == weight.shape[1] && (bias.map { $0.shape == [weight.shape[0]] } ?? true),
                "linear: input \(shape), weight \(weight.shape) and bias \(bias?.shape ?? []) do not fit ([..., in], [out, in], [out])")
         let precision = MatmulPrecision.current
         let input = inputActivation.map { activated($0) } ?? self
+        let needsGradient = GradMode.records([self, weight] + (bias.map { [$0] } ?? []))
         let out = Tensor.product(input, weight, transposeA: false, transposeB: true, precision: precision)
-        if let bias {
-            Tensor.withData(out, bias) { p in Kernels.addRowInPlace(p[0], p[1], rows: out.count / bias.count, n: bias.count) }
+        let fusedActivation = needsGradient ? nil : outputActivation
+        if bias != nil || fusedActivation != nil {
+            let n = weight.shape[0]
+            Tensor.withData(out, bias ?? out) { p in
+                let b = bias == nil ? nil : UnsafePointer(p[1])
+                if let f = fusedActivation {
+                    Kernels.addRowAndActivateInPlace(p[0], b, rows: out.count / n, n: n, f)
+                } else if let b {
+                    Kernels.addRowInPlace(p[0], b, rows: out.count / n, n: n)
+                }
+            }
         }
         let needX = requiresGrad, needW = weight.requiresGrad, needB = bias?.requiresGrad ?? false, hasBias = bias != nil
         let (xShape, wShape) = (shape, weight.shape)
         // The backward reads the input for the weight's gradient and the activation's derivative,
         // and the weight for the input's gradient.
         let keptX = needW || needX && inputActivation != nil ? self : nil, keptW = needX ? weight : nil
-        return out.recorded("linear", bias.map { [self, weight, $0] } ?? [self, weight]) { g in
+        let result = out.recorded("linear", bias.map { [self, weight, $0] } ?? [self, weight]) { g in
             // The bias's gradient first, while `g` is still in cache from the node that made it.
             let gb = needB ? g.summed(toShape: [g.shape[g.rank - 1]]) : nil
             // The recomputed activation serves the weight's gradient, then holds the input's.
@@ -71,6 +85,8 @@ extension Tensor {
             }
             return hasBias ? grads + [gb] : grads
         }
+        guard needsGradient, let outputActivation else { return result }
+        return outputActivation(result)
     }
 
     /// `f(self)`, not recorded.

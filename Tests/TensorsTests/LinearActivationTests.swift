@@ -1,0 +1,18 @@
+import Testing
+@testable import Tensors
+
+/// A linear layer's output activation: without gradients it runs in place in the bias pass
+/// (`Kernels.addRowAndActivateInPlace`), with them it is recorded after the product; both give
+/// the activation of the product plus bias.
+@Suite struct LinearActivationTests {
+    @Test(arguments: [Activation.gelu, .relu, .quickGelu], [true, false])
+    func inPlaceEqualsRecorded(activation: Activation, hasBias: Bool) {
+        let x = Tensor.randn([3, 7, 40], seed: 1), weight = Tensor.randn([24, 40], seed: 2), bias = hasBias ? Tensor.randn([24], seed: 3) : nil
+        let inPlace = withoutGradient { x.linear(weight: weight, bias: bias, outputActivation: activation) }
+        let recorded = x.requiringGradient().linear(weight: weight, bias: bias, outputActivation: activation)
+        #expect(recorded.requiresGrad)
+        let expected = activation(withoutGradient { x.linear(weight: weight, bias: bias) })
+        #expect(zip(inPlace.scalars, expected.scalars).allSatisfy { abs($0 - $1) < 1e-5 })
+        #expect(zip(recorded.scalars, expected.scalars).allSatisfy { abs($0 - $1) < 1e-5 })
+    }
+}
