@@ -149,9 +149,9 @@ struct Encode: ParsableCommand {
         if let ranges, ranges.dimensions != embeddings.shape[1] {
             throw CLIError.data("\(calibration!): ranges of \(ranges.dimensions) dimensions for embeddings of \(embeddings.shape[1])")
         }
-        let stored = StoredEmbeddings(embeddings, precision: precision.embeddings, calibration: ranges)
+        let stored = NumPyMatrix(embeddings, precision: precision.embeddings, calibration: ranges)
         switch outputFormat! {
-        case .npy: try stored.npy.data.write(to: outputFile, options: .atomic)
+        case .npy: try stored.data.write(to: outputFile, options: .atomic)
         case .jsonl where output == "-": FileHandle.standardOutput.write(try jsonLines(inputs, stored))
         case .jsonl: try jsonLines(inputs, stored).write(to: outputFile, options: .atomic)
         }
@@ -212,13 +212,13 @@ struct Encode: ParsableCommand {
 
     /// One `{"embedding": [...], "text": ...}` (or `"image": path`) line per input, keys sorted so
     /// that runs compare byte for byte; int8 codes and packed bytes as integers.
-    private func jsonLines(_ inputs: Inputs, _ embeddings: StoredEmbeddings) throws -> Data {
+    private func jsonLines(_ inputs: Inputs, _ embeddings: NumPyMatrix) throws -> Data {
         var text = ""
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         for i in 0..<inputs.count {
-            struct Line: Encodable { let text: String?, image: String?, embedding: StoredEmbeddings.Row }
-            let row = embeddings.row(i)
+            struct Line: Encodable { let text: String?, image: String?, embedding: NumPyMatrix.JSONRow }
+            let row = embeddings.jsonRow(i)
             let line = switch inputs {
             case .sentences(let sentences, _): Line(text: sentences[i], image: nil, embedding: row)
             case .images(let list): Line(text: nil, image: list.entries[i].file.standardizedFileURL.path, embedding: row)
@@ -231,19 +231,33 @@ struct Encode: ParsableCommand {
 
 extension PoolingMode: ExpressibleByArgument {}
 
-/// Embeddings as a command writes them: float32, int8 codes or packed sign bits.
-struct StoredEmbeddings {
-    let rows: Int, columns: Int
-    let values: Values
+extension NumPyMatrix {
+    /// `embeddings` (`[n, d]`) as a command writes them at `precision`: float32, int8 codes (with
+    /// `calibration`'s ranges, by default their own) or sign bits packed 8 to a byte (uint8).
+    init(_ embeddings: Tensor, precision: EmbeddingPrecision, calibration: Int8Calibration? = nil) {
+        let (rows, d) = (embeddings.shape[0], embeddings.shape[1])
+        switch precision {
+        case .float32:
+            self.init(rows: rows, columns: d, values: .float32(embeddings.scalars))
+        case .int8:
+            self.init(rows: rows, columns: d, values: .int8((calibration ?? Int8Calibration(embeddings)).codes(embeddings)))
+        case .binary:
+            self.init(rows: rows, columns: BinaryCodes.bytesPerRow(dimensions: d), values: .uint8(BinaryCodes.pack(embeddings)))
+        }
+    }
 
-    enum Values {
-        case float32([Float])
-        case int8([Int8])
-        case binary([UInt8])
+    /// Row `i` as a JSON array of numbers: floats, or int8 codes and packed bytes as integers.
+    func jsonRow(_ i: Int) -> JSONRow {
+        let range = (i * columns)..<((i + 1) * columns)
+        switch values {
+        case .float32(let v): return .floats(v[range])
+        case .int8(let v): return .integers(v[range].map(Int.init))
+        case .uint8(let v): return .integers(v[range].map(Int.init))
+        }
     }
 
     /// One row, encoded as a JSON array of numbers.
-    enum Row: Encodable {
+    enum JSONRow: Encodable {
         case floats(ArraySlice<Float>)
         case integers([Int])
 
@@ -253,37 +267,6 @@ struct StoredEmbeddings {
             case .floats(let values): try container.encode(Array(values))
             case .integers(let values): try container.encode(values)
             }
-        }
-    }
-
-    /// `embeddings` (`[n, d]`) at `precision`; int8 with `calibration`'s ranges, by default their own.
-    init(_ embeddings: Tensor, precision: EmbeddingPrecision, calibration: Int8Calibration? = nil) {
-        rows = embeddings.shape[0]
-        switch precision {
-        case .float32:
-            (columns, values) = (embeddings.shape[1], .float32(embeddings.scalars))
-        case .int8:
-            (columns, values) = (embeddings.shape[1], .int8((calibration ?? Int8Calibration(embeddings)).codes(embeddings)))
-        case .binary:
-            (columns, values) = (BinaryCodes.bytesPerRow(dimensions: embeddings.shape[1]), .binary(BinaryCodes.pack(embeddings)))
-        }
-    }
-
-    func row(_ i: Int) -> Row {
-        let range = (i * columns)..<((i + 1) * columns)
-        switch values {
-        case .float32(let v): return .floats(v[range])
-        case .int8(let v): return .integers(v[range].map(Int.init))
-        case .binary(let v): return .integers(v[range].map(Int.init))
-        }
-    }
-
-    /// The embeddings as a `.npy` matrix: float32, int8 or uint8 (packed bits).
-    var npy: NumPyMatrix {
-        switch values {
-        case .float32(let v): NumPyMatrix(rows: rows, columns: columns, values: .float32(v))
-        case .int8(let v): NumPyMatrix(rows: rows, columns: columns, values: .int8(v))
-        case .binary(let v): NumPyMatrix(rows: rows, columns: columns, values: .uint8(v))
         }
     }
 }
