@@ -195,6 +195,11 @@ extension GradientTests {
             $0[0].linear(weight: $0[1], bias: $0[2], outputActivation: .gelu)
         }
     }
+    @Test func linearWithResidual() {
+        check([Tensor.randn([2, 3, 4], seed: 88), Tensor.randn([5, 4], seed: 89), Tensor.randn([5], seed: 90), Tensor.randn([2, 3, 5], seed: 91)]) {
+            $0[0].linear(weight: $0[1], bias: $0[2], inputActivation: .gelu, residual: $0[3])
+        }
+    }
     @Test func matmulAfterDropout() {
         check([Tensor.randn([2, 3, 4, 5], seed: 81), Tensor.randn([2, 3, 5, 6], seed: 82)]) {
             $0[0].matmulAfterDropout($0[1], p: 0.3, seed: 5, stream: 9, first: 40)

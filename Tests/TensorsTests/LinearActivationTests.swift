@@ -15,4 +15,18 @@ import Testing
         #expect(zip(inPlace.scalars, expected.scalars).allSatisfy { abs($0 - $1) < 1e-5 })
         #expect(zip(recorded.scalars, expected.scalars).allSatisfy { abs($0 - $1) < 1e-5 })
     }
+
+    /// The residual accumulated into by the product (inference) equals the product plus bias plus
+    /// the residual, recorded or not, with and without an input activation.
+    @Test(arguments: [true, false], [nil, Activation.gelu])
+    func residualJoinsTheProduct(hasBias: Bool, inputActivation: Activation?) {
+        let x = Tensor.randn([3, 7, 40], seed: 4), weight = Tensor.randn([24, 40], seed: 5), bias = hasBias ? Tensor.randn([24], seed: 6) : nil
+        let residual = Tensor.randn([3, 7, 24], seed: 7)
+        let expected = withoutGradient { x.linear(weight: weight, bias: bias, inputActivation: inputActivation) + residual }
+        let fused = withoutGradient { x.linear(weight: weight, bias: bias, inputActivation: inputActivation, residual: residual) }
+        let recorded = x.requiringGradient().linear(weight: weight, bias: bias, inputActivation: inputActivation, residual: residual)
+        #expect(recorded.requiresGrad && !fused.requiresGrad)
+        #expect(fused.shape == expected.shape && zip(fused.scalars, expected.scalars).allSatisfy { abs($0 - $1) < 1e-5 })
+        #expect(zip(recorded.scalars, expected.scalars).allSatisfy { abs($0 - $1) < 1e-5 })
+    }
 }

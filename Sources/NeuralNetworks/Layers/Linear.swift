@@ -36,11 +36,13 @@ public final class Linear: Module {
     /// With `inputActivation`, maps `inputActivation(x)` without keeping it for the backward,
     /// which recomputes it from `x`; with `outputActivation`, applies it to the result, in the
     /// product's kernel where no gradient is needed (see
-    /// `Tensor.linear(weight:bias:inputActivation:outputActivation:)`).
-    public func callAsFunction(_ x: Tensor, inputActivation: Activation? = nil, outputActivation: Activation? = nil) -> Tensor {
+    /// `Tensor.linear(weight:bias:inputActivation:outputActivation:residual:)`); with a `residual`,
+    /// adds it to the result (in the product where no gradient is needed).
+    public func callAsFunction(_ x: Tensor, inputActivation: Activation? = nil, outputActivation: Activation? = nil,
+                               residual: Tensor? = nil) -> Tensor {
         ensure(x.rank >= 1 && x.shape[x.rank - 1] == inputSize,
                      "Linear: input of shape \(x.shape) does not end in \(inputSize) (weight \(weight.shape))")
-        return x.linear(weight: weight, bias: bias, inputActivation: inputActivation, outputActivation: outputActivation)
+        return x.linear(weight: weight, bias: bias, inputActivation: inputActivation, outputActivation: outputActivation, residual: residual)
     }
 
     /// `next(f(self(x)))`: the two products of a feed-forward block, `next` the second. With

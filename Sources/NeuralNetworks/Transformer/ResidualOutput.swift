@@ -21,8 +21,10 @@ public final class ResidualOutput: Module {
 
     /// `LayerNorm(dropout(dense(f(h))) + residual)`, where `inputActivation` f (the identity by
     /// default) is recomputed in the backward rather than kept (see `Linear`).
+    /// Without dropout the residual joins the product (`Linear`'s `residual`).
     public func callAsFunction(_ h: Tensor, residual: Tensor, inputActivation: Activation? = nil) -> Tensor {
-        norm(dropout(dense(h, inputActivation: inputActivation)) + residual)
+        guard dropout.isActive else { return norm(dense(h, inputActivation: inputActivation, residual: residual)) }
+        return norm(dropout(dense(h, inputActivation: inputActivation)) + residual)
     }
 }
 

@@ -127,7 +127,13 @@ public final class PreNormTransformerLayer: Module {
     /// - Parameter keyMask: `[batch, tokens]` or `[batch, tokens, tokens]` additive mask (see
     ///   ``MultiHeadAttention/callAsFunction(_:context:keyMask:)``).
     public func callAsFunction(_ x: Tensor, keyMask: Tensor? = nil) -> Tensor {
-        let h = x + dropout(attentionOutput(attention(normBefore(x), keyMask: keyMask)))
+        let context = attention(normBefore(x), keyMask: keyMask)
+        // Without dropout each residual joins its product (`Linear`'s `residual`).
+        guard dropout.isActive else {
+            let h = attentionOutput(context, residual: x)
+            return intermediate.feedForward(normAfter(h), activation: activation) { output($0, inputActivation: $1, residual: h) }
+        }
+        let h = x + dropout(attentionOutput(context))
         return h + dropout(intermediate.feedForward(normAfter(h), activation: activation) { output($0, inputActivation: $1) })
     }
 }

@@ -23,6 +23,17 @@ extension Kernels {
         }
     }
 
+    /// `y[r, j] = x[r, j] + row[j]` for each of `rows` rows of `n` (`row` `nil`: a copy): a
+    /// residual and a bias, in the output a product then accumulates into.
+    public static func addRow(_ x: UnsafePointer<Float>, _ row: UnsafePointer<Float>?, _ y: UnsafeMutablePointer<Float>, rows: Int, n: Int) {
+        Parallel.forRange(rows, costPerItem: n) { r in
+            for i in r {
+                let (source, out) = (x + i &* n, y + i &* n)
+                if let row { for j in 0..<n { out[j] = source[j] + row[j] } } else { out.update(from: source, count: n) }
+            }
+        }
+    }
+
     /// `y = f(y + bias)` per row of `n`, in place: a linear layer's bias (`n` values, or none) and
     /// output activation, each row finished while it is in cache. One plain loop per activation
     /// (no closure per element), so that each vectorises.

@@ -48,13 +48,31 @@ extension Tensor {
     /// is needed (inference), g is applied in place, in the pass that adds the bias; with
     /// gradients, it is recorded after the product.
     ///
+    /// With a `residual` (the result's shape; no `outputActivation`), the result is
+    /// `f(self) · weightᵀ + bias + residual`. Where no gradient is needed, the product accumulates
+    /// into a copy of `residual + bias`, which saves the passes that would add each to it.
+    ///
     /// Shapes: `self` `[..., in]` (at least two axes), `weight` `[out, in]`, `bias` `[out]`.
-    public func linear(weight: Tensor, bias: Tensor? = nil, inputActivation: Activation? = nil, outputActivation: Activation? = nil) -> Tensor {
+    public func linear(weight: Tensor, bias: Tensor? = nil, inputActivation: Activation? = nil, outputActivation: Activation? = nil,
+                       residual: Tensor? = nil) -> Tensor {
         ensure(rank >= 2 && weight.rank == 2 && shape[rank - 1] == weight.shape[1] && (bias.map { $0.shape == [weight.shape[0]] } ?? true),
                "linear: input \(shape), weight \(weight.shape) and bias \(bias?.shape ?? []) do not fit ([..., in], [out, in], [out])")
         let precision = MatmulPrecision.current
         let input = inputActivation.map { activated($0) } ?? self
         let needsGradient = GradMode.records([self, weight] + (bias.map { [$0] } ?? []))
+        if let residual {
+            ensure(outputActivation == nil && residual.shape == Array(shape.dropLast()) + [weight.shape[0]],
+                   "linear: residual \(residual.shape) is not the result's shape \(Array(shape.dropLast()) + [weight.shape[0]]), or comes with an output activation")
+            guard !needsGradient && !GradMode.records([residual]) else {
+                return linear(weight: weight, bias: bias, inputActivation: inputActivation) + residual
+            }
+            let out = Tensor(uninitialized: residual.shape)
+            let n = weight.shape[0]
+            Tensor.withData(residual, out, bias ?? out) { p in
+                Kernels.addRow(p[0], bias == nil ? nil : UnsafePointer(p[2]), p[1], rows: out.count / n, n: n)
+            }
+            return Tensor.product(input, weight, transposeA: false, transposeB: true, precision: precision, into: out, accumulating: true)
+        }
         let out = Tensor.product(input, weight, transposeA: false, transposeB: true, precision: precision)
         let fusedActivation = needsGradient ? nil : outputActivation
         if bias != nil || fusedActivation != nil {

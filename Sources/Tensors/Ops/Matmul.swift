@@ -44,9 +44,9 @@ extension Tensor {
         }
     }
 
-    /// `op(a) · op(b)` (see `matmul`), not recorded.
+    /// `op(a) · op(b)` (see `matmul`), not recorded; with `accumulating`, added to `target`.
     static func product(_ a: Tensor, _ b: Tensor, transposeA: Bool, transposeB: Bool, precision: MatmulPrecision,
-                        into target: Tensor? = nil) -> Tensor {
+                        into target: Tensor? = nil, accumulating: Bool = false) -> Tensor {
         ensure(a.rank >= 2 && b.rank >= 2, "matmul: operands need at least two axes, got \(a.shape) and \(b.shape)")
         let (m, ka) = transposeA ? (a.shape[a.rank - 1], a.shape[a.rank - 2]) : (a.shape[a.rank - 2], a.shape[a.rank - 1])
         let (kb, n) = transposeB ? (b.shape[b.rank - 1], b.shape[b.rank - 2]) : (b.shape[b.rank - 2], b.shape[b.rank - 1])
@@ -57,12 +57,14 @@ extension Tensor {
         let batch = batchShape.reduce(1, *)
         let out = target ?? Tensor(uninitialized: batchShape + [m, n])
         ensure(out.count == batch * m * n, "matmul: target of shape \(out.shape) does not hold the product \(batchShape + [m, n])")
+        let oneGEMM = batchB.isEmpty && !transposeA || batch == 1
+        ensure(!accumulating || target != nil && oneGEMM, "matmul: only a product of one GEMM accumulates, into a given target")
         Tensor.withData(a, b, out) { p in
-            if batchB.isEmpty && !transposeA || batch == 1 {
+            if oneGEMM {
                 // One GEMM: the batch of `a` folds into its rows.
                 GEMM.multiply(transposeA: transposeA, transposeB: transposeB, m: batch * m, n: n, k: ka,
-                              a: p[0], lda: a.shape[a.rank - 1], b: p[1], ldb: b.shape[b.rank - 1], c: p[2], ldc: n,
-                              precision: precision)
+                              a: p[0], lda: a.shape[a.rank - 1], b: p[1], ldb: b.shape[b.rank - 1], beta: accumulating ? 1 : 0,
+                              c: p[2], ldc: n, precision: precision)
             } else {
                 GEMM.batched(batch: batch, transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: ka,
                              a: p[0], strideA: batchA.isEmpty ? 0 : m * ka, b: p[1], strideB: batchB.isEmpty ? 0 : ka * n,
