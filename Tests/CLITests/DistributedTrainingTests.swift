@@ -47,11 +47,11 @@ import Testing
     }
 
     /// The largest absolute difference between the saved models' weights.
-    func weightDifference(_ a: URL, _ b: URL) throws -> Float {
+    func weightDifference(_ a: URL, _ b: URL, ignoring ignored: (String) -> Bool = { _ in false }) throws -> Float {
         let x = try SafeTensorsFile(path: a.appendingPathComponent("model.safetensors").path).allTensors()
         let y = try SafeTensorsFile(path: b.appendingPathComponent("model.safetensors").path).allTensors()
         #expect(x.keys.sorted() == y.keys.sorted() && !x.isEmpty)
-        return x.map { name, t in zip(t.scalars, y[name]!.scalars).map { abs($0 - $1) }.max() ?? 0 }.max() ?? .infinity
+        return x.filter { !ignored($0.key) }.map { name, t in zip(t.scalars, y[name]!.scalars).map { abs($0 - $1) }.max() ?? 0 }.max() ?? .infinity
     }
 
     /// Trains `arguments` in one process with batch 2 × `batch` and on two processes with batch
@@ -141,7 +141,11 @@ import Testing
         let (single, distributed, _) = try trainBothWays(["align", "--dataset", "shapes", "--max-steps", "2", "--lr", "1e-4",
                                                           "--validation-fraction", "0", "--quiet"], batch: 8)
         try expectSameSteps(single, distributed, count: 2)
-        let difference = try weightDifference(single, distributed)
+        // Attention's key biases are left out: they add the same q·b to every score of a row, which
+        // softmax ignores, so their gradient is zero but for rounding, and Adam turns rounding noise
+        // into steps of about the learning rate, in either direction (at ALIGN's initial logit scale
+        // of 100 the noise is above Adam's epsilon).
+        let difference = try weightDifference(single, distributed) { $0.hasSuffix("attention.key.bias") }
         #expect(difference <= 1e-5, "weights differ by \(difference) after two steps")
     }
 

@@ -66,6 +66,19 @@ import Vision
         try roundTrip(model)
     }
 
+    /// ALIGN starts at the largest logit scale its loss allows (100), where the scale still takes
+    /// a gradient: the clamp's bounds are inclusive, so the scale can move down from there.
+    @Test func alignStartsAtTheLogitScaleClampAndStillLearnsIt() throws {
+        let model = try ALIGN(Self.configuration("align"), seed: 1)
+        #expect(abs(Foundation.exp(model.logitScale.item) - 100) < 1e-3)
+        let batch = Array(0..<8)
+        let loss = model.contrast.symmetric(model.imageEmbeddings(model.configuration.pixels(batch.map { Self.data.images[$0] })),
+                                            model.textEmbeddings(model.tokens(batch.map { Self.data.captions[$0][0] })))
+        loss.backward()
+        let gradient = try #require(model.logitScale.grad?.item)
+        #expect(gradient != 0 && gradient.isFinite)
+    }
+
     @Test func vlmoFolderRoundTrip() throws {
         let model = try VLMo(Self.configuration("vlmo"), seed: 1)
         let scores = try #require(model.matchScores(texts: ["a red circle", "a blue square"], images: Array(Self.data.images.prefix(3))))
@@ -128,6 +141,23 @@ import Vision
         }
         // Sampled, not always the same negative.
         #expect(drawn.count > 4)
+    }
+
+    /// After each optimizer step the trainer clamps the logit scale parameter itself to at most
+    /// 100 (OpenCLIP), for ALIGN and VLMo: left above, the forward clamp would stop its gradient
+    /// for good. One that a step left inside the range stays where it is.
+    @Test func trainingClampsTheLogitScaleAfterEachStep() throws {
+        let align = try ALIGN(Self.configuration("align"), seed: 3), vlmo = try VLMo(Self.configuration("vlmo"), seed: 3)
+        let settings = TrainingSettings(method: "align")
+        for (training, scale) in [(try ImageTextTraining(align, configuration: settings, data: Self.data), align.logitScale),
+                                  (try ImageTextTraining(vlmo, configuration: TrainingSettings(method: "vlmo"), data: Self.data), vlmo.logitScale)] {
+            scale.withUnsafeMutableBufferPointer { $0[0] = Foundation.log(150) }
+            training.didStep(0)
+            #expect(scale.item == Foundation.log(Float(100)))
+            scale.withUnsafeMutableBufferPointer { $0[0] = Foundation.log(30) }
+            training.didStep(1)
+            #expect(scale.item == Foundation.log(Float(30)))
+        }
     }
 
     /// VLMo stage 2 trains the language experts with self-attention and the vision experts

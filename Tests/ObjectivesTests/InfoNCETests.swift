@@ -55,6 +55,19 @@ import Tensors
         #expect(abs(clamped.item - InfoNCELoss(temperature: .fixed(0.01)).symmetric(a, b).item) < 1e-4)
     }
 
+    /// OpenCLIP's clamp of the parameter itself: a log scale pushed past log 100 comes back to
+    /// the bound (where its gradient passes again), and one inside the range is left alone.
+    @Test func theLogScaleParameterIsClampedInPlace() {
+        let above = Tensor(scalar: Foundation.log(200)), inside = Tensor(scalar: Foundation.log(20))
+        Temperature.clampInPlace(logScale: above)
+        Temperature.clampInPlace(logScale: inside)
+        #expect(above.item == Foundation.log(Float(100)))
+        #expect(inside.item == Foundation.log(Float(20)))
+        let tight = Tensor(scalar: 0)
+        Temperature.clampInPlace(logScale: tight, scaleRange: 2...50)
+        #expect(tight.item == Foundation.log(Float(2)))
+    }
+
     @Test func aLearnableTemperatureIsClampedToItsRange() {
         let tau = Tensor(scalar: 0.0001).requiringGradient()
         let loss = InfoNCELoss(temperature: .learnable(tau, range: 0.001...0.5))(queries: a, keys: b)

@@ -29,6 +29,8 @@ public final class ImageTextTraining: TrainingMethod {
     /// CLIP's attention dropout stream (ALIGN's and VLMo's towers have no dropout).
     public let randomSource: RandomSource?
     private let definitions: [Definition]
+    /// The learned `log(1 / temperature)` of the contrastive loss, clamped after each step.
+    private let logitScale: Tensor
     private let groups: [Int]
 
     /// One stage: its name, its steps given the image-text stage's, which parameters it trains,
@@ -53,7 +55,8 @@ public final class ImageTextTraining: TrainingMethod {
     /// ALIGN: one stage, symmetric InfoNCE over image and caption embeddings.
     public convenience init(_ model: ALIGN, configuration: TrainingSettings, data: CaptionedImages) throws {
         let itc = Self.contrast(tokens: model.tokens, images: model.imageEmbeddings, texts: model.textEmbeddings) { model.contrast.symmetric($0, $1) }
-        try self.init(model: model, module: model, pixels: model.configuration.pixels, configuration: configuration, data: data, definitions: [itc])
+        try self.init(model: model, module: model, pixels: model.configuration.pixels, configuration: configuration, data: data,
+                      definitions: [itc], logitScale: model.logitScale)
     }
 
     /// CLIP fine-tuning: ALIGN's stage on a pretrained CLIP, the symmetric InfoNCE over its
@@ -64,7 +67,7 @@ public final class ImageTextTraining: TrainingMethod {
         let model = clip.model
         let itc = Self.contrast(tokens: clip.tokens, images: model.imageFeatures, texts: model.textFeatures) { model.contrast.symmetric($0, $1) }
         try self.init(model: clip, module: model, pixels: clip.preprocessing.callAsFunction, randomSource: model.source, configuration: configuration,
-                      data: data, definitions: [itc])
+                      data: data, definitions: [itc], logitScale: model.logitScale)
     }
 
     /// The stage of a dual encoder: the batch's images and captions embedded by rows (so that
@@ -120,11 +123,12 @@ public final class ImageTextTraining: TrainingMethod {
                 return StepLoss(itc + itm * weight, parts: ["itc": itc.item, "itm": itm.item])
             })
         }
-        try self.init(model: model, module: model, pixels: model.configuration.pixels, configuration: c, data: data, definitions: [vision, language, pairs])
+        try self.init(model: model, module: model, pixels: model.configuration.pixels, configuration: c, data: data, definitions: [vision, language, pairs],
+                      logitScale: model.logitScale)
     }
 
     private init(model: any ImageTextModel, module: Module, pixels: @escaping ([Image]) -> Tensor, randomSource: RandomSource? = nil,
-                 configuration: TrainingSettings, data: CaptionedImages, definitions: [Definition]) throws {
+                 configuration: TrainingSettings, data: CaptionedImages, definitions: [Definition], logitScale: Tensor) throws {
         if let problem = configuration.valueProblems.first { throw TrainingError.invalidSetup(problem) }
         self.model = model
         self.module = module
@@ -133,6 +137,7 @@ public final class ImageTextTraining: TrainingMethod {
         self.configuration = configuration
         self.data = data
         self.definitions = definitions
+        self.logitScale = logitScale
         groups = captionGroups(data.captions)
     }
 
@@ -165,6 +170,9 @@ public final class ImageTextTraining: TrainingMethod {
                            otherCaptions: otherCaptions, groups: indices.map { groups[$0] })
         return definitions[stage].plan(chosen, &generator)
     }
+
+    /// Keeps the learned logit scale within `(0, 100]` by clamping the parameter (OpenCLIP).
+    public func didStep(_ step: Int) { Temperature.clampInPlace(logScale: logitScale) }
 
     public func save(to folder: URL) throws { try model.save(to: folder) }
 }

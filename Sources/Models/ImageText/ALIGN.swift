@@ -21,8 +21,15 @@ public final class ALIGN: Module, DualEncoderModel {
     public let imageEncoder: VisionTransformer
     public let textEncoder: BertModel
     public let imageProjection: Linear, textProjection: Linear
-    /// `log(1 / temperature)`, learned (CLIP's initial temperature 0.07, scale at most 100).
+    /// `log(1 / temperature)`, learned, scale at most 100; starts at ``initialLogitScale``.
     public let logitScale: Tensor
+
+    /// The logit scale a new model starts from: 100, the bound the trainer clamps it to after each
+    /// step, rather than CLIP's 1/0.07. Under Adam the scale's log moves by about the learning
+    /// rate per step, about 1 over a default caption-file run (2,000 steps, peak 1e-3, cosine), so
+    /// from 1/0.07 it ended near 37 while longer runs reach the bound; starting there, the scale
+    /// still falls where the loss's gradient asks (docs/methods/align.md, "Temperature").
+    public static let initialLogitScale = Foundation.log(Float(100))
 
     public init(_ c: ImageTextConfiguration, seed: UInt64) throws {
         configuration = c
@@ -34,7 +41,7 @@ public final class ALIGN: Module, DualEncoderModel {
                                 withPooler: false, source: source, generator: &start.generator)
         imageProjection = Linear(inputSize: c.width, outputSize: c.embeddingSize, generator: &start.generator)
         textProjection = Linear(inputSize: c.textWidth, outputSize: c.embeddingSize, generator: &start.generator)
-        logitScale = Tensor(scalar: ImageTextInitialization.logitScale)
+        logitScale = Tensor(scalar: Self.initialLogitScale)
         super.init()
         register(child: imageEncoder, as: "vision_model")
         register(child: textEncoder, as: "text_model")

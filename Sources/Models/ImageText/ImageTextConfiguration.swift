@@ -109,7 +109,8 @@ struct ImageTextInitialization {
     let tokenizer: WordPieceTokenizer
     var generator: RandomGenerator
     let source: RandomSource
-    /// `log(1 / temperature)` at CLIP's initial temperature 0.07, for the learnable logit scale.
+    /// `log(1 / temperature)` at CLIP's initial temperature 0.07, where VLMo's learnable logit
+    /// scale starts (ALIGN's starts at ``ALIGN/initialLogitScale``).
     static let logitScale = Foundation.log(Float(1) / 0.07)
 
     init(seed: UInt64) throws {

@@ -36,4 +36,14 @@ public enum Temperature {
             return similarities * bounded.exp().reshaped([])
         }
     }
+
+    /// Clamps the parameter `logScale` itself, in place, to `log(scaleRange)`, as OpenCLIP does
+    /// after each optimizer step. The forward clamp alone passes no gradient once Adam has pushed
+    /// the parameter past the bound, so a scale that reached 100 could never come back down.
+    public static func clampInPlace(logScale: Tensor, scaleRange: ClosedRange<Float> = 0...100) {
+        let (low, high) = (Foundation.log(scaleRange.lowerBound), Foundation.log(scaleRange.upperBound))
+        logScale.withUnsafeMutableBufferPointer { value in
+            for i in value.indices { value[i] = min(max(value[i], low), high) }
+        }
+    }
 }
