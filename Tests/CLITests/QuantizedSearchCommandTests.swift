@@ -159,7 +159,7 @@ import Testing
                           status: 2, mentions: ["--index hnsw searches float32 embeddings: not with --precision int8"])
         let run = try TestPaths.temporaryDirectory().appendingPathComponent("run")
         let train = ["train", "simcse", "--init", "tiny", "--corpus", input.path, "--output", run.path, "--pooling", "mean", "--max-steps", "1", "--batch-size", "2"]
-        cli.expectFailure(try cli.run(train + ["--matryoshka-dims", "512,64"]), status: 1, mentions: ["--matryoshka-dims: 512 is larger than the model's 128 dimensions"])
+        cli.expectFailure(try cli.run(train + ["--matryoshka-dims", "512,64"]), status: 2, mentions: ["--matryoshka-dims: 512 is larger than the model's 128 dimensions"])
         cli.expectFailure(try cli.run(train + ["--matryoshka-dims", "64,x"]), status: 2, mentions: ["--matryoshka-dims: '64,x' is not a comma-separated list of ints"])
         cli.expectFailure(try cli.run(train + ["--truncate-dim", "200"]), status: 2, mentions: ["--truncate-dim: 200 is larger than the model's 128 dimensions"])
     }

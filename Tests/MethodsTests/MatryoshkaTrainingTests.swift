@@ -33,7 +33,7 @@ import Testing
         var c = MethodFixtures.configuration(steps: 1)
         c.matryoshkaDimensions = SettingList([512, 64])
         let encoder = try MethodFixtures.encoder()
-        #expect(throws: TrainingError.invalidSetup("--matryoshka-dims: 512 is larger than the model's 128 dimensions")) {
+        #expect(throws: SettingsError(description: "--matryoshka-dims: 512 is larger than the model's 128 dimensions")) {
             try TextTraining(SimCSE(encoder: encoder, configuration: c), configuration: c, examples: [])
         }
     }

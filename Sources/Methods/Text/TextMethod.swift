@@ -46,7 +46,8 @@ public final class TextTraining: TrainingMethod {
         if let problem = configuration.valueProblems.first { throw TrainingError.invalidSetup(problem) }
         let width = method.encoder.model.hiddenSize
         if let widest = configuration.matryoshkaDimensions?.values.max(), widest > width {
-            throw TrainingError.invalidSetup("--matryoshka-dims: \(widest) is larger than the model's \(width) dimensions")
+            // A usage error (exit 2), as --truncate-dim's: the flag, not the data, is wrong.
+            throw SettingsError(description: "--matryoshka-dims: \(widest) is larger than the model's \(width) dimensions")
         }
         self.method = method
         self.configuration = configuration
