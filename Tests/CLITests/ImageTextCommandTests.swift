@@ -1,5 +1,6 @@
 import Evaluation
 import Foundation
+import Methods
 import TestSupport
 import Testing
 
@@ -31,6 +32,24 @@ import Testing
 
     func retrieval(_ model: URL, _ extra: [String] = []) throws -> CommandLineTests.Outcome {
         try cli.run(["eval", "retrieval", "--model", model.path, "--dataset", "shapes", "--split", "test", "--test-count", "12", "--json"] + extra)
+    }
+
+    /// ALIGN from scratch on a caption file has defaults of its own (a higher peak learning rate,
+    /// more images seen), which flags still override; Shapes keeps ALIGN's usual ones.
+    @Test func alignOnACaptionFileHasItsOwnDefaults() throws {
+        let file = try ALBEFCommandTests.captionFile()
+        func settings(_ extra: [String]) throws -> [String: Any] {
+            let output = try TestPaths.temporaryDirectory().appendingPathComponent("run")
+            let outcome = try cli.run(["train", "align", "--output", output.path, "--max-steps", "1", "--batch-size", "4",
+                                       "--validation-fraction", "0", "--quiet"] + extra)
+            #expect(outcome.status == 0, "\(outcome.stderr)")
+            let data = try Data(contentsOf: output.appendingPathComponent("training_config.json"))
+            return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        }
+        let lr = try #require(try settings(["--dataset", file.path])["lr"] as? Double)
+        #expect(Float(lr) == TrainingSettings.alignCaptionFileLearningRate)
+        #expect(try settings(["--dataset", file.path, "--lr", "5e-4"])["lr"] as? Double == 5e-4)
+        #expect(try settings(["--dataset", "shapes"])["lr"] as? Double == 1e-3)
     }
 
     @Test func alignTrainsAndEvaluates() throws {

@@ -40,7 +40,17 @@ import Vision
         var settings = TrainingSettings(method: "align")
         settings.dataset = "captions.jsonl"
         let stage = try TrainingStage(name: "itc", examples: 3000, what: "images", settings: settings, processes: 1, orderSeed: 0, stepSeed: 0)
-        #expect(stage.steps == TrainingSettings.captionFileExamples / settings.batchSize)
+        #expect(stage.steps == TrainingSettings.alignCaptionFileExamples / settings.batchSize)
+        // VLMo, ALBEF and CLIP fine-tuning see fewer.
+        for other in [TrainingSettings(method: "vlmo"), TrainingSettings(method: "albef")] {
+            var o = other
+            o.dataset = "captions.jsonl"
+            let s = try TrainingStage(name: "itc", examples: 3000, what: "images", settings: o, processes: 1, orderSeed: 0, stepSeed: 0)
+            #expect(s.steps == TrainingSettings.captionFileExamples / o.batchSize)
+        }
+        var clip = TrainingSettings(method: "align", fineTuning: true)
+        (clip.dataset, clip.model) = ("captions.jsonl", "models/clip")
+        #expect(clip.captionFileRunExamples == TrainingSettings.captionFileExamples)
         let larger = try TrainingStage(name: "itc", examples: 30_000, what: "images", settings: settings, processes: 1, orderSeed: 0, stepSeed: 0)
         #expect(larger.steps == stage.steps)
         settings.dataset = "shapes"

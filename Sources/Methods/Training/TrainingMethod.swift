@@ -57,7 +57,7 @@ public struct TrainingStage: Sendable, Equatable {
     /// The seeds of the stage's data order and of each step's random stream.
     public var orderSeed: UInt64, stepSeed: UInt64
 
-    /// A stage of `steps` steps (``steps(examples:batchSize:epochs:maxSteps:what:)``) with the
+    /// A stage of `steps` steps (``steps(examples:batchSize:epochs:maxSteps:what:examplesWithoutEpochs:)``) with the
     /// optimizer `settings` describe.
     public init(name: String, steps: Int, examples: Int, batchSize: Int, settings s: TrainingSettings, orderSeed: UInt64, stepSeed: UInt64) {
         (self.name, self.steps, self.examples, self.batchSize, self.orderSeed, self.stepSeed) = (name, steps, examples, batchSize, orderSeed, stepSeed)
@@ -68,19 +68,21 @@ public struct TrainingStage: Sendable, Equatable {
     /// batches of `batch-size` per process.
     public init(name: String, examples: Int, what: String, settings s: TrainingSettings, processes: Int, orderSeed: UInt64, stepSeed: UInt64) throws {
         let batch = s.batchSize * processes
-        self.init(name: name, steps: try Self.steps(examples: examples, batchSize: batch, epochs: s.resolvedEpochs, maxSteps: s.maxSteps, what: what),
+        self.init(name: name, steps: try Self.steps(examples: examples, batchSize: batch, epochs: s.resolvedEpochs, maxSteps: s.maxSteps, what: what,
+                                                    examplesWithoutEpochs: s.captionFileRunExamples),
                   examples: examples, batchSize: batch, settings: s, orderSeed: orderSeed, stepSeed: stepSeed)
     }
 
     /// Steps of `epochs` passes over `examples` in batches of `batchSize` (`nil`: enough steps to
-    /// see ``TrainingSettings/captionFileExamples``), or `maxSteps` when set (which overrides
-    /// `epochs`, as Hugging Face Trainer's `max_steps` does).
+    /// see `examplesWithoutEpochs`, a caption file's default run), or `maxSteps` when set (which
+    /// overrides `epochs`, as Hugging Face Trainer's `max_steps` does).
     /// - Throws: ``TrainingError/invalidSetup(_:)`` when the examples cannot fill one batch.
-    public static func steps(examples: Int, batchSize: Int, epochs: Int?, maxSteps: Int?, what: String) throws -> Int {
+    public static func steps(examples: Int, batchSize: Int, epochs: Int?, maxSteps: Int?, what: String,
+                             examplesWithoutEpochs: Int = TrainingSettings.captionFileExamples) throws -> Int {
         guard examples >= batchSize else {
             throw TrainingError.invalidSetup("\(examples) \(what) cannot fill one batch of \(batchSize) (--batch-size, over all processes)")
         }
-        guard let epochs else { return maxSteps ?? max(1, TrainingSettings.captionFileExamples / batchSize) }
+        guard let epochs else { return maxSteps ?? max(1, examplesWithoutEpochs / batchSize) }
         return maxSteps ?? epochs * (examples / batchSize)
     }
 
