@@ -24,6 +24,15 @@ int omp_get_thread_num(void);
 int omp_get_num_threads(void);
 int omp_get_max_threads(void);
 
+/* Copies `pd`'s implementation name (e.g. "jit:avx512_core") into `impl`; nothing when `impl` is NULL. */
+static inline void cdnnl_impl_name(const_dnnl_primitive_desc_t pd, char *impl, size_t impl_len) {
+    if (!impl || impl_len == 0) return;
+    const char *name = NULL;
+    dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, &name);
+    strncpy(impl, name ? name : "", impl_len - 1);
+    impl[impl_len - 1] = 0;
+}
+
 /* Batched row-major matmul C[b] = alpha * op(A[b]) * op(B[b]) + beta * C[b] through oneDNN's matmul
    primitive. op() transposes through strides, so no copies are made. A batch stride of 0 broadcasts
    that operand over the batch. `operands` is dnnl_f32 (A and B are floats) or dnnl_bf16 (A and B
@@ -65,12 +74,7 @@ static inline dnnl_status_t cdnnl_batched_matmul(
     dnnl_primitive_attr_destroy(attr);
     if (ops) dnnl_post_ops_destroy(ops);
     if (st != dnnl_success) return st;
-    if (impl && impl_len > 0) {
-        const char *name = NULL;
-        dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, &name);
-        strncpy(impl, name ? name : "", impl_len - 1);
-        impl[impl_len - 1] = 0;
-    }
+    cdnnl_impl_name(pd, impl, impl_len);
     dnnl_primitive_t prim = NULL;
     st = dnnl_primitive_create(&prim, pd);
     dnnl_primitive_desc_destroy(pd);
@@ -167,15 +171,6 @@ static inline dnnl_status_t cdnnl_conv_forward_pd(dnnl_primitive_desc_t *pd, dnn
     dnnl_status_t st = dnnl_convolution_forward_desc_init(&desc, dnnl_forward_training, dnnl_convolution_direct, &g->src_any, &g->weights_any,
                                                           has_bias ? &g->bias : NULL, &g->dst_any, g->strides, g->padding_l, g->padding_r);
     return st == dnnl_success ? dnnl_primitive_desc_create(pd, &desc, NULL, engine, NULL) : st;
-}
-
-/* Copies `pd`'s implementation name (e.g. "jit:avx512_core") into `impl` as `cdnnl_batched_matmul` does. */
-static inline void cdnnl_impl_name(const_dnnl_primitive_desc_t pd, char *impl, size_t impl_len) {
-    if (!impl || impl_len == 0) return;
-    const char *name = NULL;
-    dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, &name);
-    strncpy(impl, name ? name : "", impl_len - 1);
-    impl[impl_len - 1] = 0;
 }
 
 /* Creates the primitive of `pd` and runs it on `count` operands (`ops[i]` as argument `args[i]`). */
