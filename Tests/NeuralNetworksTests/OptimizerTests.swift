@@ -30,6 +30,26 @@ private func setGradients(_ pairs: [(Tensor, [Float])]) {
         #expect(state["dense.bias.step"]!.item == 2)
     }
 
+    /// Under bf16 a layer's parameters keep their bf16 copies between products; an optimizer
+    /// step must make them again, so the next forward sees the stepped weights.
+    @Test func bf16ProductsSeeEachStepsWeights() {
+        var g = RandomGenerator(seed: 4)
+        let layer = Linear(inputSize: 24, outputSize: 8, generator: &g)
+        #expect(layer.weight.keepsBFloat16Copy)
+        let x = Tensor.randn([6, 24], seed: 5)
+        let optimizer = AdamW(parameters: layer.namedParameters(), learningRate: 0.05)
+        for _ in 0..<3 {
+            let loss = withMatmulPrecision(.bf16) { layer(x).pow(2).sum() }
+            optimizer.zeroGrad()
+            loss.backward()
+            optimizer.step()
+            let fresh = (layer.weight.copy(), layer.bias!.copy())
+            let same = withMatmulPrecision(.bf16) { layer(x) }.scalars
+                == withMatmulPrecision(.bf16) { x.linear(weight: fresh.0, bias: fresh.1) }.scalars
+            #expect(same, "the forward after a step multiplies the stepped weights")
+        }
+    }
+
     @Test func weightDecayExclusionByName() {
         let matrix = Tensor.zeros([2, 2]), vector = Tensor.zeros([2])
         #expect(!ParameterGroup.isExcludedFromWeightDecay(name: "encoder.layer.0.attention.self.query.weight", tensor: matrix))

@@ -71,6 +71,38 @@ import Testing
         #expect(c.slice(axis: 1, n..<ld).scalars.allSatisfy { $0 == 0 }, "columns past n stay untouched")
     }
 
+    /// A weight that keeps its bf16 copy gives the products of one that does not, before and after
+    /// each kind of write, and the copy is made once per write, not once per product.
+    @Test func keptCopiesAreTheProductsOperandsUntilTheNextWrite() {
+        let x = Tensor.randn([2, 24, 40], seed: 8), weight = Tensor.randn([16, 40], seed: 9)
+        weight.keepsBFloat16Copy = true
+        let native = BFloat16Products.mode.isNative
+        func expectSameProducts() {
+            let fresh = weight.copy()
+            #expect(!fresh.keepsBFloat16Copy)
+            for transposeOther in [false, true] {
+                let (input, w, freshW) = transposeOther ? (x, weight, fresh) : (x, weight.transposed(0, 1), fresh.transposed(0, 1))
+                w.keepsBFloat16Copy = true
+                let same = input.matmul(w, transposeOther: transposeOther, precision: .bf16).scalars
+                    == input.matmul(freshW, transposeOther: transposeOther, precision: .bf16).scalars
+                #expect(same, "transposeOther \(transposeOther)")
+            }
+            let bf16 = withMatmulPrecision(.bf16) { x.linear(weight: weight) }.scalars
+            #expect(bf16 != x.linear(weight: weight).scalars, "rounded, not fp32")
+            #expect(bf16 == withMatmulPrecision(.bf16) { x.linear(weight: fresh) }.scalars, "linear")
+        }
+        expectSameProducts()
+        let copy = weight.storage.packedBFloat16(native: native)
+        #expect(weight.storage.packedBFloat16(native: native) === copy, "kept between products")
+        #expect(weight.detached().storage.packedBFloat16(native: native) === copy, "shared with tensors on the same storage")
+        weight.withUnsafeMutableBufferPointer { w in for i in w.indices { w[i] = w[i] * 1.7 + 0.01 } }
+        #expect(weight.storage.packedBFloat16(native: native) !== copy, "made again after a write")
+        expectSameProducts()
+        weight.assign(Tensor.randn([16, 40], seed: 10))
+        expectSameProducts()
+        checked(native ? "kept bf16 copies on the bf16 kernels" : "kept rounded copies")
+    }
+
     @Test func verdictAcceptsOnlyRoundedOperandProductsOnNamedKernels() {
         let rounded: [Double] = [1, 2, 3], fp32: [Double] = [1.01, 2.01, 3.01]
         #expect(BFloat16Products.verdict(kernel: "brg:avx512_core_bf16", result: [1, 2, 3], roundedReference: rounded, fp32Reference: fp32)

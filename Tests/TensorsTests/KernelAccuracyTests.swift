@@ -259,4 +259,26 @@ extension KernelAccuracyTests {
         }
         #expect(rounded[5] == .infinity && rounded[6] == -.infinity && rounded[7] == 0 && rounded[8].isNaN)
     }
+
+    /// The vector loops of both bf16 kernels (8 and 16 lanes) and their scalar tails against the
+    /// definition, with ties, NaNs with payloads in either half, infinities, denormals and the
+    /// largest float (which rounds to infinity) in every lane position.
+    @Test func bfloat16KernelsRoundEveryLaneAsTheDefinition() {
+        let specials: [UInt32] = [0x3F80_8000, 0x3F81_8000, 0x3F80_8001, 0x7F80_0001, 0xFF80_0001, 0x7FC0_0000, 0x7F81_0000,
+                                  0x7F80_0000, 0xFF80_0000, 0x0000_0001, 0x8000_8000, 0x007F_FFFF, 0x7F7F_FFFF, 0xC020_0000, 0, 0x8000_0000]
+        var generator = SystemRandomNumberGenerator()
+        let bits = (0..<1_003).map { i in i % 3 == 0 ? specials[(i / 3) % specials.count] : UInt32.random(in: .min ... .max, using: &generator) }
+        func reference(_ b: UInt32) -> UInt32 {
+            if b & 0x7FFF_FFFF > 0x7F80_0000 { return (b | 0x0040_0000) & 0xFFFF_0000 }
+            return (b &+ 0x7FFF &+ ((b >> 16) & 1)) & 0xFFFF_0000
+        }
+        let x = bits.map { Float(bitPattern: $0) }
+        var rounded = [Float](repeating: 0, count: x.count), converted = [UInt16](repeating: 0, count: x.count)
+        Kernels.roundToBFloat16(x, &rounded, x.count)
+        Kernels.convertToBFloat16(x, &converted, x.count)
+        let wrongRounded = zip(bits, rounded).filter { reference($0) != $1.bitPattern }.count
+        let wrongConverted = zip(bits, converted).filter { reference($0) >> 16 != UInt32($1) }.count
+        #expect(wrongRounded == 0 && wrongConverted == 0, "\(wrongRounded) rounded and \(wrongConverted) converted of \(x.count) differ")
+        #expect(rounded[12 * 3].isInfinite, "the largest float rounds to infinity")
+    }
 }

@@ -26,4 +26,11 @@ void ck_layer_norm_backward(const float *x, const float *weight, const float *me
                             float *dx, float *dweight_partial, float *dbias_partial,
                             int64_t row_begin, int64_t row_end, int64_t n);
 
+/* y[i] = x[i] rounded to the nearest bfloat16 (ties to even) for i in [begin, end), kept as a float;
+   a NaN stays a NaN. x and y may be the same buffer. */
+void ck_round_to_bf16(const float *x, float *y, int64_t begin, int64_t end);
+
+/* The same rounding, stored as bfloat16 bit patterns (the operands of oneDNN's bf16 kernels). */
+void ck_convert_to_bf16(const float *x, uint16_t *y, int64_t begin, int64_t end);
+
 #endif

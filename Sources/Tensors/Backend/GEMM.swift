@@ -34,6 +34,17 @@ public enum GEMM {
         alpha: Float = 1, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
         beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int, precision: MatmulPrecision = .fp32
     ) {
+        multiply(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
+                 beta: beta, c: c, ldc: ldc, precision: precision, packed: (nil, nil))
+    }
+
+    /// `multiply`, where under bf16 `packed` may give an operand's copy already packed by
+    /// ``packedBFloat16(_:native:)`` (a kept copy of a weight, ``TensorStorage/packedBFloat16(native:)``).
+    static func multiply(
+        transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+        alpha: Float = 1, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+        beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int, precision: MatmulPrecision, packed: PackedOperands
+    ) {
         guard m > 0, n > 0 else { return }
         guard k > 0 else {
             scale(c, rows: m, columns: n, ld: ldc, by: beta)
@@ -44,7 +55,7 @@ public enum GEMM {
             // operands into bf16 copies drops their row strides.
             let (rowsA, columnsA) = transposeA ? (k, m) : (m, k), (rowsB, columnsB) = transposeB ? (n, k) : (k, n)
             withBFloat16Operands(StoredMatrix(a, rows: rowsA, columns: columnsA, ld: lda),
-                                 StoredMatrix(b, rows: rowsB, columns: columnsB, ld: ldb)) { operands in
+                                 StoredMatrix(b, rows: rowsB, columns: columnsB, ld: ldb), packed: packed) { operands in
                 switch operands {
                 case .native(let a16, let b16):
                     matmulPrimitive(batch: 1, transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
@@ -70,6 +81,16 @@ public enum GEMM {
         alpha: Float = 1, a: UnsafePointer<Float>, strideA: Int, b: UnsafePointer<Float>, strideB: Int,
         beta: Float = 0, c: UnsafeMutablePointer<Float>, precision: MatmulPrecision = .fp32
     ) {
+        batched(batch: batch, transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha, a: a, strideA: strideA,
+                b: b, strideB: strideB, beta: beta, c: c, precision: precision, packed: (nil, nil))
+    }
+
+    /// `batched`, with operands already packed for bf16 as in `multiply(...packed:)`.
+    static func batched(
+        batch: Int, transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+        alpha: Float = 1, a: UnsafePointer<Float>, strideA: Int, b: UnsafePointer<Float>, strideB: Int,
+        beta: Float = 0, c: UnsafeMutablePointer<Float>, precision: MatmulPrecision, packed: PackedOperands
+    ) {
         guard batch > 0, m > 0, n > 0 else { return }
         guard k > 0 else {
             scale(c, rows: batch * m, columns: n, ld: n, by: beta)
@@ -82,7 +103,7 @@ public enum GEMM {
         }
         let countA = strideA == 0 ? m * k : batch * strideA, countB = strideB == 0 ? k * n : batch * strideB
         withBFloat16Operands(StoredMatrix(a, rows: 1, columns: countA, ld: countA),
-                             StoredMatrix(b, rows: 1, columns: countB, ld: countB)) { operands in
+                             StoredMatrix(b, rows: 1, columns: countB, ld: countB), packed: packed) { operands in
             switch operands {
             case .native(let a16, let b16):
                 matmulPrimitive(batch: batch, transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
@@ -145,10 +166,13 @@ public enum GEMM {
         case rounded(UnsafePointer<Float>, UnsafePointer<Float>)
     }
 
-    /// Calls `body` with temporary bf16 copies of `a` and `b`.
-    static func withBFloat16Operands(_ a: StoredMatrix, _ b: StoredMatrix, _ body: (BFloat16Operands) -> Void) {
+    /// Operands of a bf16 product already packed by ``packedBFloat16(_:native:)``, or `nil`.
+    typealias PackedOperands = (a: TensorStorage?, b: TensorStorage?)
+
+    /// Calls `body` with bf16 copies of `a` and `b`: those in `packed`, else temporary ones.
+    static func withBFloat16Operands(_ a: StoredMatrix, _ b: StoredMatrix, packed: PackedOperands, _ body: (BFloat16Operands) -> Void) {
         let native = BFloat16Products.mode.isNative
-        let a16 = packedBFloat16(a, native: native), b16 = packedBFloat16(b, native: native)
+        let a16 = packed.a ?? packedBFloat16(a, native: native), b16 = packed.b ?? packedBFloat16(b, native: native)
         withExtendedLifetime((a16, b16)) {
             body(native ? .native(UnsafeRawPointer(a16.base), UnsafeRawPointer(b16.base)) : .rounded(UnsafePointer(a16.base), UnsafePointer(b16.base)))
         }
@@ -158,7 +182,7 @@ public enum GEMM {
     /// bfloat16, in a tensor buffer: large copies (an FFN's 50 MB input) then reuse the pages
     /// of earlier ones instead of being mapped and faulted in afresh at every product, and count
     /// in ``TensorMemory``.
-    private static func packedBFloat16(_ x: StoredMatrix, native: Bool) -> TensorStorage {
+    static func packedBFloat16(_ x: StoredMatrix, native: Bool) -> TensorStorage {
         let count = x.rows * x.columns
         // Two bfloat16 values fill a float's slot.
         let storage = TensorStorage(count: native ? (count + 1) / 2 : count, zeroed: false)

@@ -106,12 +106,14 @@ public final class Tensor {
 
     /// Writes the elements in place. Not recorded by autograd: meant for optimizers and loaders.
     public func withUnsafeMutableBufferPointer<R>(_ body: (UnsafeMutableBufferPointer<Float>) throws -> R) rethrows -> R {
-        try withExtendedLifetime(self) { try body(UnsafeMutableBufferPointer(start: storage.base, count: count)) }
+        storage.valuesWillChange()
+        return try withExtendedLifetime(self) { try body(UnsafeMutableBufferPointer(start: storage.base, count: count)) }
     }
 
     /// Copies `other`'s values into this tensor in place (same element count). Not recorded by autograd.
     public func assign(_ other: Tensor) {
         ensure(other.count == count, "assign: shape \(other.shape) does not match \(shape)")
+        storage.valuesWillChange()
         withExtendedLifetime((self, other)) { storage.base.update(from: other.storage.base, count: count) }
     }
 
@@ -124,6 +126,18 @@ public final class Tensor {
 
     /// The same values, cut from the graph: gradients do not flow through the result.
     public func detached() -> Tensor { Tensor(shape: shape, storage: storage) }
+
+    /// Whether bf16 products keep a bfloat16 copy of these values (shared with every tensor on
+    /// the same storage, such as `detached()`) until the next `withUnsafeMutableBufferPointer` or
+    /// `assign(_:)`: modules set it on their parameters, which then are rounded once per
+    /// optimizer step instead of once per product. It costs half the tensor's memory again.
+    public var keepsBFloat16Copy: Bool {
+        get { storage.keepsBFloat16Copy }
+        set {
+            storage.keepsBFloat16Copy = newValue
+            if !newValue { storage.valuesWillChange() }
+        }
+    }
 
     /// Marks this tensor as a leaf that accumulates gradients, and returns it.
     @discardableResult

@@ -11,6 +11,12 @@ import Glibc
 final class TensorStorage {
     let base: UnsafeMutablePointer<Float>
     let count: Int
+    /// Whether bf16 products keep a bfloat16 copy of these values between calls (a module's
+    /// parameters: they change only where an optimizer or a loader writes them).
+    var keepsBFloat16Copy = false
+    /// The kept copy (``GEMM/packedBFloat16(_:native:)``'s layout for `native`), dropped by
+    /// ``valuesWillChange()``.
+    private var bfloat16Copy: (native: Bool, storage: TensorStorage)?
 
     /// Allocates `count` floats; their contents are undefined unless `zeroed`.
     init(count: Int, zeroed: Bool) {
@@ -34,6 +40,22 @@ final class TensorStorage {
         base = raw.bindMemory(to: Float.self, capacity: max(count, 1))
         self.count = count
         TensorMemory.allocated(bytes)
+    }
+
+    /// Forgets the kept bfloat16 copy: the values are about to be written in place (only the
+    /// explicit writes of `Tensor` do so; operations never mutate their inputs).
+    func valuesWillChange() {
+        bfloat16Copy = nil
+    }
+
+    /// The values packed for a bf16 product as ``GEMM/packedBFloat16(_:native:)`` packs them:
+    /// the kept copy where ``keepsBFloat16Copy``, made at first use after each write (a weight
+    /// is then rounded once per optimizer step, not once per product), else a new one.
+    func packedBFloat16(native: Bool) -> TensorStorage {
+        if let copy = bfloat16Copy, copy.native == native { return copy.storage }
+        let packed = GEMM.packedBFloat16(GEMM.StoredMatrix(base, rows: 1, columns: count, ld: count), native: native)
+        if keepsBFloat16Copy { bfloat16Copy = (native, packed) }
+        return packed
     }
 
     deinit {

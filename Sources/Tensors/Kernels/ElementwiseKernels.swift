@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 /// Plain kernels over raw buffers. Each differentiable kernel has a forward and a backward; the
@@ -60,26 +61,13 @@ extension Kernels {
     /// `y = x` rounded to the nearest bfloat16 (ties to even), kept in `Float`: bf16 matrix
     /// operands where the CPU has no bf16 instructions. NaN stays NaN.
     public static func roundToBFloat16(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
-        Parallel.forRange(n) { r in
-            let xs = UnsafeRawPointer(x).assumingMemoryBound(to: UInt32.self), ys = UnsafeMutableRawPointer(y).assumingMemoryBound(to: UInt32.self)
-            for i in r { ys[i] = bfloat16Rounded(xs[i]) }
-        }
+        Parallel.forRange(n) { r in ck_round_to_bf16(x, y, Int64(r.lowerBound), Int64(r.upperBound)) }
     }
 
     /// `y = x` rounded to the nearest bfloat16 (ties to even) as bfloat16 bit patterns: the
     /// operands of oneDNN's bf16 kernels. The same rounding as ``roundToBFloat16(_:_:_:)``.
     public static func convertToBFloat16(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<UInt16>, _ n: Int) {
-        Parallel.forRange(n) { r in
-            let xs = UnsafeRawPointer(x).assumingMemoryBound(to: UInt32.self)
-            for i in r { y[i] = UInt16(truncatingIfNeeded: bfloat16Rounded(xs[i]) >> 16) }
-        }
-    }
-
-    /// The float bit pattern `bits` rounded to bfloat16 (ties to even), low half zero.
-    @inline(__always) private static func bfloat16Rounded(_ bits: UInt32) -> UInt32 {
-        let rounded = (bits &+ 0x7FFF &+ ((bits >> 16) & 1)) & 0xFFFF_0000
-        // A NaN whose payload sits in the low half must not round to infinity.
-        return bits & 0x7FFF_FFFF > 0x7F80_0000 ? (bits | 0x0040_0000) & 0xFFFF_0000 : rounded
+        Parallel.forRange(n) { r in ck_convert_to_bf16(x, y, Int64(r.lowerBound), Int64(r.upperBound)) }
     }
 
     /// The four arithmetic operations on two same-shaped buffers, or with `b` repeating over `a`

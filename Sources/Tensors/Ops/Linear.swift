@@ -52,6 +52,9 @@ extension Tensor {
     /// `f(self) · weightᵀ + bias + residual`. Where no gradient is needed, the product accumulates
     /// into a copy of `residual + bias`, which saves the passes that would add each to it.
     ///
+    /// Under bf16 products, this tensor keeps its bf16 copy (`keepsBFloat16Copy`) for as long as
+    /// it lives.
+    ///
     /// Shapes: `self` `[..., in]` (at least two axes), `weight` `[out, in]`, `bias` `[out]`.
     public func linear(weight: Tensor, bias: Tensor? = nil, inputActivation: Activation? = nil, outputActivation: Activation? = nil,
                        residual: Tensor? = nil) -> Tensor {
@@ -59,6 +62,10 @@ extension Tensor {
                "linear: input \(shape), weight \(weight.shape) and bias \(bias?.shape ?? []) do not fit ([..., in], [out, in], [out])")
         let precision = MatmulPrecision.current
         let input = inputActivation.map { activated($0) } ?? self
+        // An input's bf16 copy serves every product that reads it: attention's query, key and
+        // value projections of one input, and the weight's gradient in the backward. (Not the
+        // activated input: the backward recomputes it and then overwrites it in place.)
+        if precision == .bf16 && inputActivation == nil { keepsBFloat16Copy = true }
         let needsGradient = GradMode.records([self, weight] + (bias.map { [$0] } ?? []))
         if let residual {
             ensure(outputActivation == nil && residual.shape == Array(shape.dropLast()) + [weight.shape[0]],

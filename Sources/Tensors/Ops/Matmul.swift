@@ -59,16 +59,21 @@ extension Tensor {
         ensure(out.count == batch * m * n, "matmul: target of shape \(out.shape) does not hold the product \(batchShape + [m, n])")
         let oneGEMM = batchB.isEmpty && !transposeA || batch == 1
         ensure(!accumulating || target != nil && oneGEMM, "matmul: only a product of one GEMM accumulates, into a given target")
+        // A weight's kept bf16 copy (see `keepsBFloat16Copy`); the others are packed per product.
+        let native = precision == .bf16 && BFloat16Products.mode.isNative
+        let packed = precision == .bf16
+            ? (a.keepsBFloat16Copy ? a.storage.packedBFloat16(native: native) : nil, b.keepsBFloat16Copy ? b.storage.packedBFloat16(native: native) : nil)
+            : (nil, nil)
         Tensor.withData(a, b, out) { p in
             if oneGEMM {
                 // One GEMM: the batch of `a` folds into its rows.
                 GEMM.multiply(transposeA: transposeA, transposeB: transposeB, m: batch * m, n: n, k: ka,
                               a: p[0], lda: a.shape[a.rank - 1], b: p[1], ldb: b.shape[b.rank - 1], beta: accumulating ? 1 : 0,
-                              c: p[2], ldc: n, precision: precision)
+                              c: p[2], ldc: n, precision: precision, packed: packed)
             } else {
                 GEMM.batched(batch: batch, transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: ka,
                              a: p[0], strideA: batchA.isEmpty ? 0 : m * ka, b: p[1], strideB: batchB.isEmpty ? 0 : ka * n,
-                             c: p[2], precision: precision)
+                             c: p[2], precision: precision, packed: packed)
             }
         }
         return out
