@@ -92,15 +92,15 @@ import Testing
             #expect(bf16 == withMatmulPrecision(.bf16) { x.linear(weight: fresh) }.scalars, "linear")
         }
         expectSameProducts()
-        let copy = weight.storage.packedBFloat16(native: native)
-        #expect(weight.storage.packedBFloat16(native: native) === copy, "kept between products")
-        #expect(weight.detached().storage.packedBFloat16(native: native) === copy, "shared with tensors on the same storage")
+        let copy = weight.storage.packedBFloat16()
+        #expect(weight.storage.packedBFloat16() === copy, "kept between products")
+        #expect(weight.detached().storage.packedBFloat16() === copy, "shared with tensors on the same storage")
         weight.withUnsafeMutableBufferPointer { w in for i in w.indices { w[i] = w[i] * 1.7 + 0.01 } }
-        #expect(weight.storage.packedBFloat16(native: native) !== copy, "made again after a write")
+        #expect(weight.storage.packedBFloat16() !== copy, "made again after a write")
         expectSameProducts()
         weight.assign(Tensor.randn([16, 40], seed: 10))
         expectSameProducts()
-        checked(native ? "kept bf16 copies on the bf16 kernels" : "kept rounded copies")
+        checked(native ? "kept bf16 copies on the bf16 kernels" : "products without kept copies (the fallback)")
     }
 
     @Test func verdictAcceptsOnlyRoundedOperandProductsOnNamedKernels() {

@@ -130,7 +130,8 @@ public final class Tensor {
     /// Whether bf16 products keep a bfloat16 copy of these values (shared with every tensor on
     /// the same storage, such as `detached()`) until the next `withUnsafeMutableBufferPointer` or
     /// `assign(_:)`: modules set it on their parameters, which then are rounded once per
-    /// optimizer step instead of once per product. It costs half the tensor's memory again.
+    /// optimizer step instead of once per product. It costs half the tensor's memory again, and
+    /// applies where oneDNN's bf16 kernels run the products (``BFloat16Products/mode``).
     public var keepsBFloat16Copy: Bool {
         get { storage.keepsBFloat16Copy }
         set {

@@ -14,9 +14,8 @@ final class TensorStorage {
     /// Whether bf16 products keep a bfloat16 copy of these values between calls (a module's
     /// parameters: they change only where an optimizer or a loader writes them).
     var keepsBFloat16Copy = false
-    /// The kept copy (``GEMM/packedBFloat16(_:native:)``'s layout for `native`), dropped by
-    /// ``valuesWillChange()``.
-    private var bfloat16Copy: (native: Bool, storage: TensorStorage)?
+    /// The kept copy (bfloat16 bit patterns), dropped by ``valuesWillChange()``.
+    private var bfloat16Copy: TensorStorage?
 
     /// Allocates `count` floats; their contents are undefined unless `zeroed`.
     init(count: Int, zeroed: Bool) {
@@ -48,13 +47,14 @@ final class TensorStorage {
         bfloat16Copy = nil
     }
 
-    /// The values packed for a bf16 product as ``GEMM/packedBFloat16(_:native:)`` packs them:
-    /// the kept copy where ``keepsBFloat16Copy``, made at first use after each write (a weight
-    /// is then rounded once per optimizer step, not once per product), else a new one.
-    func packedBFloat16(native: Bool) -> TensorStorage {
-        if let copy = bfloat16Copy, copy.native == native { return copy.storage }
-        let packed = GEMM.packedBFloat16(GEMM.StoredMatrix(base, rows: 1, columns: count, ld: count), native: native)
-        if keepsBFloat16Copy { bfloat16Copy = (native, packed) }
+    /// The values as bfloat16 bit patterns for oneDNN's bf16 kernels
+    /// (``GEMM/packedBFloat16(_:native:)``): the kept copy where ``keepsBFloat16Copy``, made at
+    /// first use after each write (a weight is then rounded once per optimizer step, not once per
+    /// product), else a new one.
+    func packedBFloat16() -> TensorStorage {
+        if let bfloat16Copy { return bfloat16Copy }
+        let packed = GEMM.packedBFloat16(GEMM.StoredMatrix(base, rows: 1, columns: count, ld: count), native: true)
+        if keepsBFloat16Copy { bfloat16Copy = packed }
         return packed
     }
 

@@ -60,9 +60,11 @@ extension Tensor {
         let oneGEMM = batchB.isEmpty && !transposeA || batch == 1
         ensure(!accumulating || target != nil && oneGEMM, "matmul: only a product of one GEMM accumulates, into a given target")
         // A weight's kept bf16 copy (see `keepsBFloat16Copy`); the others are packed per product.
-        let native = precision == .bf16 && BFloat16Products.mode.isNative
-        let packed = precision == .bf16
-            ? (a.keepsBFloat16Copy ? a.storage.packedBFloat16(native: native) : nil, b.keepsBFloat16Copy ? b.storage.packedBFloat16(native: native) : nil)
+        // Only for oneDNN's bf16 kernels: without them, rounding is cheap next to the fp32 product,
+        // and a kept copy in floats would double the weights' memory.
+        let keeps = precision == .bf16 && BFloat16Products.mode.isNative
+        let packed = keeps
+            ? (a.keepsBFloat16Copy ? a.storage.packedBFloat16() : nil, b.keepsBFloat16Copy ? b.storage.packedBFloat16() : nil)
             : (nil, nil)
         Tensor.withData(a, b, out) { p in
             if oneGEMM {
