@@ -36,7 +36,7 @@ import Testing
 
     /// ALIGN from scratch on a caption file has defaults of its own (a higher peak learning rate,
     /// more images seen), which flags still override; Shapes keeps ALIGN's usual ones.
-    @Test func alignOnACaptionFileHasItsOwnDefaults() throws {
+    @Test func alignOnCaptionsHasItsOwnDefaults() throws {
         let file = try ALBEFCommandTests.captionFile()
         func settings(_ extra: [String]) throws -> [String: Any] {
             let output = try TestPaths.temporaryDirectory().appendingPathComponent("run")
@@ -46,10 +46,12 @@ import Testing
             let data = try Data(contentsOf: output.appendingPathComponent("training_config.json"))
             return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         }
-        let lr = try #require(try settings(["--dataset", file.path])["lr"] as? Double)
-        #expect(Float(lr) == TrainingSettings.alignCaptionFileLearningRate)
-        #expect(try settings(["--dataset", file.path, "--lr", "5e-4"])["lr"] as? Double == 5e-4)
-        #expect(try settings(["--dataset", "shapes"])["lr"] as? Double == 1e-3)
+        for dataset in [file.path, "shapes"] {
+            let lr = try #require(try settings(["--dataset", dataset])["lr"] as? Double)
+            #expect(Float(lr) == TrainingSettings.alignCaptionsLearningRate, "\(dataset)")
+            #expect(try settings(["--dataset", dataset, "--lr", "5e-4"])["lr"] as? Double == 5e-4, "\(dataset)")
+        }
+        #expect(TrainingSettings(method: "align").learningRate == 1e-3, "fashion-mnist's")
     }
 
     @Test func alignTrainsAndEvaluates() throws {

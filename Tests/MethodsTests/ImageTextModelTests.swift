@@ -40,7 +40,7 @@ import Vision
         var settings = TrainingSettings(method: "align")
         settings.dataset = "captions.jsonl"
         let stage = try TrainingStage(name: "itc", examples: 3000, what: "images", settings: settings, processes: 1, orderSeed: 0, stepSeed: 0)
-        #expect(stage.steps == TrainingSettings.alignCaptionFileExamples / settings.batchSize)
+        #expect(stage.steps == TrainingSettings.alignCaptionsExamples / settings.batchSize)
         // VLMo, ALBEF and CLIP fine-tuning see fewer.
         for other in [TrainingSettings(method: "vlmo"), TrainingSettings(method: "albef")] {
             var o = other
@@ -53,9 +53,15 @@ import Vision
         #expect(clip.captionFileRunExamples == TrainingSettings.captionFileExamples)
         let larger = try TrainingStage(name: "itc", examples: 30_000, what: "images", settings: settings, processes: 1, orderSeed: 0, stepSeed: 0)
         #expect(larger.steps == stage.steps)
+        // ALIGN on Shapes is sized the same way; on Fashion-MNIST (zero-shot over class names) by epochs.
         settings.dataset = "shapes"
-        let shapes = try TrainingStage(name: "itc", examples: 3000, what: "images", settings: settings, processes: 1, orderSeed: 0, stepSeed: 0)
-        #expect(shapes.steps == TrainingSettings.defaultEpochs["align"]!["shapes"]! * (3000 / settings.batchSize))
+        #expect(settings.trainsALIGNOnCaptions)
+        let shapes = try TrainingStage(name: "itc", examples: 19_500, what: "images", settings: settings, processes: 1, orderSeed: 0, stepSeed: 0)
+        #expect(shapes.steps == stage.steps)
+        settings.dataset = "fashion-mnist"
+        #expect(!settings.trainsALIGNOnCaptions)
+        let fashion = try TrainingStage(name: "itc", examples: 60_000, what: "images", settings: settings, processes: 1, orderSeed: 0, stepSeed: 0)
+        #expect(fashion.steps == TrainingSettings.defaultEpochs["align"]!["fashion-mnist"]! * (60_000 / settings.batchSize))
     }
 
     func roundTrip(_ model: any ImageTextModel) throws {

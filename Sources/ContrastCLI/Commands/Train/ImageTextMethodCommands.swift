@@ -10,8 +10,8 @@ enum ALIGNCommand: MethodCommand {
     static let abstract = "ALIGN: a ViT image tower and a small BERT text tower from scratch (or a pretrained CLIP to fine-tune), symmetric InfoNCE with a learnable temperature."
     static let discussion = """
         A 4-layer 64-wide ViT over 16 patches and a 2-layer 64-wide BERT over the bundled uncased vocabulary, 64-dimensional \
-        embeddings, no image augmentation. On a caption file the peak learning rate is \(TrainingSettings.alignCaptionFileLearningRate) \
-        by default (1e-3 on the built-in data sets). \(defaultEpochs(name))
+        embeddings, no image augmentation. On Shapes and caption files the peak learning rate is \(TrainingSettings.alignCaptionsLearningRate) \
+        by default (1e-3 on fashion-mnist). \(defaultEpochs(name))
         With --model, fine-tunes a pretrained CLIP instead (a Hugging Face folder: images preprocessed and captions tokenized \
         as the folder says, its logit scale learned and clamped at 100) and saves a Hugging Face CLIP folder.
         """
@@ -42,7 +42,7 @@ enum VLMoCommand: MethodCommand {
 /// What `--epochs none` trains, by data set.
 private func defaultEpochs(_ method: String) -> String {
     "Epochs (none): " + (TrainingSettings.defaultEpochs[method] ?? [:]).sorted { $0.key < $1.key }.map { "\($0.value) on \($0.key)" }.joined(separator: ", ")
-        + "; on a caption file, \(TrainingSettings(method: method).captionFileRunExamples) images seen (steps: that over --batch-size), whatever its size. "
+        + "; on \(method == ALIGN.method ? "shapes or " : "")a caption file, \(TrainingSettings(method: method).captionFileRunExamples) images seen (steps: that over --batch-size), whatever its size. "
         + "A validation split (--validation-fraction of the training images, or --eval-data) is evaluated every tenth of the run "
         + "(--eval-every), keeps best/, and calibrates ITM re-ranking (itm_rerank.json)."
 }

@@ -48,8 +48,8 @@ struct TrainMethod<Method: MethodCommand>: ParsableCommand {
         var resolved = try resolve(over: TrainingSettings(method: Method.name))
         // Fine-tuning CLIP has defaults of its own (a lower learning rate), under the same file and flags.
         if resolved.fineTunesCLIP { resolved = try resolve(over: TrainingSettings(method: Method.name, fineTuning: true)) }
-        // So has ALIGN from scratch on a caption file (a higher learning rate).
-        if resolved.trainsALIGNOnCaptionFile { resolved = try resolve(over: TrainingSettings(method: Method.name, fineTuning: false, captionFile: true)) }
+        // So has ALIGN from scratch on Shapes or a caption file (a higher learning rate).
+        if resolved.trainsALIGNOnCaptions { resolved = try resolve(over: TrainingSettings(method: Method.name, fineTuning: false, captions: true)) }
         if let problem = resolved.problems.first { throw CLIError.usage(problem) }
         try Method.train(resolved, session: TrainingSession(output: output, options: runOptions, settings: resolved, quiet: quiet, json: json))
     }

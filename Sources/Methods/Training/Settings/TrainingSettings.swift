@@ -137,25 +137,27 @@ public struct TrainingSettings: Sendable, Equatable {
 
     /// `method`'s defaults for fine-tuning a pretrained model when `fineTuning` (`align` with
     /// `--model`: CLIP), whose learning rate is ``clipFineTuningLearningRate``, or for ALIGN from
-    /// scratch on a caption file when `captionFile`, whose learning rate is
-    /// ``alignCaptionFileLearningRate``.
-    public init(method: String, fineTuning: Bool, captionFile: Bool = false) {
+    /// scratch on captioned images when `captions` (Shapes or a caption file), whose learning
+    /// rate is ``alignCaptionsLearningRate``.
+    public init(method: String, fineTuning: Bool, captions: Bool = false) {
         self.init(method: method)
         guard method == "align" else { return }
         if fineTuning {
             learningRate = Self.clipFineTuningLearningRate
-        } else if captionFile {
-            learningRate = Self.alignCaptionFileLearningRate
+        } else if captions {
+            learningRate = Self.alignCaptionsLearningRate
         }
     }
 
-    /// The peak learning rate of ALIGN from scratch on a caption file by default: on a generated
-    /// 3,000-image caption file 1e-3 left the small towers far from trained (test t2i R@1 0.874
-    /// after 12,000 steps, 0.918 at 2e-3); see docs/methods/align.md, "Training length".
-    public static let alignCaptionFileLearningRate: Float = 2e-3
+    /// The peak learning rate of ALIGN from scratch on Shapes or a caption file by default: on a
+    /// generated 3,000-image caption file 1e-3 left the small towers far from trained (test t2i
+    /// R@1 0.874 after 12,000 steps, 0.918 at 2e-3; 4e-3 was worse than 2e-3 at 5,000 steps); see
+    /// docs/methods/align.md, "Training length".
+    public static let alignCaptionsLearningRate: Float = 2e-3
 
-    /// Whether these settings train ALIGN from scratch on a caption file (not a built-in data set).
-    public var trainsALIGNOnCaptionFile: Bool { method == "align" && !fineTunesCLIP && Self.defaultEpochs["align"]?[dataset] == nil }
+    /// Whether these settings train ALIGN from scratch on captioned images (Shapes or a caption
+    /// file), for retrieval: not on Fashion-MNIST's class names, not fine-tuning CLIP.
+    public var trainsALIGNOnCaptions: Bool { method == "align" && !fineTunesCLIP && Self.defaultEpochs["align"]?[dataset] == nil }
 
     /// The peak learning rate of CLIP fine-tuning by default: the low end of what CLIP fine-tuning
     /// uses (1e-5 to 5e-5: FLYP 1e-5, WiSE-FT 3e-5), since ALIGN's 1e-3 from scratch would undo the
@@ -166,21 +168,25 @@ public struct TrainingSettings: Sendable, Equatable {
     public var fineTunesCLIP: Bool { method == "align" && model != nil }
 
     /// Epochs of the default image-text runs on the built-in data sets (a quarter of an hour on
-    /// two cores).
-    public static let defaultEpochs = ["align": ["fashion-mnist": 2, "shapes": 3], "vlmo": ["fashion-mnist": 1, "shapes": 8], "albef": ["shapes": 20]]
+    /// two cores). ALIGN on Shapes has none: it is sized like a caption file
+    /// (``alignCaptionsExamples``), since 3 epochs (456 steps) reached a test t2i R@1 of 0.086
+    /// against 0.479 for 18.
+    public static let defaultEpochs = ["align": ["fashion-mnist": 2], "vlmo": ["fashion-mnist": 1, "shapes": 8], "albef": ["shapes": 20]]
     /// Examples a default image-text run on a caption file sees (its steps: this over the batch
     /// size), whatever the file's size: epochs tuned to one file stop a smaller one before it has
     /// learned (10 epochs of 3,000 images are 230 ALIGN steps, at a loss plateau). VLMo, ALBEF and
-    /// CLIP fine-tuning; ALIGN from scratch sees ``alignCaptionFileExamples``.
+    /// CLIP fine-tuning; ALIGN from scratch sees ``alignCaptionsExamples``.
     public static let captionFileExamples = 256_000
-    /// Examples a default ALIGN run from scratch on a caption file sees: 640,000 (5,000 steps at
-    /// batch 128, about 2.5 minutes on two cores), since 256,000 reached only 84% of the test
-    /// recall of a run six times longer (docs/methods/align.md, "Training length").
-    public static let alignCaptionFileExamples = 640_000
+    /// Examples a default ALIGN run from scratch on Shapes or a caption file sees: 640,000 (5,000
+    /// steps at batch 128, about 2.5 minutes on two cores), since 256,000 reached only 84% of the
+    /// test recall of a run six times longer on a caption file (docs/methods/align.md, "Training
+    /// length").
+    public static let alignCaptionsExamples = 640_000
 
-    /// Examples a default run of these settings sees on a caption file.
+    /// Examples a default run of these settings sees where the data set has no default epochs
+    /// (a caption file; Shapes for ALIGN).
     public var captionFileRunExamples: Int {
-        trainsALIGNOnCaptionFile ? Self.alignCaptionFileExamples : Self.captionFileExamples
+        trainsALIGNOnCaptions ? Self.alignCaptionsExamples : Self.captionFileExamples
     }
 
     /// The warm-up of a stage of `steps` steps: `warmupFraction` of them for the image-text
