@@ -26,7 +26,7 @@ extension TrainingSettings {
         Setting("dataset", \.dataset, "Training data: shapes (generated scenes) or a caption file.", for: ["albef"], valueName: "name|path"),
         Setting("train-count", \.trainCount, "Shapes training images.", for: ["albef"], must: "be at least 1") { $0 >= 1 },
         Setting("test-count", \.testCount, "Shapes test images of the final retrieval report (0: none).", for: ["albef"], must: "not be negative") { $0 >= 0 },
-        Setting("epochs", \.epochs, "Passes over the training data (none: the data set's default; on a caption file, a number of examples seen: \(TrainingSettings.alignCaptionsExamples) for ALIGN, also on shapes, \(TrainingSettings.captionFileExamples) for the others).", changeableOnResume: true, must: "be at least 1") { $0 >= 1 },
+        Setting("epochs", \.epochs, "Passes over the training data (none: the data set's default; on a caption file, a number of examples seen: \(TrainingSettings.alignCaptionsExamples) for ALIGN, \(TrainingSettings.captionFileExamples) for the others).", changeableOnResume: true, must: "be at least 1") { $0 >= 1 },
         Setting("seed", \.seed, "Random seed: initialisation, data order, augmentations, dropout."),
         Setting("max-steps", \.maxSteps, "Train this many steps (overrides --epochs).", changeableOnResume: true, must: "be at least 1") { $0 >= 1 },
         Setting("batch-size", \.batchSize, "Examples per step and process (under mpirun -np P a step sees P times this).", must: "be at least 2 (in-batch negatives)") { $0 >= 2 },
