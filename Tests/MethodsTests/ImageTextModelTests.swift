@@ -51,6 +51,9 @@ import Vision
         var clip = TrainingSettings(method: "align", fineTuning: true)
         (clip.dataset, clip.model) = ("captions.jsonl", "models/clip")
         #expect(clip.captionFileRunExamples == TrainingSettings.captionFileExamples)
+        // ... on Shapes too: its 200 epochs are the small towers'.
+        clip.dataset = "shapes"
+        #expect(clip.resolvedEpochs == nil)
         let larger = try TrainingStage(name: "itc", examples: 30_000, what: "images", settings: settings, processes: 1, orderSeed: 0, stepSeed: 0)
         #expect(larger.steps == stage.steps)
         // The built-in data sets by their epochs; Shapes at ALIGN's captions learning rate, Fashion-MNIST (zero-shot over class names) not.

@@ -193,9 +193,10 @@ public struct TrainingSettings: Sendable, Equatable {
         Self.imageTextMethods.contains(method) ? Int(Float(steps) * warmupFraction) : warmupSteps
     }
 
-    /// `epochs`, or the data set's default; `nil` on a caption file, whose default run sees
-    /// ``captionFileRunExamples`` examples.
-    public var resolvedEpochs: Int? { epochs ?? Self.defaultEpochs[method]?[dataset] }
+    /// `epochs`, or the data set's default; `nil` on a caption file, and for CLIP fine-tuning on
+    /// any data (the built-in sets' epochs are those of the small towers from scratch), whose
+    /// default run sees ``captionFileRunExamples`` examples.
+    public var resolvedEpochs: Int? { epochs ?? (fineTunesCLIP ? nil : Self.defaultEpochs[method]?[dataset]) }
 
     /// The split of the retrieval folder `folder` evaluated during training: ``evaluationSplit``,
     /// or `dev` when the folder has `qrels/dev.tsv`, otherwise `test`.
