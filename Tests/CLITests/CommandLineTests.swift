@@ -1,5 +1,6 @@
 import Foundation
 @testable import ContrastCLI
+import Methods
 import Models
 import Text
 import TestSupport
@@ -276,6 +277,12 @@ extension CommandLineTests {
             let help = try run(["train", method, "--help"])
             #expect(help.status == 0 && help.stdout.contains(flag) && help.stdout.contains("--lr <float>: "), "\(method): \(help.stdout)")
             #expect(help.stdout.contains("(default: "), "\(method) shows no defaults")
+        }
+        // The images a default run sees on a caption file: ALIGN's own number, not the others'.
+        for (method, images) in [("align", TrainingSettings.alignCaptionsExamples), ("vlmo", TrainingSettings.captionFileExamples),
+                                 ("albef", TrainingSettings.captionFileExamples)] {
+            let help = try run(["train", method, "--help"]).stdout.replacingOccurrences(of: "\n", with: " ")
+            #expect(help.contains("on a caption file, \(images) images seen"), "\(method)")
         }
         let simclr = try run(["train", "simclr", "--help"])
         #expect(!simclr.stdout.contains("--grad-cache-chunk") && !simclr.stdout.contains("--eval-data"))

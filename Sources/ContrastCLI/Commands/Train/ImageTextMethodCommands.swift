@@ -42,7 +42,7 @@ enum VLMoCommand: MethodCommand {
 /// What `--epochs none` trains, by data set.
 private func defaultEpochs(_ method: String) -> String {
     "Epochs (none): " + (TrainingSettings.defaultEpochs[method] ?? [:]).sorted { $0.key < $1.key }.map { "\($0.value) on \($0.key)" }.joined(separator: ", ")
-        + "; on a caption file, \(TrainingSettings(method: method).captionFileRunExamples) images seen (steps: that over --batch-size), whatever its size. "
+        + "; on a caption file, \(TrainingSettings.defaultCaptionFileExamples(method: method)) images seen (steps: that over --batch-size), whatever its size. "
         + "A validation split (--validation-fraction of the training images, or --eval-data) is evaluated every tenth of the run "
         + "(--eval-every), keeps best/, and calibrates ITM re-ranking (itm_rerank.json)."
 }

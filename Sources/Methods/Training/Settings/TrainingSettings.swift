@@ -182,9 +182,14 @@ public struct TrainingSettings: Sendable, Equatable {
     /// recall of a run six times longer (docs/methods/align.md, "Training length").
     public static let alignCaptionsExamples = 640_000
 
+    /// Examples a default run of `method` from scratch sees on a caption file.
+    public static func defaultCaptionFileExamples(method: String) -> Int {
+        method == "align" ? alignCaptionsExamples : captionFileExamples
+    }
+
     /// Examples a default run of these settings sees on a caption file.
     public var captionFileRunExamples: Int {
-        trainsALIGNOnCaptions ? Self.alignCaptionsExamples : Self.captionFileExamples
+        fineTunesCLIP ? Self.captionFileExamples : Self.defaultCaptionFileExamples(method: method)
     }
 
     /// The warm-up of a stage of `steps` steps: `warmupFraction` of them for the image-text
