@@ -73,7 +73,7 @@ import Testing
 
     /// A weight that keeps its bf16 copy gives the products of one that does not, before and after
     /// each kind of write, and the copy is made once per write, not once per product.
-    @Test func keptCopiesAreTheProductsOperandsUntilTheNextWrite() {
+    @Test func keptCopiesAreTheProductsOperandsUntilTheNextWrite() throws {
         let x = Tensor.randn([2, 24, 40], seed: 8), weight = Tensor.randn([16, 40], seed: 9)
         weight.keepsBFloat16Copy = true
         let native = BFloat16Products.mode.isNative
@@ -92,11 +92,11 @@ import Testing
             #expect(bf16 == withMatmulPrecision(.bf16) { x.linear(weight: fresh) }.scalars, "linear")
         }
         expectSameProducts()
-        let copy = weight.storage.packedBFloat16()
-        #expect(weight.storage.packedBFloat16() === copy, "kept between products")
-        #expect(weight.detached().storage.packedBFloat16() === copy, "shared with tensors on the same storage")
+        let copy = try #require(weight.storage.keptBFloat16Copy())
+        #expect(weight.storage.keptBFloat16Copy() === copy, "kept between products")
+        #expect(weight.detached().storage.keptBFloat16Copy() === copy, "shared with tensors on the same storage")
         weight.withUnsafeMutableBufferPointer { w in for i in w.indices { w[i] = w[i] * 1.7 + 0.01 } }
-        #expect(weight.storage.packedBFloat16() !== copy, "made again after a write")
+        #expect(weight.storage.keptBFloat16Copy() !== copy, "made again after a write")
         expectSameProducts()
         weight.assign(Tensor.randn([16, 40], seed: 10))
         expectSameProducts()

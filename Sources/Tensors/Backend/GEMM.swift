@@ -39,7 +39,7 @@ public enum GEMM {
     }
 
     /// `multiply`, where under bf16 `packed` may give an operand's copy already packed by
-    /// ``packedBFloat16(_:native:)`` (a kept copy of a weight, ``TensorStorage/packedBFloat16()``).
+    /// ``packedBFloat16(_:native:)`` (a kept copy of a weight, ``TensorStorage/keptBFloat16Copy()``).
     static func multiply(
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
         alpha: Float = 1, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,

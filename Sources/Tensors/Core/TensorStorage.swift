@@ -47,14 +47,14 @@ final class TensorStorage {
         bfloat16Copy = nil
     }
 
-    /// The values as bfloat16 bit patterns for oneDNN's bf16 kernels
-    /// (``GEMM/packedBFloat16(_:native:)``): the kept copy where ``keepsBFloat16Copy``, made at
-    /// first use after each write (a weight is then rounded once per optimizer step, not once per
-    /// product), else a new one.
-    func packedBFloat16() -> TensorStorage {
+    /// The kept copy of the values as bfloat16 bit patterns for oneDNN's bf16 kernels
+    /// (``GEMM/packedBFloat16(_:native:)``), made at first use after each write (a weight is then
+    /// rounded once per optimizer step, not once per product); `nil` unless ``keepsBFloat16Copy``.
+    func keptBFloat16Copy() -> TensorStorage? {
+        guard keepsBFloat16Copy else { return nil }
         if let bfloat16Copy { return bfloat16Copy }
         let packed = GEMM.packedBFloat16(GEMM.StoredMatrix(base, rows: 1, columns: count, ld: count), native: true)
-        if keepsBFloat16Copy { bfloat16Copy = packed }
+        bfloat16Copy = packed
         return packed
     }
 

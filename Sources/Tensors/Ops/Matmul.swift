@@ -62,10 +62,8 @@ extension Tensor {
         // A weight's kept bf16 copy (see `keepsBFloat16Copy`); the others are packed per product.
         // Only for oneDNN's bf16 kernels: without them, rounding is cheap next to the fp32 product,
         // and a kept copy in floats would double the weights' memory.
-        let keeps = precision == .bf16 && BFloat16Products.mode.isNative
-        let packed = keeps
-            ? (a.keepsBFloat16Copy ? a.storage.packedBFloat16() : nil, b.keepsBFloat16Copy ? b.storage.packedBFloat16() : nil)
-            : (nil, nil)
+        let packed = precision == .bf16 && BFloat16Products.mode.isNative
+            ? (a.storage.keptBFloat16Copy(), b.storage.keptBFloat16Copy()) : (nil, nil)
         Tensor.withData(a, b, out) { p in
             if oneGEMM {
                 // One GEMM: the batch of `a` folds into its rows.
