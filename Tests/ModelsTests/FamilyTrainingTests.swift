@@ -161,7 +161,7 @@ import Testing
         let weights = Tensor.normal([batch.batch, model.hiddenSize], generator: &generator)
         func run(_ tokens: Range<Int>?) -> (values: [Float], gradients: [String: [Float]]) {
             model.zeroGrad()
-            let first = Pooling(mode: .clsBeforePooler)(model(batch, attentionMask: nil, wordEmbeddingHook: nil, lastLayerTokens: tokens),
+            let first = Pooling(mode: .clsBeforePooler)(model(batch, attentionMask: nil, wordEmbeddingHook: nil, lastLayerTokens: tokens, hiddenStates: .last),
                                                         attentionMask: batch.attentionMask)
             (first * weights).sum().backward()
             return (first.scalars, Dictionary(uniqueKeysWithValues: model.namedParameters().map { ($0.name, $0.tensor.grad?.scalars ?? []) }))

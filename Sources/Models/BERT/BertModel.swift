@@ -39,15 +39,35 @@ extension TokenBatch {
     }
 }
 
+/// Which hidden states a forward pass returns (``BertOutput/hiddenStates``).
+public enum KeptHiddenStates: Sendable {
+    /// The embeddings' output and every layer's, as Hugging Face's `output_hidden_states=True`.
+    case all
+    /// The last layer's alone. Without gradients each other state is then freed once the next
+    /// layer has read it, instead of living until the output is dropped: a `[batch, tokens,
+    /// hidden]` tensor less per layer at inference's peak (300 MB for BERT-base at 16 × 512).
+    case last
+}
+
 /// What a BERT forward pass returns.
 public struct BertOutput {
     /// `hidden_states` as Hugging Face returns them: the embeddings' output, then each layer's
-    /// output (`layers + 1` tensors of `[batch, tokens, hidden]`).
+    /// output (`layers + 1` tensors of `[batch, tokens, hidden]`); the last layer's alone when
+    /// the pass was asked for ``KeptHiddenStates/last``.
     public let hiddenStates: [Tensor]
     /// The last layer's output.
     public var lastHiddenState: Tensor { hiddenStates[hiddenStates.count - 1] }
     /// `tanh(dense([CLS]))` when the model has a pooler.
     public let pooled: Tensor?
+}
+
+extension [Tensor] {
+    /// Appends a layer's output `state` to the hidden states, or with ``KeptHiddenStates/last``
+    /// replaces them by it.
+    mutating func keep(_ state: Tensor, as kept: KeptHiddenStates) {
+        if kept == .last { removeAll(keepingCapacity: true) }
+        append(state)
+    }
 }
 
 /// The BERT encoder with Hugging Face's parameter names (`embeddings.…`, `encoder.layer.N.…`,
@@ -91,16 +111,16 @@ public final class BertModel: Module {
     /// `lastLayerTokens` computes the last layer at those positions only (its hidden state then has
     /// that many tokens, with the values of the whole computation): [CLS] pooling reads one token,
     /// and skipping the others' queries, attention output and feed-forward saves most of a layer,
-    /// forward and backward.
+    /// forward and backward. `hiddenStates` says whether the output keeps every layer's state.
     public func callAsFunction(_ batch: TokenBatch, attentionMask: [Int]? = nil, wordEmbeddingHook: ((Tensor) -> Tensor)? = nil,
-                               lastLayerTokens: Range<Int>? = nil) -> BertOutput {
+                               lastLayerTokens: Range<Int>? = nil, hiddenStates: KeptHiddenStates = .all) -> BertOutput {
         let mask = MultiHeadAttention.additiveMask(attentionMask ?? batch.attentionMask, batch: batch.batch, tokens: batch.tokens)
         var h = embeddings(ids: batch.ids, tokenTypeIDs: batch.tokenTypeIDs, batch: batch.batch, tokens: batch.tokens,
                            wordEmbeddingHook: wordEmbeddingHook)
         var states = [h]
         for (index, layer) in layers.enumerated() {
             h = layer(h, keyMask: mask, queries: index == layers.count - 1 ? lastLayerTokens : nil)
-            states.append(h)
+            states.keep(h, as: hiddenStates)
         }
         return BertOutput(hiddenStates: states, pooled: Self.pool(h, with: pooler))
     }

@@ -160,14 +160,14 @@ public final class MPNetModel: Module {
 
     /// Encodes a batch as ``BertModel`` does (see ``TextEncoderModel``).
     public func callAsFunction(_ batch: TokenBatch, attentionMask: [Int]? = nil, wordEmbeddingHook: ((Tensor) -> Tensor)? = nil,
-                               lastLayerTokens: Range<Int>? = nil) -> BertOutput {
+                               lastLayerTokens: Range<Int>? = nil, hiddenStates: KeptHiddenStates = .all) -> BertOutput {
         let mask = MultiHeadAttention.additiveMask(attentionMask ?? batch.attentionMask, batch: batch.batch, tokens: batch.tokens)
         var h = embeddings(ids: batch.ids, batch: batch.batch, tokens: batch.tokens, wordEmbeddingHook: wordEmbeddingHook)
         let bias = positionBias(tokens: batch.tokens)
         var states = [h]
         for (index, layer) in layers.enumerated() {
             h = layer(h, keyMask: mask, positionBias: bias, queries: index == layers.count - 1 ? lastLayerTokens : nil)
-            states.append(h)
+            states.keep(h, as: hiddenStates)
         }
         return BertOutput(hiddenStates: states, pooled: BertModel.pool(h, with: pooler))
     }

@@ -172,7 +172,7 @@ public final class ModernBertModel: Module {
     /// Encodes a batch (see ``TextEncoderModel``). `hiddenStates` holds the embeddings' output and
     /// each layer's, the last one after `final_norm`.
     public func callAsFunction(_ batch: TokenBatch, attentionMask: [Int]? = nil, wordEmbeddingHook: ((Tensor) -> Tensor)? = nil,
-                               lastLayerTokens: Range<Int>? = nil) -> BertOutput {
+                               lastLayerTokens: Range<Int>? = nil, hiddenStates: KeptHiddenStates = .all) -> BertOutput {
         let tokens = batch.tokens
         let mask = MultiHeadAttention.additiveMask(attentionMask ?? batch.attentionMask, batch: batch.batch, tokens: tokens)
         let window = Self.windowMask(tokens: tokens, radius: configuration.windowRadius)
@@ -186,7 +186,7 @@ public final class ModernBertModel: Module {
             let last = index == layers.count - 1
             h = layer(h, keyMask: mask, angles: angles[layer.attentionType]!, window: layer.attentionType == .sliding ? window : nil,
                       queries: last ? lastLayerTokens : nil)
-            states.append(last ? finalNorm(h) : h)
+            states.keep(last ? finalNorm(h) : h, as: hiddenStates)
         }
         return BertOutput(hiddenStates: states, pooled: nil)
     }

@@ -18,6 +18,10 @@ public enum PoolingMode: String, Sendable, CaseIterable, Codable {
     /// Whether the mode reads the last layer at [CLS] only, so that the encoder may compute that
     /// layer for [CLS] alone (`BertModel`'s `lastLayerTokens`).
     public var readsFirstTokenOnly: Bool { self == .cls || self == .clsBeforePooler }
+
+    /// The hidden states the mode reads: every layer's for the averages of two layers, else the
+    /// last alone (so that inference frees the others as it goes).
+    public var hiddenStates: KeptHiddenStates { self == .avgFirstLast || self == .avgTop2 ? .all : .last }
 }
 
 /// Sentence embeddings from a BERT output, differentiable (training uses them too).
@@ -45,6 +49,8 @@ public struct Pooling: Sendable, Equatable {
             return (h * m).sum(axis: 1) / counts
         }
         let states = output.hiddenStates
+        ensure(mode.hiddenStates == .last || states.count > 2,
+               "Pooling: mode \(mode.rawValue) reads more than the last layer, and the output kept only \(states.count) hidden state(s)")
         ensure(mode.readsFirstTokenOnly || batch * tokens == attentionMask.count,
                "Pooling: mode \(mode.rawValue) needs every token of the last layer, got \(last.shape) for \(attentionMask.count) mask values")
         let embedding: Tensor

@@ -46,7 +46,7 @@ public final class SentenceEncoder {
                       pooler: ((Tensor) -> Tensor)? = nil) -> Tensor {
         let mask = attentionMask ?? batch.attentionMask
         let output = model(batch, attentionMask: mask, wordEmbeddingHook: wordEmbeddingHook,
-                           lastLayerTokens: pooling.mode.readsFirstTokenOnly ? 0..<1 : nil)
+                           lastLayerTokens: pooling.mode.readsFirstTokenOnly ? 0..<1 : nil, hiddenStates: pooling.mode.hiddenStates)
         return pooling(output, attentionMask: mask, pooler: pooler)
     }
 

@@ -30,9 +30,10 @@ public protocol TextEncoderModel: Module {
 
     /// Encodes a batch. `attentionMask` overrides the batch's own (Cutoff masks cut positions),
     /// `wordEmbeddingHook` transforms the token embeddings before the first layer, and
-    /// `lastLayerTokens` computes the last layer at those positions only (what [CLS] pooling reads).
+    /// `lastLayerTokens` computes the last layer at those positions only (what [CLS] pooling reads),
+    /// and `hiddenStates` says whether the output keeps every layer's state or the last alone.
     func callAsFunction(_ batch: TokenBatch, attentionMask: [Int]?, wordEmbeddingHook: ((Tensor) -> Tensor)?,
-                        lastLayerTokens: Range<Int>?) -> BertOutput
+                        lastLayerTokens: Range<Int>?, hiddenStates: KeptHiddenStates) -> BertOutput
     /// A model of the same configuration with fresh weights and its own dropout stream (a
     /// momentum encoder copies the trained weights into it).
     func makeCopy(source: RandomSource) -> Self
@@ -76,8 +77,8 @@ public enum TextEncoderFamilies {
 }
 
 extension TextEncoderModel {
-    /// Encodes a batch with its own attention mask.
-    public func callAsFunction(_ batch: TokenBatch) -> BertOutput {
-        self(batch, attentionMask: nil, wordEmbeddingHook: nil, lastLayerTokens: nil)
+    /// Encodes a batch with its own attention mask, keeping the `hiddenStates` asked for.
+    public func callAsFunction(_ batch: TokenBatch, hiddenStates: KeptHiddenStates = .all) -> BertOutput {
+        self(batch, attentionMask: nil, wordEmbeddingHook: nil, lastLayerTokens: nil, hiddenStates: hiddenStates)
     }
 }

@@ -26,10 +26,10 @@ struct BenchEncode: ParsableCommand {
         let (seconds, kernels) = model.measuring {
             Stopwatch.median(repeats: repeats) { withoutGradient { workload.encode() } }
         }
-        let result = model.result(secondsPerBatch: seconds, kernels: kernels)
+        let result = model.result(secondsPerBatch: seconds, kernels: kernels, peakTensorMegabytes: Double(TensorMemory.peakBytes) / 1_048_576)
         let input = shape.isImageEncoder ? "\(workload.imageShape)" : "\(result.seq_len)"
         Report.result(json: json, "encode \(shape.rawValue) \(result.precision) batch \(batchSize) x \(input): \(Format.fixed(result.ms_per_step, 1)) ms/batch, "
-            + "\(Format.fixed(result.sentences_per_s, 1)) \(result.inputs)/s, peak RSS \(Format.fixed(result.peak_rss_mb, 0)) MB "
+            + "\(Format.fixed(result.sentences_per_s, 1)) \(result.inputs)/s, peak RSS \(Format.fixed(result.peak_rss_mb, 0)) MB, tensors \(Format.fixed(result.peak_tensor_mb ?? 0, 0)) MB "
             + "(\(result.threads) threads; \(result.kernelSummary))")
         if json { try Report.json(result) }
     }
@@ -125,7 +125,7 @@ struct ModelBenchOptions: ParsableArguments {
         let sentences_per_s: Double
         let ms_per_step: Double
         let peak_rss_mb: Double
-        /// The most bytes tensors held at once (values, activations, gradients, optimizer state); training only.
+        /// The most bytes tensors held at once (values, activations, and in training gradients and optimizer state).
         let peak_tensor_mb: Double?
         let threads: Int
         /// oneDNN's instruction set and the kernels the products ran on (``KernelReport``).
@@ -187,7 +187,7 @@ struct ModelBenchOptions: ParsableArguments {
         default:
             let (model, batch) = randomTextEncoder(generator: &generator, source: source)
             let pooling = Pooling(mode: .mean)
-            return EncodeWorkload(model: model, encode: { _ = pooling(model(batch), attentionMask: batch.attentionMask) }, imageShape: [])
+            return EncodeWorkload(model: model, encode: { _ = pooling(model(batch, hiddenStates: pooling.mode.hiddenStates), attentionMask: batch.attentionMask) }, imageShape: [])
         }
     }
 

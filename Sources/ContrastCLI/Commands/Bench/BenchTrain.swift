@@ -35,7 +35,7 @@ struct BenchTrain: ParsableCommand {
             Stopwatch.median(warmup: 2, repeats: repeats) {
                 optimizer.zeroGrad()
                 // As training runs it (SentenceEncoder.embed): [CLS] pooling computes the last layer at [CLS] only.
-                let z = pooling(model(twice, attentionMask: nil, wordEmbeddingHook: nil, lastLayerTokens: 0..<1), attentionMask: twice.attentionMask)
+                let z = pooling(model(twice, attentionMask: nil, wordEmbeddingHook: nil, lastLayerTokens: 0..<1, hiddenStates: pooling.mode.hiddenStates), attentionMask: twice.attentionMask)
                 loss(queries: z.slice(axis: 0, 0..<batchSize), keys: z.slice(axis: 0, batchSize..<(2 * batchSize))).backward()
                 optimizer.step()
             }
