@@ -72,6 +72,19 @@ import Tensors
         #expect(!close(layer(x.slice(axis: 0, 2..<5)).scalars, Array(whole[(2 * width)..<(5 * width)])))  // without the offset: other masks
     }
 
+    @Test func inferenceSplitsALongBatchsFeedForwardWithTheSameValues() {
+        var g = RandomGenerator(seed: 6)
+        let layer = TransformerEncoderLayer(TransformerLayerConfiguration(width: 8, heads: 2, feedForwardWidth: 32),
+                                            source: RandomSource(seed: 7), generator: &g)
+        layer.eval()
+        // Enough rows that the feed-forward block's intermediate is split in inference.
+        let rows = TransformerEncoderLayer.inferenceFeedForwardRows(width: 32)
+        let x = Tensor.randn([rows / 4 + 3, 4, 8], seed: 8)
+        let recorded = layer(x.requiringGradient()).scalars
+        let inferred = withoutGradient { layer(x) }.scalars
+        #expect(close(inferred, recorded))
+    }
+
     @Test func dropoutIsIdentityInEvaluation() {
         let random = RandomSource(seed: 1)
         let dropout = Dropout(probability: 0.3, source: random)

@@ -52,6 +52,26 @@ extension Tensor {
         return permuted(p)
     }
 
+    /// `body` applied to this tensor's rows (its last axis) in blocks of at most `maximumRows`,
+    /// split evenly, each result written into its rows of one tensor of this shape: the values of
+    /// `body(self)` for a `body` that treats rows independently, with `body`'s intermediates a
+    /// block's size instead of the whole batch's. For inference: it records no gradient.
+    public func mappingRowBlocks(maximumRows: Int, _ body: (Tensor) -> Tensor) -> Tensor {
+        ensure(rank >= 1 && maximumRows > 0, "mappingRowBlocks: needs a tensor with rows and a positive block, got \(shape) and \(maximumRows)")
+        ensure(!GradMode.records([self]), "mappingRowBlocks: records no gradient; its input requires one")
+        let width = shape[rank - 1], rows = count / Swift.max(width, 1)
+        let blocks = Swift.max((rows + maximumRows - 1) / maximumRows, 1), blockRows = (rows + blocks - 1) / blocks
+        guard blocks > 1 else { return body(self) }
+        let flat = reshaped([rows, width]), out = Tensor(uninitialized: shape)
+        for first in stride(from: 0, to: rows, by: blockRows) {
+            let block = flat.slice(axis: 0, first..<Swift.min(first + blockRows, rows))
+            let result = body(block)
+            ensure(result.shape == block.shape, "mappingRowBlocks: a block of \(block.shape) became \(result.shape)")
+            Tensor.withData(result, out) { p in (p[1] + first * width).update(from: p[0], count: result.count) }
+        }
+        return out
+    }
+
     /// Elements `range` along `axis` (a copy).
     public func slice(axis: Int, _ range: Range<Int>) -> Tensor {
         let a = Shape.axis(axis, rank: rank, op: "slice", shape: shape)
