@@ -78,7 +78,7 @@ import Tensors
                                             source: RandomSource(seed: 7), generator: &g)
         layer.eval()
         // Enough rows that the feed-forward block's intermediate is split in inference.
-        let rows = TransformerEncoderLayer.inferenceFeedForwardRows(width: 32)
+        let rows = ResidualOutput.inferenceRows(intermediateWidth: 32)
         let x = Tensor.randn([rows / 4 + 3, 4, 8], seed: 8)
         let recorded = layer(x.requiringGradient()).scalars
         let inferred = withoutGradient { layer(x) }.scalars

@@ -110,7 +110,7 @@ public final class MPNetLayer: Module {
     /// - Parameter queries: computes the output at these positions only (a last layer read at [CLS]).
     public func callAsFunction(_ x: Tensor, keyMask: Tensor, positionBias: Tensor, queries: Range<Int>? = nil) -> Tensor {
         let h = attention(x, keyMask: keyMask, positionBias: positionBias, queries: queries)
-        return intermediate.feedForward(h, activation: activation) { output($0, residual: h, inputActivation: $1) }
+        return output.feedForward(h, from: intermediate, activation: activation)
     }
 }
 

@@ -28,6 +28,23 @@ public final class ResidualOutput: Module {
     }
 }
 
+extension ResidualOutput {
+    /// `LayerNorm(h + dense(f(intermediate(h))))`: a post-LN feed-forward block whose residual is
+    /// its input (BERT's, MPNet's). In inference it runs over blocks of rows
+    /// (`Tensor.mappingRowBlocks`) whose intermediate, the widest activation of a layer, is at
+    /// most 32 MB: in one piece it would set the peak of a long batch (100 MB for BERT-base at 16 × 512).
+    public func feedForward(_ h: Tensor, from intermediate: Linear, activation f: Activation) -> Tensor {
+        func block(_ h: Tensor) -> Tensor {
+            intermediate.feedForward(h, activation: f) { self($0, residual: h, inputActivation: $1) }
+        }
+        guard !GradMode.records([h, intermediate.weight]) else { return block(h) }
+        return h.mappingRowBlocks(maximumRows: Self.inferenceRows(intermediateWidth: intermediate.outputSize), block)
+    }
+
+    /// Rows per block of ``feedForward(_:from:activation:)`` in inference.
+    static func inferenceRows(intermediateWidth: Int) -> Int { Swift.max((32 << 20) / (MemoryLayout<Float>.stride * intermediateWidth), 1) }
+}
+
 /// Attention followed by its residual output block, named as Hugging Face's `BertAttention`
 /// (`self`, `output`).
 public final class AttentionBlock: Module {

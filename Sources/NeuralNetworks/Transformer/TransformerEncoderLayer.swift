@@ -69,17 +69,8 @@ public final class TransformerEncoderLayer: Module {
             ensure(context != nil, "TransformerEncoderLayer: a cross-attention layer needs a context sequence")
             h = crossAttention(h, context: context, keyMask: contextMask)
         }
-        func feedForward(_ h: Tensor) -> Tensor {
-            intermediate.feedForward(h, activation: activation) { output($0, residual: h, inputActivation: $1) }
-        }
-        guard !GradMode.records([h, intermediate.weight]) else { return feedForward(h) }
-        return h.mappingRowBlocks(maximumRows: Self.inferenceFeedForwardRows(width: intermediate.outputSize), feedForward)
+        return output.feedForward(h, from: intermediate, activation: activation)
     }
-
-    /// Rows per block of the feed-forward block in inference: its intermediate is the widest
-    /// activation of a layer (four times the width), and in blocks of at most 32 MB it does not
-    /// set the peak of a long batch (BERT-base at 16 × 512: 100 MB in one piece).
-    static func inferenceFeedForwardRows(width: Int) -> Int { Swift.max((32 << 20) / (MemoryLayout<Float>.stride * width), 1) }
 }
 
 /// A pre-LN transformer encoder layer (ViT, CLIP), named as Hugging Face's `ViTLayer`:
