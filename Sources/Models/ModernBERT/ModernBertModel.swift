@@ -169,8 +169,9 @@ public final class ModernBertModel: Module {
         register(child: finalNorm, as: "final_norm")
     }
 
-    /// Encodes a batch (see ``TextEncoderModel``). `hiddenStates` holds the embeddings' output and
-    /// each layer's, the last one after `final_norm`.
+    /// Encodes a batch (see ``TextEncoderModel``). The output's hidden states are the embeddings'
+    /// output and each layer's (or with ``KeptHiddenStates/last`` the last alone), the last one
+    /// after `final_norm`.
     public func callAsFunction(_ batch: TokenBatch, attentionMask: [Int]? = nil, wordEmbeddingHook: ((Tensor) -> Tensor)? = nil,
                                lastLayerTokens: Range<Int>? = nil, hiddenStates: KeptHiddenStates = .all) -> BertOutput {
         let tokens = batch.tokens
