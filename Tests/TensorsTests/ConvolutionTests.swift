@@ -183,17 +183,19 @@ import Testing
         #expect(maxError(x.globalAveragePooled().scalars, (0..<12).map { p in v[(p * 72)..<((p + 1) * 72)].map(Double.init).reduce(0, +) / 72 }) < 1e-6)
     }
 
-    @Test func batchNormNormalisesEachChannel() {
+    /// Batch sizes that split evenly and unevenly into the kernels' fixed ranges, maps of whole
+    /// and partial vectors.
+    @Test(arguments: [(32, 12), (13, 7), (3, 1)]) func batchNormNormalisesEachChannel(batch: Int, side: Int) {
         // A large offset checks the shifted statistics against cancellation.
-        let x = Tensor.randn([32, 5, 12, 12], seed: 9).affine(scale: 3, shift: 1000)
+        let x = Tensor.randn([batch, 5, side, side], seed: 9).affine(scale: 3, shift: 1000)
         let (y, mean, variance) = x.batchNorm(weight: nil, bias: nil, eps: 0)
-        let xv = x.scalars, yv = y.scalars
+        let xv = x.scalars, yv = y.scalars, inner = side * side
         for c in 0..<5 {
             var values = [Double](), outputs = [Double]()
-            for n in 0..<32 {
-                let start = (n * 5 + c) * 144
-                values += xv[start..<(start + 144)].map(Double.init)
-                outputs += yv[start..<(start + 144)].map(Double.init)
+            for n in 0..<batch {
+                let start = (n * 5 + c) * inner
+                values += xv[start..<(start + inner)].map(Double.init)
+                outputs += yv[start..<(start + inner)].map(Double.init)
             }
             let m = values.reduce(0, +) / Double(values.count)
             let s2 = values.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(values.count)

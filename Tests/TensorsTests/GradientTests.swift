@@ -153,6 +153,12 @@ extension GradientTests {
             $0[0].batchNorm(weight: $0[1], bias: $0[2]).output
         }
     }
+    @Test func batchNormOverUnevenRangesOfShortRows() {
+        // 13 samples split into fixed ranges of 2 with one left over; rows of 7 values end in a scalar tail.
+        check([Tensor.randn([13, 3, 7], seed: 85).affine(scale: 2, shift: 1), Tensor.randn([3], seed: 86), Tensor.randn([3], seed: 87)]) {
+            $0[0].batchNorm(weight: $0[1], bias: $0[2]).output
+        }
+    }
     @Test func batchNormVectorsWithoutAffine() {
         check([Tensor.randn([6, 5], seed: 79)]) { $0[0].batchNorm(weight: nil, bias: nil).output }
     }
