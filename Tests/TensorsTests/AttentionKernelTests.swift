@@ -5,9 +5,11 @@ import Testing
 /// replaces: heads split, `matmul`, `softmax(scale:additiveMask:)`, `matmul`, heads merged.
 @Suite struct AttentionKernelTests {
     /// The materialised attention of `[batch, tokens, width]` projections.
-    static func materialised(_ q: Tensor, _ k: Tensor, _ v: Tensor, heads: Int, scale: Float, mask: Tensor?) -> Tensor {
+    static func materialised(_ q: Tensor, _ k: Tensor, _ v: Tensor, heads: Int, scale: Float, mask: Tensor?, scoreBias: Tensor? = nil) -> Tensor {
         func split(_ t: Tensor) -> Tensor { t.reshaped([t.shape[0], t.shape[1], heads, t.shape[2] / heads]).permuted([0, 2, 1, 3]) }
-        let probabilities = split(q).matmul(split(k), transposeOther: true).softmax(scale: scale, additiveMask: mask)
+        var scores = split(q).matmul(split(k), transposeOther: true)
+        if let scoreBias { scores = scores + scoreBias }
+        let probabilities = scores.softmax(scale: scale, additiveMask: mask)
         return probabilities.matmul(split(v)).permuted([0, 2, 1, 3]).reshaped(q.shape)
     }
 
@@ -42,6 +44,22 @@ import Testing
         #expect(Self.maxDifference(fused, Self.materialised(q, k, v, heads: heads, scale: 0.25, mask: causal)) < 1e-5)
         // The first query sees only the first key: its output is that key's values.
         #expect(Self.maxDifference(fused.slice(axis: 1, 0..<1), v.slice(axis: 1, 0..<1)) < 1e-6)
+    }
+
+    /// A score bias per head (MPNet's relative positions) or shared by the heads, with a padding
+    /// mask, over more queries than one block.
+    @Test(arguments: [true, false]) func equalsTheMaterialisedPathWithAScoreBias(perHead: Bool) {
+        let (batch, tokens, heads, width) = (2, 140, 3, 24)
+        let q = Tensor.randn([batch, tokens, width], seed: 8), k = Tensor.randn([batch, tokens, width], seed: 9)
+        let v = Tensor.randn([batch, tokens, width], seed: 10)
+        let bias = Tensor.randn(perHead ? [heads, tokens, tokens] : [tokens, tokens], seed: 11) * 3
+        let mask = Tensor((0..<batch * tokens).map { $0 % tokens >= tokens - 7 * ($0 / tokens) ? -Float.greatestFiniteMagnitude : 0 },
+                          shape: [batch, tokens])
+        let fused = q.attention(keys: k, values: v, heads: heads, scale: 0.3, additiveMask: mask, scoreBias: bias)
+        let expected = Self.materialised(q, k, v, heads: heads, scale: 0.3, mask: mask, scoreBias: bias)
+        #expect(Self.maxDifference(fused, expected) < 1e-5)
+        // The bias matters: without it the values differ.
+        #expect(Self.maxDifference(fused, q.attention(keys: k, values: v, heads: heads, scale: 0.3, additiveMask: mask)) > 1e-2)
     }
 
     /// Without gradients, inputs that require them are taken (there is no graph to record).

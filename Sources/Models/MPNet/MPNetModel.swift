@@ -76,9 +76,8 @@ public final class MPNetAttention: Module {
     ///     before scaling (see ``MPNetModel/positionBias(tokens:)``).
     ///   - queries: computes the output at these positions only (they still attend to every token).
     public func callAsFunction(_ x: Tensor, keyMask: Tensor, positionBias: Tensor, queries: Range<Int>? = nil) -> Tensor {
-        let split = { MultiHeadAttention.splitHeads($0, heads: self.heads) }
         let residual = queries.map { x.slice(axis: 1, $0) } ?? x
-        let attended = MultiHeadAttention.attend(queries: split(query(residual)), keys: split(key(x)), values: split(value(x)), keyMask: keyMask,
+        let attended = MultiHeadAttention.attend(queries: query(residual), keys: key(x), values: value(x), heads: heads, keyMask: keyMask,
                                                  scoreBias: queries.map { positionBias.slice(axis: 1, $0) } ?? positionBias,
                                                  dropout: probabilityDropout)
         return norm(dropout(output(attended)) + residual)

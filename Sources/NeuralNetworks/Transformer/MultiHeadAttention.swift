@@ -54,13 +54,15 @@ public final class MultiHeadAttention: Module {
     /// dropout is drawn and products are fp32 (inference), it runs as one kernel
     /// (`Tensor.attention(keys:values:heads:scale:additiveMask:)`) that reads the heads in place and
     /// keeps no `[batch, heads, queries, keys]` scores; otherwise it splits the heads.
-    public static func attend(queries q: Tensor, keys k: Tensor, values v: Tensor, heads: Int, keyMask: Tensor?, dropout: Dropout) -> Tensor {
-        if !GradMode.records([q, k, v]) && !dropout.isActive && MatmulPrecision.current == .fp32 {
+    public static func attend(queries q: Tensor, keys k: Tensor, values v: Tensor, heads: Int, keyMask: Tensor?, scoreBias: Tensor? = nil,
+                              dropout: Dropout) -> Tensor {
+        if !GradMode.records([q, k, v] + (scoreBias.map { [$0] } ?? [])) && !dropout.isActive && MatmulPrecision.current == .fp32 {
             ensure(q.rank == 3 && q.shape[2] % heads == 0, "attend: queries \(q.shape) are not [batch, tokens, width] with width divisible by \(heads)")
-            return q.attention(keys: k, values: v, heads: heads, scale: 1 / Float(q.shape[2] / heads).squareRoot(), additiveMask: keyMask)
+            return q.attention(keys: k, values: v, heads: heads, scale: 1 / Float(q.shape[2] / heads).squareRoot(), additiveMask: keyMask,
+                               scoreBias: scoreBias)
         }
         return attend(queries: splitHeads(q, heads: heads), keys: splitHeads(k, heads: heads), values: splitHeads(v, heads: heads),
-                      keyMask: keyMask, dropout: dropout)
+                      keyMask: keyMask, scoreBias: scoreBias, dropout: dropout)
     }
 
     /// `[batch, tokens, heads · headSize]` as `[batch, heads, tokens, headSize]`: the layout

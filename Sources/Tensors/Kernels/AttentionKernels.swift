@@ -16,12 +16,15 @@ extension Kernels {
     /// `width = heads · headSize`: the layout of the projections and of the merged output, read
     /// and written in place instead of permuted into head-major copies.
     ///
-    /// - Parameter mask: additive, `[batch, keys]` (one row per sequence) or, with
-    ///   `maskPerQuery`, `[batch, queries, keys]`; `nil` for none.
+    /// - Parameters:
+    ///   - mask: additive, `[batch, keys]` (one row per sequence) or, with `maskPerQuery`,
+    ///     `[batch, queries, keys]`; `nil` for none.
+    ///   - scoreBias: `[queries, keys]` per head, `scoreBiasHeadStride` apart (0: one for every
+    ///     head), added to the products before scaling: `softmax(scale · (q·kᵀ + bias) + mask)`.
     public static func attentionForward(
         _ q: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ v: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
         batch: Int, heads: Int, queries: Int, keys: Int, headSize: Int, scale: Float,
-        mask: UnsafePointer<Float>?, maskPerQuery: Bool
+        mask: UnsafePointer<Float>?, maskPerQuery: Bool, scoreBias: UnsafePointer<Float>? = nil, scoreBiasHeadStride: Int = 0
     ) {
         guard batch > 0, heads > 0, queries > 0, headSize > 0 else { return }
         let width = heads * headSize, block = attentionQueryBlock
@@ -40,9 +43,11 @@ extension Kernels {
                     for r in 0..<rows { (outBlock + r * width).update(repeating: 0, count: headSize) }
                     continue
                 }
-                // Inside the parallel region oneDNN runs each product on this thread alone.
+                // Inside the parallel region oneDNN runs each product on this thread alone; a score
+                // bias is copied in first and the product added to it.
+                if let scoreBias { scores.update(from: scoreBias + h * scoreBiasHeadStride + first * keys, count: rows * keys) }
                 GEMM.multiply(transposeA: false, transposeB: true, m: rows, n: keys, k: headSize,
-                              a: qBlock, lda: width, b: kHead, ldb: width, c: scores, ldc: keys)
+                              a: qBlock, lda: width, b: kHead, ldb: width, beta: scoreBias == nil ? 0 : 1, c: scores, ldc: keys)
                 let maskRows = mask.map { maskPerQuery ? $0 + (b * queries + first) * keys : $0 + b * keys }
                 ck_softmax_forward(scores, scores, 0, Int64(rows), Int64(keys), scale, maskRows, maskPerQuery ? 1 : Int64(rows))
                 GEMM.multiply(transposeA: false, transposeB: false, m: rows, n: headSize, k: keys,
