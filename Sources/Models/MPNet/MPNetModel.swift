@@ -80,6 +80,8 @@ public final class MPNetAttention: Module {
         let attended = MultiHeadAttention.attend(queries: query(residual), keys: key(x), values: value(x), heads: heads, keyMask: keyMask,
                                                  scoreBias: queries.map { positionBias.slice(axis: 1, $0) } ?? positionBias,
                                                  dropout: probabilityDropout)
+        // Without dropout the residual joins the product (`Linear`'s `residual`), as in `ResidualOutput`.
+        guard dropout.isActive else { return norm(output(attended, residual: residual)) }
         return norm(dropout(output(attended)) + residual)
     }
 }
