@@ -37,7 +37,9 @@ extension ResidualOutput {
         func block(_ h: Tensor) -> Tensor {
             intermediate.feedForward(h, activation: f) { self($0, residual: h, inputActivation: $1) }
         }
-        guard !GradMode.records([h, intermediate.weight]) else { return block(h) }
+        // Blocks copy their results out, which a gradient could not follow: any recorded input
+        // (the activations or a parameter of either product or the norm) takes the whole batch.
+        guard !GradMode.records([h]) && !GradMode.records(intermediate.parameters() + parameters()) else { return block(h) }
         return h.mappingRowBlocks(maximumRows: Self.inferenceRows(intermediateWidth: intermediate.outputSize), block)
     }
 

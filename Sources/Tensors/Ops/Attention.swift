@@ -14,7 +14,7 @@ extension Tensor {
     /// - Parameters:
     ///   - additiveMask: `[batch, keys]`, or `[batch, queries, keys]` (as `softmax`'s).
     ///   - scoreBias: added to `q·kᵀ` before scaling, `[heads, queries, keys]` or `[queries, keys]`
-    ///     for every head (MPNet's relative position bias, a sliding window).
+    ///     for every head (MPNet's relative position bias).
     public func attention(keys: Tensor, values: Tensor, heads: Int, scale: Float, additiveMask: Tensor? = nil, scoreBias: Tensor? = nil) -> Tensor {
         ensure(rank == 3 && keys.rank == 3 && values.shape == keys.shape && keys.shape[0] == shape[0] && keys.shape[2] == shape[2]
                && heads > 0 && shape[2] % heads == 0,
