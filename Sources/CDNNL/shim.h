@@ -23,6 +23,7 @@ void GOMP_parallel(void (*fn)(void *), void *data, unsigned num_threads, unsigne
 int omp_get_thread_num(void);
 int omp_get_num_threads(void);
 int omp_get_max_threads(void);
+int omp_in_parallel(void);
 
 /* Copies `pd`'s implementation name (e.g. "jit:avx512_core") into `impl`; nothing when `impl` is NULL. */
 static inline void cdnnl_impl_name(const_dnnl_primitive_desc_t pd, char *impl, size_t impl_len) {

@@ -33,6 +33,41 @@ import Testing
         FileHandle.standardError.write(Data("MatmulKernelTests: \(precision) products ran \(kernels.sorted()) at oneDNN \(OneDNN.isa)\n".utf8))
     }
 
+    /// Linear products that narrow (`k > n`) or have few rows run on the matmul primitive, where
+    /// `dnnl_sgemm` packs the transposed weight slowly; the others, and products inside a parallel
+    /// region, on `dnnl_sgemm`. Both give the values of the definition, with and without
+    /// accumulating into the result (a residual).
+    @Test(arguments: [(256, 96, 512, true), (40, 384, 128, true), (1024, 384, 128, false)])
+    func linearProductsRunWhereTheyAreFastestWithTheSameValues(m: Int, n: Int, k: Int, primitive: Bool) {
+        let x = Tensor.randn([m, k], seed: 4), w = Tensor.randn([n, k], seed: 5), residual = Tensor.randn([m, n], seed: 6)
+        let (xs, ws, rs) = (x.scalars, w.scalars, residual.scalars)
+        let expected = (0..<m * n).map { index in
+            let (i, j) = (index / n, index % n)
+            return (0..<k).reduce(0.0) { $0 + Double(xs[i * k + $1]) * Double(ws[j * k + $1]) }
+        }
+        for accumulating in [false, true] {
+            let (result, names) = GEMM.recordingImplementations { () -> Tensor in
+                let c = accumulating ? Tensor(residual.scalars, shape: [m, n]) : Tensor.zeros([m, n])
+                Tensor.withData(x, w, c) { p in
+                    GEMM.multiply(transposeA: false, transposeB: true, m: m, n: n, k: k, a: p[0], lda: k, b: p[1], ldb: k,
+                                  beta: accumulating ? 1 : 0, c: p[2], ldc: n)
+                }
+                return c
+            }
+            #expect(names.contains("dnnl_sgemm") != primitive, "[\(m) x \(k)] · [\(n) x \(k)]ᵀ ran \(names.sorted())")
+            let error = zip(result.scalars, expected.indices).map { abs(Double($0) - expected[$1] - (accumulating ? Double(rs[$1]) : 0)) }.max() ?? 0
+            #expect(error < 1e-3, "[\(m) x \(k)] · [\(n) x \(k)]ᵀ\(accumulating ? " + residual" : ""): error \(error)")
+        }
+        // Inside a parallel region (one thread's share of a kernel), dnnl_sgemm.
+        var inside = [Bool](repeating: true, count: Parallel.threadCount)
+        inside.withUnsafeMutableBufferPointer { flags in
+            Parallel.forChunks(Parallel.threadCount, costPerItem: 1 << 20) { chunk, _ in
+                flags[chunk] = GEMM.prefersMatmulPrimitive(transposeA: false, transposeB: true, m: m, n: n, k: k, lda: k, ldb: k)
+            }
+        }
+        #expect(Parallel.threadCount == 1 || !inside.contains(true))
+    }
+
     @Test func recordingIsPerTask() async {
         let x = Tensor.randn([4, 8, 8], seed: 3)
         let (_, outer) = GEMM.recordingImplementations { x.matmul(x) }

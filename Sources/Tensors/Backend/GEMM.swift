@@ -67,6 +67,20 @@ public enum GEMM {
             }
             return
         }
+        if prefersMatmulPrimitive(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, lda: lda, ldb: ldb) {
+            matmulPrimitive(batch: 1, transposeA: false, transposeB: true, m: m, n: n, k: k, alpha: alpha,
+                            operands: dnnl_f32, a: a, strideA: 0, b: b, strideB: 0, beta: beta, c: c, ldc: ldc)
+            return
+        }
+        sgemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
+              beta: beta, c: c, ldc: ldc)
+    }
+
+    /// `multiply` in fp32 on `dnnl_sgemm` alone.
+    private static func sgemm(
+        transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
+        a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int, beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
         record("dnnl_sgemm")
         let status = dnnl_sgemm(
             transposeA ? 0x54 : 0x4E, transposeB ? 0x54 : 0x4E, Int64(m), Int64(n), Int64(k), alpha,
@@ -134,6 +148,19 @@ public enum GEMM {
         }
     }
 
+    /// Whether an fp32 product runs faster on oneDNN's matmul primitive than on `dnnl_sgemm`: a
+    /// linear layer's `x · Wᵀ` (B transposed, both operands dense) that narrows (`k > n`, as a
+    /// feed-forward block's second product) or has few rows. There `dnnl_sgemm` packs the
+    /// transposed weight slowly: on an AVX-512 EPYC, 2 threads, `[2048 × 1536] · [384 × 1536]ᵀ`
+    /// ran at 175 GFLOP/s against the primitive's 221, `[2048 × 2048] · [512 × 2048]ᵀ` 156
+    /// against 216, `[32 × 384] · [1536 × 384]ᵀ` 133 against 186; everywhere else `dnnl_sgemm`
+    /// was as fast or up to 5% faster (BENCHMARKS.md, "Which GEMM"). Small products stay on
+    /// `dnnl_sgemm` (the primitive's per-call set-up would dominate), and so do products inside a
+    /// parallel region (attention's per-head blocks), which share one oneDNN stream otherwise.
+    static func prefersMatmulPrimitive(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, lda: Int, ldb: Int) -> Bool {
+        !transposeA && transposeB && lda == k && ldb == k && (k > n || m < 1024) && m * n * k >= 1 << 20 && omp_in_parallel() == 0
+    }
+
     /// The same products as `batched`, as one raw `dnnl_sgemm` call per matrix: the reference
     /// `contrast bench gemm` measures `Tensor.matmul` against (and the batched primitive, with
     /// `--batch`), and that the accuracy tests compare the primitive with.
@@ -143,7 +170,7 @@ public enum GEMM {
         c: UnsafeMutablePointer<Float>
     ) {
         for i in 0..<batch {
-            multiply(
+            sgemm(
                 transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
                 a: a + i * strideA, lda: transposeA ? m : k, b: b + i * strideB, ldb: transposeB ? k : n,
                 c: c + i * m * n, ldc: n)
