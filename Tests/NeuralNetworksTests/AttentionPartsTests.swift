@@ -104,4 +104,23 @@ import Tensors
             #expect(zip(fused.scalars, materialised.scalars).allSatisfy { abs($0 - $1) < 1e-5 })
         }
     }
+
+    /// Inference under bf16 products runs the fused kernel too: its two products stay fp32 (the
+    /// projections around it carry the bf16 rounding), so it gives the fp32 values exactly;
+    /// training under bf16 rounds the scores' operands (materialised path).
+    @Test func bf16InferenceAttendsInFP32OnTheFusedKernel() {
+        let q = Tensor.randn([2, 6, 16], seed: 12), k = Tensor.randn([2, 6, 16], seed: 13), v = Tensor.randn([2, 6, 16], seed: 14)
+        let mask = MultiHeadAttention.additiveMask([1, 1, 1, 1, 0, 0, 1, 1, 1, 1, 1, 1], batch: 2, tokens: 6)
+        let dropout = Dropout(probability: 0, source: RandomSource(seed: 0))
+        func attend() -> Tensor { MultiHeadAttention.attend(queries: q, keys: k, values: v, heads: 4, keyMask: mask, dropout: dropout) }
+        let fp32 = withoutGradient { attend() }
+        let bf16 = withMatmulPrecision(.bf16) { withoutGradient { attend() } }
+        #expect(bf16.scalars == fp32.scalars)
+        let recording = [q, k, v].map { Tensor($0.scalars, shape: $0.shape).requiringGradient() }
+        let trained = withMatmulPrecision(.bf16) {
+            MultiHeadAttention.attend(queries: recording[0], keys: recording[1], values: recording[2], heads: 4, keyMask: mask, dropout: dropout)
+        }
+        let difference = zip(trained.scalars, fp32.scalars).map { abs($0 - $1) }.max() ?? 0
+        #expect(difference > 0 && difference < 0.05, "bf16 training attention against fp32: \(difference)")
+    }
 }

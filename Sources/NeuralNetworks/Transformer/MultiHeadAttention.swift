@@ -50,13 +50,15 @@ public final class MultiHeadAttention: Module {
     }
 
     /// ``attend(queries:keys:values:keyMask:scoreBias:dropout:)`` of projections whose heads are
-    /// not split yet (`[batch, tokens, heads · headSize]`). Where nothing needs a gradient, no
-    /// dropout is drawn and products are fp32 (inference), it runs as one kernel
+    /// not split yet (`[batch, tokens, heads · headSize]`). Where nothing needs a gradient and no
+    /// dropout is drawn (inference), it runs as one kernel
     /// (`Tensor.attention(keys:values:heads:scale:additiveMask:scoreBias:)`) that reads the heads in place and
-    /// keeps no `[batch, heads, queries, keys]` scores; otherwise it splits the heads.
+    /// keeps no `[batch, heads, queries, keys]` scores; otherwise it splits the heads. Under bf16
+    /// products that kernel's two products stay fp32: the head splits, score tensors and bf16
+    /// copies of the materialised path cost more than the fp32 products of short heads save.
     public static func attend(queries q: Tensor, keys k: Tensor, values v: Tensor, heads: Int, keyMask: Tensor?, scoreBias: Tensor? = nil,
                               dropout: Dropout) -> Tensor {
-        if !GradMode.records([q, k, v] + [scoreBias].compactMap { $0 }) && !dropout.isActive && MatmulPrecision.current == .fp32 {
+        if !GradMode.records([q, k, v] + [scoreBias].compactMap { $0 }) && !dropout.isActive {
             ensure(q.rank == 3 && q.shape[2] % heads == 0, "attend: queries \(q.shape) are not [batch, tokens, width] with width divisible by \(heads)")
             return q.attention(keys: k, values: v, heads: heads, scale: 1 / Float(q.shape[2] / heads).squareRoot(), additiveMask: keyMask,
                                scoreBias: scoreBias)

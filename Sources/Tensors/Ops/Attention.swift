@@ -8,8 +8,8 @@ extension Tensor {
     /// The same values as splitting the heads, `matmul`, `softmax(scale:additiveMask:)`, `matmul`
     /// and merging, without their copies or the `[batch, heads, queries, keys]` scores: memory
     /// grows with the sequence, not with its square (`Kernels.attentionForward`). It has no
-    /// backward: it is for products that need no gradient, and fp32 ones (bf16 products round
-    /// their operands first; see `MatmulPrecision`).
+    /// backward: it is for products that need no gradient. Its products are fp32 whatever
+    /// `MatmulPrecision.current` says (bf16 inference uses it with fp32 attention products).
     ///
     /// - Parameters:
     ///   - additiveMask: `[batch, keys]`, or `[batch, queries, keys]` (as `softmax`'s).
