@@ -68,7 +68,7 @@ public enum GEMM {
             return
         }
         if prefersMatmulPrimitive(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, lda: lda, ldb: ldb) {
-            matmulPrimitive(batch: 1, transposeA: false, transposeB: true, m: m, n: n, k: k, alpha: alpha,
+            matmulPrimitive(batch: 1, transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
                             operands: dnnl_f32, a: a, strideA: 0, b: b, strideB: 0, beta: beta, c: c, ldc: ldc)
             return
         }
