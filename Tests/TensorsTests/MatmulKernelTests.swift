@@ -33,11 +33,11 @@ import Testing
         FileHandle.standardError.write(Data("MatmulKernelTests: \(precision) products ran \(kernels.sorted()) at oneDNN \(OneDNN.isa)\n".utf8))
     }
 
-    /// Linear products that narrow (`k > n`) or have few rows run on the matmul primitive, where
-    /// `dnnl_sgemm` packs the transposed weight slowly; the others, and products inside a parallel
-    /// region, on `dnnl_sgemm`. Both give the values of the definition, with and without
-    /// accumulating into the result (a residual).
-    @Test(arguments: [(256, 96, 512, true), (40, 384, 128, true), (1024, 384, 128, false)])
+    /// Linear products that narrow (`k > n`) or have few rows (and `k` ≥ 256) run on the matmul
+    /// primitive, where `dnnl_sgemm` packs the transposed weight slowly; the others, and products
+    /// inside a parallel region, on `dnnl_sgemm`. Both give the values of the definition, with and
+    /// without accumulating into the result (a residual).
+    @Test(arguments: [(256, 96, 512, true), (40, 384, 256, true), (1024, 384, 128, false), (128, 128, 64, false)])
     func linearProductsRunWhereTheyAreFastestWithTheSameValues(m: Int, n: Int, k: Int, primitive: Bool) {
         let x = Tensor.randn([m, k], seed: 4), w = Tensor.randn([n, k], seed: 5), residual = Tensor.randn([m, n], seed: 6)
         let (xs, ws, rs) = (x.scalars, w.scalars, residual.scalars)

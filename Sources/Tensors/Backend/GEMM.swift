@@ -150,15 +150,17 @@ public enum GEMM {
 
     /// Whether an fp32 product runs faster on oneDNN's matmul primitive than on `dnnl_sgemm`: a
     /// linear layer's `x · Wᵀ` (B transposed, both operands dense) that narrows (`k > n`, as a
-    /// feed-forward block's second product) or has few rows. There `dnnl_sgemm` packs the
-    /// transposed weight slowly: on an AVX-512 EPYC, 2 threads, `[2048 × 1536] · [384 × 1536]ᵀ`
-    /// ran at 175 GFLOP/s against the primitive's 221, `[2048 × 2048] · [512 × 2048]ᵀ` 156
-    /// against 216, `[32 × 384] · [1536 × 384]ᵀ` 133 against 186; everywhere else `dnnl_sgemm`
-    /// was as fast or up to 5% faster (BENCHMARKS.md, "Which GEMM"). Small products stay on
-    /// `dnnl_sgemm` (the primitive's per-call set-up would dominate), and so do products inside a
-    /// parallel region (attention's per-head blocks), which share one oneDNN stream otherwise.
+    /// feed-forward block's second product) or has few rows and a reduction of at least 256.
+    /// There `dnnl_sgemm` packs the transposed weight slowly: on an AVX-512 EPYC, 2 threads,
+    /// `[2048 × 1536] · [384 × 1536]ᵀ` ran at 175 GFLOP/s against the primitive's 221,
+    /// `[2048 × 2048] · [512 × 2048]ᵀ` 156 against 216, `[32 × 384] · [1536 × 384]ᵀ` 133 against
+    /// 186; everywhere else `dnnl_sgemm` was as fast or faster, up to 5% with many rows and
+    /// 14–21% on few rows with `k` of 64 or 128 (BENCHMARKS.md, "Which GEMM"). Small products
+    /// stay on `dnnl_sgemm` (the primitive's per-call set-up would dominate), and so do products
+    /// inside a parallel region (attention's per-head blocks), which share one oneDNN stream otherwise.
     static func prefersMatmulPrimitive(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, lda: Int, ldb: Int) -> Bool {
-        !transposeA && transposeB && lda == k && ldb == k && (k > n || m < 1024) && m * n * k >= 1 << 20 && omp_in_parallel() == 0
+        !transposeA && transposeB && lda == k && ldb == k && (k > n || m < 1024 && k >= 256) && m * n * k >= 1 << 20
+            && omp_in_parallel() == 0
     }
 
     /// The same products as `batched`, as one raw `dnnl_sgemm` call per matrix: the reference
