@@ -39,7 +39,8 @@ extension ResidualOutput {
         }
         // Blocks copy their results out, which a gradient could not follow: any recorded input
         // (the activations or a parameter of either product or the norm) takes the whole batch.
-        guard !GradMode.records([h]) && !GradMode.records(intermediate.parameters() + parameters()) else { return block(h) }
+        // Without gradients (encoding) the parameters are not collected at all.
+        guard !GradMode.isEnabled || !GradMode.records([h] + intermediate.parameters() + parameters()) else { return block(h) }
         return h.mappingRowBlocks(maximumRows: Self.inferenceRows(intermediateWidth: intermediate.outputSize), block)
     }
 
