@@ -68,6 +68,53 @@ import Testing
         #expect(Parallel.threadCount == 1 || !inside.contains(true))
     }
 
+    /// Weights up to 640 wide that do not narrow, under many rows, are multiplied untransposed
+    /// from a kept copy, where `dnnl_sgemm` is faster so; wider, narrowing or few-row products,
+    /// and those inside a parallel region, are not.
+    @Test func squareishWeightsUnderManyRowsAreMultipliedUntransposed() {
+        func prefers(_ m: Int, _ n: Int, _ k: Int) -> Bool {
+            GEMM.prefersUntransposedWeight(transposeA: false, transposeB: true, m: m, n: n, k: k, lda: k, ldb: k)
+        }
+        #expect(prefers(2048, 384, 384) && prefers(4096, 512, 512) && prefers(1024, 640, 256))
+        #expect(!prefers(2048, 768, 768) && !prefers(2048, 1536, 384) && !prefers(2048, 128, 384) && !prefers(512, 384, 384))
+        #expect(!GEMM.prefersUntransposedWeight(transposeA: false, transposeB: false, m: 2048, n: 384, k: 384, lda: 384, ldb: 384))
+        var inside = [Bool](repeating: true, count: Parallel.threadCount)
+        inside.withUnsafeMutableBufferPointer { flags in
+            Parallel.forChunks(Parallel.threadCount, costPerItem: 1 << 20) { chunk, _ in flags[chunk] = prefers(2048, 384, 384) }
+        }
+        #expect(Parallel.threadCount == 1 || !inside.contains(true))
+    }
+
+    /// A weight that keeps its transposed copy gives the definition's values, with and without a
+    /// residual, makes the copy once, and after a write multiplies by its new values.
+    @Test func keptTransposedWeightsGiveTheDefinitionAndFollowWrites() {
+        let (m, n, k) = (1024, 96, 32)
+        let x = Tensor.randn([m, k], seed: 7), residual = Tensor.randn([m, n], seed: 8), weight = Tensor.randn([n, k], seed: 9)
+        weight.keepsTransposedCopy = true
+        func expected(_ w: Tensor, plus r: Tensor?) -> [Double] {
+            let (xs, ws, rs) = (x.scalars, w.scalars, r?.scalars)
+            return (0..<m * n).map { index in
+                let (i, j) = (index / n, index % n)
+                return (0..<k).reduce(Double(rs?[index] ?? 0)) { $0 + Double(xs[i * k + $1]) * Double(ws[j * k + $1]) }
+            }
+        }
+        func error(_ y: Tensor, _ e: [Double]) -> Double { zip(y.scalars, e).map { abs(Double($0) - $1) }.max() ?? .infinity }
+        let (plain, names) = GEMM.recordingImplementations { x.linear(weight: weight) }
+        #expect(names == ["dnnl_sgemm"], "ran \(names.sorted())")
+        #expect(error(plain, expected(weight, plus: nil)) < 1e-3)
+        let copy = weight.storage.transposedCopy
+        #expect(copy?.rows == n && copy?.values === weight.storage.keptTransposedCopy(rows: n), "the product made the copy, once")
+        let accumulated = withoutGradient { x.linear(weight: weight, residual: residual) }
+        #expect(error(accumulated, expected(weight, plus: residual)) < 1e-3)
+        weight.withUnsafeMutableBufferPointer { values in for i in values.indices { values[i] *= -2 } }
+        #expect(error(x.linear(weight: weight), expected(weight, plus: nil)) < 1e-3, "a write drops the copy")
+        weight.assign(Tensor.randn([n, k], seed: 10))
+        #expect(error(x.linear(weight: weight), expected(weight, plus: nil)) < 1e-3, "assign drops the copy")
+        // The same storage seen as another matrix gets its own transpose.
+        let other = weight.storage.keptTransposedCopy(rows: k)
+        #expect(other !== weight.storage.keptTransposedCopy(rows: n))
+    }
+
     @Test func recordingIsPerTask() async {
         let x = Tensor.randn([4, 8, 8], seed: 3)
         let (_, outer) = GEMM.recordingImplementations { x.matmul(x) }

@@ -45,13 +45,14 @@ open class Module {
     // MARK: Registration
 
     /// Registers `tensor` as a parameter called `name` (one path component, no dots), marks it as
-    /// requiring gradients and as keeping its bf16 copy between products (`keepsBFloat16Copy`),
-    /// and returns it.
+    /// requiring gradients and as keeping its bf16 and transposed copies between products
+    /// (`keepsBFloat16Copy`, `keepsTransposedCopy`), and returns it.
     @discardableResult
     public func register(parameter tensor: Tensor, as name: String) -> Tensor {
         checkNewName(name)
         ownParameters.append((name, tensor.requiringGradient()))
         tensor.keepsBFloat16Copy = true
+        tensor.keepsTransposedCopy = true
         return tensor
     }
 

@@ -163,6 +163,19 @@ public enum GEMM {
             && omp_in_parallel() == 0
     }
 
+    /// Whether an fp32 `x · Wᵀ` runs faster as `x` times a transposed copy of `W` (kept by the
+    /// caller, ``Tensor/keepsTransposedCopy``) on `dnnl_sgemm`: a weight of `k ≤ n ≤ 640` (MiniLM's
+    /// and CLIP-text's attention projections) under many rows. There `dnnl_sgemm` multiplies by
+    /// the transposed weight slowly: on an AVX-512 EPYC, 2 threads, `[2048 × 384] · [384 × 384]ᵀ`
+    /// ran at 210–217 GFLOP/s against 225–230 untransposed, `[2048 × 512] · [512 × 512]ᵀ` 180
+    /// against 219, `[2048 × 640] · [640 × 640]ᵀ` 188 against 218, while at 768 and 1024, or with
+    /// `n` four times `k`, the two were within 1%; capped at AVX2 untransposed was 1–6% faster.
+    /// Products that narrow (`k > n`) or have few rows stay with ``prefersMatmulPrimitive(transposeA:transposeB:m:n:k:lda:ldb:)``.
+    static func prefersUntransposedWeight(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, lda: Int, ldb: Int) -> Bool {
+        !transposeA && transposeB && lda == k && ldb == k && k <= n && n <= 640 && m >= 1024 && m * n * k >= 1 << 20
+            && omp_in_parallel() == 0
+    }
+
     /// The same products as `batched`, as one raw `dnnl_sgemm` call per matrix: the reference
     /// `contrast bench gemm` measures `Tensor.matmul` against (and the batched primitive, with
     /// `--batch`), and that the accuracy tests compare the primitive with.

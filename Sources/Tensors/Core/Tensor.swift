@@ -140,6 +140,20 @@ public final class Tensor {
         }
     }
 
+    /// Whether fp32 products that multiply by this matrix transposed (`x · Wᵀ`, a linear layer's
+    /// weight) keep a transposed copy of it (shared like ``keepsBFloat16Copy``, and dropped by the
+    /// same writes) and multiply by that instead, where `dnnl_sgemm` is measured faster so
+    /// (``GEMM/prefersUntransposedWeight(transposeA:transposeB:m:n:k:lda:ldb:)``: square-ish weights up to
+    /// 640 wide, such as MiniLM's attention projections). Modules set it on their parameters; it
+    /// costs those weights' memory again.
+    public var keepsTransposedCopy: Bool {
+        get { storage.keepsTransposedCopy }
+        set {
+            storage.keepsTransposedCopy = newValue
+            if !newValue { storage.valuesWillChange() }
+        }
+    }
+
     /// Marks this tensor as a leaf that accumulates gradients, and returns it.
     @discardableResult
     public func requiringGradient(_ flag: Bool = true) -> Tensor {

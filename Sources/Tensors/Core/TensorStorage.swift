@@ -16,6 +16,11 @@ final class TensorStorage {
     var keepsBFloat16Copy = false
     /// The kept copy (bfloat16 bit patterns), dropped by ``valuesWillChange()``.
     private var bfloat16Copy: TensorStorage?
+    /// Whether fp32 products keep a transposed copy of these values, seen as a matrix, between
+    /// calls where they read it faster that way (a module's parameters; ``GEMM/prefersUntransposedWeight(transposeA:transposeB:m:n:k:lda:ldb:)``).
+    var keepsTransposedCopy = false
+    /// The kept transposed copy and the row count of the matrix it transposes, dropped by ``valuesWillChange()``.
+    private(set) var transposedCopy: (rows: Int, values: TensorStorage)?
 
     /// Allocates `count` floats; their contents are undefined unless `zeroed`.
     init(count: Int, zeroed: Bool) {
@@ -45,6 +50,18 @@ final class TensorStorage {
     /// explicit writes of `Tensor` do so; operations never mutate their inputs).
     func valuesWillChange() {
         bfloat16Copy = nil
+        transposedCopy = nil
+    }
+
+    /// The kept transpose of these values seen as a `rows`-row matrix, made at first use after
+    /// each write; `nil` unless ``keepsTransposedCopy``.
+    func keptTransposedCopy(rows: Int) -> TensorStorage? {
+        guard keepsTransposedCopy, rows > 0, count % rows == 0 else { return nil }
+        if let transposedCopy, transposedCopy.rows == rows { return transposedCopy.values }
+        let values = TensorStorage(count: count, zeroed: false)
+        Kernels.permute(base, values.base, shape: [rows, count / rows], permutation: [1, 0])
+        transposedCopy = (rows, values)
+        return values
     }
 
     /// The kept copy of the values as bfloat16 bit patterns for oneDNN's bf16 kernels

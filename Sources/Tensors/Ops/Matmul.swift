@@ -64,6 +64,19 @@ extension Tensor {
         // and a kept copy in floats would double the weights' memory.
         let packed = precision == .bf16 && BFloat16Products.mode.isNative
             ? (a.storage.keptBFloat16Copy(), b.storage.keptBFloat16Copy()) : (nil, nil)
+        // A weight's kept transpose, where `dnnl_sgemm` reads it faster than the weight transposed.
+        if precision == .fp32 && oneGEMM && b.rank == 2
+            && GEMM.prefersUntransposedWeight(transposeA: transposeA, transposeB: transposeB, m: batch * m, n: n, k: ka,
+                                              lda: a.shape[a.rank - 1], ldb: b.shape[1]),
+           let transposed = b.storage.keptTransposedCopy(rows: n) {
+            Tensor.withData(a, out) { p in
+                withExtendedLifetime(transposed) {
+                    GEMM.multiply(transposeA: false, transposeB: false, m: batch * m, n: n, k: ka, a: p[0], lda: ka,
+                                  b: transposed.base, ldb: n, beta: accumulating ? 1 : 0, c: p[1], ldc: n)
+                }
+            }
+            return out
+        }
         Tensor.withData(a, b, out) { p in
             if oneGEMM {
                 // One GEMM: the batch of `a` folds into its rows.
