@@ -103,6 +103,29 @@ import Testing
         checked(native ? "kept bf16 copies on the bf16 kernels" : "products without kept copies (the fallback)")
     }
 
+    /// In inference a feed-forward block's activated result gets its bf16 copy in the pass that
+    /// activates it (on oneDNN's bf16 kernels): the copy equals the conversion of the result, and
+    /// the block's second product equals the one from a copy made by conversion.
+    @Test(arguments: [Activation.gelu, .quickGelu])
+    func activatedResultsKeepTheBFloat16CopyWrittenWithThem(activation: Activation) throws {
+        let x = Tensor.randn([3, 10, 40], seed: 11), w1 = Tensor.randn([72, 40], seed: 12), b1 = Tensor.randn([72], seed: 13)
+        let w2 = Tensor.randn([24, 72], seed: 14)
+        let hidden = withoutGradient { withMatmulPrecision(.bf16) { x.linear(weight: w1, bias: b1, outputActivation: activation) } }
+        let native = BFloat16Products.mode.isNative
+        #expect(hidden.keepsBFloat16Copy == native, "a bf16 copy with the bf16 kernels only")
+        let fresh = hidden.copy()
+        #expect(!fresh.keepsBFloat16Copy)
+        let output = withoutGradient { withMatmulPrecision(.bf16) { hidden.linear(weight: w2) } }.scalars
+        #expect(output == withoutGradient { withMatmulPrecision(.bf16) { fresh.linear(weight: w2) } }.scalars)
+        guard native else { return checked("activated results without bf16 copies (the fallback)") }
+        let copy = try #require(hidden.storage.keptBFloat16Copy())
+        let written = UnsafeRawPointer(copy.base).bindMemory(to: UInt16.self, capacity: hidden.count)
+        var converted = [UInt16](repeating: 0, count: hidden.count)
+        hidden.withUnsafeBufferPointer { Kernels.convertToBFloat16($0.baseAddress!, &converted, hidden.count) }
+        #expect(Array(UnsafeBufferPointer(start: written, count: hidden.count)) == converted)
+        checked("activated results' bf16 copies on the bf16 kernels")
+    }
+
     @Test func verdictAcceptsOnlyRoundedOperandProductsOnNamedKernels() {
         let rounded: [Double] = [1, 2, 3], fp32: [Double] = [1.01, 2.01, 3.01]
         #expect(BFloat16Products.verdict(kernel: "brg:avx512_core_bf16", result: [1, 2, 3], roundedReference: rounded, fp32Reference: fp32)

@@ -53,6 +53,16 @@ final class TensorStorage {
         transposedCopy = nil
     }
 
+    /// Keeps the bfloat16 copy that `fill` writes (the bit patterns of these values, as
+    /// ``keptBFloat16Copy()`` would make them): a kernel that writes the values can write the copy
+    /// in the same pass, sparing the product that reads it a conversion pass.
+    func keepBFloat16Copy(filledBy fill: (UnsafeMutablePointer<UInt16>) -> Void) {
+        let copy = TensorStorage(count: (count + 1) / 2, zeroed: false)
+        fill(UnsafeMutableRawPointer(copy.base).bindMemory(to: UInt16.self, capacity: count))
+        keepsBFloat16Copy = true
+        bfloat16Copy = copy
+    }
+
     /// The kept transpose of these values seen as a `rows`-row matrix, made at first use after
     /// each write; `nil` unless ``keepsTransposedCopy``.
     func keptTransposedCopy(rows: Int) -> TensorStorage? {

@@ -38,8 +38,11 @@ extension Kernels {
     /// `y = f(y + bias)` per row of `n`, in place: a linear layer's bias (`n` values, or none) and
     /// output activation, each row finished while it is in cache. One plain loop per activation
     /// (no closure per element), so that each vectorises.
+    ///
+    /// With `bfloat16`, also writes each result row's bfloat16 bit patterns there (as
+    /// ``convertToBFloat16(_:_:_:)``) while the row is in cache: the next product's operand.
     public static func addRowAndActivateInPlace(_ y: UnsafeMutablePointer<Float>, _ bias: UnsafePointer<Float>?, rows: Int, n: Int,
-                                                _ f: Activation) {
+                                                _ f: Activation, bfloat16: UnsafeMutablePointer<UInt16>? = nil) {
         Parallel.forRange(rows, costPerItem: 4 * n) { r in
             for i in r {
                 let out = y + i &* n
@@ -49,6 +52,7 @@ extension Kernels {
                 case .relu: for j in 0..<n { out[j] = Swift.max(out[j], 0) }
                 case .quickGelu: for j in 0..<n { out[j] = quickGelu(out[j]) }
                 }
+                if let bfloat16 { ck_convert_to_bf16(out, bfloat16 + i &* n, 0, Int64(n)) }
             }
         }
     }

@@ -45,8 +45,9 @@ extension Tensor {
     /// intermediate results (PyTorch keeps both). Without one, f is the identity.
     ///
     /// With an `outputActivation` g, the result is `g(f(self) · weightᵀ + bias)`. Where no gradient
-    /// is needed (inference), g is applied in place, in the pass that adds the bias; with
-    /// gradients, it is recorded after the product.
+    /// is needed (inference), g is applied in place, in the pass that adds the bias (which, under
+    /// oneDNN's bf16 kernels, also writes the result's kept bf16 copy for the product that reads
+    /// it next); with gradients, it is recorded after the product.
     ///
     /// With a `residual` (the result's shape; no `outputActivation`), the result is
     /// `f(self) · weightᵀ + bias + residual`. Where no gradient is needed, the product accumulates
@@ -87,7 +88,12 @@ extension Tensor {
             Tensor.withData(out, bias ?? out) { p in
                 let b = bias == nil ? nil : UnsafePointer(p[1])
                 if let f = fusedActivation {
-                    Kernels.addRowAndActivateInPlace(p[0], b, rows: out.count / n, n: n, f)
+                    // Under oneDNN's bf16 kernels the activated result is the next product's input
+                    // (a feed-forward block's): its bf16 copy is written in the same pass.
+                    guard precision == .bf16 && BFloat16Products.mode.isNative else {
+                        return Kernels.addRowAndActivateInPlace(p[0], b, rows: out.count / n, n: n, f)
+                    }
+                    out.storage.keepBFloat16Copy { bits in Kernels.addRowAndActivateInPlace(p[0], b, rows: out.count / n, n: n, f, bfloat16: bits) }
                 } else if let b {
                     Kernels.addRowInPlace(p[0], b, rows: out.count / n, n: n)
                 }
