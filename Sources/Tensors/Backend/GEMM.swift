@@ -159,8 +159,8 @@ public enum GEMM {
     /// stay on `dnnl_sgemm` (the primitive's per-call set-up would dominate), and so do products
     /// inside a parallel region (attention's per-head blocks), which share one oneDNN stream otherwise.
     static func prefersMatmulPrimitive(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, lda: Int, ldb: Int) -> Bool {
-        !transposeA && transposeB && lda == k && ldb == k && (k > n || m < 1024 && k >= 256) && m * n * k >= 1 << 20
-            && omp_in_parallel() == 0
+        isSizableLinearProduct(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, lda: lda, ldb: ldb)
+            && (k > n || m < 1024 && k >= 256)
     }
 
     /// Whether an fp32 `x · Wᵀ` runs faster as `x` times a transposed copy of `W` (kept by the
@@ -172,8 +172,15 @@ public enum GEMM {
     /// `n` four times `k`, the two were within 1%; capped at AVX2 untransposed was 1–6% faster.
     /// Products that narrow (`k > n`) or have few rows stay with ``prefersMatmulPrimitive(transposeA:transposeB:m:n:k:lda:ldb:)``.
     static func prefersUntransposedWeight(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, lda: Int, ldb: Int) -> Bool {
-        !transposeA && transposeB && lda == k && ldb == k && k <= n && n <= 640 && m >= 1024 && m * n * k >= 1 << 20
-            && omp_in_parallel() == 0
+        isSizableLinearProduct(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, lda: lda, ldb: ldb)
+            && k <= n && n <= 640 && m >= 1024
+    }
+
+    /// A linear layer's `x · Wᵀ` with dense operands, of at least 2²⁰ multiply-adds, outside a
+    /// parallel region: the products ``prefersMatmulPrimitive(transposeA:transposeB:m:n:k:lda:ldb:)``
+    /// and ``prefersUntransposedWeight(transposeA:transposeB:m:n:k:lda:ldb:)`` choose among.
+    private static func isSizableLinearProduct(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, lda: Int, ldb: Int) -> Bool {
+        !transposeA && transposeB && lda == k && ldb == k && m * n * k >= 1 << 20 && omp_in_parallel() == 0
     }
 
     /// The same products as `batched`, as one raw `dnnl_sgemm` call per matrix: the reference

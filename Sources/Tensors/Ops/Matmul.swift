@@ -65,24 +65,19 @@ extension Tensor {
         let packed = precision == .bf16 && BFloat16Products.mode.isNative
             ? (a.storage.keptBFloat16Copy(), b.storage.keptBFloat16Copy()) : (nil, nil)
         // A weight's kept transpose, where `dnnl_sgemm` reads it faster than the weight transposed.
-        if precision == .fp32 && oneGEMM && b.rank == 2
+        let transposed = precision == .fp32 && oneGEMM && b.rank == 2
             && GEMM.prefersUntransposedWeight(transposeA: transposeA, transposeB: transposeB, m: batch * m, n: n, k: ka,
-                                              lda: a.shape[a.rank - 1], ldb: b.shape[1]),
-           let transposed = b.storage.keptTransposedCopy(rows: n) {
-            Tensor.withData(a, out) { p in
-                withExtendedLifetime(transposed) {
-                    GEMM.multiply(transposeA: false, transposeB: false, m: batch * m, n: n, k: ka, a: p[0], lda: ka,
-                                  b: transposed.base, ldb: n, beta: accumulating ? 1 : 0, c: p[1], ldc: n)
-                }
-            }
-            return out
-        }
+                                              lda: a.shape[a.rank - 1], ldb: b.shape[1])
+            ? b.storage.keptTransposedCopy(rows: n) : nil
         Tensor.withData(a, b, out) { p in
             if oneGEMM {
                 // One GEMM: the batch of `a` folds into its rows.
-                GEMM.multiply(transposeA: transposeA, transposeB: transposeB, m: batch * m, n: n, k: ka,
-                              a: p[0], lda: a.shape[a.rank - 1], b: p[1], ldb: b.shape[b.rank - 1], beta: accumulating ? 1 : 0,
-                              c: p[2], ldc: n, precision: precision, packed: packed)
+                withExtendedLifetime(transposed) {
+                    GEMM.multiply(transposeA: transposeA, transposeB: transposeB && transposed == nil, m: batch * m, n: n, k: ka,
+                                  a: p[0], lda: a.shape[a.rank - 1], b: transposed?.base ?? p[1],
+                                  ldb: transposed == nil ? b.shape[b.rank - 1] : n, beta: accumulating ? 1 : 0,
+                                  c: p[2], ldc: n, precision: precision, packed: packed)
+                }
             } else {
                 GEMM.batched(batch: batch, transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: ka,
                              a: p[0], strideA: batchA.isEmpty ? 0 : m * ka, b: p[1], strideB: batchB.isEmpty ? 0 : ka * n,
